@@ -1,0 +1,50 @@
+// Hooks through which the runtime reports details of a failure and
+// programmer errors. The library never prints: the firmware decides.
+#ifndef MOTE_DIAGNOSTICS_H_
+#define MOTE_DIAGNOSTICS_H_
+
+#include <stdint.h>
+
+#include "mote/status.h"
+
+namespace mote {
+
+// What went wrong, in words a log line can carry. `message` is a static
+// string; indices are -1 when they do not apply.
+struct Diagnostic {
+  Status status = Status::kOk;
+  const char* message = "";
+  int32_t op_index = -1;
+  int32_t tensor_index = -1;
+  int64_t value = 0;   // the offending value (bytes needed, version, ...)
+  int64_t limit = 0;   // the bound it broke (bytes available, ...)
+};
+
+using DiagnosticHandler = void (*)(const Diagnostic& diagnostic, void* context);
+
+// Installs the handler (nullptr: none). Not thread-safe; call at start-up.
+void SetDiagnosticHandler(DiagnosticHandler handler, void* context);
+
+// Called on misuse of the C++ API (e.g. an input index out of range).
+// The default handler traps.
+using AssertHandler = void (*)(const char* file, int line, const char* condition);
+void SetAssertHandler(AssertHandler handler);
+
+namespace internal {
+// Reports a diagnostic and returns its status, so call sites can
+// `return Report(...)`.
+Status Report(Status status, const char* message, int32_t op_index = -1,
+              int32_t tensor_index = -1, int64_t value = 0, int64_t limit = 0);
+[[noreturn]] void AssertFailed(const char* file, int line, const char* condition);
+}  // namespace internal
+
+}  // namespace mote
+
+#define MOTE_ASSERT(condition)                                         \
+  do {                                                                 \
+    if (!(condition)) {                                                \
+      ::mote::internal::AssertFailed(__FILE__, __LINE__, #condition);  \
+    }                                                                  \
+  } while (0)
+
+#endif  // MOTE_DIAGNOSTICS_H_

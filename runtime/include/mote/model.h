@@ -1,0 +1,65 @@
+// mote::Model: a verified, zero-copy view of a .mote file.
+//
+// The bytes stay where the application keeps them (flash, or RAM) and must
+// outlive the Model. Load() checks, in this order: the File structure, the
+// schema version, the CRC-32 of the payload, the FlatBuffers structure of the
+// model, and mote's semantic rules (every index, shape, offset and kernel
+// parameter). A Model that loaded is safe to run: no kernel can read or write
+// outside the model buffer and the arena.
+#ifndef MOTE_MODEL_H_
+#define MOTE_MODEL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <span>
+
+#include "mote/status.h"
+#include "mote/tensor.h"
+
+namespace mote {
+namespace schema {
+struct Model;
+}
+
+inline constexpr uint16_t kSchemaVersionMajor = 1;
+inline constexpr uint16_t kSchemaVersionMinor = 0;
+// Files whose min_runtime_version exceeds this are refused.
+inline constexpr uint32_t kRuntimeVersion = 1;
+// Model buffers and arenas must be aligned to this many bytes.
+inline constexpr size_t kBufferAlignment = 16;
+
+class Model {
+ public:
+  Model() = default;
+
+  // Verifies `file` (see above). `file.data()` must be 16-byte aligned.
+  static Result<Model> Load(std::span<const uint8_t> file);
+
+  bool valid() const { return model_ != nullptr; }
+  // Bytes of arena the interpreter needs (exact, planned by modelc).
+  uint32_t arena_size() const;
+  uint64_t total_macs() const;
+  const char* name() const;
+
+  size_t num_inputs() const;
+  size_t num_outputs() const;
+  size_t num_operators() const;
+  // Type, shape and quantization of an input/output (data is empty).
+  TensorView input(size_t i) const;
+  TensorView output(size_t i) const;
+
+  // Generated FlatBuffers reader of the verified payload, for tools.
+  const schema::Model& schema() const { return *model_; }
+
+ private:
+  explicit Model(const schema::Model* model) : model_(model) {}
+  const schema::Model* model_ = nullptr;
+};
+
+// CRC-32 (IEEE 802.3, reflected, as zlib) of `bytes`.
+uint32_t Crc32(std::span<const uint8_t> bytes);
+
+}  // namespace mote
+
+#endif  // MOTE_MODEL_H_

@@ -1,0 +1,69 @@
+#include "kernels/reference/elementwise.h"
+
+#include "kernels/reference/math.h"
+#include "kernels/reference/requantize.h"
+#include "mote/quantize.h"
+
+namespace mote::reference {
+
+void LookupInt8(std::span<const int8_t> input, const int8_t* table, std::span<int8_t> output) {
+  for (size_t i = 0; i < input.size(); ++i) {
+    output[i] = table[static_cast<int32_t>(input[i]) + 128];
+  }
+}
+
+int32_t InterpolateTable513(const int16_t* table, uint32_t index) {
+  const uint32_t base = index >> 7;
+  const int32_t frac = static_cast<int32_t>(index & 127u);
+  const int32_t a = table[base];
+  const int32_t b = table[base + 1];
+  return a + (((b - a) * frac + 64) >> 7);
+}
+
+void LookupInt16(std::span<const int16_t> input, const int16_t* table,
+                 std::span<int16_t> output) {
+  for (size_t i = 0; i < input.size(); ++i) {
+    const uint32_t index = static_cast<uint32_t>(static_cast<int32_t>(input[i]) + 32768);
+    output[i] = static_cast<int16_t>(InterpolateTable513(table, index));
+  }
+}
+
+void SigmoidFloat(std::span<const float> input, std::span<float> output) {
+  for (size_t i = 0; i < input.size(); ++i) output[i] = Sigmoid(input[i]);
+}
+
+void TanhFloat(std::span<const float> input, std::span<float> output) {
+  for (size_t i = 0; i < input.size(); ++i) output[i] = Tanh(input[i]);
+}
+
+template <typename T>
+void QuantizeFloat(std::span<const float> input, float scale, int32_t zero_point, int32_t lo,
+                   int32_t hi, std::span<T> output) {
+  for (size_t i = 0; i < input.size(); ++i) {
+    output[i] = static_cast<T>(QuantizeValue(input[i], scale, zero_point, lo, hi));
+  }
+}
+template void QuantizeFloat<int8_t>(std::span<const float>, float, int32_t, int32_t, int32_t,
+                                    std::span<int8_t>);
+template void QuantizeFloat<int16_t>(std::span<const float>, float, int32_t, int32_t, int32_t,
+                                     std::span<int16_t>);
+
+template <typename In, typename Out>
+void Requantize(std::span<const In> input, int32_t input_zero_point, int32_t multiplier, int shift,
+                int32_t output_zero_point, int32_t lo, int32_t hi, std::span<Out> output) {
+  for (size_t i = 0; i < input.size(); ++i) {
+    const int32_t v = MultiplyByQuantizedMultiplier(
+        static_cast<int32_t>(input[i]) - input_zero_point, multiplier, shift);
+    output[i] = ClampTo<Out>(SaturateToInt32(int64_t{v} + output_zero_point), lo, hi);
+  }
+}
+template void Requantize<int8_t, int8_t>(std::span<const int8_t>, int32_t, int32_t, int, int32_t,
+                                         int32_t, int32_t, std::span<int8_t>);
+template void Requantize<int8_t, int16_t>(std::span<const int8_t>, int32_t, int32_t, int, int32_t,
+                                          int32_t, int32_t, std::span<int16_t>);
+template void Requantize<int16_t, int8_t>(std::span<const int16_t>, int32_t, int32_t, int,
+                                          int32_t, int32_t, int32_t, std::span<int8_t>);
+template void Requantize<int16_t, int16_t>(std::span<const int16_t>, int32_t, int32_t, int,
+                                           int32_t, int32_t, int32_t, std::span<int16_t>);
+
+}  // namespace mote::reference

@@ -1,0 +1,65 @@
+#include "kernels/reference/fully_connected.h"
+
+#include "kernels/reference/requantize.h"
+
+namespace mote::reference {
+
+void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
+                        const int8_t* input, const int8_t* weights, const int32_t* bias,
+                        int8_t* output) {
+  for (size_t b = 0; b < shape.batches; ++b) {
+    const int8_t* in = input + b * shape.depth;
+    for (size_t u = 0; u < shape.units; ++u) {
+      const int8_t* w = weights + u * shape.depth;
+      // The loader bounds depth so this sum cannot overflow int32.
+      int32_t acc = bias != nullptr ? bias[u] : 0;
+      for (size_t d = 0; d < shape.depth; ++d) {
+        acc += (static_cast<int32_t>(in[d]) + params.input_offset) * static_cast<int32_t>(w[d]);
+      }
+      const int32_t scaled =
+          MultiplyByQuantizedMultiplier(acc, params.multiplier[u], params.shift[u]);
+      output[b * shape.units + u] = ClampTo<int8_t>(scaled + params.output_offset,
+                                                    params.activation_min, params.activation_max);
+    }
+  }
+}
+
+void FullyConnectedInt16(const FullyConnectedShape& shape, const QuantizedFcParams& params,
+                         const int16_t* input, const int8_t* weights, const int64_t* bias,
+                         int16_t* output) {
+  for (size_t b = 0; b < shape.batches; ++b) {
+    const int16_t* in = input + b * shape.depth;
+    for (size_t u = 0; u < shape.units; ++u) {
+      const int8_t* w = weights + u * shape.depth;
+      int64_t acc = 0;
+      for (size_t d = 0; d < shape.depth; ++d) {
+        acc += static_cast<int32_t>(in[d]) * static_cast<int32_t>(w[d]);
+      }
+      if (bias != nullptr) acc += bias[u];
+      const int32_t scaled =
+          MultiplyByQuantizedMultiplier64(acc, params.multiplier[u], params.shift[u]);
+      output[b * shape.units + u] = ClampTo<int16_t>(scaled + params.output_offset,
+                                                     params.activation_min, params.activation_max);
+    }
+  }
+}
+
+void FullyConnectedFloat(const FullyConnectedShape& shape, float activation_min,
+                         float activation_max, const float* input, const float* weights,
+                         const float* bias, float* output) {
+  for (size_t b = 0; b < shape.batches; ++b) {
+    const float* in = input + b * shape.depth;
+    for (size_t u = 0; u < shape.units; ++u) {
+      const float* w = weights + u * shape.depth;
+      float acc = 0.0f;
+      for (size_t d = 0; d < shape.depth; ++d) acc += in[d] * w[d];
+      if (bias != nullptr) acc += bias[u];
+      // Written so that NaN passes through unchanged.
+      if (acc < activation_min) acc = activation_min;
+      if (acc > activation_max) acc = activation_max;
+      output[b * shape.units + u] = acc;
+    }
+  }
+}
+
+}  // namespace mote::reference

@@ -1,0 +1,23 @@
+// The one list of operators. X(Op, Check, Eval, Options):
+//   Op      - name in schema::OpCode (its position must equal its value)
+//   Check   - load-time validation in kernels/ops/, returns Status
+//   Eval    - the kernel call, cannot fail on a checked model
+//   Options - the schema::OpOptions table the op requires
+// Adding an op: append to mote.fbs, append here, write kernels/ops/<op>_op.cc.
+#ifndef MOTE_SRC_OP_LIST_H_
+#define MOTE_SRC_OP_LIST_H_
+
+#define MOTE_OP_LIST(X) \
+  X(FullyConnected, CheckFullyConnected, EvalFullyConnected, FullyConnectedOptions) \
+  X(Relu, CheckClamp, EvalClamp, ClampOptions) \
+  X(Relu6, CheckClamp, EvalClamp, ClampOptions) \
+  X(Clip, CheckClamp, EvalClamp, ClampOptions) \
+  X(Sigmoid, CheckActivation, EvalSigmoid, LutOptions) \
+  X(Tanh, CheckActivation, EvalTanh, LutOptions) \
+  X(Softmax, CheckSoftmax, EvalSoftmax, SoftmaxOptions) \
+  X(Reshape, CheckReshape, EvalReshape, ReshapeOptions) \
+  X(Quantize, CheckQuantize, EvalQuantize, QuantizeOptions) \
+  X(Dequantize, CheckDequantize, EvalDequantize, DequantizeOptions) \
+  X(Add, CheckAdd, EvalAdd, AddOptions)
+
+#endif  // MOTE_SRC_OP_LIST_H_

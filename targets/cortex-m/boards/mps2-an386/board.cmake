@@ -1,0 +1,10 @@
+# QEMU mps2-an386: Cortex-M4F on the Arm MPS2 board (FPGA image AN386).
+# Included by targets/cortex-m/CMakeLists.txt; memory map in memory.ld.
+set(MOTE_BOARD_CPU cortex-m4)
+set(MOTE_BOARD_QEMU_MACHINE mps2-an386)
+set(MOTE_BOARD_QEMU_CPU cortex-m4)
+# External interrupts of the AN385/AN386 images (QEMU: num-irq 32).
+set(MOTE_BOARD_NUM_IRQS 32)
+# Runner buffers, in the 16 MiB PSRAM (REGION_LARGE).
+set(MOTE_BOARD_RUNNER_MODEL_BYTES 4194304)
+set(MOTE_BOARD_RUNNER_ARENA_BYTES 4194304)
