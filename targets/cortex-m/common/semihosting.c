@@ -13,6 +13,20 @@ void mote_semihost_write0(const char* text) {
   (void)mote_semihost_call(kSemihostSysWrite0, (uintptr_t)text);
 }
 
+void mote_semihost_write_stdout(const char* text) {
+  static const char kConsole[] = ":tt";
+  static intptr_t handle = -1;
+  if (handle == -1) {
+    uintptr_t open_block[3] = {(uintptr_t)kConsole, 4 /* "w" */, sizeof(kConsole) - 1};
+    handle = (intptr_t)mote_semihost_call(kSemihostSysOpen, (uintptr_t)open_block);
+    if (handle == -1) return;
+  }
+  size_t length = 0;
+  while (text[length] != '\0') ++length;
+  uintptr_t write_block[3] = {(uintptr_t)handle, (uintptr_t)text, length};
+  (void)mote_semihost_call(kSemihostSysWrite, (uintptr_t)write_block);
+}
+
 void mote_semihost_write_hex(uint32_t value) {
   char text[11];
   text[0] = '0';

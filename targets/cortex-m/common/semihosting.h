@@ -19,6 +19,7 @@ enum {
   kSemihostSysOpen = 0x01,
   kSemihostSysClose = 0x02,
   kSemihostSysWrite0 = 0x04,
+  kSemihostSysWrite = 0x05,
   kSemihostSysRead = 0x06,
   kSemihostSysFlen = 0x0C,
   kSemihostSysGetCmdline = 0x15,
@@ -37,6 +38,11 @@ uintptr_t mote_semihost_call(uintptr_t op, uintptr_t arg);
 
 // Writes a NUL-terminated string to the debug console (SYS_WRITE0).
 void mote_semihost_write0(const char* text);
+
+// Writes a NUL-terminated string to the host's standard output: ":tt"
+// opened for writing ("w"), which QEMU 7.2 maps to its own stdout, whereas
+// SYS_WRITE0 goes to the semihosting console (QEMU's stderr by default).
+void mote_semihost_write_stdout(const char* text);
 
 // Writes `value` as 0x%08x to the debug console.
 void mote_semihost_write_hex(uint32_t value);

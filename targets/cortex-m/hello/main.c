@@ -13,6 +13,9 @@
 
 #include "bench_markers.h"
 
+// Name the fault handler prints (startup.c).
+const char mote_firmware_name[] = "mote-hello";
+
 static int CheckFile(const char* path) {
   static const char kText[] = "mote semihosting file round trip\n";
   FILE* f = fopen(path, "wb");

@@ -42,6 +42,8 @@ __attribute__((weak)) const char mote_firmware_name[] = "firmware";
 // Exit code of a fault (kept distinct from mote::Status values and from the
 // runner's I/O failure code 100).
 #define MOTE_FAULT_EXIT_CODE 101
+#define MOTE_STRINGIFY_(x) #x
+#define MOTE_STRINGIFY(x) MOTE_STRINGIFY_(x)
 
 // crtbegin.o (not linked: -nostartfiles) normally defines the handle that
 // g++ passes to __cxa_atexit for static destructors.
@@ -107,7 +109,8 @@ void Reset_Handler(void) {
 }
 
 // --- Faults ----------------------------------------------------------------
-// Reports the exception through raw semihosting (stdio may be what broke)
+// Reports the exception through raw semihosting (stdio may be what broke):
+// one line on stderr with the registers, then "<name>: exit 101" on stdout,
 // and ends the emulation with MOTE_FAULT_EXIT_CODE.
 __attribute__((noreturn, used))
 void mote_fault_report(const uint32_t* frame, uint32_t exc_return) {
@@ -149,10 +152,9 @@ void mote_fault_report(const uint32_t* frame, uint32_t exc_return) {
   mote_semihost_write_hex(SCB_BFAR);
 #endif
   mote_semihost_write0("\n");
-  mote_semihost_write0(mote_firmware_name);
-  mote_semihost_write0(": exit ");
-  mote_semihost_write_dec(MOTE_FAULT_EXIT_CODE);
-  mote_semihost_write0("\n");
+  // The last line on stdout, as a firmware that exits normally prints it.
+  mote_semihost_write_stdout(mote_firmware_name);
+  mote_semihost_write_stdout(": exit " MOTE_STRINGIFY(MOTE_FAULT_EXIT_CODE) "\n");
   mote_semihost_exit(MOTE_FAULT_EXIT_CODE);
 }
 

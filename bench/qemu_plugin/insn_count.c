@@ -1,0 +1,260 @@
+/*
+ * libmote_insn_count.so: a QEMU TCG plugin (plugin API version 1, QEMU 7.2)
+ * that counts the guest instructions a benchmark window executes.
+ *
+ * A window opens when the guest executes the first instruction of the
+ * function `mote_bench_begin` and closes when it executes the first
+ * instruction of `mote_bench_end` (targets/cortex-m/common/bench_markers.c).
+ * The counts add up over all windows:
+ *
+ *   invocations=<windows opened>
+ *   instructions=<instructions executed inside windows>
+ *   total_instructions=<instructions executed in the whole run>
+ *
+ * written at exit to the file given by out=PATH, or without it through
+ * qemu_plugin_outs(), i.e. QEMU's log: shown only with `-d plugin` (on
+ * stderr, or in the file given by -D).
+ *
+ * Markers are found by symbol name (the default): QEMU keeps the symbol
+ * table of the ELF given to -kernel, and qemu_plugin_insn_symbol() names the
+ * function an instruction belongs to. A window is opened by *any*
+ * instruction of mote_bench_begin while no window is open and closed by any
+ * instruction of mote_bench_end while one is, so the count does not depend
+ * on where translation blocks start (with the firmware's one-instruction
+ * `bx lr` markers the two readings coincide anyway). The instructions of
+ * mote_bench_begin itself and of the call to mote_bench_end belong to the
+ * window: a constant of a few instructions per invocation.
+ * Arguments begin=ADDR,end=ADDR (hex 0x... or decimal) select the markers by
+ * exact instruction address instead, for stripped ELFs.
+ *
+ * Counting is exact: every translation block gets an execution callback that
+ * adds its instructions, split at the marker instructions it contains. The
+ * M-profile boards have a single vCPU, so plain counters are enough.
+ *
+ * Debian's QEMU exports the plugin API but installs no qemu-plugin.h, so the
+ * few declarations used are copied below; they match QEMU 7.2's
+ * include/qemu/qemu-plugin.h (QEMU_PLUGIN_VERSION 1) exactly.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- From QEMU 7.2 include/qemu/qemu-plugin.h ---------------------------- */
+#define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+typedef uint64_t qemu_plugin_id_t;
+
+typedef struct qemu_info_t {
+  const char *target_name;
+  struct {
+    int min;
+    int cur;
+  } version;
+  bool system_emulation;
+  union {
+    struct {
+      int smp_vcpus;
+      int max_vcpus;
+    } system;
+  };
+} qemu_info_t;
+
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+
+enum qemu_plugin_cb_flags {
+  QEMU_PLUGIN_CB_NO_REGS,
+  QEMU_PLUGIN_CB_R_REGS,
+  QEMU_PLUGIN_CB_RW_REGS,
+};
+
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
+                                           qemu_plugin_vcpu_tb_trans_cb_t cb);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+                                          qemu_plugin_vcpu_udata_cb_t cb,
+                                          enum qemu_plugin_cb_flags flags,
+                                          void *userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
+const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb,
+                                    void *userdata);
+void qemu_plugin_outs(const char *string);
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+                                           int argc, char **argv);
+/* -------------------------------------------------------------------------- */
+
+static const char kBeginSymbol[] = "mote_bench_begin";
+static const char kEndSymbol[] = "mote_bench_end";
+
+/* Arguments. */
+static char *g_out_path;
+static bool g_by_address;
+static uint64_t g_begin_addr;
+static uint64_t g_end_addr;
+
+/* Counters (one vCPU). */
+static bool g_in_window;
+static uint64_t g_invocations;
+static uint64_t g_window_insns;
+static uint64_t g_total_insns;
+
+/*
+ * What one translation block does when it executes: `n_insns` instructions,
+ * with marker instructions at the given indices (in order). Blocks without
+ * markers share no state: their userdata is the instruction count itself.
+ */
+enum MarkerKind { kMarkerBegin, kMarkerEnd };
+struct Marker {
+  uint32_t index;
+  enum MarkerKind kind;
+};
+struct MarkedBlock {
+  uint32_t n_insns;
+  uint32_t n_markers;
+  struct Marker markers[];
+};
+
+static void ExecPlain(unsigned int vcpu_index, void *userdata) {
+  (void)vcpu_index;
+  const uint64_t n = (uint64_t)(uintptr_t)userdata;
+  g_total_insns += n;
+  if (g_in_window) g_window_insns += n;
+}
+
+static void ExecMarked(unsigned int vcpu_index, void *userdata) {
+  (void)vcpu_index;
+  const struct MarkedBlock *block = userdata;
+  g_total_insns += block->n_insns;
+  uint32_t position = 0;
+  for (uint32_t m = 0; m < block->n_markers; ++m) {
+    const struct Marker *marker = &block->markers[m];
+    if (g_in_window) g_window_insns += marker->index - position;
+    position = marker->index;
+    if (marker->kind == kMarkerBegin && !g_in_window) {
+      g_in_window = true;
+      ++g_invocations;
+    } else if (marker->kind == kMarkerEnd && g_in_window) {
+      g_in_window = false;
+    }
+  }
+  if (g_in_window) g_window_insns += block->n_insns - position;
+}
+
+static int MarkerOf(const struct qemu_plugin_insn *insn) {
+  if (g_by_address) {
+    const uint64_t vaddr = qemu_plugin_insn_vaddr(insn);
+    if (vaddr == g_begin_addr) return kMarkerBegin;
+    if (vaddr == g_end_addr) return kMarkerEnd;
+    return -1;
+  }
+  const char *symbol = qemu_plugin_insn_symbol(insn);
+  if (symbol == NULL) return -1;
+  if (strcmp(symbol, kBeginSymbol) == 0) return kMarkerBegin;
+  if (strcmp(symbol, kEndSymbol) == 0) return kMarkerEnd;
+  return -1;
+}
+
+static void OnTranslate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
+  (void)id;
+  const size_t n_insns = qemu_plugin_tb_n_insns(tb);
+  size_t n_markers = 0;
+  for (size_t i = 0; i < n_insns; ++i) {
+    if (MarkerOf(qemu_plugin_tb_get_insn(tb, i)) >= 0) ++n_markers;
+  }
+  if (n_markers == 0) {
+    qemu_plugin_register_vcpu_tb_exec_cb(tb, ExecPlain, QEMU_PLUGIN_CB_NO_REGS,
+                                         (void *)(uintptr_t)n_insns);
+    return;
+  }
+  /*
+   * Blocks holding markers are few (they start at the marker functions), but
+   * each translation needs its own description; a retranslated block leaks
+   * the old one, bounded by how often the marker code is retranslated.
+   */
+  struct MarkedBlock *block =
+      malloc(sizeof(struct MarkedBlock) + n_markers * sizeof(struct Marker));
+  if (block == NULL) abort();
+  block->n_insns = (uint32_t)n_insns;
+  block->n_markers = 0;
+  for (size_t i = 0; i < n_insns; ++i) {
+    const int kind = MarkerOf(qemu_plugin_tb_get_insn(tb, i));
+    if (kind >= 0) {
+      block->markers[block->n_markers].index = (uint32_t)i;
+      block->markers[block->n_markers].kind = (enum MarkerKind)kind;
+      ++block->n_markers;
+    }
+  }
+  qemu_plugin_register_vcpu_tb_exec_cb(tb, ExecMarked, QEMU_PLUGIN_CB_NO_REGS, block);
+}
+
+static void OnExit(qemu_plugin_id_t id, void *userdata) {
+  (void)id;
+  (void)userdata;
+  char report[256];
+  snprintf(report, sizeof(report),
+           "invocations=%" PRIu64 "\ninstructions=%" PRIu64 "\ntotal_instructions=%" PRIu64 "\n",
+           g_invocations, g_window_insns, g_total_insns);
+  if (g_out_path == NULL) {
+    qemu_plugin_outs(report);
+    return;
+  }
+  FILE *out = fopen(g_out_path, "w");
+  if (out == NULL || fputs(report, out) == EOF || fclose(out) != 0) {
+    /* qemu_plugin_outs() is silent without -d plugin: use stderr. */
+    fprintf(stderr, "mote_insn_count: cannot write %s\n%s", g_out_path, report);
+  }
+}
+
+static bool ParseAddress(const char *text, uint64_t *value) {
+  char *end = NULL;
+  *value = strtoull(text, &end, 0);
+  return end != text && *end == '\0';
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
+                                           int argc, char **argv) {
+  (void)info;
+  bool have_begin = false;
+  bool have_end = false;
+  for (int i = 0; i < argc; ++i) {
+    const char *arg = argv[i];
+    if (strncmp(arg, "out=", 4) == 0) {
+      g_out_path = strdup(arg + 4);
+    } else if (strncmp(arg, "begin=", 6) == 0 && ParseAddress(arg + 6, &g_begin_addr)) {
+      have_begin = true;
+    } else if (strncmp(arg, "end=", 4) == 0 && ParseAddress(arg + 4, &g_end_addr)) {
+      have_end = true;
+    } else {
+      fprintf(stderr,
+              "mote_insn_count: unknown argument '%s' (expected out=PATH, begin=ADDR, "
+              "end=ADDR)\n",
+              arg);
+      return -1;
+    }
+  }
+  if (have_begin != have_end) {
+    fprintf(stderr, "mote_insn_count: begin=ADDR and end=ADDR go together\n");
+    return -1;
+  }
+  g_by_address = have_begin;
+  /* Thumb: the marker is the instruction address, without the ELF symbol's
+   * interworking bit 0. */
+  g_begin_addr &= ~(uint64_t)1;
+  g_end_addr &= ~(uint64_t)1;
+
+  qemu_plugin_register_vcpu_tb_trans_cb(id, OnTranslate);
+  qemu_plugin_register_atexit_cb(id, OnExit, NULL);
+  return 0;
+}

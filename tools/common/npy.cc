@@ -1,0 +1,209 @@
+#include "common/npy.h"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace mote::tools {
+namespace {
+
+constexpr char kMagic[] = "\x93NUMPY";
+constexpr size_t kMaxElements = size_t{1} << 31;
+
+size_t SizeOfDtype(const std::string& d) {
+  if (d == "f4" || d == "i4" || d == "u4") return 4;
+  if (d == "f8" || d == "i8" || d == "u8") return 8;
+  if (d == "i2" || d == "u2" || d == "f2") return 2;
+  if (d == "i1" || d == "u1" || d == "b1") return 1;
+  return 0;
+}
+
+// Value of `key` in the header dict, e.g. 'descr': '<f4'.
+std::string DictValue(const std::string& header, const std::string& key, const std::string& what) {
+  const size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos) throw NpyError(what + ": .npy header has no '" + key + "'");
+  const size_t colon = header.find(':', k);
+  if (colon == std::string::npos) throw NpyError(what + ": malformed .npy header");
+  size_t start = header.find_first_not_of(' ', colon + 1);
+  if (start == std::string::npos) throw NpyError(what + ": malformed .npy header");
+  size_t end;
+  if (header[start] == '(') {
+    end = header.find(')', start);
+    if (end == std::string::npos) throw NpyError(what + ": malformed shape in .npy header");
+    return header.substr(start, end - start + 1);
+  }
+  end = header.find_first_of(",}", start);
+  if (end == std::string::npos) throw NpyError(what + ": malformed .npy header");
+  std::string v = header.substr(start, end - start);
+  while (!v.empty() && v.back() == ' ') v.pop_back();
+  return v;
+}
+
+std::vector<int64_t> ParseShape(const std::string& tuple, const std::string& what) {
+  std::vector<int64_t> shape;
+  std::string inner = tuple.substr(1, tuple.size() - 2);
+  std::stringstream ss(inner);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const size_t first = item.find_first_not_of(' ');
+    if (first == std::string::npos) continue;
+    try {
+      size_t used = 0;
+      const long long v = std::stoll(item.substr(first), &used);
+      if (v < 0) throw NpyError(what + ": negative dimension in .npy shape");
+      shape.push_back(v);
+    } catch (const std::logic_error&) {
+      throw NpyError(what + ": bad dimension '" + item + "' in .npy shape");
+    }
+  }
+  return shape;
+}
+
+}  // namespace
+
+size_t NpyArray::element_size() const { return SizeOfDtype(dtype); }
+
+size_t NpyArray::num_elements() const {
+  size_t n = 1;
+  for (int64_t d : shape) n *= static_cast<size_t>(d);
+  return n;
+}
+
+float NpyArray::AsFloat(size_t i) const {
+  const uint8_t* p = data.data() + i * element_size();
+  if (dtype == "f4") { float v; std::memcpy(&v, p, 4); return v; }
+  if (dtype == "f8") { double v; std::memcpy(&v, p, 8); return static_cast<float>(v); }
+  return static_cast<float>(AsInt(i));
+}
+
+int64_t NpyArray::AsInt(size_t i) const {
+  const uint8_t* p = data.data() + i * element_size();
+  if (dtype == "i1") return static_cast<int8_t>(*p);
+  if (dtype == "u1" || dtype == "b1") return *p;
+  if (dtype == "i2") { int16_t v; std::memcpy(&v, p, 2); return v; }
+  if (dtype == "u2") { uint16_t v; std::memcpy(&v, p, 2); return v; }
+  if (dtype == "i4") { int32_t v; std::memcpy(&v, p, 4); return v; }
+  if (dtype == "u4") { uint32_t v; std::memcpy(&v, p, 4); return v; }
+  if (dtype == "i8" || dtype == "u8") { int64_t v; std::memcpy(&v, p, 8); return v; }
+  return static_cast<int64_t>(AsFloat(i));
+}
+
+std::vector<float> NpyArray::ToFloat() const {
+  std::vector<float> out(num_elements());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = AsFloat(i);
+  return out;
+}
+
+NpyArray ParseNpy(const std::vector<uint8_t>& bytes, const std::string& what) {
+  if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, 6) != 0) {
+    throw NpyError(what + ": not a .npy file");
+  }
+  const uint8_t major = bytes[6];
+  size_t header_len;
+  size_t offset;
+  if (major == 1) {
+    header_len = bytes[8] | (bytes[9] << 8);
+    offset = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12) throw NpyError(what + ": truncated .npy header");
+    header_len = bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (size_t{bytes[11]} << 24);
+    offset = 12;
+  } else {
+    throw NpyError(what + ": unsupported .npy version " + std::to_string(major));
+  }
+  if (offset + header_len > bytes.size()) throw NpyError(what + ": truncated .npy header");
+  const std::string header(bytes.begin() + offset, bytes.begin() + offset + header_len);
+  NpyArray a;
+  std::string descr = DictValue(header, "descr", what);
+  if (descr.size() < 4 || descr.front() != '\'' || descr.back() != '\'') {
+    throw NpyError(what + ": unsupported dtype " + descr);
+  }
+  descr = descr.substr(1, descr.size() - 2);
+  if (descr[0] == '>' && descr.substr(1) != "i1" && descr.substr(1) != "u1") {
+    throw NpyError(what + ": big-endian arrays are not supported");
+  }
+  a.dtype = descr.substr(1);
+  if (SizeOfDtype(a.dtype) == 0) throw NpyError(what + ": unsupported dtype " + descr);
+  if (DictValue(header, "fortran_order", what) != "False") {
+    throw NpyError(what + ": Fortran-order arrays are not supported");
+  }
+  a.shape = ParseShape(DictValue(header, "shape", what), what);
+  size_t n = 1;
+  for (int64_t d : a.shape) {
+    if (d != 0 && n > kMaxElements / static_cast<size_t>(d)) {
+      throw NpyError(what + ": array too large");
+    }
+    n *= static_cast<size_t>(d);
+  }
+  const size_t need = n * a.element_size();
+  const size_t data_offset = offset + header_len;
+  if (bytes.size() - data_offset < need) {
+    throw NpyError(what + ": truncated data (" + std::to_string(bytes.size() - data_offset) +
+                   " bytes, need " + std::to_string(need) + ")");
+  }
+  a.data.assign(bytes.begin() + data_offset, bytes.begin() + data_offset + need);
+  return a;
+}
+
+NpyArray ReadNpy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw NpyError(path + ": cannot open");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseNpy(bytes, path);
+}
+
+void WriteNpy(const std::string& path, const NpyArray& a) {
+  std::string shape = "(";
+  for (size_t i = 0; i < a.shape.size(); ++i) {
+    shape += std::to_string(a.shape[i]);
+    shape += (a.shape.size() == 1 || i + 1 < a.shape.size()) ? "," : "";
+    if (i + 1 < a.shape.size()) shape += " ";
+  }
+  shape += ")";
+  const char order = (a.dtype == "i1" || a.dtype == "u1" || a.dtype == "b1") ? '|' : '<';
+  std::string header = "{'descr': '" + std::string(1, order) + a.dtype +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
+  const size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw NpyError(path + ": cannot write");
+  out.write(kMagic, 6);
+  const char version[2] = {1, 0};
+  out.write(version, 2);
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  const char len_bytes[2] = {static_cast<char>(len & 0xFF), static_cast<char>(len >> 8)};
+  out.write(len_bytes, 2);
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(reinterpret_cast<const char*>(a.data.data()), static_cast<std::streamsize>(a.data.size()));
+  if (!out) throw NpyError(path + ": write failed");
+}
+
+int64_t CountSamples(const NpyArray& array, const std::vector<int64_t>& shape, const std::string& what) {
+  auto text = [](const std::vector<int64_t>& s) {
+    std::string out = "[";
+    for (size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
+    return out + "]";
+  };
+  if (array.shape == shape) return 1;
+  std::vector<int64_t> item = shape;
+  if (!item.empty() && item[0] == 1) item.erase(item.begin());
+  if (!array.shape.empty()) {
+    const std::vector<int64_t> rest(array.shape.begin() + 1, array.shape.end());
+    if (rest == item || rest == shape) return array.shape[0];
+  }
+  throw NpyError(what + ": shape " + text(array.shape) + " does not match the model input " + text(shape) +
+                 " (expected " + text(shape) + " or [N," + text(item).substr(1));
+}
+
+NpyArray MakeFloatArray(std::vector<int64_t> shape, const std::vector<float>& values) {
+  NpyArray a;
+  a.dtype = "f4";
+  a.shape = std::move(shape);
+  a.data.resize(values.size() * 4);
+  std::memcpy(a.data.data(), values.data(), a.data.size());
+  return a;
+}
+
+}  // namespace mote::tools

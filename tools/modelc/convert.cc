@@ -1,0 +1,173 @@
+#include "convert.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "common/files.h"
+#include "common/npy.h"
+#include "common/sha256.h"
+#include "emit/header_writer.h"
+#include "emit/report.h"
+#include "import/onnx_importer.h"
+#include "ir/reference_executor.h"
+#include "mote/diagnostics.h"
+#include "mote/interpreter.h"
+#include "mote/model.h"
+#include "mote/quantize.h"
+#include "passes/passes.h"
+#include "plan/memory_planner.h"
+
+namespace mote::modelc {
+namespace {
+
+std::string BaseName(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  return name.substr(0, name.find('.'));
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Graph Import(const std::string& path) {
+  if (EndsWith(path, ".tflite")) {
+    throw ConvertError(path + ": TFLite import is not available in this version of modelc");
+  }
+  return ImportOnnx(path);
+}
+
+// samples[s][i]: sample s of graph input i, from one .npy per input.
+std::vector<std::vector<Value>> LoadSamples(const Graph& g, const std::vector<std::string>& paths) {
+  std::vector<std::vector<Value>> samples;
+  if (paths.empty()) return samples;
+  if (paths.size() != g.inputs.size()) {
+    throw ConvertError("the model has " + std::to_string(g.inputs.size()) + " inputs but " +
+                       std::to_string(paths.size()) + " --calibration files were given (one per input)");
+  }
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const tools::NpyArray a = tools::ReadNpy(paths[i]);
+    const Shape& shape = g.tensors[g.inputs[i]].shape;
+    const int64_t n = tools::CountSamples(a, shape, paths[i]);
+    if (i > 0 && static_cast<size_t>(n) != samples.size()) {
+      throw ConvertError(paths[i] + ": holds " + std::to_string(n) + " samples, the first calibration file " +
+                         std::to_string(samples.size()));
+    }
+    samples.resize(static_cast<size_t>(n));
+    const std::vector<float> f = a.ToFloat();
+    const int64_t per = NumElements(shape);
+    for (int64_t s = 0; s < n; ++s) {
+      Eigen::ArrayXf x = Eigen::Map<const Eigen::ArrayXf>(f.data() + s * per, per);
+      if (!x.allFinite()) throw ConvertError(paths[i] + ": sample " + std::to_string(s) + " holds NaN or Inf");
+      samples[s].push_back(Value::Float(shape, std::move(x)));
+    }
+  }
+  return samples;
+}
+
+void CheckBudget(const char* what, const std::optional<int64_t>& budget, int64_t actual, const char* unit) {
+  if (budget && actual > *budget) {
+    throw ConvertError(std::string(what) + " is " + std::to_string(actual) + " " + unit + ", over the budget of " +
+                       std::to_string(*budget) + " by " + std::to_string(actual - *budget) + " " + unit);
+  }
+}
+
+void Diagnose(const mote::Diagnostic& d, void* context) {
+  auto* message = static_cast<std::string*>(context);
+  *message = std::string(d.message) + (d.op_index >= 0 ? " (operator " + std::to_string(d.op_index) + ")" : "") +
+             (d.tensor_index >= 0 ? " (tensor " + std::to_string(d.tensor_index) + ")" : "") +
+             " value " + std::to_string(d.value) + " limit " + std::to_string(d.limit);
+}
+
+// Loads the bytes with the runtime (the same checks a device runs) and
+// measures the outputs against the float reference on `samples`.
+QuantizationError SelfCheck(const Graph& float_graph, const std::vector<uint8_t>& bytes,
+                            const std::vector<std::vector<Value>>& samples) {
+  std::string message;
+  mote::SetDiagnosticHandler(Diagnose, &message);
+  const tools::AlignedBuffer buffer(std::string(bytes.begin(), bytes.end()));
+  const Result<mote::Model> model = mote::Model::Load({buffer.data(), buffer.size()});
+  if (!model.ok()) {
+    mote::SetDiagnosticHandler(nullptr, nullptr);
+    throw ConvertError(std::string("internal error: the runtime rejects the written model: ") +
+                       mote::StatusName(model.status()) + ": " + message);
+  }
+  std::vector<uint8_t> arena(model.value().arena_size() + 16);
+  uint8_t* aligned = arena.data() + (16 - reinterpret_cast<uintptr_t>(arena.data()) % 16) % 16;
+  Result<mote::Interpreter> interp = mote::Interpreter::Create(model.value(), {aligned, model.value().arena_size()});
+  mote::SetDiagnosticHandler(nullptr, nullptr);
+  if (!interp.ok()) throw ConvertError("internal error: cannot create an interpreter for the written model");
+  QuantizationError err;
+  double sum = 0.0;
+  size_t count = 0, agree = 0;
+  for (const auto& sample : samples) {
+    for (size_t i = 0; i < sample.size(); ++i) {
+      const std::vector<float> x(sample[i].f.data(), sample[i].f.data() + sample[i].f.size());
+      (void)mote::QuantizeInto(x, interp.value().input(i));
+    }
+    (void)interp.value().Invoke();
+    const std::vector<Value> ref = Execute(float_graph, sample);
+    for (size_t o = 0; o < float_graph.outputs.size(); ++o) {
+      const Value& want = ref[float_graph.outputs[o]];
+      std::vector<float> got(static_cast<size_t>(want.size()));
+      (void)mote::DequantizeFrom(interp.value().output(o), got);
+      Eigen::Index best_want = 0, best_got = 0;
+      for (Eigen::Index k = 0; k < want.f.size(); ++k) {
+        const double e = std::fabs(static_cast<double>(got[k]) - want.f[k]);
+        err.max_abs_error = std::max(err.max_abs_error, e);
+        sum += e;
+        ++count;
+        if (want.f[k] > want.f[best_want]) best_want = k;
+        if (got[k] > got[best_got]) best_got = k;
+      }
+      if (o == 0) agree += best_want == best_got;
+    }
+    ++err.samples;
+  }
+  err.mean_abs_error = count ? sum / static_cast<double>(count) : 0.0;
+  err.argmax_agreement = samples.empty() ? 1.0 : static_cast<double>(agree) / static_cast<double>(samples.size());
+  return err;
+}
+
+}  // namespace
+
+ConvertResult Convert(const ConvertOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string source = tools::ReadFile(options.model_path);
+  Graph graph = Import(options.model_path);
+  Optimize(graph);
+  const std::vector<std::vector<Value>> samples = LoadSamples(graph, options.calibration_paths);
+  const Calibration calibration = Calibrate(graph, samples);
+  const Graph float_graph = graph;
+  Quantize(graph, options.precision, calibration);
+  const MemoryPlan plan = PlanMemory(graph);
+
+  ModelInfo info;
+  info.name = graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
+                  ? BaseName(options.model_path) : graph.name;
+  info.producer = "modelc 0.1.0 (" + std::string(PrecisionName(options.precision)) + ")";
+  info.source_hash = tools::Sha256Hex(source);
+  ConvertResult result;
+  result.emitted = WriteMote(graph, plan, calibration, info);
+  result.arena_size = plan.arena_size;
+  result.arena_lower_bound = plan.lower_bound;
+  result.error = SelfCheck(float_graph, result.emitted.bytes, samples);
+
+  CheckBudget("arena", options.max_arena, plan.arena_size, "bytes");
+  CheckBudget("flash (model file)", options.max_flash, static_cast<int64_t>(result.emitted.bytes.size()), "bytes");
+  CheckBudget("compute", options.max_macs, result.emitted.total_macs, "MACs");
+
+  result.graph = std::move(graph);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  tools::OutputFiles files;
+  files.Add(options.output_path, std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()));
+  if (!options.header_path.empty()) {
+    files.Add(options.header_path, HeaderFor(info.name, result.emitted.bytes, plan.arena_size, options.model_path));
+  }
+  if (!options.report_path.empty()) files.Add(options.report_path, ReportJson(options, result));
+  files.Commit();
+  return result;
+}
+
+}  // namespace mote::modelc

@@ -1,0 +1,49 @@
+// `modelc convert`: the whole pipeline from a model file to .mote bytes.
+#ifndef MOTE_TOOLS_MODELC_CONVERT_H_
+#define MOTE_TOOLS_MODELC_CONVERT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emit/mote_writer.h"
+#include "quantize/quantizer.h"
+
+namespace mote::modelc {
+
+struct ConvertOptions {
+  std::string model_path;
+  std::string output_path;
+  std::vector<std::string> calibration_paths;  // one per graph input
+  Precision precision = Precision::kInt8;
+  std::string header_path;
+  std::string report_path;
+  std::optional<int64_t> max_arena, max_flash, max_macs;
+};
+
+// How far the converted model's outputs are from the float reference on the
+// calibration samples, measured by running the mote runtime itself.
+struct QuantizationError {
+  size_t samples = 0;
+  double max_abs_error = 0.0;
+  double mean_abs_error = 0.0;
+  double argmax_agreement = 1.0;  // share of samples whose top class matches
+};
+
+struct ConvertResult {
+  Emitted emitted;
+  Graph graph;              // after all passes
+  int64_t arena_size = 0;
+  int64_t arena_lower_bound = 0;
+  QuantizationError error;
+  double seconds = 0.0;
+};
+
+// Converts and writes every requested output, or throws (ConvertError or
+// std::runtime_error) having written nothing.
+ConvertResult Convert(const ConvertOptions& options);
+
+}  // namespace mote::modelc
+
+#endif  // MOTE_TOOLS_MODELC_CONVERT_H_

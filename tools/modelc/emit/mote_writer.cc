@@ -1,0 +1,129 @@
+#include "emit/mote_writer.h"
+
+#include <map>
+
+#include "emit/op_options.h"
+#include "mote/model.h"
+
+namespace mote::modelc {
+namespace {
+
+schema::ElementType SchemaType(const Tensor& t) {
+  switch (t.dtype) {
+    case DType::kFloat32: return schema::ElementType::Float32;
+    case DType::kInt8: return schema::ElementType::Int8;
+    case DType::kInt16: return schema::ElementType::Int16;
+    case DType::kInt32: return schema::ElementType::Int32;
+    case DType::kInt64: return schema::ElementType::Int64;
+    case DType::kUInt8: return schema::ElementType::UInt8;
+    case DType::kBool: break;
+  }
+  throw ConvertError("tensor '" + t.name + "' has a type the .mote format cannot hold");
+}
+
+flatbuffers::Offset<flatbuffers::Vector<uint8_t>> AlignedBytes(flatbuffers::FlatBufferBuilder& fbb,
+                                                               const std::vector<uint8_t>& bytes) {
+  fbb.ForceVectorAlignment(bytes.size(), 1, 16);
+  return fbb.CreateVector(bytes);
+}
+
+class Writer {
+ public:
+  Writer(const Graph& g, const MemoryPlan& plan) : g_(g), plan_(plan) {}
+
+  Emitted Run(const Calibration& cal, const ModelInfo& info) {
+    for (const Node& n : g_.nodes) {
+      std::vector<int32_t> ins, outs;
+      for (int t : n.inputs) ins.push_back(t < 0 ? -1 : TensorIndex(t));
+      for (int t : n.outputs) outs.push_back(TensorIndex(t));
+      const BuiltOp op = BuildOp(fbb_, g_, n, [this](std::vector<uint8_t> b) { return AddBuffer(b); });
+      const OpCost cost = CostOf(g_, n);
+      emitted_.total_macs += cost.macs;
+      emitted_.ops.push_back({n.name, n.op, DTypeName(g_.tensors[n.outputs[0]].dtype),
+                              g_.tensors[n.outputs[0]].shape, cost});
+      operators_.push_back(schema::CreateOperator(
+          fbb_, op.opcode, fbb_.CreateVector(ins), fbb_.CreateVector(outs), op.options_type,
+          op.options, fbb_.CreateString(n.name), static_cast<uint64_t>(cost.macs),
+          static_cast<uint64_t>(cost.elementwise)));
+    }
+    std::vector<int32_t> inputs, outputs;
+    for (int t : g_.inputs) inputs.push_back(TensorIndex(t));
+    for (int t : g_.outputs) outputs.push_back(TensorIndex(t));
+    std::vector<flatbuffers::Offset<schema::InputRange>> ranges;
+    for (size_t i = 0; i < cal.input_min.size() && cal.samples > 0; ++i) {
+      ranges.push_back(schema::CreateInputRange(fbb_, fbb_.CreateVector(cal.input_min[i]),
+                                                fbb_.CreateVector(cal.input_max[i])));
+    }
+    std::vector<flatbuffers::Offset<flatbuffers::String>> labels;
+    for (const auto& l : info.class_labels) labels.push_back(fbb_.CreateString(l));
+    const auto model = schema::CreateModel(
+        fbb_, fbb_.CreateString(info.name), fbb_.CreateString(info.producer),
+        fbb_.CreateString(info.source_hash), fbb_.CreateVector(tensors_), fbb_.CreateVector(operators_),
+        fbb_.CreateVector(buffers_), fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
+        fbb_.CreateVector(ranges), fbb_.CreateVector(labels), static_cast<uint32_t>(plan_.arena_size),
+        static_cast<uint32_t>(plan_.lower_bound), static_cast<uint64_t>(emitted_.total_macs),
+        kRuntimeVersion);
+    fbb_.Finish(model);
+    emitted_.bytes = WrapFile(fbb_.GetBufferSpan());
+    return std::move(emitted_);
+  }
+
+ private:
+  static std::vector<uint8_t> WrapFile(flatbuffers::span<uint8_t> payload) {
+    flatbuffers::FlatBufferBuilder fbb;
+    const std::vector<uint8_t> bytes(payload.begin(), payload.end());
+    const auto data = AlignedBytes(fbb, bytes);
+    const uint32_t crc = Crc32({bytes.data(), bytes.size()});
+    fbb.FinishSizePrefixed(
+        schema::CreateFile(fbb, kSchemaVersionMajor, kSchemaVersionMinor, crc, data),
+        schema::FileIdentifier());
+    return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+  }
+
+  int32_t AddBuffer(const std::vector<uint8_t>& bytes) {
+    emitted_.weight_bytes += static_cast<int64_t>(bytes.size());
+    buffers_.push_back(schema::CreateBuffer(fbb_, AlignedBytes(fbb_, bytes)));
+    return static_cast<int32_t>(buffers_.size()) - 1;
+  }
+
+  int32_t TensorIndex(int t) {
+    auto it = index_.find(t);
+    if (it != index_.end()) return it->second;
+    const Tensor& tensor = g_.tensors[t];
+    int32_t buffer = -1;
+    if (tensor.is_const()) {
+      if (tensor.encoded.empty()) throw ConvertError("constant '" + tensor.name + "' was not encoded");
+      buffer = AddBuffer(tensor.encoded);
+    }
+    flatbuffers::Offset<schema::QuantParams> quant = 0;
+    if (tensor.quant) {
+      quant = schema::CreateQuantParams(fbb_, fbb_.CreateVector(tensor.quant->scale),
+                                        fbb_.CreateVector(tensor.quant->zero_point), tensor.quant->axis);
+    }
+    std::vector<int32_t> shape(tensor.shape.begin(), tensor.shape.end());
+    const uint32_t offset = tensor.is_const() ? 0 : static_cast<uint32_t>(plan_.offset[t]);
+    tensors_.push_back(schema::CreateTensor(fbb_, fbb_.CreateString(tensor.name), SchemaType(tensor),
+                                            fbb_.CreateVector(shape), quant, buffer, offset));
+    const int32_t index = static_cast<int32_t>(tensors_.size()) - 1;
+    index_[t] = index;
+    return index;
+  }
+
+  const Graph& g_;
+  const MemoryPlan& plan_;
+  flatbuffers::FlatBufferBuilder fbb_;
+  std::vector<flatbuffers::Offset<schema::Tensor>> tensors_;
+  std::vector<flatbuffers::Offset<schema::Operator>> operators_;
+  std::vector<flatbuffers::Offset<schema::Buffer>> buffers_;
+  std::map<int, int32_t> index_;
+  Emitted emitted_;
+};
+
+}  // namespace
+
+Emitted WriteMote(const Graph& graph, const MemoryPlan& plan, const Calibration& calibration,
+                  const ModelInfo& info) {
+  return Writer(graph, plan).Run(calibration, info);
+}
+
+}  // namespace mote::modelc

@@ -1,0 +1,29 @@
+// Per-op parameters the runtime's kernels need (multipliers, shifts, clamp
+// bounds, lookup tables), computed once on the host.
+#ifndef MOTE_TOOLS_MODELC_EMIT_OP_OPTIONS_H_
+#define MOTE_TOOLS_MODELC_EMIT_OP_OPTIONS_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "ir/graph.h"
+#include "mote/schema/mote_generated.h"
+
+namespace mote::modelc {
+
+struct BuiltOp {
+  schema::OpCode opcode;
+  schema::OpOptions options_type;
+  flatbuffers::Offset<void> options;
+};
+
+// Adds a constant buffer to the file and returns its index.
+using AddBuffer = std::function<int32_t(std::vector<uint8_t>)>;
+
+BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& graph, const Node& node,
+                const AddBuffer& add_buffer);
+
+}  // namespace mote::modelc
+
+#endif  // MOTE_TOOLS_MODELC_EMIT_OP_OPTIONS_H_

@@ -1,0 +1,305 @@
+#include "import/onnx_importer.h"
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "ir/reference_executor.h"
+#include "onnx/onnx-ml.pb.h"
+
+namespace mote::modelc {
+namespace {
+
+constexpr int64_t kMaxElements = int64_t{1} << 30;
+
+template <typename T>
+std::vector<T> RawAs(const std::string& raw, int64_t n, const std::string& what) {
+  if (raw.size() != static_cast<size_t>(n) * sizeof(T)) {
+    throw ConvertError(what + ": raw_data holds " + std::to_string(raw.size()) + " bytes, shape needs " +
+                       std::to_string(n * static_cast<int64_t>(sizeof(T))));
+  }
+  std::vector<T> out(static_cast<size_t>(n));
+  std::memcpy(out.data(), raw.data(), raw.size());
+  return out;
+}
+
+template <typename Field>
+void ExpectCount(const Field& field, int64_t n, const std::string& what) {
+  if (field.size() != n) {
+    throw ConvertError(what + ": holds " + std::to_string(field.size()) + " values, shape needs " +
+                       std::to_string(n));
+  }
+}
+
+Value TensorToValue(const onnx::TensorProto& t, const std::string& what) {
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    throw ConvertError(what + ": external tensor data is not supported (save the model with weights inside)");
+  }
+  Shape shape;
+  int64_t n = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0 || (d > 0 && n > kMaxElements / d)) {
+      throw ConvertError(what + ": bad or huge dimension " + std::to_string(d));
+    }
+    shape.push_back(d);
+    n *= d;
+  }
+  const std::string& raw = t.raw_data();
+  const bool has_raw = t.has_raw_data();
+  auto ints = [&](std::vector<int64_t> v) { return Value::Int(shape, std::move(v)); };
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT: {
+      Eigen::ArrayXf f(n);
+      if (has_raw) {
+        const auto v = RawAs<float>(raw, n, what);
+        std::memcpy(f.data(), v.data(), v.size() * 4);
+      } else {
+        ExpectCount(t.float_data(), n, what);
+        for (int64_t k = 0; k < n; ++k) f[k] = t.float_data(static_cast<int>(k));
+      }
+      return Value::Float(shape, std::move(f));
+    }
+    case onnx::TensorProto::DOUBLE: {
+      Eigen::ArrayXf f(n);
+      if (has_raw) {
+        const auto v = RawAs<double>(raw, n, what);
+        for (int64_t k = 0; k < n; ++k) f[k] = static_cast<float>(v[k]);
+      } else {
+        ExpectCount(t.double_data(), n, what);
+        for (int64_t k = 0; k < n; ++k) f[k] = static_cast<float>(t.double_data(static_cast<int>(k)));
+      }
+      return Value::Float(shape, std::move(f));
+    }
+    case onnx::TensorProto::INT64: {
+      if (has_raw) return ints(RawAs<int64_t>(raw, n, what));
+      ExpectCount(t.int64_data(), n, what);
+      return ints({t.int64_data().begin(), t.int64_data().end()});
+    }
+    case onnx::TensorProto::INT32: case onnx::TensorProto::INT16: case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8: case onnx::TensorProto::UINT16: case onnx::TensorProto::BOOL: {
+      std::vector<int64_t> v(static_cast<size_t>(n));
+      if (has_raw) {
+        const int type = t.data_type();
+        for (int64_t k = 0; k < n; ++k) {
+          if (type == onnx::TensorProto::INT32) v[k] = RawAs<int32_t>(raw, n, what)[k];
+          else if (type == onnx::TensorProto::INT16) v[k] = RawAs<int16_t>(raw, n, what)[k];
+          else if (type == onnx::TensorProto::UINT16) v[k] = RawAs<uint16_t>(raw, n, what)[k];
+          else if (type == onnx::TensorProto::INT8) v[k] = RawAs<int8_t>(raw, n, what)[k];
+          else v[k] = RawAs<uint8_t>(raw, n, what)[k];
+        }
+      } else {
+        ExpectCount(t.int32_data(), n, what);
+        for (int64_t k = 0; k < n; ++k) v[k] = t.int32_data(static_cast<int>(k));
+      }
+      return ints(std::move(v));
+    }
+    default:
+      throw ConvertError(what + ": tensor data type " + std::to_string(t.data_type()) +
+                         " is not supported");
+  }
+}
+
+Attr ConvertAttr(const onnx::AttributeProto& a, const std::string& what) {
+  Attr out;
+  out.i = a.i();
+  out.f = a.f();
+  out.s = a.s();
+  out.ints.assign(a.ints().begin(), a.ints().end());
+  out.floats.assign(a.floats().begin(), a.floats().end());
+  if (a.has_t()) out.tensor = TensorToValue(a.t(), what + " attribute " + a.name());
+  if (a.type() == onnx::AttributeProto::FLOAT) out.i = static_cast<int64_t>(a.f());
+  if (a.type() == onnx::AttributeProto::INT) out.f = static_cast<float>(a.i());
+  return out;
+}
+
+// The value of a Constant node.
+Value ConstantValue(const onnx::NodeProto& n, const std::string& what) {
+  for (const auto& a : n.attribute()) {
+    if (a.name() == "value") return TensorToValue(a.t(), what);
+    if (a.name() == "value_float") return Value::Float({}, Eigen::ArrayXf::Constant(1, a.f()));
+    if (a.name() == "value_int") return Value::Int({}, {a.i()});
+    if (a.name() == "value_floats") {
+      Eigen::ArrayXf f(a.floats_size());
+      for (int k = 0; k < a.floats_size(); ++k) f[k] = a.floats(k);
+      return Value::Float({a.floats_size()}, std::move(f));
+    }
+    if (a.name() == "value_ints") return Value::Int({a.ints_size()}, {a.ints().begin(), a.ints().end()});
+  }
+  throw ConvertError(what + ": Constant without a supported value attribute");
+}
+
+class Importer {
+ public:
+  explicit Importer(const onnx::ModelProto& model) : model_(model) {}
+
+  Graph Run() {
+    const onnx::GraphProto& g = model_.graph();
+    graph_.name = g.name();
+    graph_.opset = Opset();
+    for (const auto& init : g.initializer()) {
+      Define(init.name(), graph_.AddConstant(init.name(), TensorToValue(init, "initializer '" + init.name() + "'")));
+    }
+    for (const auto& in : g.input()) {
+      if (names_.count(in.name())) continue;  // an initializer listed as input (IR < 4)
+      graph_.inputs.push_back(AddInput(in));
+    }
+    for (int k = 0; k < g.node_size(); ++k) AddNode(g.node(k), k);
+    for (const auto& out : g.output()) {
+      auto it = names_.find(out.name());
+      if (it == names_.end()) throw ConvertError("graph output '" + out.name() + "' is never computed");
+      graph_.outputs.push_back(it->second);
+    }
+    if (graph_.inputs.empty()) throw ConvertError("the graph has no inputs (a constant model?)");
+    if (graph_.outputs.empty()) throw ConvertError("the graph has no outputs");
+    SortNodes();
+    return std::move(graph_);
+  }
+
+ private:
+  int64_t Opset() const {
+    for (const auto& o : model_.opset_import()) {
+      if (o.domain().empty() || o.domain() == "ai.onnx") return o.version();
+    }
+    return 13;
+  }
+
+  void Define(const std::string& name, int index) { names_[name] = index; }
+
+  int AddInput(const onnx::ValueInfoProto& in) {
+    const std::string what = "graph input '" + in.name() + "'";
+    if (!in.type().has_tensor_type()) throw ConvertError(what + ": only tensor inputs are supported");
+    const auto& tt = in.type().tensor_type();
+    if (tt.elem_type() != onnx::TensorProto::FLOAT) {
+      throw ConvertError(what + ": element type " + std::to_string(tt.elem_type()) +
+                         " is not supported (inputs must be float32)");
+    }
+    if (!tt.has_shape()) throw ConvertError(what + ": has no shape; export with a fixed rank");
+    Tensor t;
+    t.name = in.name();
+    for (const auto& d : tt.shape().dim()) {
+      // Symbolic (batch) dimensions run one sample at a time.
+      const int64_t v = d.has_dim_value() ? d.dim_value() : 1;
+      if (v <= 0 || v > kMaxElements) throw ConvertError(what + ": bad dimension " + std::to_string(v));
+      t.shape.push_back(v);
+    }
+    if (NumElements(t.shape) > kMaxElements) throw ConvertError(what + ": too many elements");
+    const int index = graph_.AddTensor(std::move(t));
+    Define(in.name(), index);
+    return index;
+  }
+
+  void AddNode(const onnx::NodeProto& n, int k) {
+    const std::string name = n.name().empty() ? n.op_type() + "_" + std::to_string(k) : n.name();
+    if (!n.domain().empty() && n.domain() != "ai.onnx") {
+      throw ConvertError(name, n.op_type(), "operator domain '" + n.domain() + "' is not supported");
+    }
+    if (n.op_type() == "Constant") {
+      if (n.output_size() != 1) throw ConvertError(name, "Constant", "needs exactly one output");
+      Define(n.output(0), graph_.AddConstant(n.output(0), ConstantValue(n, "node '" + name + "'")));
+      return;
+    }
+    if (!IsKnownOp(n.op_type())) {
+      throw ConvertError(name, n.op_type(), "operator is not supported by modelc");
+    }
+    Node node;
+    node.name = name;
+    node.op = n.op_type();
+    for (const auto& a : n.attribute()) node.attrs[a.name()] = ConvertAttr(a, "node '" + name + "'");
+    for (const auto& in : n.input()) {
+      if (in.empty()) {
+        node.inputs.push_back(-1);
+        continue;
+      }
+      auto it = names_.find(in);
+      if (it == names_.end()) {
+        // Defined later (unsorted graph) or never: resolved in SortNodes.
+        Tensor t;
+        t.name = in;
+        const int index = graph_.AddTensor(std::move(t));
+        Define(in, index);
+        pending_.push_back(index);
+        node.inputs.push_back(index);
+      } else {
+        node.inputs.push_back(it->second);
+      }
+    }
+    for (const auto& out : n.output()) {
+      int index;
+      auto it = names_.find(out);
+      if (it != names_.end() && std::count(pending_.begin(), pending_.end(), it->second)) {
+        index = it->second;  // a forward reference now defined
+        pending_.erase(std::find(pending_.begin(), pending_.end(), index));
+      } else if (it != names_.end()) {
+        throw ConvertError(name, n.op_type(), "output '" + out + "' is defined twice");
+      } else {
+        Tensor t;
+        t.name = out.empty() ? name + "_unused_" + std::to_string(node.outputs.size()) : out;
+        index = graph_.AddTensor(std::move(t));
+        if (!out.empty()) Define(out, index);
+      }
+      node.outputs.push_back(index);
+    }
+    graph_.nodes.push_back(std::move(node));
+  }
+
+  // Orders nodes so that every input is computed before use; rejects cycles
+  // and inputs nothing computes.
+  void SortNodes() {
+    if (!pending_.empty()) {
+      throw ConvertError("tensor '" + graph_.tensors[pending_.front()].name +
+                         "' is used but never defined (missing initializer or input?)");
+    }
+    std::vector<bool> ready(graph_.tensors.size(), false);
+    for (size_t t = 0; t < graph_.tensors.size(); ++t) ready[t] = graph_.tensors[t].is_const();
+    for (int t : graph_.inputs) ready[t] = true;
+    std::vector<Node> sorted;
+    std::vector<bool> done(graph_.nodes.size(), false);
+    bool progress = true;
+    while (sorted.size() < graph_.nodes.size() && progress) {
+      progress = false;
+      for (size_t k = 0; k < graph_.nodes.size(); ++k) {
+        if (done[k]) continue;
+        bool can = true;
+        for (int t : graph_.nodes[k].inputs) can = can && (t < 0 || ready[t]);
+        if (!can) continue;
+        for (int t : graph_.nodes[k].outputs) ready[t] = true;
+        sorted.push_back(graph_.nodes[k]);
+        done[k] = true;
+        progress = true;
+      }
+    }
+    if (sorted.size() < graph_.nodes.size()) {
+      for (size_t k = 0; k < graph_.nodes.size(); ++k) {
+        if (!done[k]) Fail(graph_.nodes[k], "the graph has a cycle through this node");
+      }
+    }
+    graph_.nodes = std::move(sorted);
+  }
+
+  const onnx::ModelProto& model_;
+  Graph graph_;
+  std::map<std::string, int> names_;
+  std::vector<int> pending_;
+};
+
+}  // namespace
+
+Graph ImportOnnxBytes(const std::string& bytes, const std::string& what) {
+  onnx::ModelProto model;
+  if (bytes.empty() || !model.ParseFromString(bytes)) {
+    throw ConvertError(what + ": not a valid ONNX model (protobuf parse failed; truncated or not ONNX?)");
+  }
+  if (!model.has_graph()) throw ConvertError(what + ": ONNX model has no graph");
+  return Importer(model).Run();
+}
+
+Graph ImportOnnx(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConvertError(path + ": cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ImportOnnxBytes(ss.str(), path);
+}
+
+}  // namespace mote::modelc

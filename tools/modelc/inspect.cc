@@ -1,0 +1,124 @@
+#include "inspect.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "common/files.h"
+#include "common/json.h"
+#include "mote/diagnostics.h"
+#include "mote/model.h"
+#include "mote/schema/mote_generated.h"
+
+namespace mote::modelc {
+namespace {
+
+std::string Shape(const flatbuffers::Vector<int32_t>* s) {
+  std::string out = "[";
+  for (uint32_t i = 0; s && i < s->size(); ++i) out += (i ? "," : "") + std::to_string(s->Get(i));
+  return out + "]";
+}
+
+std::string Str(const flatbuffers::String* s) { return s ? s->str() : ""; }
+
+void Collect(const mote::Diagnostic& d, void* context) {
+  *static_cast<std::string*>(context) = std::string(d.message) +
+      (d.op_index >= 0 ? ", operator " + std::to_string(d.op_index) : "") +
+      (d.tensor_index >= 0 ? ", tensor " + std::to_string(d.tensor_index) : "") +
+      ", value " + std::to_string(d.value) + ", limit " + std::to_string(d.limit);
+}
+
+std::string TensorLine(const schema::Model& m, int32_t index) {
+  const schema::Tensor& t = *m.tensors()->Get(static_cast<uint32_t>(index));
+  std::string line = Str(t.name()) + " " + schema::EnumNameElementType(t.type()) + Shape(t.shape());
+  if (t.quant() && t.quant()->scale() && t.quant()->scale()->size() == 1) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), " scale %.6g zero_point %d", t.quant()->scale()->Get(0),
+                  t.quant()->zero_point()->Get(0));
+    line += buf;
+  }
+  return line;
+}
+
+}  // namespace
+
+std::string Inspect(const std::string& path, bool json) {
+  const tools::AlignedBuffer buffer(tools::ReadFile(path));
+  std::string message;
+  mote::SetDiagnosticHandler(Collect, &message);
+  const Result<mote::Model> loaded = mote::Model::Load({buffer.data(), buffer.size()});
+  mote::SetDiagnosticHandler(nullptr, nullptr);
+  if (!loaded.ok()) {
+    throw std::runtime_error(path + ": " + mote::StatusName(loaded.status()) + ": " + message);
+  }
+  const schema::Model& m = loaded.value().schema();
+  const schema::File& f = *schema::GetSizePrefixedFile(buffer.data());
+  int64_t weight_bytes = 0;
+  for (uint32_t b = 0; m.buffers() && b < m.buffers()->size(); ++b) {
+    weight_bytes += m.buffers()->Get(b)->data() ? m.buffers()->Get(b)->data()->size() : 0;
+  }
+  if (json) {
+    tools::Json j;
+    j.BeginObject();
+    j.Key("name").Str(Str(m.name()));
+    j.Key("producer").Str(Str(m.producer()));
+    j.Key("source_sha256").Str(Str(m.source_hash()));
+    j.Key("schema_version").Str(std::to_string(f.version_major()) + "." + std::to_string(f.version_minor()));
+    j.Key("file_bytes").Int(static_cast<int64_t>(buffer.size()));
+    j.Key("weight_bytes").Int(weight_bytes);
+    j.Key("arena_bytes").Int(m.arena_size());
+    j.Key("arena_lower_bound_bytes").Int(m.arena_lower_bound());
+    j.Key("total_macs").Int(static_cast<int64_t>(m.total_macs()));
+    for (const char* which : {"inputs", "outputs"}) {
+      const auto* list = std::string(which) == "inputs" ? m.inputs() : m.outputs();
+      j.Key(which).BeginArray();
+      for (int32_t idx : *list) {
+        const schema::Tensor& t = *m.tensors()->Get(static_cast<uint32_t>(idx));
+        j.BeginObject();
+        j.Key("name").Str(Str(t.name()));
+        j.Key("type").Str(schema::EnumNameElementType(t.type()));
+        j.Key("shape").BeginArray();
+        for (int32_t d : *t.shape()) j.Int(d);
+        j.EndArray();
+        if (t.quant() && t.quant()->scale()) {
+          j.Key("scale").Num(t.quant()->scale()->Get(0));
+          j.Key("zero_point").Int(t.quant()->zero_point()->Get(0));
+        }
+        j.EndObject();
+      }
+      j.EndArray();
+    }
+    j.Key("operators").BeginArray();
+    for (const schema::Operator* op : *m.operators()) {
+      j.BeginObject();
+      j.Key("op").Str(schema::EnumNameOpCode(op->opcode()));
+      j.Key("name").Str(Str(op->name()));
+      j.Key("macs").Int(static_cast<int64_t>(op->macs()));
+      j.EndObject();
+    }
+    j.EndArray();
+    j.EndObject();
+    return j.str() + "\n";
+  }
+  char buf[256];
+  std::string out;
+  out += "model      " + Str(m.name()) + "\nproducer   " + Str(m.producer()) + "\nsource     sha256:" +
+         Str(m.source_hash()) + "\n";
+  std::snprintf(buf, sizeof(buf),
+                "format     .mote %u.%u, %zu bytes (%lld of constants)\narena      %u bytes (lower bound %u)\n"
+                "compute    %llu MACs per inference\n",
+                f.version_major(), f.version_minor(), buffer.size(), static_cast<long long>(weight_bytes),
+                m.arena_size(), m.arena_lower_bound(), static_cast<unsigned long long>(m.total_macs()));
+  out += buf;
+  for (int32_t idx : *m.inputs()) out += "input      " + TensorLine(m, idx) + "\n";
+  for (int32_t idx : *m.outputs()) out += "output     " + TensorLine(m, idx) + "\n";
+  out += "operators\n";
+  for (uint32_t i = 0; i < m.operators()->size(); ++i) {
+    const schema::Operator* op = m.operators()->Get(i);
+    std::snprintf(buf, sizeof(buf), "  %3u %-16s %10llu MACs  ", i, schema::EnumNameOpCode(op->opcode()),
+                  static_cast<unsigned long long>(op->macs()));
+    out += buf + Str(op->name()) + " -> " + TensorLine(m, op->outputs()->Get(0)) + "\n";
+  }
+  return out;
+}
+
+}  // namespace mote::modelc

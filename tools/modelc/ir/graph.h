@@ -1,0 +1,109 @@
+// modelc's intermediate representation: a graph of typed tensors and ops.
+// Every importer produces it; nothing downstream knows the source format.
+#ifndef MOTE_TOOLS_MODELC_IR_GRAPH_H_
+#define MOTE_TOOLS_MODELC_IR_GRAPH_H_
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mote::modelc {
+
+enum class DType { kFloat32, kInt8, kInt16, kInt32, kInt64, kUInt8, kBool };
+const char* DTypeName(DType t);
+size_t DTypeSize(DType t);
+
+using Shape = std::vector<int64_t>;
+std::string ShapeString(const Shape& s);
+int64_t NumElements(const Shape& s);
+
+// A value computed by the reference executor or held as a constant: float
+// tensors in `f`, integer and boolean tensors in `i`.
+struct Value {
+  Shape shape;
+  bool is_int = false;
+  Eigen::ArrayXf f;
+  std::vector<int64_t> i;
+
+  int64_t size() const { return NumElements(shape); }
+  float AsFloat(int64_t k) const { return is_int ? static_cast<float>(i[k]) : f[k]; }
+  int64_t AsInt(int64_t k) const { return is_int ? i[k] : static_cast<int64_t>(f[k]); }
+  static Value Float(Shape shape, Eigen::ArrayXf data);
+  static Value Int(Shape shape, std::vector<int64_t> data);
+};
+
+struct QuantParams {
+  std::vector<float> scale;
+  std::vector<int32_t> zero_point;
+  int axis = -1;
+};
+
+struct Tensor {
+  std::string name;
+  DType dtype = DType::kFloat32;
+  Shape shape;
+  std::optional<Value> constant;  // set for initializers and folded values
+  // Filled by quantization: parameters and the encoded constant bytes.
+  std::optional<QuantParams> quant;
+  std::vector<uint8_t> encoded;
+
+  bool is_const() const { return constant.has_value(); }
+};
+
+// Attribute values of an imported node (ONNX attributes; options of lowered ops).
+struct Attr {
+  int64_t i = 0;
+  float f = 0.0f;
+  std::string s;
+  std::vector<int64_t> ints;
+  std::vector<float> floats;
+  std::optional<Value> tensor;
+};
+
+struct Node {
+  std::string name;
+  std::string op;               // ONNX op type, or a mote op after lowering
+  std::vector<int> inputs;      // tensor indices, -1 for an absent optional input
+  std::vector<int> outputs;
+  std::map<std::string, Attr> attrs;
+
+  bool has_attr(const std::string& k) const { return attrs.count(k) != 0; }
+  int64_t attr_int(const std::string& k, int64_t fallback) const;
+  float attr_float(const std::string& k, float fallback) const;
+  std::vector<int64_t> attr_ints(const std::string& k) const;
+};
+
+struct Graph {
+  std::string name;
+  std::vector<Tensor> tensors;
+  std::vector<Node> nodes;
+  std::vector<int> inputs;
+  std::vector<int> outputs;
+  int64_t opset = 13;
+
+  int AddTensor(Tensor t);
+  int AddConstant(const std::string& name, Value v);
+  // Index of the node producing `tensor`, -1 for graph inputs and constants.
+  int Producer(int tensor) const;
+  // Nodes reading `tensor`.
+  std::vector<int> Consumers(int tensor) const;
+  bool IsGraphOutput(int tensor) const;
+  bool IsGraphInput(int tensor) const;
+};
+
+// A conversion failure: names the node, its op and the reason.
+class ConvertError : public std::runtime_error {
+ public:
+  ConvertError(const std::string& node, const std::string& op, const std::string& reason);
+  explicit ConvertError(const std::string& reason) : std::runtime_error(reason) {}
+};
+
+[[noreturn]] void Fail(const Node& node, const std::string& reason);
+
+}  // namespace mote::modelc
+
+#endif  // MOTE_TOOLS_MODELC_IR_GRAPH_H_

@@ -1,0 +1,28 @@
+// Graph passes, in the order Optimize() runs them.
+#ifndef MOTE_TOOLS_MODELC_PASSES_PASSES_H_
+#define MOTE_TOOLS_MODELC_PASSES_PASSES_H_
+
+#include "ir/graph.h"
+
+namespace mote::modelc {
+
+// Shapes and element types of every tensor, by running the reference
+// executor once on zero inputs (every shape is static after import).
+void InferShapes(Graph& graph);
+// Replaces nodes whose inputs are all constant (and Shape nodes, whose
+// result is static) by their values.
+void FoldConstants(Graph& graph);
+// Rewrites imported ops into the runtime's ops (FullyConnected, Relu, Relu6,
+// Clip, Sigmoid, Tanh, Softmax, Reshape, Add); throws for anything else.
+void LowerToMoteOps(Graph& graph);
+// Folds a following constant Add into FullyConnected bias, and a following
+// Relu/Relu6/Clip into the clamp of FullyConnected or Add.
+void FuseOps(Graph& graph);
+void RemoveDeadNodes(Graph& graph);
+
+// All of the above.
+void Optimize(Graph& graph);
+
+}  // namespace mote::modelc
+
+#endif  // MOTE_TOOLS_MODELC_PASSES_PASSES_H_

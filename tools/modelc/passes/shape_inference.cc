@@ -1,0 +1,84 @@
+#include "ir/reference_executor.h"
+#include "passes/passes.h"
+
+namespace mote::modelc {
+
+void InferShapes(Graph& graph) {
+  std::vector<Value> zeros;
+  for (int t : graph.inputs) {
+    const Shape& s = graph.tensors[t].shape;
+    zeros.push_back(Value::Float(s, Eigen::ArrayXf::Zero(NumElements(s))));
+  }
+  const std::vector<Value> values = Execute(graph, zeros);
+  for (size_t t = 0; t < graph.tensors.size(); ++t) {
+    Tensor& tensor = graph.tensors[t];
+    if (tensor.is_const()) continue;
+    if (values[t].shape.empty() && values[t].f.size() == 0 && values[t].i.empty()) continue;  // unused
+    tensor.shape = values[t].shape;
+    tensor.dtype = values[t].is_int ? DType::kInt64 : DType::kFloat32;
+  }
+}
+
+void FoldConstants(Graph& graph) {
+  std::vector<Node> kept;
+  for (const Node& node : graph.nodes) {
+    bool foldable = true;
+    for (int t : node.inputs) foldable = foldable && (t < 0 || graph.tensors[t].is_const());
+    if (node.op == "Shape") foldable = true;  // shapes are static
+    if (!foldable) {
+      kept.push_back(node);
+      continue;
+    }
+    std::vector<const Value*> ins;
+    Value shape_only;
+    for (int t : node.inputs) {
+      if (t >= 0 && !graph.tensors[t].is_const()) {
+        shape_only.shape = graph.tensors[t].shape;  // Shape reads only this
+        ins.push_back(&shape_only);
+      } else {
+        ins.push_back(t >= 0 ? &*graph.tensors[t].constant : nullptr);
+      }
+    }
+    std::vector<Value> outs = EvalNode(graph, node, ins);
+    for (size_t k = 0; k < node.outputs.size() && k < outs.size(); ++k) {
+      Tensor& out = graph.tensors[node.outputs[k]];
+      out.dtype = outs[k].is_int ? DType::kInt64 : DType::kFloat32;
+      out.shape = outs[k].shape;
+      out.constant = std::move(outs[k]);
+    }
+  }
+  graph.nodes = std::move(kept);
+}
+
+void RemoveDeadNodes(Graph& graph) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (size_t n = graph.nodes.size(); n-- > 0;) {
+      bool used = false;
+      for (int t : graph.nodes[n].outputs) {
+        used = used || graph.IsGraphOutput(t) || !graph.Consumers(t).empty();
+      }
+      if (!used) {
+        graph.nodes.erase(graph.nodes.begin() + static_cast<long>(n));
+        changed = true;
+      }
+    }
+  }
+}
+
+void Optimize(Graph& graph) {
+  InferShapes(graph);
+  FoldConstants(graph);
+  LowerToMoteOps(graph);
+  FuseOps(graph);
+  RemoveDeadNodes(graph);
+  for (int t : graph.outputs) {
+    if (graph.tensors[t].is_const()) {
+      throw ConvertError("graph output '" + graph.tensors[t].name +
+                         "' is a constant; the model does not depend on its inputs");
+    }
+  }
+}
+
+}  // namespace mote::modelc

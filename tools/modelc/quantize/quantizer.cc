@@ -1,0 +1,201 @@
+#include "quantize/quantizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "ir/reference_executor.h"
+#include "quantize/fixed_point.h"
+
+namespace mote::modelc {
+namespace {
+
+template <typename T>
+void Append(std::vector<uint8_t>& bytes, T v) {
+  uint8_t raw[sizeof(T)];
+  std::memcpy(raw, &v, sizeof(T));
+  bytes.insert(bytes.end(), raw, raw + sizeof(T));
+}
+
+QuantParams PerTensor(float scale, int32_t zero_point) {
+  QuantParams q;
+  q.scale = {scale};
+  q.zero_point = {zero_point};
+  return q;
+}
+
+// Activation parameters for the range [lo, hi] (widened to include 0).
+QuantParams ForRange(float lo, float hi, DType type) {
+  lo = std::min(lo, 0.0f);
+  hi = std::max(hi, 0.0f);
+  if (!std::isfinite(lo) || !std::isfinite(hi)) {
+    throw ConvertError("calibration produced a non-finite activation range");
+  }
+  if (type == DType::kInt16) {
+    const float m = std::max(-lo, hi);
+    return PerTensor(m > 0 ? m / 32767.0f : 1.0f, 0);
+  }
+  if (hi == lo) return PerTensor(1.0f, -128);
+  const float scale = (hi - lo) / 255.0f;
+  return PerTensor(scale, static_cast<int32_t>(RoundClamp(-128.0 - lo / scale, -128, 127)));
+}
+
+void EncodeFloat(Tensor& t) {
+  t.encoded.clear();
+  for (Eigen::Index k = 0; k < t.constant->f.size(); ++k) Append(t.encoded, t.constant->f[k]);
+  t.dtype = DType::kFloat32;
+}
+
+// int8 weights [units, depth], symmetric per output channel.
+void EncodeWeights(Tensor& w) {
+  const int64_t units = w.shape[0];
+  const int64_t depth = NumElements(w.shape) / units;
+  QuantParams q;
+  q.axis = 0;
+  w.encoded.clear();
+  for (int64_t u = 0; u < units; ++u) {
+    const float max_abs = w.constant->f.segment(u * depth, depth).abs().maxCoeff();
+    if (!std::isfinite(max_abs)) throw ConvertError("weights '" + w.name + "' hold NaN or Inf");
+    const float scale = max_abs > 0 ? max_abs / 127.0f : 1.0f;
+    q.scale.push_back(scale);
+    q.zero_point.push_back(0);
+    for (int64_t d = 0; d < depth; ++d) {
+      Append(w.encoded, static_cast<int8_t>(RoundClamp(w.constant->f[u * depth + d] / scale, -127, 127)));
+    }
+  }
+  w.quant = q;
+  w.dtype = DType::kInt8;
+}
+
+// Bias at scale s_in * s_w[u]: int32 for int8 inputs (kept within what the
+// runtime accepts for `depth`), int64 for int16 inputs.
+void EncodeBias(Tensor& b, float input_scale, const QuantParams& weights, DType input, int64_t depth) {
+  b.encoded.clear();
+  QuantParams q;
+  q.axis = 0;
+  const int64_t headroom = std::numeric_limits<int32_t>::max() - depth * 255 * 128;
+  if (input == DType::kInt8 && headroom <= 0) {
+    throw ConvertError("fully connected layer of depth " + std::to_string(depth) +
+                       " could overflow the int8 accumulator; use --precision int16");
+  }
+  for (Eigen::Index u = 0; u < b.constant->f.size(); ++u) {
+    const double scale = static_cast<double>(input_scale) * weights.scale[u];
+    q.scale.push_back(static_cast<float>(scale));
+    q.zero_point.push_back(0);
+    const double v = b.constant->f[u] / scale;
+    if (input == DType::kInt8) {
+      Append(b.encoded, static_cast<int32_t>(RoundClamp(v, -headroom, headroom)));
+    } else {
+      constexpr int64_t kLimit = int64_t{1} << 60;
+      Append(b.encoded, RoundClamp(v, -kLimit, kLimit));
+    }
+  }
+  b.quant = q;
+  b.dtype = input == DType::kInt8 ? DType::kInt32 : DType::kInt64;
+}
+
+// A constant operand of an elementwise op, quantized like an activation.
+void EncodeActivationConstant(Tensor& t, DType type) {
+  const Eigen::ArrayXf& f = t.constant->f;
+  t.quant = ForRange(f.minCoeff(), f.maxCoeff(), type);
+  const float s = t.quant->scale[0];
+  const int32_t zp = t.quant->zero_point[0];
+  t.encoded.clear();
+  for (Eigen::Index k = 0; k < f.size(); ++k) {
+    if (type == DType::kInt8) Append(t.encoded, static_cast<int8_t>(RoundClamp(f[k] / s + zp, -128, 127)));
+    else Append(t.encoded, static_cast<int16_t>(RoundClamp(f[k] / s, -32768, 32767)));
+  }
+  t.dtype = type;
+}
+
+}  // namespace
+
+Precision ParsePrecision(const std::string& s) {
+  if (s == "int8") return Precision::kInt8;
+  if (s == "int16") return Precision::kInt16;
+  if (s == "float32") return Precision::kFloat32;
+  throw ConvertError("unknown precision '" + s + "' (int8, int16 or float32)");
+}
+
+const char* PrecisionName(Precision p) {
+  return p == Precision::kInt8 ? "int8" : p == Precision::kInt16 ? "int16" : "float32";
+}
+
+Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>& samples) {
+  Calibration c;
+  const float inf = std::numeric_limits<float>::infinity();
+  c.min.assign(graph.tensors.size(), inf);
+  c.max.assign(graph.tensors.size(), -inf);
+  c.input_min.resize(graph.inputs.size());
+  c.input_max.resize(graph.inputs.size());
+  for (const auto& sample : samples) {
+    const std::vector<Value> values = Execute(graph, sample);
+    for (size_t t = 0; t < values.size(); ++t) {
+      if (values[t].is_int || values[t].f.size() == 0) continue;
+      c.min[t] = std::min(c.min[t], values[t].f.minCoeff());
+      c.max[t] = std::max(c.max[t], values[t].f.maxCoeff());
+    }
+    for (size_t i = 0; i < graph.inputs.size(); ++i) {
+      const Value& x = sample[i];
+      const int64_t features = x.shape.empty() ? 1 : x.shape.back();
+      c.input_min[i].resize(static_cast<size_t>(features), inf);
+      c.input_max[i].resize(static_cast<size_t>(features), -inf);
+      for (int64_t k = 0; k < x.size(); ++k) {
+        float& lo = c.input_min[i][static_cast<size_t>(k % features)];
+        float& hi = c.input_max[i][static_cast<size_t>(k % features)];
+        lo = std::min(lo, x.f[k]);
+        hi = std::max(hi, x.f[k]);
+      }
+    }
+    ++c.samples;
+  }
+  return c;
+}
+
+void Quantize(Graph& g, Precision precision, const Calibration& cal) {
+  if (precision == Precision::kFloat32) {
+    for (Tensor& t : g.tensors) {
+      if (t.is_const() && !t.constant->is_int) EncodeFloat(t);
+    }
+    return;
+  }
+  if (cal.samples == 0) {
+    throw ConvertError(std::string("quantizing to ") + PrecisionName(precision) +
+                       " needs calibration data (--calibration CALIB.npy), or use --precision float32");
+  }
+  const DType type = precision == Precision::kInt8 ? DType::kInt8 : DType::kInt16;
+  const bool is8 = type == DType::kInt8;
+  auto calibrated = [&](int t) { return ForRange(cal.min[t], cal.max[t], type); };
+  for (int t : g.inputs) {
+    g.tensors[t].dtype = type;
+    g.tensors[t].quant = calibrated(t);
+  }
+  for (Node& n : g.nodes) {
+    Tensor& out = g.tensors[n.outputs[0]];
+    const Tensor& in = g.tensors[n.inputs[0]];
+    out.dtype = type;
+    if (n.op == "FullyConnected") {
+      EncodeWeights(g.tensors[n.inputs[1]]);
+      if (n.inputs.size() > 2) {
+        EncodeBias(g.tensors[n.inputs[2]], in.quant->scale[0], *g.tensors[n.inputs[1]].quant, type,
+                   g.tensors[n.inputs[1]].shape[1]);
+      }
+      out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "Add") {
+      for (int k : n.inputs) {
+        if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
+      }
+      out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "Sigmoid" || n.op == "Softmax") {
+      out.quant = is8 ? PerTensor(1.0f / 256.0f, -128) : PerTensor(1.0f / 32768.0f, 0);
+    } else if (n.op == "Tanh") {
+      out.quant = is8 ? PerTensor(1.0f / 128.0f, 0) : PerTensor(1.0f / 32768.0f, 0);
+    } else {  // Relu, Relu6, Clip, Reshape: same values, same parameters
+      if (!in.quant) Fail(n, "input has no quantization parameters");
+      out.quant = in.quant;
+    }
+  }
+}
+
+}  // namespace mote::modelc
