@@ -143,12 +143,14 @@ void LowerToMoteOps(Graph& g) {
       n.op = "Reshape";
       n.inputs.resize(1);
       n.attrs.clear();
+      n.attrs["shape"].ints = g.tensors[n.outputs[0]].shape;
     } else if (n.op == "Identity" || n.op == "Dropout" ||
                (n.op == "Cast" && g.tensors[n.inputs[0]].dtype == g.tensors[n.outputs[0]].dtype)) {
       n.op = "Reshape";  // a copy; removed below where the tensors can be merged
       n.inputs.resize(1);
       n.outputs.resize(1);
       n.attrs.clear();
+      n.attrs["shape"].ints = g.tensors[n.outputs[0]].shape;
       aliases.push_back(k);
     } else if (n.op == "Transpose") {
       Fail(n, "transposing a computed tensor is not supported yet");

@@ -1,0 +1,207 @@
+// mote-sim: runs a .mote model on .npy inputs, on the host or inside QEMU on
+// an emulated Cortex-M (DESIGN.md §6).
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/files.h"
+#include "common/npy.h"
+#include "mote/diagnostics.h"
+#include "mote/model.h"
+#include "mote/quantize.h"
+#include "sim_backend.h"
+
+namespace {
+
+const char kUsage[] =
+    "usage: mote-sim run MODEL.mote --input X.npy [--input X2.npy ...] --output Y.npy [--output Z.npy ...]\n"
+    "                [--target host|cortex-m0|cortex-m3|cortex-m4|cortex-m7|cortex-m33|cortex-m55]\n"
+    "                [--raw] [--profile]\n";
+
+struct Options {
+  std::string model;
+  std::vector<std::string> inputs, outputs;
+  std::string target = "host";
+  bool raw = false;
+  bool profile = false;
+};
+
+std::string g_diagnostic;
+
+void Collect(const mote::Diagnostic& d, void*) {
+  g_diagnostic = d.message;
+  if (d.op_index >= 0) g_diagnostic += " (operator " + std::to_string(d.op_index) + ")";
+  if (d.tensor_index >= 0) g_diagnostic += " (tensor " + std::to_string(d.tensor_index) + ")";
+  if (d.value != 0 || d.limit != 0) {
+    g_diagnostic += ": " + std::to_string(d.value) + " vs " + std::to_string(d.limit);
+  }
+}
+
+std::string ShapeText(std::span<const int32_t> s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+const char* NpyDtypeOf(mote::ElementType t) {
+  switch (t) {
+    case mote::ElementType::kFloat32: return "f4";
+    case mote::ElementType::kInt8: return "i1";
+    case mote::ElementType::kInt16: return "i2";
+    case mote::ElementType::kInt32: return "i4";
+    case mote::ElementType::kInt64: return "i8";
+    case mote::ElementType::kUInt8: return "u1";
+  }
+  return "?";
+}
+
+// Raw bytes (model element type) of every sample of one input file.
+std::vector<uint8_t> PrepareInput(const std::string& path, const mote::TensorView& info, int64_t* samples,
+                                  bool* single_form) {
+  const mote::tools::NpyArray a = mote::tools::ReadNpy(path);
+  const std::vector<int64_t> shape(info.shape.begin(), info.shape.end());
+  *samples = mote::tools::CountSamples(a, shape, path);
+  *single_form = a.shape == shape;
+  const size_t per = info.num_elements();
+  const size_t bytes = per * mote::ElementSize(info.type);
+  std::vector<uint8_t> out(bytes * static_cast<size_t>(*samples));
+  if (a.dtype == NpyDtypeOf(info.type)) {  // the model's own element type: fed as is
+    std::memcpy(out.data(), a.data.data(), out.size());
+    return out;
+  }
+  if (a.dtype != "f4" && a.dtype != "f8") {
+    throw std::runtime_error(path + ": element type '" + a.dtype + "' does not fit input '" + info.name + "' (" +
+                             mote::ElementTypeName(info.type) + "); give float32 values or " +
+                             mote::ElementTypeName(info.type));
+  }
+  const std::vector<float> values = a.ToFloat();
+  for (int64_t s = 0; s < *samples; ++s) {
+    mote::TensorView view = info;
+    view.data = {out.data() + s * bytes, bytes};
+    if (mote::QuantizeInto({values.data() + s * per, per}, view) != mote::Status::kOk) {
+      throw std::runtime_error(path + ": cannot convert to " + mote::ElementTypeName(info.type));
+    }
+  }
+  return out;
+}
+
+void WriteOutput(const std::string& path, const mote::TensorView& info, const std::vector<uint8_t>& bytes,
+                 int64_t samples, bool single_form, bool raw) {
+  mote::tools::NpyArray a;
+  std::vector<int64_t> item(info.shape.begin(), info.shape.end());
+  if (single_form) {
+    a.shape = item;
+  } else {
+    if (!item.empty() && item[0] == 1) item.erase(item.begin());
+    a.shape = {samples};
+    a.shape.insert(a.shape.end(), item.begin(), item.end());
+  }
+  const size_t per = info.num_elements();
+  const bool keep = raw || info.type == mote::ElementType::kInt32 || info.type == mote::ElementType::kInt64;
+  if (keep) {
+    a.dtype = NpyDtypeOf(info.type);
+    a.data = bytes;
+  } else {
+    std::vector<float> values(per * static_cast<size_t>(samples));
+    const size_t sample_bytes = per * mote::ElementSize(info.type);
+    for (int64_t s = 0; s < samples; ++s) {
+      mote::TensorView view = info;
+      view.data = {const_cast<uint8_t*>(bytes.data()) + s * sample_bytes, sample_bytes};
+      (void)mote::DequantizeFrom(view, {values.data() + s * per, per});
+    }
+    a = mote::tools::MakeFloatArray(a.shape, values);
+  }
+  mote::tools::WriteNpy(path, a);
+}
+
+int Run(const Options& o) {
+  mote::sim::RunRequest req;
+  req.model_path = o.model;
+  const std::string file = mote::tools::ReadFile(o.model);
+  req.model_bytes.assign(file.begin(), file.end());
+  req.profile = o.profile;
+  const mote::tools::AlignedBuffer buffer(file);
+  mote::SetDiagnosticHandler(Collect, nullptr);
+  const mote::Result<mote::Model> model = mote::Model::Load({buffer.data(), buffer.size()});
+  if (!model.ok()) {
+    throw std::runtime_error(o.model + ": " + mote::StatusName(model.status()) + ": " + g_diagnostic);
+  }
+  const mote::Model& m = model.value();
+  if (o.inputs.size() != m.num_inputs()) {
+    throw std::runtime_error("the model has " + std::to_string(m.num_inputs()) + " input(s), " +
+                             std::to_string(o.inputs.size()) + " --input given");
+  }
+  if (o.outputs.size() != m.num_outputs()) {
+    throw std::runtime_error("the model has " + std::to_string(m.num_outputs()) + " output(s), " +
+                             std::to_string(o.outputs.size()) + " --output given");
+  }
+  bool single_form = true;
+  for (size_t i = 0; i < m.num_inputs(); ++i) {
+    int64_t n = 0;
+    bool single = false;
+    req.inputs.push_back(PrepareInput(o.inputs[i], m.input(i), &n, &single));
+    if (i > 0 && n != req.samples) {
+      throw std::runtime_error(o.inputs[i] + ": holds " + std::to_string(n) + " samples, " + o.inputs[0] +
+                               " holds " + std::to_string(req.samples));
+    }
+    req.samples = n;
+    single_form = single_form && single;
+  }
+  for (size_t k = 0; k < m.num_outputs(); ++k) {
+    req.output_bytes.push_back(m.output(k).num_elements() * mote::ElementSize(m.output(k).type));
+  }
+  const mote::sim::RunResult result =
+      o.target == "host" ? mote::sim::RunOnHost(req) : mote::sim::RunOnQemu(req, o.target);
+  for (size_t k = 0; k < m.num_outputs(); ++k) {
+    WriteOutput(o.outputs[k], m.output(k), result.outputs[k], req.samples, single_form, o.raw);
+  }
+  if (o.profile) std::fputs(result.profile.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "run") != 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return (argc >= 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) ? 0 : 2;
+  }
+  Options o;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "mote-sim: %s needs a value\n%s", a.c_str(), kUsage);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--input") o.inputs.push_back(value());
+    else if (a == "--output") o.outputs.push_back(value());
+    else if (a == "--target") o.target = value();
+    else if (a == "--raw") o.raw = true;
+    else if (a == "--profile") o.profile = true;
+    else if (!a.empty() && a[0] != '-' && o.model.empty()) o.model = a;
+    else {
+      std::fprintf(stderr, "mote-sim: unexpected argument '%s'\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (o.model.empty() || o.inputs.empty() || o.outputs.empty()) {
+    std::fprintf(stderr, "mote-sim: need a model, --input and --output\n%s", kUsage);
+    return 2;
+  }
+  if (o.target != "host" && mote::sim::FindTarget(o.target) == nullptr) {
+    std::fprintf(stderr, "mote-sim: unknown target '%s'\n%s", o.target.c_str(), kUsage);
+    return 2;
+  }
+  try {
+    return Run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mote-sim: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,41 @@
+// mote-sim's execution backends: the runtime on the host, or the runner
+// firmware inside QEMU. Both take and return raw tensor bytes, sample by
+// sample, in the model's own element types.
+#ifndef MOTE_TARGETS_LINUX_SIM_BACKEND_H_
+#define MOTE_TARGETS_LINUX_SIM_BACKEND_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mote::sim {
+
+struct RunRequest {
+  std::string model_path;
+  std::vector<uint8_t> model_bytes;
+  int64_t samples = 0;
+  std::vector<std::vector<uint8_t>> inputs;   // per model input: samples x tensor bytes
+  std::vector<size_t> output_bytes;           // per model output: bytes of one sample
+  bool profile = false;
+};
+
+struct RunResult {
+  std::vector<std::vector<uint8_t>> outputs;  // per model output: samples x tensor bytes
+  std::string profile;                        // human-readable, if requested
+};
+
+// Throws std::runtime_error with a message for the user.
+RunResult RunOnHost(const RunRequest& request);
+RunResult RunOnQemu(const RunRequest& request, const std::string& target);
+
+// Targets mote-sim knows, with the QEMU machine and CPU of each.
+struct Target {
+  const char* name;
+  const char* machine;
+  const char* cpu;
+};
+const Target* FindTarget(const std::string& name);
+
+}  // namespace mote::sim
+
+#endif  // MOTE_TARGETS_LINUX_SIM_BACKEND_H_
