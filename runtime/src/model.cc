@@ -65,16 +65,19 @@ Result<Model> Model::Load(std::span<const uint8_t> file) {
     return Report(Status::kVersionMismatch, "schema major version differs from the runtime's", -1,
                   -1, f.version_major(), kSchemaVersionMajor);
   }
+  // Every byte of the file but the stored value itself is covered.
+  const size_t crc_offset = CrcFieldOffset(file.data());
+  if (crc_offset == 0) return Report(Status::kCorruptFile, "file has no integrity value");
+  const size_t declared = flatbuffers::GetPrefixedSize(file.data()) + sizeof(flatbuffers::uoffset_t);
+  const uint32_t crc = FileCrc32(file.first(declared), crc_offset);
+  if (crc != f.crc32()) {
+    return Report(Status::kIntegrityMismatch, "file CRC-32 does not match", -1, -1, crc, f.crc32());
+  }
   const auto* payload = f.payload();
   if (payload == nullptr || payload->size() == 0) {
     return Report(Status::kCorruptFile, "file has no model payload");
   }
   const std::span<const uint8_t> bytes(payload->data(), payload->size());
-  const uint32_t crc = Crc32(bytes);
-  if (crc != f.crc32()) {
-    return Report(Status::kIntegrityMismatch, "payload CRC-32 does not match", -1, -1, crc,
-                  f.crc32());
-  }
   if (reinterpret_cast<uintptr_t>(bytes.data()) % kBufferAlignment != 0) {
     return Report(Status::kCorruptFile, "payload is not 16-byte aligned");
   }
@@ -89,6 +92,13 @@ Result<Model> Model::Load(std::span<const uint8_t> file) {
   }
   MOTE_TRY(internal::CheckModel(*model));
   return Model(model);
+}
+
+size_t CrcFieldOffset(const uint8_t* file) {
+  // Generated tables derive privately from flatbuffers::Table, at offset 0.
+  const auto* table = reinterpret_cast<const flatbuffers::Table*>(schema::GetSizePrefixedFile(file));
+  const uint8_t* field = table->GetAddressOf(schema::File::VT_CRC32);
+  return field == nullptr ? 0 : static_cast<size_t>(field - file);
 }
 
 uint32_t Model::arena_size() const { return model_ ? model_->arena_size() : 0; }

@@ -57,8 +57,17 @@ class Model {
   const schema::Model* model_ = nullptr;
 };
 
-// CRC-32 (IEEE 802.3, reflected, as zlib) of `bytes`.
-uint32_t Crc32(std::span<const uint8_t> bytes);
+// CRC-32 (IEEE 802.3, reflected, as zlib) of `bytes`, continuing from `crc`
+// (the CRC of the bytes before them; 0 to start).
+uint32_t Crc32(std::span<const uint8_t> bytes, uint32_t crc = 0);
+
+// The integrity value of a .mote file: CRC-32 of all `file` bytes except the
+// four at `crc_offset` (where the value itself is stored).
+uint32_t FileCrc32(std::span<const uint8_t> file, size_t crc_offset);
+
+// Offset of the stored integrity value in a structurally valid .mote file,
+// or 0 if it has none; for writers, which patch it in last.
+size_t CrcFieldOffset(const uint8_t* file);
 
 }  // namespace mote
 

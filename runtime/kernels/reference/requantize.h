@@ -31,14 +31,22 @@ inline int32_t RoundingDivideByPOT(int32_t x, int exponent) {
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-// x * M for shift in [-31, 30]. TFLite left-shifts in int32 (undefined on
-// overflow); here the shifted value saturates, which equals TFLite wherever
-// TFLite is defined.
+// x * M for shift in [-31, 30]. TFLite left-shifts in int32 first, which is
+// undefined when it overflows; there the exact product is rounded and
+// saturated instead, so results equal TFLite's wherever TFLite's are defined.
 inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift) {
   const int left_shift = shift > 0 ? shift : 0;
   const int right_shift = shift > 0 ? 0 : -shift;
-  const int32_t shifted = SaturateToInt32(static_cast<int64_t>(x) * (int64_t{1} << left_shift));
-  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(shifted, multiplier), right_shift);
+  const int64_t shifted = static_cast<int64_t>(x) * (int64_t{1} << left_shift);
+  if (shifted > INT32_MAX || shifted < INT32_MIN) {
+    const int64_t product = static_cast<int64_t>(x) * multiplier;  // |.| < 2^62
+    const int down = 31 - left_shift;                                // in [1, 30]
+    const int64_t half = int64_t{1} << (down - 1);
+    const int64_t rounded = product >= 0 ? (product + half) >> down : -((-product + half) >> down);
+    return SaturateToInt32(rounded);
+  }
+  return RoundingDivideByPOT(
+      SaturatingRoundingDoublingHighMul(static_cast<int32_t>(shifted), multiplier), right_shift);
 }
 
 // 64-bit accumulator variant used by int16 kernels (TFLite's 16x8 path):

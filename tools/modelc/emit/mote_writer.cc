@@ -1,11 +1,19 @@
 #include "emit/mote_writer.h"
 
+#include <cstring>
 #include <map>
 
 #include "emit/op_options.h"
 #include "mote/model.h"
 
 namespace mote::modelc {
+
+void StoreFileCrc(std::vector<uint8_t>& file) {
+  const size_t offset = CrcFieldOffset(file.data());
+  const uint32_t crc = FileCrc32({file.data(), file.size()}, offset);
+  std::memcpy(file.data() + offset, &crc, sizeof(crc));
+}
+
 namespace {
 
 schema::ElementType SchemaType(const Tensor& t) {
@@ -71,13 +79,14 @@ class Writer {
  private:
   static std::vector<uint8_t> WrapFile(flatbuffers::span<uint8_t> payload) {
     flatbuffers::FlatBufferBuilder fbb;
+    fbb.ForceDefaults(true);  // the crc32 field must exist to be patched
     const std::vector<uint8_t> bytes(payload.begin(), payload.end());
     const auto data = AlignedBytes(fbb, bytes);
-    const uint32_t crc = Crc32({bytes.data(), bytes.size()});
-    fbb.FinishSizePrefixed(
-        schema::CreateFile(fbb, kSchemaVersionMajor, kSchemaVersionMinor, crc, data),
-        schema::FileIdentifier());
-    return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+    fbb.FinishSizePrefixed(schema::CreateFile(fbb, kSchemaVersionMajor, kSchemaVersionMinor, 0, data),
+                           schema::FileIdentifier());
+    std::vector<uint8_t> file(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+    StoreFileCrc(file);
+    return file;
   }
 
   int32_t AddBuffer(const std::vector<uint8_t>& bytes) {

@@ -35,6 +35,9 @@ struct Emitted {
   std::vector<EmittedOp> ops;
 };
 
+// Computes and stores the integrity value of a finished .mote file.
+void StoreFileCrc(std::vector<uint8_t>& file);
+
 Emitted WriteMote(const Graph& graph, const MemoryPlan& plan, const Calibration& calibration,
                   const ModelInfo& info);
 

@@ -1,0 +1,11 @@
+# Converts the bundled digits MLP in every precision for the runtime tests.
+file(MAKE_DIRECTORY ${OUT})
+foreach(p int8 int16 float32)
+  execute_process(
+    COMMAND ${MODELC} convert ${SRC}/models/digits_mlp/digits_mlp.onnx -o ${OUT}/digits_${p}.mote
+            --calibration ${SRC}/models/digits_mlp/calib.npy --precision ${p}
+    RESULT_VARIABLE rc OUTPUT_QUIET)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "modelc failed for ${p}")
+  endif()
+endforeach()

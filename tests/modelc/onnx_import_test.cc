@@ -1,0 +1,193 @@
+// The ONNX importer and passes on small graphs built here with the protobuf
+// classes: what converts, and what fails with a clear message.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "convert.h"
+#include "import/onnx_importer.h"
+#include "ir/reference_executor.h"
+#include "onnx/onnx-ml.pb.h"
+#include "passes/passes.h"
+#include "plan/memory_planner.h"
+
+namespace mote::modelc {
+namespace {
+
+class OnnxBuilder {
+ public:
+  OnnxBuilder() {
+    model_.set_ir_version(7);
+    model_.add_opset_import()->set_version(13);
+    auto* in = g()->add_input();
+    in->set_name("x");
+    auto* t = in->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    t->mutable_shape()->add_dim()->set_dim_param("batch");
+    t->mutable_shape()->add_dim()->set_dim_value(4);
+  }
+  onnx::GraphProto* g() { return model_.mutable_graph(); }
+  void Init(const std::string& name, std::vector<int64_t> dims, std::vector<float> values) {
+    auto* init = g()->add_initializer();
+    init->set_name(name);
+    init->set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) init->add_dims(d);
+    for (float v : values) init->add_float_data(v);
+  }
+  onnx::NodeProto* Node(const std::string& name, const std::string& op, std::vector<std::string> in,
+                        std::vector<std::string> out) {
+    auto* n = g()->add_node();
+    n->set_name(name);
+    n->set_op_type(op);
+    for (auto& s : in) n->add_input(s);
+    for (auto& s : out) n->add_output(s);
+    return n;
+  }
+  void Output(const std::string& name) { g()->add_output()->set_name(name); }
+  std::string Bytes() const { return model_.SerializeAsString(); }
+
+ private:
+  onnx::ModelProto model_;
+};
+
+std::string ErrorOf(const std::string& bytes) {
+  try {
+    Graph g = ImportOnnxBytes(bytes, "test.onnx");
+    Optimize(g);
+  } catch (const ConvertError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+OnnxBuilder Mlp() {
+  OnnxBuilder b;
+  b.Init("w", {3, 4}, {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1});
+  b.Init("bias", {3}, {0.5f, -0.5f, 0});
+  auto* gemm = b.Node("fc", "Gemm", {"x", "w", "bias"}, {"h"});
+  auto* a = gemm->add_attribute();
+  a->set_name("transB");
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(1);
+  b.Node("act", "Relu", {"h"}, {"y"});
+  b.Output("y");
+  return b;
+}
+
+TEST(OnnxImport, GemmReluLowersAndFuses) {
+  Graph g = ImportOnnxBytes(Mlp().Bytes(), "mlp");
+  Optimize(g);
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, "FullyConnected");
+  EXPECT_EQ(g.nodes[0].attr_float("act_min", -1), 0.0f);
+  Eigen::ArrayXf x(4);
+  x << 1, -2, 3, 4;
+  const auto values = Execute(g, {Value::Float({1, 4}, x)});
+  const Value& y = values[g.outputs[0]];
+  EXPECT_FLOAT_EQ(y.f[0], 1.5f);
+  EXPECT_FLOAT_EQ(y.f[1], 0.0f);  // -2 - 0.5 clamped
+  EXPECT_FLOAT_EQ(y.f[2], 7.0f);
+}
+
+TEST(OnnxImport, UnsupportedOpNamesNodeOpAndReason) {
+  OnnxBuilder b;
+  b.Node("my_lstm", "LSTM", {"x"}, {"y"});
+  b.Output("y");
+  const std::string e = ErrorOf(b.Bytes());
+  EXPECT_NE(e.find("my_lstm"), std::string::npos) << e;
+  EXPECT_NE(e.find("LSTM"), std::string::npos) << e;
+  EXPECT_NE(e.find("not supported"), std::string::npos) << e;
+}
+
+TEST(OnnxImport, BrokenGraphsGiveClearErrors) {
+  {  // missing initializer
+    OnnxBuilder b;
+    b.Node("fc", "MatMul", {"x", "nowhere"}, {"y"});
+    b.Output("y");
+    EXPECT_NE(ErrorOf(b.Bytes()).find("nowhere"), std::string::npos);
+  }
+  {  // cycle
+    OnnxBuilder b;
+    b.Node("a", "Relu", {"c"}, {"b"});
+    b.Node("b", "Relu", {"b"}, {"c"});
+    b.Output("c");
+    EXPECT_NE(ErrorOf(b.Bytes()).find("cycle"), std::string::npos) << ErrorOf(b.Bytes());
+  }
+  {  // shape conflict
+    OnnxBuilder b;
+    b.Init("w", {5, 2}, std::vector<float>(10, 1.0f));
+    b.Node("mm", "MatMul", {"x", "w"}, {"y"});
+    b.Output("y");
+    const std::string e = ErrorOf(b.Bytes());
+    EXPECT_NE(e.find("mm"), std::string::npos) << e;
+  }
+  {  // initializer with the wrong number of values
+    OnnxBuilder b;
+    b.Init("w", {4, 2}, {1, 2, 3});
+    b.Node("mm", "MatMul", {"x", "w"}, {"y"});
+    b.Output("y");
+    EXPECT_NE(ErrorOf(b.Bytes()).find("holds 3 values"), std::string::npos) << ErrorOf(b.Bytes());
+  }
+  EXPECT_NE(ErrorOf("definitely not protobuf").find("not a valid ONNX"), std::string::npos);
+  const std::string truncated = Mlp().Bytes().substr(0, 40);
+  EXPECT_FALSE(ErrorOf(truncated).empty());
+}
+
+TEST(Convert, NaNWeightsAreRefusedAndNothingIsWritten) {
+  OnnxBuilder b;
+  b.Init("w", {4, 2}, {1, 2, 3, NAN, 5, 6, 7, 8});
+  b.Node("mm", "MatMul", {"x", "w"}, {"y"});
+  b.Output("y");
+  const auto dir = std::filesystem::temp_directory_path() / "mote_convert_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream((dir / "nan.onnx").string(), std::ios::binary) << b.Bytes();
+  ConvertOptions o;
+  o.model_path = (dir / "nan.onnx").string();
+  o.output_path = (dir / "nan.mote").string();
+  o.precision = Precision::kFloat32;
+  std::filesystem::remove(o.output_path);
+  // float32 keeps the weights; the runtime check still passes (NaN is data),
+  // but int8 cannot quantize them.
+  EXPECT_NO_THROW(Convert(o));
+  std::filesystem::remove(o.output_path);
+  o.precision = Precision::kInt8;
+  EXPECT_THROW(Convert(o), ConvertError);  // no calibration
+  EXPECT_FALSE(std::filesystem::exists(o.output_path));
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
+  }
+}
+
+TEST(MemoryPlanner, ChainReusesBuffersAndReshapeAliases) {
+  Graph g;
+  Tensor x;
+  x.name = "x";
+  x.shape = {1, 64};
+  g.inputs.push_back(g.AddTensor(x));
+  int prev = g.inputs[0];
+  for (int k = 0; k < 4; ++k) {
+    Tensor t;
+    t.name = "t" + std::to_string(k);
+    t.shape = {1, 64};
+    const int out = g.AddTensor(t);
+    Node n;
+    n.name = "n" + std::to_string(k);
+    n.op = k == 2 ? "Reshape" : "Tanh";
+    n.inputs = {prev};
+    n.outputs = {out};
+    g.nodes.push_back(n);
+    prev = out;
+  }
+  g.outputs.push_back(prev);
+  const MemoryPlan plan = PlanMemory(g);
+  // Input + one working buffer; tanh runs in place where its input dies.
+  EXPECT_EQ(plan.arena_size, 2 * 256);
+  EXPECT_EQ(plan.lower_bound, 2 * 256);
+  EXPECT_EQ(plan.offset[3], plan.offset[4]);  // reshape output aliases its input
+  EXPECT_NE(plan.offset[1], plan.offset[0]);  // never overwrite the graph input
+}
+
+}  // namespace
+}  // namespace mote::modelc
