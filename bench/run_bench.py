@@ -1,0 +1,134 @@
+#!/usr/bin/env -S /usr/bin/python3
+"""mote's one bench command: per bundled model and target, MACs, instructions
+per inference, MACs per instruction, arena bytes (planned / lower bound) and
+flash bytes (runtime code as linked, and the model file).
+
+Instruction counts are deterministic: callgrind on the host (only
+Interpreter::Invoke is counted) and the QEMU TCG plugin on Cortex-M (only
+between mote_bench_begin/end around Invoke). Wall-clock time is not measured.
+
+usage: bench/run_bench.py [--build build/host] [--targets host,cortex-m4] [--markdown]
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# (name, onnx, calibration, inputs for measurement)
+MODELS = [
+    ("digits_mlp", "models/digits_mlp/digits_mlp.onnx", "models/digits_mlp/calib.npy",
+     "models/digits_mlp/test_x.npy"),
+    ("zoo/tanh_softmax", "models/mlp_zoo/tanh_softmax/model.onnx", "models/mlp_zoo/tanh_softmax/calib.npy",
+     "models/mlp_zoo/tanh_softmax/x.npy"),
+    ("zoo/residual_add", "models/mlp_zoo/residual_add/model.onnx", "models/mlp_zoo/residual_add/calib.npy",
+     "models/mlp_zoo/residual_add/x.npy"),
+]
+PRECISIONS = ["int8", "int16", "float32"]
+SAMPLES = 16  # inferences per measurement
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def runtime_flash_bytes(build, cpu):
+    """Bytes of flash (.text, .rodata, .data) that libmote contributes to the
+    link-check firmware, from its linker map."""
+    path = os.path.join(build, "firmware", cpu, "bin", "mote-link-check.map")
+    if not os.path.exists(path):
+        return None
+    lines = open(path).read().split("Linker script and memory map", 1)[1].splitlines()
+    total = 0
+    pending = None
+    for line in lines:
+        m = re.match(r"^ (\.(?:text|rodata|data)\S*)\s*$", line)
+        if m:
+            pending = m.group(1)
+            continue
+        m = re.match(r"^ (\.(?:text|rodata|data)\S*)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)", line)
+        if m and (m.group(1) or pending) and "libmote.a(" in m.group(3):
+            total += int(m.group(2), 16)
+        pending = None
+    return total
+
+
+def callgrind_instructions(bin_dir, model, inputs, work):
+    out_file = os.path.join(work, "callgrind.out")
+    run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
+         "--toggle-collect=mote::Interpreter::Invoke()",
+         os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs, "--output",
+         os.path.join(work, "y.npy")])
+    for line in open(out_file):
+        if line.startswith("summary:") or line.startswith("totals:"):
+            return int(line.split()[1])
+    raise RuntimeError("no callgrind summary")
+
+
+def qemu_instructions(bin_dir, model, inputs, target, work):
+    r = run([os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs, "--output",
+             os.path.join(work, "y.npy"), "--target", target, "--profile"])
+    m = re.search(r"(\d+) inferences, (\d+) instructions per inference", r.stdout)
+    return int(m.group(1)) * int(m.group(2))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(REPO, "build", "host"))
+    ap.add_argument("--targets", default="host,cortex-m4")
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args()
+    bin_dir = os.path.join(args.build, "bin")
+    targets = args.targets.split(",")
+    flash = {t: runtime_flash_bytes(args.build, t) for t in targets if t != "host"}
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for name, onnx, calib, inputs in MODELS:
+            x = np.load(os.path.join(REPO, inputs))[:SAMPLES]
+            xin = os.path.join(work, "x.npy")
+            np.save(xin, x)
+            for precision in PRECISIONS:
+                model = os.path.join(work, "m.mote")
+                report = os.path.join(work, "r.json")
+                run([os.path.join(bin_dir, "modelc"), "convert", os.path.join(REPO, onnx), "-o", model,
+                     "--calibration", os.path.join(REPO, calib), "--precision", precision, "--report", report])
+                rep = json.load(open(report))
+                for target in targets:
+                    if target == "host":
+                        insns = callgrind_instructions(bin_dir, model, xin, work)
+                    else:
+                        insns = qemu_instructions(bin_dir, model, xin, target, work)
+                    per = insns / len(x)
+                    rows.append({
+                        "model": name, "precision": precision, "target": target, "macs": rep["total_macs"],
+                        "instructions": round(per), "macs_per_instruction": rep["total_macs"] / per,
+                        "arena": rep["arena_bytes"], "arena_lower_bound": rep["arena_lower_bound_bytes"],
+                        "model_bytes": rep["file_bytes"],
+                        "runtime_flash": flash.get(target),
+                    })
+    header = ["model", "precision", "target", "MACs", "instr/inference", "MACs/instr", "arena (lower bound)",
+              "model bytes", "runtime flash"]
+    table = [[r["model"], r["precision"], r["target"], str(r["macs"]), str(r["instructions"]),
+              f'{r["macs_per_instruction"]:.3f}', f'{r["arena"]} ({r["arena_lower_bound"]})', str(r["model_bytes"]),
+              "-" if r["runtime_flash"] is None else str(r["runtime_flash"])] for r in rows]
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for t in table:
+            print("| " + " | ".join(t) + " |")
+    else:
+        widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header)]
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for t in table:
+            print("  ".join(c.ljust(w) for c, w in zip(t, widths)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mote needs, only those missing. With --models,
+# also what the training scripts in models/ need (PyTorch, scikit-learn).
+set -euo pipefail
+packages=(
+  cmake make g++ git
+  libeigen3-dev flatbuffers-compiler libflatbuffers-dev
+  libonnx-dev libprotobuf-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
+  qemu-system-arm valgrind
+  python3 python3-numpy python3-onnx
+)
+if [[ "${1:-}" == "--models" ]]; then
+  packages+=(python3-torch python3-sklearn)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

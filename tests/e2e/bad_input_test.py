@@ -1,0 +1,447 @@
+#!/usr/bin/python3
+"""Bad inputs to mote-sim and modelc: clear errors, never a crash, no stray files.
+
+  - mote-sim run / modelc inspect on truncated, bit-flipped, version-changed and
+    non-.mote files;
+  - mote-sim with inputs of the wrong shape / dtype / count, missing files;
+  - modelc convert on unsupported ops, broken ONNX files, bad calibration data,
+    missing calibration, budgets that cannot be met: non-zero exit, a message
+    naming the problem, and no output file (nor *.tmp* leftovers).
+
+A crash is a negative return code (signal), an exit code >= 128 or a timeout.
+
+    /usr/bin/python3 tests/e2e/bad_input_test.py --bin build/host/bin --repo . \
+        --work /tmp/mote-e2e --targets host,cortex-m4
+"""
+import os
+import shutil
+import struct
+import sys
+import zlib
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_common as E  # noqa: E402
+
+# Words one of which a .mote load error must contain.
+MOTE_WORDS = ("corrupt", "truncated", "integrity", "version", "alignment")
+# Text that betrays a crash or an unhandled exception rather than an error report.
+CRASH_MARKERS = ("traceback (most recent call last)", "segmentation fault", "core dumped",
+                 "terminate called", "addresssanitizer", "undefinedbehaviorsanitizer",
+                 "runtime error:", "assertion", "abort", "what():", "stack smashing")
+N_FLIPS = 30
+
+
+def error_problems(res, tool, words=(), all_words=(), tool_prefix=True):
+    """Returns a failure reason for an invocation that should have failed cleanly
+    with a message on stderr, or None. `words`: at least one must appear in
+    stderr (case-insensitive); `all_words`: every one must appear."""
+    if res.rc is None:
+        return "timed out: " + res.describe()
+    if res.crashed:
+        return "crashed (rc %s): %s" % (res.rc, res.describe())
+    if res.rc == 0:
+        return "exit 0, expected an error: " + res.describe()
+    err = res.err.strip()
+    low = err.lower()
+    if not err:
+        return "non-zero exit %d but nothing on stderr" % res.rc
+    for m in CRASH_MARKERS:
+        if m in low:
+            return "stderr looks like a crash (%r): %r" % (m, err[:300])
+    if tool_prefix and not low.startswith(tool):
+        return "stderr does not start with %r: %r" % (tool, err[:300])
+    if words and not any(w.lower() in low for w in words):
+        return "stderr names none of %s: %r" % (list(words), err[:300])
+    missing = [w for w in all_words if w.lower() not in low]
+    if missing:
+        return "stderr lacks %s: %r" % (missing, err[:300])
+    return None
+
+
+def file_table(buf):
+    """Absolute offsets of the File root table's fields in a size-prefixed
+    FlatBuffer: dict field index -> offset (absent fields omitted)."""
+    root = 4 + struct.unpack_from("<I", buf, 4)[0]
+    vt = root - struct.unpack_from("<i", buf, root)[0]
+    vt_size = struct.unpack_from("<H", buf, vt)[0]
+    fields = {}
+    for i in range((vt_size - 4) // 2):
+        off = struct.unpack_from("<H", buf, vt + 4 + 2 * i)[0]
+        if off:
+            fields[i] = root + off
+    return fields
+
+
+def file_crc(buf, crc_at):
+    """CRC-32 (zlib) of the size-prefixed file minus the 4 bytes at crc_at, as
+    runtime/schema/mote.fbs documents the File.crc32 field."""
+    size = struct.unpack_from("<I", buf, 0)[0] + 4
+    return zlib.crc32(bytes(buf[:crc_at]) + bytes(buf[crc_at + 4:size]))
+
+
+def main():
+    a = E.parse_args(__doc__.splitlines()[0], "bad_input")
+    c = E.Checker()
+    w = a.scratch
+    mdir = os.path.join(a.repo, "models", "digits_mlp")
+    onnx_path = os.path.join(mdir, "digits_mlp.onnx")
+    calib = os.path.join(mdir, "calib.npy")
+    test_x = os.path.join(mdir, "test_x.npy")
+    out_npy = os.path.join(w, "out.npy")
+
+    # A good model to damage.
+    good = os.path.join(w, "good.mote")
+    good_report = os.path.join(w, "good.json")
+    r = E.run([a.modelc, "convert", onnx_path, "-o", good, "--calibration", calib,
+               "--precision", "int8", "--report", good_report])
+    if not c.ok("setup_convert_good_model", r.rc == 0 and os.path.isfile(good), r.describe()):
+        return c.finish()
+    blob = open(good, "rb").read()
+    size = len(blob)
+    report = E.load_json(good_report)
+
+    def sim_run(model, inputs=(test_x,), outputs=(out_npy,), extra=()):
+        if os.path.exists(out_npy):
+            os.remove(out_npy)
+        cmd = [a.sim, "run", model]
+        for i in inputs:
+            cmd += ["--input", i]
+        for o in outputs:
+            cmd += ["--output", o]
+        return E.run(list(cmd) + list(extra), timeout=60)
+
+    def bad_model_check(path, words=MOTE_WORDS, target=None):
+        def check():
+            extra = ["--target", target] if target else []
+            res = sim_run(path, extra=extra)
+            p = error_problems(res, "mote-sim", words)
+            if p:
+                return "mote-sim run: " + p
+            if os.path.exists(out_npy):
+                return "mote-sim failed but wrote %s" % out_npy
+            if target:
+                return None
+            res = E.run([a.modelc, "inspect", path])
+            p = error_problems(res, "modelc", words)
+            if p:
+                return "modelc inspect: " + p
+            res = E.run([a.modelc, "inspect", path, "--json"])
+            p = error_problems(res, "modelc", words)
+            if p:
+                return "modelc inspect --json: " + p
+        return check
+
+    # --- truncated files ---------------------------------------------------
+    for n in (0, 8, 100, size // 2, size - 1):
+        path = os.path.join(w, "trunc_%d.mote" % n)
+        with open(path, "wb") as f:
+            f.write(blob[:n])
+        c.run("truncated_%d_of_%d" % (n, size), bad_model_check(path))
+    if "cortex-m4" in a.qemu_targets or a.qemu_targets:
+        t = "cortex-m4" if "cortex-m4" in a.qemu_targets else a.qemu_targets[0]
+        c.run("truncated_%d_on_%s" % (size // 2, t),
+              bad_model_check(os.path.join(w, "trunc_%d.mote" % (size // 2)), target=t))
+
+    # --- single bit flips spread over the file -----------------------------
+    positions = sorted(set(int(p) for p in np.linspace(0, size - 1, N_FLIPS)))
+    flip_fail = []
+    for k, pos in enumerate(positions):
+        bit = k % 8
+        d = bytearray(blob)
+        d[pos] ^= 1 << bit
+        path = os.path.join(w, "flip.mote")
+        with open(path, "wb") as f:
+            f.write(d)
+        p = bad_model_check(path)()
+        if p:
+            flip_fail.append("byte %d bit %d: %s" % (pos, bit, p))
+    c.ok("bit_flips_%d_positions_rejected" % len(positions), not flip_fail,
+         "%d of %d flips not cleanly rejected; first: %s" % (
+             len(flip_fail), len(positions), flip_fail[:2]))
+
+    # --- schema version changed ---------------------------------------------
+    def version_checks():
+        fields = file_table(blob)
+        if 0 not in fields or 2 not in fields:
+            return "File table lacks version_major or crc32 (fields %s)" % sorted(fields)
+        return fields
+    fields = None
+    try:
+        fields = version_checks()
+    except Exception as e:  # noqa: BLE001
+        fields = "cannot parse the File table: %s" % e
+    if isinstance(fields, str):
+        c.fail("file_table_parse", fields)
+    else:
+        vmaj_at, crc_at = fields[0], fields[2]
+        vmaj = struct.unpack_from("<H", blob, vmaj_at)[0]
+        stored = struct.unpack_from("<I", blob, crc_at)[0]
+        c.ok("crc32_field_matches_schema_doc", file_crc(blob, crc_at) == stored,
+             "File.crc32 is 0x%08x, CRC-32 of the file without those 4 bytes is 0x%08x"
+             % (stored, file_crc(blob, crc_at)))
+        for new in (vmaj + 1, (vmaj + 0x100) & 0xFFFF, 0):
+            if new == vmaj:
+                continue
+            # Stale CRC: any of the load-error words will do.
+            d = bytearray(blob)
+            struct.pack_into("<H", d, vmaj_at, new)
+            path = os.path.join(w, "version_%d_stale_crc.mote" % new)
+            open(path, "wb").write(d)
+            c.run("version_major_%d_stale_crc" % new, bad_model_check(path))
+            # CRC recomputed: the file is intact except for the version, so the
+            # message must say "version".
+            struct.pack_into("<I", d, crc_at, file_crc(d, crc_at))
+            path = os.path.join(w, "version_%d.mote" % new)
+            open(path, "wb").write(d)
+            c.run("version_major_%d_refused" % new, bad_model_check(path, words=("version",)))
+
+    # --- files that are not .mote at all -----------------------------------
+    text = os.path.join(w, "text.mote")
+    with open(text, "w") as f:
+        f.write("this is a text file, not a model\n" * 20)
+    onnx_as_mote = os.path.join(w, "onnx_renamed.mote")
+    shutil.copyfile(onnx_path, onnx_as_mote)
+    npy_as_mote = os.path.join(w, "npy_renamed.mote")
+    shutil.copyfile(test_x, npy_as_mote)
+    for nm, path in (("text", text), ("onnx", onnx_as_mote), ("npy", npy_as_mote)):
+        c.run("not_a_mote_file_%s" % nm, bad_model_check(path, words=MOTE_WORDS + ("not a",)))
+    c.run("model_file_missing", bad_model_check(os.path.join(w, "no_such.mote"),
+                                                words=("no_such.mote",)))
+
+    # --- mote-sim input errors -----------------------------------------------
+    x = np.load(test_x)
+    bad_inputs = {
+        "wrong_shape_540x63": (x[:, :63], ("shape",)),
+        "wrong_shape_3d": (x.reshape(540, 8, 8), ("shape",)),
+        "wrong_shape_flat_sample": (x[0], ("shape",)),
+        "wrong_dtype_int32": ((x * 16).astype(np.int32), ("type", "dtype", "int32", "i4")),
+        "wrong_dtype_uint8": ((x * 16).astype(np.uint8), ("type", "dtype", "uint8", "u1")),
+        "wrong_dtype_bool": (x > 0.5, ("type", "dtype", "bool", "b1")),
+    }
+    for nm, (arr, words) in bad_inputs.items():
+        p = os.path.join(w, nm + ".npy")
+        np.save(p, arr)
+
+        def check(p=p, words=words):
+            res = sim_run(good, inputs=(p,))
+            e = error_problems(res, "mote-sim", words)
+            if e:
+                return e
+            if os.path.exists(out_npy):
+                return "failed but wrote the output file"
+        c.run("sim_input_" + nm, check)
+
+    trunc_npy = os.path.join(w, "truncated_input.npy")
+    open(trunc_npy, "wb").write(open(test_x, "rb").read()[:1000])
+    not_npy = os.path.join(w, "not_npy.npy")
+    open(not_npy, "w").write("hello\n" * 50)
+    sim_cases = [
+        ("sim_input_truncated_npy", dict(inputs=(trunc_npy,)), ("truncated", "short")),
+        ("sim_input_not_npy", dict(inputs=(not_npy,)), ("npy",)),
+        ("sim_two_inputs_for_one", dict(inputs=(test_x, test_x)), ("input",)),
+        ("sim_no_input", dict(inputs=()), ("input",)),
+        ("sim_two_outputs_for_one", dict(outputs=(out_npy, os.path.join(w, "o2.npy"))),
+         ("output",)),
+        ("sim_input_missing_file", dict(inputs=(os.path.join(w, "missing_input.npy"),)),
+         ("missing_input.npy",)),
+        ("sim_output_unwritable", dict(outputs=(os.path.join(w, "no_dir", "o.npy"),)),
+         ("no_dir",)),
+        ("sim_unknown_target", dict(extra=("--target", "cortex-m99")), ("cortex-m99",)),
+        ("sim_unknown_option", dict(extra=("--bogus",)), ("--bogus",)),
+    ]
+    for nm, kw, words in sim_cases:
+        def check(kw=kw, words=words):
+            res = sim_run(good, **kw)
+            return error_problems(res, "mote-sim", words)
+        c.run(nm, check)
+
+    # --- modelc convert errors ---------------------------------------------
+    outdir = os.path.join(w, "convert_out")
+    os.makedirs(outdir)
+    out_mote = os.path.join(outdir, "out.mote")
+    out_h = os.path.join(outdir, "out.h")
+    out_json = os.path.join(outdir, "out.json")
+
+    last_convert = [None]
+
+    def convert_fails(model, args, words=(), all_words=()):
+        """Runs modelc convert into the empty outdir; it must fail cleanly and
+        leave outdir empty."""
+        for f in os.listdir(outdir):
+            os.remove(os.path.join(outdir, f))
+        res = E.run([a.modelc, "convert", model, "-o", out_mote, "--header", out_h,
+                     "--report", out_json] + list(args))
+        last_convert[0] = res
+        e = error_problems(res, "modelc", words, all_words)
+        if e:
+            return e
+        left = sorted(os.listdir(outdir))
+        if left:
+            return "failed conversion left files behind: %s" % left
+        return None
+
+    inputs_dir = os.path.join(w, "convert_in")
+    os.makedirs(inputs_dir)
+    trunc_onnx = os.path.join(inputs_dir, "truncated.onnx")
+    open(trunc_onnx, "wb").write(open(onnx_path, "rb").read()[:1000])
+    text_onnx = os.path.join(inputs_dir, "text.onnx")
+    open(text_onnx, "w").write("not an onnx model, just text\n" * 10)
+    empty_onnx = os.path.join(inputs_dir, "empty.onnx")
+    open(empty_onnx, "wb").close()
+    calib = np.load(os.path.join(mdir, "calib.npy"))
+    c63 = os.path.join(inputs_dir, "calib_63.npy")
+    np.save(c63, calib[:, :63])
+    c65 = os.path.join(inputs_dir, "calib_65.npy")
+    np.save(c65, np.concatenate([calib, calib[:, :1]], axis=1))
+    calib_path = os.path.join(mdir, "calib.npy")
+    arena = int(report["arena_bytes"])
+    macs = int(report["total_macs"])
+    fbytes = os.path.getsize(good)
+
+    convert_cases = [
+        ("modelc_truncated_onnx", trunc_onnx, ["--calibration", calib_path],
+         ("onnx", "truncated", "parse", "invalid"), ("truncated.onnx",)),
+        ("modelc_text_file_as_onnx", text_onnx, ["--calibration", calib_path],
+         ("onnx", "parse", "invalid"), ("text.onnx",)),
+        ("modelc_empty_onnx", empty_onnx, ["--calibration", calib_path],
+         ("onnx", "parse", "invalid", "empty", "truncated"), ("empty.onnx",)),
+        ("modelc_missing_model", os.path.join(inputs_dir, "missing.onnx"),
+         ["--calibration", calib_path], (), ("missing.onnx",)),
+        ("modelc_calibration_63_features", onnx_path, ["--calibration", c63],
+         ("shape", "feature", "63"), ("calib_63.npy",)),
+        ("modelc_calibration_65_features", onnx_path, ["--calibration", c65],
+         ("shape", "feature", "65"), ("calib_65.npy",)),
+        ("modelc_calibration_missing_file", onnx_path,
+         ["--calibration", os.path.join(inputs_dir, "nope.npy")], (), ("nope.npy",)),
+        ("modelc_int8_without_calibration", onnx_path, ["--precision", "int8"], (),
+         ("calibration",)),
+        ("modelc_int16_without_calibration", onnx_path, ["--precision", "int16"], (),
+         ("calibration",)),
+        ("modelc_default_precision_without_calibration", onnx_path, [], (),
+         ("calibration",)),
+        ("modelc_unknown_precision", onnx_path,
+         ["--calibration", calib_path, "--precision", "int4"], (), ("int4",)),
+        ("modelc_max_arena_not_a_number", onnx_path,
+         ["--calibration", calib_path, "--max-arena", "abc"], (), ("max-arena",)),
+    ]
+    for nm, model, args, words, all_words in convert_cases:
+        c.run(nm, convert_fails, model, args, words, all_words)
+
+    # Budgets: must say by how much (the excess, or both the value and the budget).
+    def budget(flag, limit, actual, what):
+        def check():
+            e = convert_fails(onnx_path, ["--calibration", calib_path, flag, str(limit)],
+                              words=what)
+            if e:
+                return e
+            err = last_convert[0].err
+            if str(actual - limit) not in err and not (str(actual) in err and str(limit) in err):
+                return "message does not say by how much (%d over %d): %r" % (
+                    actual, limit, err.strip())
+        return check
+    c.run("modelc_max_arena_10", budget("--max-arena", 10, arena, ("arena",)))
+    c.run("modelc_max_macs_100", budget("--max-macs", 100, macs, ("mac",)))
+    c.run("modelc_max_flash_100", budget("--max-flash", 100, fbytes, ("flash", "file")))
+
+    def budget_exact_ok():
+        # Budgets equal to the actual figures must pass (the limit is inclusive).
+        for f in os.listdir(outdir):
+            os.remove(os.path.join(outdir, f))
+        res = E.run([a.modelc, "convert", onnx_path, "-o", out_mote, "--calibration", calib_path,
+                     "--max-arena", str(arena), "--max-macs", str(macs),
+                     "--max-flash", str(fbytes)])
+        if res.rc != 0:
+            return "budgets equal to the actual figures refused: " + res.describe()
+    c.run("modelc_budgets_at_exact_values_pass", budget_exact_ok)
+
+    def existing_output_untouched():
+        # A failed conversion must not overwrite (or truncate) an existing -o file.
+        for f in os.listdir(outdir):
+            os.remove(os.path.join(outdir, f))
+        sentinel = b"previous output, must survive a failed conversion\n"
+        open(out_mote, "wb").write(sentinel)
+        res = E.run([a.modelc, "convert", onnx_path, "-o", out_mote, "--calibration", calib_path,
+                     "--max-arena", "10"])
+        e = error_problems(res, "modelc", ("arena",))
+        if e:
+            return e
+        if os.path.exists(out_mote) and open(out_mote, "rb").read() != sentinel:
+            return "existing output file was modified by a failed conversion"
+        left = [f for f in os.listdir(outdir) if f != "out.mote"]
+        if left:
+            return "leftovers: %s" % left
+    c.run("modelc_failed_convert_keeps_existing_output", existing_output_untouched)
+
+    def unwritable_output():
+        res = E.run([a.modelc, "convert", onnx_path, "-o", os.path.join(w, "no_dir", "o.mote"),
+                     "--calibration", calib_path])
+        return error_problems(res, "modelc", ("no_dir",))
+    c.run("modelc_output_unwritable", unwritable_output)
+
+    # Unsupported operators, built with python3-onnx when available.
+    try:
+        import onnx
+        from onnx import TensorProto, helper, numpy_helper
+    except Exception as e:  # noqa: BLE001
+        onnx = None
+        c.skip("modelc_unsupported_op", "python3-onnx not importable: %s" % e)
+    if onnx is not None:
+        rs0 = np.random.RandomState(0)
+        cal4 = os.path.join(inputs_dir, "calib_4.npy")
+        np.save(cal4, rs0.randn(32, 4).astype(np.float32))
+        cal114 = os.path.join(inputs_dir, "calib_1x4.npy")  # batch [N,1,4] for input [1,1,4]
+        np.save(cal114, rs0.randn(32, 1, 4).astype(np.float32))
+
+        def make(kind):
+            xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+            yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+            inits, nodes = [], []
+            if kind == "Einsum":
+                nodes.append(helper.make_node("Einsum", ["x", "x"], ["y"], name="my_bad_node",
+                                              equation="ij,ij->ij"))
+            elif kind == "LeakyRelu":
+                inits.append(numpy_helper.from_array(np.eye(4, dtype=np.float32), "W"))
+                nodes.append(helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"))
+                nodes.append(helper.make_node("LeakyRelu", ["h"], ["y"], name="my_bad_node",
+                                              alpha=0.1))
+            elif kind == "LSTM":
+                hidden = 4
+                xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4])
+                yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 1, hidden])
+                rs = np.random.RandomState(1)
+                inits.append(numpy_helper.from_array(
+                    rs.randn(1, 4 * hidden, 4).astype(np.float32), "W"))
+                inits.append(numpy_helper.from_array(
+                    rs.randn(1, 4 * hidden, hidden).astype(np.float32), "R"))
+                nodes.append(helper.make_node("LSTM", ["x", "W", "R"], ["y"], name="my_bad_node",
+                                              hidden_size=hidden))
+            g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
+            m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+            m.ir_version = 7
+            onnx.checker.check_model(m)
+            path = os.path.join(inputs_dir, "bad_%s.onnx" % kind)
+            onnx.save(m, path)
+            return path
+
+        for kind in ("Einsum", "LeakyRelu", "LSTM"):
+            def check(kind=kind):
+                path = make(kind)
+                calib_args = ["--calibration", cal114 if kind == "LSTM" else cal4]
+                for prec in ("int8", "float32"):
+                    args = (calib_args if prec == "int8" else []) + ["--precision", prec]
+                    e = convert_fails(path, args,
+                                      words=("not supported", "unsupported", "no support"),
+                                      all_words=("my_bad_node", kind))
+                    if e:
+                        return "%s: %s" % (prec, e)
+            c.run("modelc_unsupported_op_%s" % kind, check)
+
+    tmp_left = [f for f in os.listdir(outdir) if ".tmp" in f]
+    c.ok("modelc_no_tmp_leftovers", not tmp_left, "leftovers: %s" % tmp_left)
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
