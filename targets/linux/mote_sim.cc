@@ -40,12 +40,6 @@ void Collect(const mote::Diagnostic& d, void*) {
   }
 }
 
-std::string ShapeText(std::span<const int32_t> s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 const char* NpyDtypeOf(mote::ElementType t) {
   switch (t) {
     case mote::ElementType::kFloat32: return "f4";
