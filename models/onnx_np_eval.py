@@ -59,6 +59,12 @@ def run(model, feeds):
             res = [ins[0] + ins[1]]
         elif op == "Relu":
             res = [np.maximum(ins[0], 0).astype(ins[0].dtype)]
+        elif op == "BatchNormalization":  # inference mode, channels on axis 1
+            x, g, b, m, v = ins[:5]
+            shape = (1, -1) + (1,) * (x.ndim - 2)
+            eps = np.float32(a.get("epsilon", 1e-5))
+            res = [((x - m.reshape(shape)) / np.sqrt(v.reshape(shape) + eps) * g.reshape(shape)
+                    + b.reshape(shape)).astype(np.float32)]
         elif op == "Sigmoid":
             res = [(1.0 / (1.0 + np.exp(-ins[0].astype(np.float64)))).astype(ins[0].dtype)]
         elif op == "Tanh":

@@ -118,6 +118,24 @@ class GemmOpset9(nn.Module):
 # name, class, input shape (no batch), opset, dynamic batch?, {linear: target pre-act std}
 # hardtanh_leaky was skipped: nn.LeakyReLU exports as LeakyRelu, which is outside
 # the allowed op set; gemm_opset9 replaces it.
+
+
+class BatchNormMlp(nn.Module):
+    """Linear -> BatchNorm1d -> ReLU: exports a BatchNormalization node."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.bn, self.fc2 = nn.Linear(10, 20), nn.BatchNorm1d(20), nn.Linear(20, 4)
+        g = torch.Generator().manual_seed(7)
+        with torch.no_grad():  # non-trivial running statistics, so folding matters
+            self.bn.running_mean.copy_(torch.randn(20, generator=g))
+            self.bn.running_var.copy_(torch.rand(20, generator=g) * 2 + 0.5)
+            self.bn.weight.copy_(torch.rand(20, generator=g) + 0.5)
+            self.bn.bias.copy_(torch.randn(20, generator=g) * 0.5)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.bn(self.fc1(x))))
+
 ZOO = [
     ("relu6_sigmoid", Relu6Sigmoid, (16,), 13, False, {"fc1": 3.5, "fc2": 2.0}),
     ("tanh_softmax", TanhSoftmax, (12,), 11, True, {"fc1": 1.5, "fc2": 2.0}),
@@ -126,6 +144,7 @@ ZOO = [
     ("matmul_nobias", MatmulNoBias, (10,), 13, True, {"fc1": 2.0, "fc2": 1.5}),
     ("residual_add", ResidualAdd, (16,), 13, True, {"fc1": 1.5, "fc2": 2.0}),
     ("gemm_opset9", GemmOpset9, (8,), 9, False, {"fc1": 2.0, "fc2": 2.0}),
+    ("batchnorm_mlp", BatchNormMlp, (10,), 13, True, {"fc1": 2.0, "fc2": 2.0}),
 ]
 
 

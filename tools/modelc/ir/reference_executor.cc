@@ -335,13 +335,33 @@ float ClipBound(const Node& node, const std::vector<const Value*>& ins, size_t k
   return node.attr_float(attr, fallback);
 }
 
+// Inference-mode batch normalization over axis 1.
+Value BatchNorm(const Node& node, const Value& x, const Value& scale, const Value& bias, const Value& mean,
+                const Value& var) {
+  if (x.shape.size() < 2) Fail(node, "input needs a channel axis");
+  const int64_t channels = x.shape[1];
+  if (scale.size() != channels || bias.size() != channels || mean.size() != channels || var.size() != channels) {
+    Fail(node, "parameters do not have one value per channel");
+  }
+  int64_t inner = 1;
+  for (size_t k = 2; k < x.shape.size(); ++k) inner *= x.shape[k];
+  const float eps = node.attr_float("epsilon", 1e-5f);
+  Eigen::ArrayXf r = x.f;
+  for (int64_t k = 0; k < x.size(); ++k) {
+    const int64_t c = (k / inner) % channels;
+    r[k] = (r[k] - mean.f[c]) / std::sqrt(var.f[c] + eps) * scale.f[c] + bias.f[c];
+  }
+  return Value::Float(x.shape, std::move(r));
+}
+
 }  // namespace
 
 bool IsKnownOp(const std::string& op) {
   static const std::set<std::string> kOps = {
       "Identity", "Dropout", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Relu6",
       "Clip", "Sigmoid", "Tanh", "Softmax", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
-      "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected", "Neg", "Sqrt"};
+      "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected", "Neg", "Sqrt",
+      "BatchNormalization"};
   return kOps.count(op) != 0;
 }
 
@@ -411,6 +431,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     return {Value::Int({static_cast<int64_t>(x.shape.size())}, x.shape)};
   }
   if (op == "Cast") return {Cast(node, in(0))};
+  if (op == "BatchNormalization") return {BatchNorm(node, float_in(0), float_in(1), float_in(2), float_in(3), float_in(4))};
   Fail(node, "op is not supported by modelc");
 }
 

@@ -127,6 +127,37 @@ void LowerSubtract(Graph& g, Node& n) {
   n.inputs[1] = g.AddConstant(n.name + ".negated", std::move(neg));
 }
 
+// BatchNormalization after FullyConnected (channels last, as [N, C]) folds
+// into its weights and bias: y = a * (W x + b) + c, a = gamma / sqrt(var + eps).
+void FoldBatchNorm(Graph& g, Node& bn) {
+  const int producer = g.Producer(bn.inputs[0]);
+  const Shape& shape = g.tensors[bn.inputs[0]].shape;
+  if (producer < 0 || g.nodes[producer].op != "FullyConnected" || g.Consumers(bn.inputs[0]).size() != 1 ||
+      g.IsGraphOutput(bn.inputs[0]) || shape.size() != 2) {
+    Fail(bn, "only batch normalization right after a Gemm/MatMul on [N, C] is supported");
+  }
+  Node& fc = g.nodes[producer];
+  Value w = *g.tensors[fc.inputs[1]].constant;
+  const int64_t units = w.shape[0], depth = w.shape[1];
+  Eigen::ArrayXf b = fc.inputs.size() > 2 ? g.tensors[fc.inputs[2]].constant->f : Eigen::ArrayXf::Zero(units);
+  const Value& gamma = ConstInput(g, bn, 1, "scale");
+  const Value& beta = ConstInput(g, bn, 2, "bias");
+  const Value& mean = ConstInput(g, bn, 3, "mean");
+  const Value& var = ConstInput(g, bn, 4, "variance");
+  const float eps = bn.attr_float("epsilon", 1e-5f);
+  for (int64_t u = 0; u < units; ++u) {
+    const float a = gamma.f[u] / std::sqrt(var.f[u] + eps);
+    w.f.segment(u * depth, depth) *= a;
+    b[u] = a * (b[u] - mean.f[u]) + beta.f[u];
+  }
+  fc.inputs = {fc.inputs[0], g.AddConstant(fc.name + ".bn_weights", std::move(w)),
+               g.AddConstant(fc.name + ".bn_bias", Value::Float({units}, std::move(b)))};
+  // The batch norm becomes a copy, removed with the other aliases.
+  bn.op = "Identity";
+  bn.inputs.resize(1);
+  bn.attrs.clear();
+}
+
 }  // namespace
 
 void LowerToMoteOps(Graph& g) {
@@ -135,6 +166,7 @@ void LowerToMoteOps(Graph& g) {
   for (size_t k = 0; k < g.nodes.size(); ++k) {
     Node& n = g.nodes[k];
     if (n.op == "Gemm") LowerGemm(g, n);
+    else if (n.op == "BatchNormalization") FoldBatchNorm(g, n);
     else if (n.op == "MatMul") LowerMatMul(g, n);
     else if (n.op == "Clip") LowerClip(g, n);
     else if (n.op == "Softmax") LowerSoftmax(g, n);
@@ -144,7 +176,8 @@ void LowerToMoteOps(Graph& g) {
       n.inputs.resize(1);
       n.attrs.clear();
       n.attrs["shape"].ints = g.tensors[n.outputs[0]].shape;
-    } else if (n.op == "Identity" || n.op == "Dropout" ||
+    }
+    if (n.op == "Identity" || n.op == "Dropout" ||
                (n.op == "Cast" && g.tensors[n.inputs[0]].dtype == g.tensors[n.outputs[0]].dtype)) {
       n.op = "Reshape";  // a copy; removed below where the tensors can be merged
       n.inputs.resize(1);
