@@ -81,6 +81,75 @@ def file_crc(buf, crc_at):
     return zlib.crc32(bytes(buf[:crc_at]) + bytes(buf[crc_at + 4:size]))
 
 
+def crc_fixed_flips(c, a, w, blob, crc_at, sim_run, out_npy):
+    """Bit flips with the CRC recomputed, so they get past the integrity check and
+    exercise the FlatBuffers verifier and the semantic checks. A flipped file may
+    still be a valid model (e.g. a changed weight): then it must run. Either way:
+    no crash, and an error always comes with a message. Accepted variants must
+    give byte-identical raw outputs on host and on the first QEMU target."""
+    rs = np.random.RandomState(20)
+    # Dense over the header / tables at the front, then spread over the rest.
+    front = list(range(0, min(len(blob), 256), 2))
+    rest = [int(p) for p in rs.randint(0, len(blob), 80)]
+    problems, accepted, rejected = [], [], 0
+    path = os.path.join(w, "flip_crc_fixed.mote")
+    for k, pos in enumerate(front + rest):
+        if crc_at <= pos < crc_at + 4:
+            continue
+        bit = (k * 3) % 8
+        d = bytearray(blob)
+        d[pos] ^= 1 << bit
+        struct.pack_into("<I", d, crc_at, file_crc(d, crc_at))
+        with open(path, "wb") as f:
+            f.write(d)
+        res = sim_run(path, extra=("--raw",))
+        if res.rc == 0:
+            if not os.path.exists(out_npy):
+                problems.append("byte %d bit %d: exit 0 but no output" % (pos, bit))
+            else:
+                accepted.append((pos, bit))
+        else:
+            rejected += 1
+            p = error_problems(res, "mote-sim")
+            if p:
+                problems.append("byte %d bit %d: mote-sim %s" % (pos, bit, p))
+        res = E.run([a.modelc, "inspect", path, "--json"])
+        if res.rc != 0:
+            p = error_problems(res, "modelc")
+            if p:
+                problems.append("byte %d bit %d: modelc inspect %s" % (pos, bit, p))
+        elif res.crashed:
+            problems.append("byte %d bit %d: modelc inspect crashed" % (pos, bit))
+    print("#   CRC-fixed flips: %d rejected, %d accepted as valid models"
+          % (rejected, len(accepted)))
+    c.ok("bit_flips_crc_fixed_no_crash", not problems,
+         "%d problems; first: %s" % (len(problems), problems[:3]))
+    if a.qemu_targets and accepted:
+        t = a.qemu_targets[0]
+        diffs = []
+        for pos, bit in accepted[:8]:
+            d = bytearray(blob)
+            d[pos] ^= 1 << bit
+            struct.pack_into("<I", d, crc_at, file_crc(d, crc_at))
+            with open(path, "wb") as f:
+                f.write(d)
+            host_out = os.path.join(w, "flip_host.npy")
+            res = sim_run(path, extra=("--raw",))
+            if res.rc != 0:
+                diffs.append("byte %d bit %d: host run failed now" % (pos, bit))
+                continue
+            shutil.copyfile(out_npy, host_out)
+            res = sim_run(path, extra=("--raw", "--target", t))
+            if res.rc != 0:
+                diffs.append("byte %d bit %d: %s" % (pos, bit, res.describe()))
+                continue
+            e = E.compare_raw(host_out, out_npy)
+            if e:
+                diffs.append("byte %d bit %d: %s" % (pos, bit, e))
+        c.ok("bit_flips_crc_fixed_valid_variants_bitexact_on_%s" % t, not diffs,
+             "; ".join(diffs[:3]))
+
+
 def main():
     a = E.parse_args(__doc__.splitlines()[0], "bad_input")
     c = E.Checker()
@@ -139,7 +208,7 @@ def main():
         with open(path, "wb") as f:
             f.write(blob[:n])
         c.run("truncated_%d_of_%d" % (n, size), bad_model_check(path))
-    if "cortex-m4" in a.qemu_targets or a.qemu_targets:
+    if a.qemu_targets:
         t = "cortex-m4" if "cortex-m4" in a.qemu_targets else a.qemu_targets[0]
         c.run("truncated_%d_on_%s" % (size // 2, t),
               bad_model_check(os.path.join(w, "trunc_%d.mote" % (size // 2)), target=t))
@@ -181,6 +250,7 @@ def main():
         c.ok("crc32_field_matches_schema_doc", file_crc(blob, crc_at) == stored,
              "File.crc32 is 0x%08x, CRC-32 of the file without those 4 bytes is 0x%08x"
              % (stored, file_crc(blob, crc_at)))
+        crc_fixed_flips(c, a, w, blob, crc_at, sim_run, out_npy)
         for new in (vmaj + 1, (vmaj + 0x100) & 0xFFFF, 0):
             if new == vmaj:
                 continue
@@ -232,6 +302,66 @@ def main():
             if os.path.exists(out_npy):
                 return "failed but wrote the output file"
         c.run("sim_input_" + nm, check)
+
+    def shape_message_well_formed():
+        # The message quotes shapes; brackets and parentheses must balance so the
+        # expected form is readable, e.g. "(expected [1,64] or [N,64])".
+        res = sim_run(good, inputs=(os.path.join(w, "wrong_shape_540x63.npy"),))
+        msg = res.err.strip()
+        if res.rc in (0, None) or not msg:
+            return "no error message: " + res.describe()
+        for o, cl in (("(", ")"), ("[", "]")):
+            if msg.count(o) != msg.count(cl):
+                return "unbalanced %s%s in %r" % (o, cl, msg)
+    c.run("sim_shape_message_well_formed", shape_message_well_formed)
+
+    def special_values():
+        # NaN / +-Inf / huge float inputs: no crash; a result (or a clean error);
+        # QEMU results equal host (NaN compared as NaN: the default NaN that
+        # inf - inf produces differs in sign bit between x86 and ARM).
+        xs = x[:8].copy()
+        xs[0, :] = np.nan
+        xs[1, :] = np.inf
+        xs[2, :] = -np.inf
+        xs[3, :] = 1e30
+        xs[4, :] = -1e30
+        xs[5, :5] = np.nan
+        xs[6, :] = 3e9
+        xs[7, :] = -3e9
+        p = os.path.join(w, "special_values.npy")
+        np.save(p, xs)
+        f32 = os.path.join(w, "good_f32.mote")
+        r = E.run([a.modelc, "convert", onnx_path, "-o", f32, "--precision", "float32"])
+        if r.rc != 0:
+            return "float32 convert: " + r.describe()
+        notes = []
+        for model in (good, f32):
+            res = sim_run(model, inputs=(p,), extra=("--raw",))
+            if res.rc != 0:
+                e = error_problems(res, "mote-sim")
+                if e:
+                    return "%s: %s" % (os.path.basename(model), e)
+                continue
+            host = os.path.join(w, "special_host.npy")
+            shutil.copyfile(out_npy, host)
+            for t in a.qemu_targets[:1]:
+                res = sim_run(model, inputs=(p,), extra=("--raw", "--target", t))
+                if res.rc != 0:
+                    return "%s on %s: %s" % (os.path.basename(model), t, res.describe())
+                h, q = np.load(host), np.load(out_npy)
+                if h.dtype.kind == "f":
+                    if not np.array_equal(h, q, equal_nan=True):
+                        return "%s: %s differs from host beyond NaN encoding" % (
+                            os.path.basename(model), t)
+                    nbits = int(np.sum(h.view(np.uint32) != q.view(np.uint32)))
+                    if nbits:
+                        notes.append("%s: %d NaN outputs differ in bit pattern on %s"
+                                     % (os.path.basename(model), nbits, t))
+                elif E.compare_raw(host, out_npy):
+                    return "%s: %s" % (os.path.basename(model), E.compare_raw(host, out_npy))
+        for n in notes:
+            print("#   note: " + n)
+    c.run("sim_special_float_values", special_values)
 
     trunc_npy = os.path.join(w, "truncated_input.npy")
     open(trunc_npy, "wb").write(open(test_x, "rb").read()[:1000])
@@ -444,4 +574,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(E.guarded(main))

@@ -9,6 +9,7 @@ PyTorch reference logits.
     /usr/bin/python3 tests/e2e/digits_test.py --bin build/host/bin --repo . \
         --work /tmp/mote-e2e --targets host,cortex-m4
 """
+import json
 import os
 import re
 import sys
@@ -161,7 +162,6 @@ def main():
                 r = E.run([a.modelc, "inspect", mote, "--json"])
                 if r.rc != 0:
                     return r.describe()
-                import json
                 q = json.loads(r.out)["outputs"][0]
                 raw = np.load(host_raw).astype(np.float64)
                 f = np.load(host_f).astype(np.float64)
@@ -178,7 +178,6 @@ def main():
         r = E.run([a.modelc, "inspect", mote, "--json"])
         if r.rc != 0:
             return r.describe()
-        import json
         try:
             j = json.loads(r.out)
         except ValueError as e:
@@ -194,4 +193,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(E.guarded(main))

@@ -52,10 +52,28 @@ def parse_args(description, default_work):
     return a
 
 
+CURRENT = []
+
+
+def guarded(main):
+    """Runs main(); an unexpected exception outside a check (e.g. a missing model
+    file during setup) is reported as a FAIL line plus the summary line, exit 1."""
+    try:
+        return main()
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001
+        c = CURRENT[-1] if CURRENT else Checker()
+        c.fail("setup", "%s: %s" % (type(e).__name__, e))
+        traceback.print_exc(file=sys.stdout)
+        return c.finish()
+
+
 class Checker:
     """Runs named checks; a failing or raising check never stops the others."""
 
     def __init__(self):
+        CURRENT.append(self)
         self.passed = 0
         self.failed = 0
         self.skipped = 0
@@ -125,13 +143,6 @@ def run(cmd, timeout=DEFAULT_TIMEOUT):
                       (e.stderr or b"").decode("utf-8", "replace") + "\n<timeout>")
     return Result(cmd, p.returncode, p.stdout.decode("utf-8", "replace"),
                   p.stderr.decode("utf-8", "replace"))
-
-
-def expect_ok(res):
-    """Returns None if the command succeeded, else a failure reason."""
-    if res.rc != 0:
-        return "command failed: " + res.describe()
-    return None
 
 
 def npy_data_bytes(path):

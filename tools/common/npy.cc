@@ -193,8 +193,9 @@ int64_t CountSamples(const NpyArray& array, const std::vector<int64_t>& shape, c
     const std::vector<int64_t> rest(array.shape.begin() + 1, array.shape.end());
     if (rest == item || rest == shape) return array.shape[0];
   }
+  const std::string batch_text = "[N" + (item.empty() ? std::string() : "," + text(item).substr(1, text(item).size() - 2)) + "]";
   throw NpyError(what + ": shape " + text(array.shape) + " does not match the model input " + text(shape) +
-                 " (expected " + text(shape) + " or [N," + text(item).substr(1));
+                 " (expected " + text(shape) + " or " + batch_text + ")");
 }
 
 NpyArray MakeFloatArray(std::vector<int64_t> shape, const std::vector<float>& values) {
