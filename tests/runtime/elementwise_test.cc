@@ -99,3 +99,31 @@ TEST(Crc32, StandardCheckValue) {
 
 }  // namespace
 }  // namespace mote::reference
+
+namespace mote::reference {
+namespace {
+
+TEST(QuantizeKernels, RoundTripWithinHalfAStep) {
+  std::vector<float> x = {-1.0f, -0.3f, 0.0f, 0.26f, 0.99f, 5.0f};
+  std::vector<int8_t> q(x.size());
+  const float scale = 1.0f / 127.5f;
+  QuantizeFloat<int8_t>(x, scale, -1, -128, 127, q);
+  std::vector<float> back(x.size());
+  DequantizeToFloat<int8_t>(q, scale, -1, back);
+  for (size_t i = 0; i + 1 < x.size(); ++i) EXPECT_LE(std::fabs(back[i] - x[i]), scale / 2 + 1e-7f) << i;
+  EXPECT_EQ(q.back(), 127);  // 5.0 saturates
+}
+
+TEST(QuantizeKernels, RequantizeInt8ToInt16AndBack) {
+  // int8 (scale 0.1, zp 3) -> int16 (scale 0.001, zp 0): real multiplier 100.
+  std::vector<int8_t> in = {-128, -1, 3, 50, 127};
+  std::vector<int16_t> mid(in.size());
+  Requantize<int8_t, int16_t>(in, 3, 1677721600, 7, 0, -32768, 32767, mid);  // 100 = 0.78125 * 2^7
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_NEAR(mid[i], (in[i] - 3) * 100, 1) << i;
+  std::vector<int8_t> back(in.size());
+  Requantize<int16_t, int8_t>(mid, 0, 1374389535, -6, 3, -128, 127, back);  // 0.01 = 0.64 * 2^-6
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(back[i], in[i]) << i;
+}
+
+}  // namespace
+}  // namespace mote::reference
