@@ -38,7 +38,8 @@ Graph Import(const std::string& path) {
   return ImportOnnx(path);
 }
 
-// samples[s][i]: sample s of graph input i, from one .npy per input.
+}  // namespace
+
 std::vector<std::vector<Value>> LoadSamples(const Graph& g, const std::vector<std::string>& paths) {
   std::vector<std::vector<Value>> samples;
   if (paths.empty()) return samples;
@@ -65,6 +66,8 @@ std::vector<std::vector<Value>> LoadSamples(const Graph& g, const std::vector<st
   }
   return samples;
 }
+
+namespace {
 
 void CheckBudget(const char* what, const std::optional<int64_t>& budget, int64_t actual, const char* unit) {
   if (budget && actual > *budget) {
@@ -132,38 +135,44 @@ QuantizationError SelfCheck(const Graph& float_graph, const std::vector<uint8_t>
 
 }  // namespace
 
-ConvertResult Convert(const ConvertOptions& options) {
+ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
+                      const ModelInfo& info) {
   const auto start = std::chrono::steady_clock::now();
-  const std::string source = tools::ReadFile(options.model_path);
-  Graph graph = Import(options.model_path);
   Optimize(graph);
-  const std::vector<std::vector<Value>> samples = LoadSamples(graph, options.calibration_paths);
   const Calibration calibration = Calibrate(graph, samples);
   const Graph float_graph = graph;
-  Quantize(graph, options.precision, calibration);
+  Quantize(graph, precision, calibration);
   const MemoryPlan plan = PlanMemory(graph);
-
-  ModelInfo info;
-  info.name = graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
-                  ? BaseName(options.model_path) : graph.name;
-  info.producer = "modelc 0.1.0 (" + std::string(PrecisionName(options.precision)) + ")";
-  info.source_hash = tools::Sha256Hex(source);
   ConvertResult result;
   result.emitted = WriteMote(graph, plan, calibration, info);
   result.arena_size = plan.arena_size;
   result.arena_lower_bound = plan.lower_bound;
   result.error = SelfCheck(float_graph, result.emitted.bytes, samples);
+  result.graph = std::move(graph);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
 
-  CheckBudget("arena", options.max_arena, plan.arena_size, "bytes");
+ConvertResult Convert(const ConvertOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string source = tools::ReadFile(options.model_path);
+  Graph graph = Import(options.model_path);
+  const std::vector<std::vector<Value>> samples = LoadSamples(graph, options.calibration_paths);
+  ModelInfo info;
+  info.name = graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
+                  ? BaseName(options.model_path) : graph.name;
+  info.producer = "modelc 0.1.0 (" + std::string(PrecisionName(options.precision)) + ")";
+  info.source_hash = tools::Sha256Hex(source);
+  ConvertResult result = Compile(std::move(graph), options.precision, samples, info);
+  CheckBudget("arena", options.max_arena, result.arena_size, "bytes");
   CheckBudget("flash (model file)", options.max_flash, static_cast<int64_t>(result.emitted.bytes.size()), "bytes");
   CheckBudget("compute", options.max_macs, result.emitted.total_macs, "MACs");
-
-  result.graph = std::move(graph);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   tools::OutputFiles files;
   files.Add(options.output_path, std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()));
   if (!options.header_path.empty()) {
-    files.Add(options.header_path, HeaderFor(info.name, result.emitted.bytes, plan.arena_size, options.model_path));
+    files.Add(options.header_path,
+              HeaderFor(info.name, result.emitted.bytes, result.arena_size, options.model_path));
   }
   if (!options.report_path.empty()) files.Add(options.report_path, ReportJson(options, result));
   files.Commit();

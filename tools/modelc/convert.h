@@ -40,6 +40,15 @@ struct ConvertResult {
   double seconds = 0.0;
 };
 
+// The pipeline after import: passes, calibration, quantization, memory plan,
+// emission and the runtime self-check. `samples[s][i]` is calibration sample
+// s of graph input i (may be empty for float32).
+ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
+                      const ModelInfo& info);
+
+// Calibration samples from one .npy per graph input (shapes after import).
+std::vector<std::vector<Value>> LoadSamples(const Graph& graph, const std::vector<std::string>& paths);
+
 // Converts and writes every requested output, or throws (ConvertError or
 // std::runtime_error) having written nothing.
 ConvertResult Convert(const ConvertOptions& options);

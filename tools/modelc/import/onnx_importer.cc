@@ -34,7 +34,8 @@ void ExpectCount(const Field& field, int64_t n, const std::string& what) {
 
 Value TensorToValue(const onnx::TensorProto& t, const std::string& what) {
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    throw ConvertError(what + ": external tensor data is not supported (save the model with weights inside)");
+    throw ConvertError(what + ": external tensor data is not supported (save the model with weights inside)",
+                       ErrorKind::kUnsupported);
   }
   Shape shape;
   int64_t n = 1;
@@ -95,8 +96,8 @@ Value TensorToValue(const onnx::TensorProto& t, const std::string& what) {
       return ints(std::move(v));
     }
     default:
-      throw ConvertError(what + ": tensor data type " + std::to_string(t.data_type()) +
-                         " is not supported");
+      throw ConvertError(what + ": tensor data type " + std::to_string(t.data_type()) + " is not supported",
+                         ErrorKind::kUnsupported);
   }
 }
 
@@ -168,11 +169,13 @@ class Importer {
 
   int AddInput(const onnx::ValueInfoProto& in) {
     const std::string what = "graph input '" + in.name() + "'";
-    if (!in.type().has_tensor_type()) throw ConvertError(what + ": only tensor inputs are supported");
+    if (!in.type().has_tensor_type()) {
+      throw ConvertError(what + ": only tensor inputs are supported", ErrorKind::kUnsupported);
+    }
     const auto& tt = in.type().tensor_type();
     if (tt.elem_type() != onnx::TensorProto::FLOAT) {
       throw ConvertError(what + ": element type " + std::to_string(tt.elem_type()) +
-                         " is not supported (inputs must be float32)");
+                         " is not supported (inputs must be float32)", ErrorKind::kUnsupported);
     }
     if (!tt.has_shape()) throw ConvertError(what + ": has no shape; export with a fixed rank");
     Tensor t;
@@ -192,7 +195,8 @@ class Importer {
   void AddNode(const onnx::NodeProto& n, int k) {
     const std::string name = n.name().empty() ? n.op_type() + "_" + std::to_string(k) : n.name();
     if (!n.domain().empty() && n.domain() != "ai.onnx") {
-      throw ConvertError(name, n.op_type(), "operator domain '" + n.domain() + "' is not supported");
+      throw ConvertError(name, n.op_type(), "operator domain '" + n.domain() + "' is not supported",
+                         ErrorKind::kUnsupported);
     }
     if (n.op_type() == "Constant") {
       if (n.output_size() != 1) throw ConvertError(name, "Constant", "needs exactly one output");
@@ -200,7 +204,7 @@ class Importer {
       return;
     }
     if (!IsKnownOp(n.op_type())) {
-      throw ConvertError(name, n.op_type(), "operator is not supported by modelc");
+      throw ConvertError(name, n.op_type(), "operator is not supported by modelc", ErrorKind::kUnsupported);
     }
     Node node;
     node.name = name;

@@ -110,10 +110,14 @@ bool Graph::IsGraphInput(int tensor) const {
   return std::count(inputs.begin(), inputs.end(), tensor) != 0;
 }
 
-ConvertError::ConvertError(const std::string& node, const std::string& op,
-                           const std::string& reason)
-    : std::runtime_error("node '" + node + "' (op " + op + "): " + reason) {}
+ConvertError::ConvertError(const std::string& node, const std::string& op, const std::string& reason,
+                           ErrorKind kind)
+    : std::runtime_error("node '" + node + "' (op " + op + "): " + reason), kind_(kind) {}
 
 void Fail(const Node& node, const std::string& reason) { throw ConvertError(node.name, node.op, reason); }
+
+void Unsupported(const Node& node, const std::string& reason) {
+  throw ConvertError(node.name, node.op, reason, ErrorKind::kUnsupported);
+}
 
 }  // namespace mote::modelc

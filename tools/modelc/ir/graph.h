@@ -95,14 +95,27 @@ struct Graph {
   bool IsGraphInput(int tensor) const;
 };
 
+// Why a conversion failed: mote lacks a feature the model uses, or the
+// model itself is broken.
+enum class ErrorKind { kInvalid, kUnsupported };
+
 // A conversion failure: names the node, its op and the reason.
 class ConvertError : public std::runtime_error {
  public:
-  ConvertError(const std::string& node, const std::string& op, const std::string& reason);
-  explicit ConvertError(const std::string& reason) : std::runtime_error(reason) {}
+  ConvertError(const std::string& node, const std::string& op, const std::string& reason,
+               ErrorKind kind = ErrorKind::kInvalid);
+  explicit ConvertError(const std::string& reason, ErrorKind kind = ErrorKind::kInvalid)
+      : std::runtime_error(reason), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
 };
 
+// The model is inconsistent at this node.
 [[noreturn]] void Fail(const Node& node, const std::string& reason);
+// The model is fine but mote cannot (yet) run this node as it is.
+[[noreturn]] void Unsupported(const Node& node, const std::string& reason);
 
 }  // namespace mote::modelc
 

@@ -112,8 +112,8 @@ Value FullyConnected(const Node& node, const Value& x, const Value& w, const Val
 
 Value MatMul(const Node& node, const Value& a, const Value& b) {
   if (b.shape.size() != 2 || a.shape.empty() || a.shape.back() != b.shape[0]) {
-    Fail(node, "MatMul of " + ShapeString(a.shape) + " by " + ShapeString(b.shape) +
-                   " is not supported (second input must be a matrix)");
+    Unsupported(node, "MatMul of " + ShapeString(a.shape) + " by " + ShapeString(b.shape) +
+                          " is not supported (second input must be a matrix)");
   }
   const int64_t rows = a.size() / a.shape.back();
   Eigen::Map<const Matrix> am(a.f.data(), rows, a.shape.back());
@@ -432,7 +432,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   }
   if (op == "Cast") return {Cast(node, in(0))};
   if (op == "BatchNormalization") return {BatchNorm(node, float_in(0), float_in(1), float_in(2), float_in(3), float_in(4))};
-  Fail(node, "op is not supported by modelc");
+  Unsupported(node, "op is not supported by modelc");
 }
 
 std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs) {

@@ -13,7 +13,7 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 
 const Value& ConstInput(const Graph& g, const Node& n, size_t k, const std::string& what) {
   if (k >= n.inputs.size() || n.inputs[k] < 0 || !g.tensors[n.inputs[k]].is_const()) {
-    Fail(n, what + " must be a constant (initializer) to be supported");
+    Unsupported(n, what + " must be a constant (initializer) to be supported");
   }
   return *g.tensors[n.inputs[k]].constant;
 }
@@ -54,10 +54,10 @@ int AddFcWeights(Graph& g, const Node& n, Eigen::ArrayXf w, int64_t units, int64
 }
 
 void LowerGemm(Graph& g, Node& n) {
-  if (n.inputs[0] < 0 || g.tensors[n.inputs[0]].is_const()) Fail(n, "input A must be computed");
-  if (n.attr_int("transA", 0)) Fail(n, "transA=1 is not supported for a computed input A");
+  if (n.inputs[0] < 0 || g.tensors[n.inputs[0]].is_const()) Unsupported(n, "a constant input A is not supported");
+  if (n.attr_int("transA", 0)) Unsupported(n, "transA=1 is not supported for a computed input A");
   const Value& b = ConstInput(g, n, 1, "input B (weights)");
-  if (b.shape.size() != 2) Fail(n, "weights must be a matrix");
+  if (b.shape.size() != 2) Unsupported(n, "weights must be a matrix");
   const bool trans_b = n.attr_int("transB", 0) != 0;
   const int64_t units = trans_b ? b.shape[0] : b.shape[1];
   const int64_t depth = trans_b ? b.shape[1] : b.shape[0];
@@ -66,7 +66,7 @@ void LowerGemm(Graph& g, Node& n) {
   if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
     const Value& c = ConstInput(g, n, 2, "input C (bias)");
     Eigen::ArrayXf bias;
-    if (!BiasFrom(c, units, &bias)) Fail(n, "bias of shape " + ShapeString(c.shape) + " is not supported");
+    if (!BiasFrom(c, units, &bias)) Unsupported(n, "bias of shape " + ShapeString(c.shape) + " is not supported");
     bias *= n.attr_float("beta", 1.0f);
     inputs.push_back(g.AddConstant(n.name + ".bias", Value::Float({units}, std::move(bias))));
   }
@@ -76,9 +76,9 @@ void LowerGemm(Graph& g, Node& n) {
 }
 
 void LowerMatMul(Graph& g, Node& n) {
-  if (g.tensors[n.inputs[0]].is_const()) Fail(n, "a constant first input is not supported");
+  if (g.tensors[n.inputs[0]].is_const()) Unsupported(n, "a constant first input is not supported");
   const Value& b = ConstInput(g, n, 1, "the second input (weights)");
-  if (b.shape.size() != 2) Fail(n, "the second input must be a matrix");
+  if (b.shape.size() != 2) Unsupported(n, "the second input must be a matrix");
   n.op = "FullyConnected";
   n.inputs = {n.inputs[0], AddFcWeights(g, n, Transposed(b), b.shape[1], b.shape[0])};
   n.attrs.clear();
@@ -112,7 +112,7 @@ void LowerSoftmax(const Graph& g, Node& n) {
     last = true;
     for (int64_t k = axis; k + 1 < rank; ++k) last = last && s[k] == 1;
   }
-  if (!last) Fail(n, "softmax over axis " + std::to_string(axis) + " of " + ShapeString(s) +
+  if (!last) Unsupported(n, "softmax over axis " + std::to_string(axis) + " of " + ShapeString(s) +
                          " is not supported (only the last axis)");
   n.attrs.clear();
   n.attrs["axis"].i = -1;
@@ -121,7 +121,7 @@ void LowerSoftmax(const Graph& g, Node& n) {
 void LowerSubtract(Graph& g, Node& n) {
   const Value& c = ConstInput(g, n, 1, "the subtrahend");
   Value neg = c;
-  if (neg.is_int) Fail(n, "integer subtraction of computed tensors is not supported");
+  if (neg.is_int) Unsupported(n, "integer subtraction of computed tensors is not supported");
   neg.f = -neg.f;
   n.op = "Add";
   n.inputs[1] = g.AddConstant(n.name + ".negated", std::move(neg));
@@ -134,7 +134,7 @@ void FoldBatchNorm(Graph& g, Node& bn) {
   const Shape& shape = g.tensors[bn.inputs[0]].shape;
   if (producer < 0 || g.nodes[producer].op != "FullyConnected" || g.Consumers(bn.inputs[0]).size() != 1 ||
       g.IsGraphOutput(bn.inputs[0]) || shape.size() != 2) {
-    Fail(bn, "only batch normalization right after a Gemm/MatMul on [N, C] is supported");
+    Unsupported(bn, "only batch normalization right after a Gemm/MatMul on [N, C] is supported");
   }
   Node& fc = g.nodes[producer];
   Value w = *g.tensors[fc.inputs[1]].constant;
@@ -186,7 +186,7 @@ void LowerToMoteOps(Graph& g) {
       n.attrs["shape"].ints = g.tensors[n.outputs[0]].shape;
       aliases.push_back(k);
     } else if (n.op == "Transpose") {
-      Fail(n, "transposing a computed tensor is not supported yet");
+      Unsupported(n, "transposing a computed tensor is not supported yet");
     }
   }
   // Drop pure copies unless they join a graph input (or constant) to an output.
@@ -205,10 +205,10 @@ void LowerToMoteOps(Graph& g) {
   static const std::set<std::string> kMoteOps = {"FullyConnected", "Relu", "Relu6", "Clip", "Sigmoid",
                                                  "Tanh", "Softmax", "Reshape", "Add"};
   for (const Node& n : g.nodes) {
-    if (!kMoteOps.count(n.op)) Fail(n, "operator has no mote equivalent for these inputs");
+    if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {
       if (t >= 0 && !g.tensors[t].is_const() && g.tensors[t].dtype != DType::kFloat32) {
-        Fail(n, "computed input '" + g.tensors[t].name + "' is " + DTypeName(g.tensors[t].dtype) +
+        Unsupported(n, "computed input '" + g.tensors[t].name + "' is " + DTypeName(g.tensors[t].dtype) +
                     "; only float32 activations are supported");
       }
     }
