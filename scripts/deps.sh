@@ -10,6 +10,7 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
   qemu-system-arm valgrind
   python3 python3-numpy python3-onnx
+  libonnx-testdata
 )
 if [[ "${1:-}" == "--models" ]]; then
   packages+=(python3-torch python3-sklearn)

@@ -1,0 +1,13 @@
+# QEMU mps3-an547: Cortex-M55 (Armv8.1-M, TrustZone, FPv5 double precision,
+# MVE integer + float "Helium") on the Arm MPS3 board, FPGA image AN547 with
+# the SSE-300 subsystem. QEMU boots it in Secure state.
+# Included by targets/cortex-m/CMakeLists.txt; memory map in memory.ld.
+set(MOTE_BOARD_CPU cortex-m55)
+set(MOTE_BOARD_QEMU_MACHINE mps3-an547)
+set(MOTE_BOARD_QEMU_CPU cortex-m55)
+# External interrupts of the NVIC: 32 SSE-300 interrupts + 96 from the AN547
+# FPGA (QEMU 7.2 hw/arm/mps2-tz.c, armsse.c).
+set(MOTE_BOARD_NUM_IRQS 128)
+# Runner buffers, in DDR at 0x70000000 (REGION_LARGE, 256 MiB used of 2 GiB).
+set(MOTE_BOARD_RUNNER_MODEL_BYTES 4194304)
+set(MOTE_BOARD_RUNNER_ARENA_BYTES 4194304)
