@@ -18,6 +18,17 @@
   X(Reshape, CheckReshape, EvalReshape, ReshapeOptions) \
   X(Quantize, CheckQuantize, EvalQuantize, QuantizeOptions) \
   X(Dequantize, CheckDequantize, EvalDequantize, DequantizeOptions) \
-  X(Add, CheckAdd, EvalAdd, AddOptions)
+  X(Add, CheckAdd, EvalAdd, AddOptions) \
+  X(Conv2D, CheckNotImplemented, EvalNotImplemented, Conv2DOptions) \
+  X(DepthwiseConv2D, CheckNotImplemented, EvalNotImplemented, DepthwiseConv2DOptions) \
+  X(AveragePool2D, CheckNotImplemented, EvalNotImplemented, Pool2DOptions) \
+  X(MaxPool2D, CheckNotImplemented, EvalNotImplemented, Pool2DOptions) \
+  X(Mean, CheckNotImplemented, EvalNotImplemented, MeanOptions) \
+  X(Mul, CheckNotImplemented, EvalNotImplemented, MulOptions) \
+  X(Concat, CheckNotImplemented, EvalNotImplemented, ConcatOptions) \
+  X(Pad, CheckNotImplemented, EvalNotImplemented, PadOptions) \
+  X(Transpose, CheckNotImplemented, EvalNotImplemented, TransposeOptions) \
+  X(HardSwish, CheckNotImplemented, EvalNotImplemented, LutOptions) \
+  X(LeakyRelu, CheckNotImplemented, EvalNotImplemented, LutOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+#endif
+
 #include "bench_markers.h"
 
 // Name the fault handler prints (startup.c).
@@ -60,6 +64,39 @@ int main(int argc, char** argv) {
   printf("mote-hello: float 1.5 * 2.25 = %.4f\n", (double)product);
 
   int ok = product == 3.375f;
+
+#if defined(__ARM_FP) && (__ARM_FP & 8)
+  // Double-precision FPU (Cortex-M7 FPv5-D16, Cortex-M55): done in hardware.
+  volatile double da = 1.5;
+  volatile double db = 2.25;
+  const double dproduct = da * db;
+  printf("mote-hello: double 1.5 * 2.25 = %.4f (hardware)\n", dproduct);
+  ok = ok && dproduct == 3.375;
+#endif
+
+#if defined(__ARM_FEATURE_MVE)
+  // Helium (MVE): integer and (MVE-F) float vector instructions. They fault
+  // with NOCP unless the start-up code has opened CP10/CP11 in CPACR.
+  {
+    static volatile int8_t kA[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    static volatile int8_t kB[16] = {-1, -1, -1, -1, 1, 1, 1, 1, 2, 2, 2, 2, 120, 120, 120, 120};
+    int8_t a8[16], b8[16];
+    for (int i = 0; i < 16; ++i) a8[i] = kA[i], b8[i] = kB[i];
+    // Dot product with a 32-bit accumulator (VMLADAV.S8), saturating add (VQADD.S8).
+    const int32_t dot = vmladavq_s8(vld1q_s8(a8), vld1q_s8(b8));
+    int8_t sat[16];
+    vst1q_s8(sat, vqaddq_s8(vld1q_s8(a8), vld1q_s8(b8)));
+#if (__ARM_FEATURE_MVE & 2)
+    const float32x4_t fv = vmulq_f32(vdupq_n_f32(a), vdupq_n_f32(b));
+    const float fsum = vgetq_lane_f32(fv, 0) + vgetq_lane_f32(fv, 3);
+#else
+    const float fsum = 2 * product;
+#endif
+    printf("mote-hello: MVE dot %ld, saturated %d, float lanes %.4f\n", (long)dot, sat[15],
+           (double)fsum);
+    ok = ok && dot == 7060 && sat[15] == 127 && fsum == 6.75f;
+  }
+#endif
   if (argc > 1) ok = CheckFile(argv[1]) && ok;
 
   const int loops = argc > 3 ? atoi(argv[3]) : 3;
