@@ -45,25 +45,131 @@ void Append(std::vector<uint8_t>& bytes, T v) {
   bytes.insert(bytes.end(), raw, raw + sizeof(T));
 }
 
-BuiltOp FullyConnected(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+// Per-output-channel s_in * s_w[c] / s_out for FullyConnected and convolutions.
+struct ChannelMultipliers {
+  std::vector<int32_t> multiplier;
+  std::vector<int8_t> shift;
+};
+
+ChannelMultipliers PerChannel(const Graph& g, const Node& n) {
   const Tensor& in = g.tensors[n.inputs[0]];
   const Tensor& w = g.tensors[n.inputs[1]];
   const Tensor& out = g.tensors[n.outputs[0]];
-  const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
-  std::vector<int32_t> multipliers;
-  std::vector<int8_t> shifts;
-  if (in.dtype != DType::kFloat32) {
-    const int max_shift = in.dtype == DType::kInt8 ? 30 : 7;
-    for (float ws : w.quant->scale) {
-      const double real = static_cast<double>(Scale(in)) * ws / Scale(out);
-      const Multiplier m = QuantizeMultiplier(real, -31, max_shift);
-      multipliers.push_back(m.multiplier);
-      shifts.push_back(static_cast<int8_t>(m.shift));
-    }
+  ChannelMultipliers m;
+  if (in.dtype == DType::kFloat32) return m;
+  const int max_shift = in.dtype == DType::kInt8 ? 30 : 7;
+  for (float ws : w.quant->scale) {
+    const Multiplier q = QuantizeMultiplier(static_cast<double>(Scale(in)) * ws / Scale(out), -31, max_shift);
+    m.multiplier.push_back(q.multiplier);
+    m.shift.push_back(static_cast<int8_t>(q.shift));
   }
-  const auto options = schema::CreateFullyConnectedOptions(
-      fbb, range, fbb.CreateVector(multipliers), fbb.CreateVector(shifts));
+  return m;
+}
+
+BuiltOp FullyConnected(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
+  const ChannelMultipliers m = PerChannel(g, n);
+  const auto options = schema::CreateFullyConnectedOptions(fbb, range, fbb.CreateVector(m.multiplier),
+                                                           fbb.CreateVector(m.shift));
   return {schema::OpCode::FullyConnected, schema::OpOptions::FullyConnectedOptions, options.Union()};
+}
+
+int32_t I(const Node& n, const char* key, int64_t fallback) { return static_cast<int32_t>(n.attr_int(key, fallback)); }
+
+BuiltOp Convolution(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
+  const ChannelMultipliers m = PerChannel(g, n);
+  const auto mult = fbb.CreateVector(m.multiplier);
+  const auto shift = fbb.CreateVector(m.shift);
+  if (n.op == "DepthwiseConv2D") {
+    const auto o = schema::CreateDepthwiseConv2DOptions(
+        fbb, I(n, "stride_h", 1), I(n, "stride_w", 1), I(n, "dilation_h", 1), I(n, "dilation_w", 1),
+        I(n, "pad_top", 0), I(n, "pad_left", 0), I(n, "depth_multiplier", 1), range, mult, shift);
+    return {schema::OpCode::DepthwiseConv2D, schema::OpOptions::DepthwiseConv2DOptions, o.Union()};
+  }
+  const auto o = schema::CreateConv2DOptions(fbb, I(n, "stride_h", 1), I(n, "stride_w", 1), I(n, "dilation_h", 1),
+                                             I(n, "dilation_w", 1), I(n, "pad_top", 0), I(n, "pad_left", 0),
+                                             I(n, "groups", 1), range, mult, shift);
+  return {schema::OpCode::Conv2D, schema::OpOptions::Conv2DOptions, o.Union()};
+}
+
+BuiltOp Pool(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
+  const auto o = schema::CreatePool2DOptions(fbb, I(n, "filter_h", 1), I(n, "filter_w", 1), I(n, "stride_h", 1),
+                                             I(n, "stride_w", 1), I(n, "pad_top", 0), I(n, "pad_left", 0), range);
+  return {n.op == "MaxPool2D" ? schema::OpCode::MaxPool2D : schema::OpCode::AveragePool2D,
+          schema::OpOptions::Pool2DOptions, o.Union()};
+}
+
+BuiltOp Mean(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& in = g.tensors[n.inputs[0]];
+  const Tensor& out = g.tensors[n.outputs[0]];
+  Multiplier m;
+  if (in.dtype != DType::kFloat32) m = QuantizeMultiplier(static_cast<double>(Scale(in)) / Scale(out));
+  return {schema::OpCode::Mean, schema::OpOptions::MeanOptions,
+          schema::CreateMeanOptions(fbb, m.multiplier, static_cast<int8_t>(m.shift)).Union()};
+}
+
+BuiltOp Mul(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& a = g.tensors[n.inputs[0]];
+  const Tensor& b = g.tensors[n.inputs[1]];
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
+  Multiplier m;
+  if (out.dtype != DType::kFloat32) {
+    m = QuantizeMultiplier(static_cast<double>(Scale(a)) * Scale(b) / Scale(out));
+  }
+  return {schema::OpCode::Mul, schema::OpOptions::MulOptions,
+          schema::CreateMulOptions(fbb, range, m.multiplier, static_cast<int8_t>(m.shift)).Union()};
+}
+
+BuiltOp Concat(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& out = g.tensors[n.outputs[0]];
+  std::vector<int32_t> mult;
+  std::vector<int8_t> shift;
+  for (int t : n.inputs) {
+    const Tensor& in = g.tensors[t];
+    Multiplier m;  // 0: same parameters, copied
+    if (in.dtype != DType::kFloat32 && (Scale(in) != Scale(out) || Zp(in) != Zp(out))) {
+      m = QuantizeMultiplier(static_cast<double>(Scale(in)) / Scale(out));
+    }
+    mult.push_back(m.multiplier);
+    shift.push_back(static_cast<int8_t>(m.shift));
+  }
+  int64_t axis = n.attr_int("axis", 0);
+  if (axis < 0) axis += static_cast<int64_t>(out.shape.size());
+  return {schema::OpCode::Concat, schema::OpOptions::ConcatOptions,
+          schema::CreateConcatOptions(fbb, static_cast<int32_t>(axis), fbb.CreateVector(mult),
+                                      fbb.CreateVector(shift)).Union()};
+}
+
+BuiltOp Pad(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const std::vector<int64_t> onnx = n.attr_ints("pads");  // all begins, then all ends
+  const size_t rank = onnx.size() / 2;
+  std::vector<int32_t> pads;  // (before, after) per dimension
+  for (size_t k = 0; k < rank; ++k) {
+    pads.push_back(static_cast<int32_t>(onnx[k]));
+    pads.push_back(static_cast<int32_t>(onnx[k + rank]));
+  }
+  const float value = n.attr_float("value", 0.0f);
+  int32_t q = 0;
+  if (out.dtype != DType::kFloat32) {
+    const Limits l = LimitsOf(out.dtype);
+    q = static_cast<int32_t>(RoundClamp(value / Scale(out) + Zp(out), l.lo, l.hi));
+  }
+  return {schema::OpCode::Pad, schema::OpOptions::PadOptions,
+          schema::CreatePadOptions(fbb, fbb.CreateVector(pads), q, value).Union()};
+}
+
+BuiltOp TransposeOp(flatbuffers::FlatBufferBuilder& fbb, const Node& n) {
+  std::vector<int32_t> perm;
+  for (int64_t p : n.attr_ints("perm")) perm.push_back(static_cast<int32_t>(p));
+  return {schema::OpCode::Transpose, schema::OpOptions::TransposeOptions,
+          schema::CreateTransposeOptions(fbb, fbb.CreateVector(perm)).Union()};
 }
 
 BuiltOp Clamp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
@@ -82,12 +188,15 @@ BuiltOp Clamp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n
   return {code, schema::OpOptions::ClampOptions, options.Union()};
 }
 
-double Activation(const std::string& op, double x) {
-  return op == "Sigmoid" ? 1.0 / (1.0 + std::exp(-x)) : std::tanh(x);
+double Activation(const Node& n, double x) {
+  if (n.op == "Sigmoid") return 1.0 / (1.0 + std::exp(-x));
+  if (n.op == "Tanh") return std::tanh(x);
+  if (n.op == "HardSwish") return x * std::min(std::max(x + 3.0, 0.0), 6.0) / 6.0;
+  return x < 0 ? n.attr_float("alpha", 0.01f) * x : x;  // LeakyRelu
 }
 
 // int8: f at every input value; int16: f at every 128th value, 513 points.
-std::vector<uint8_t> ActivationTable(const Tensor& in, const Tensor& out, const std::string& op) {
+std::vector<uint8_t> ActivationTable(const Tensor& in, const Tensor& out, const Node& op) {
   std::vector<uint8_t> table;
   const Limits l = LimitsOf(out.dtype);
   if (in.dtype == DType::kInt8) {
@@ -149,11 +258,22 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   if (n.op == "FullyConnected") return FullyConnected(fbb, g, n);
   if (n.op == "Relu" || n.op == "Relu6" || n.op == "Clip") return Clamp(fbb, g, n);
   if (n.op == "Add") return Add(fbb, g, n);
-  if (n.op == "Sigmoid" || n.op == "Tanh") {
-    const int32_t table = in.dtype == DType::kFloat32 ? -1 : add_buffer(ActivationTable(in, out, n.op));
-    return {n.op == "Sigmoid" ? schema::OpCode::Sigmoid : schema::OpCode::Tanh,
-            schema::OpOptions::LutOptions, schema::CreateLutOptions(fbb, table).Union()};
+  if (n.op == "Sigmoid" || n.op == "Tanh" || n.op == "HardSwish" || n.op == "LeakyRelu") {
+    const int32_t table = in.dtype == DType::kFloat32 ? -1 : add_buffer(ActivationTable(in, out, n));
+    const schema::OpCode code = n.op == "Sigmoid"     ? schema::OpCode::Sigmoid
+                                : n.op == "Tanh"      ? schema::OpCode::Tanh
+                                : n.op == "HardSwish" ? schema::OpCode::HardSwish
+                                                      : schema::OpCode::LeakyRelu;
+    return {code, schema::OpOptions::LutOptions,
+            schema::CreateLutOptions(fbb, table, n.attr_float("alpha", 0.01f)).Union()};
   }
+  if (n.op == "Conv2D" || n.op == "DepthwiseConv2D") return Convolution(fbb, g, n);
+  if (n.op == "MaxPool2D" || n.op == "AveragePool2D") return Pool(fbb, g, n);
+  if (n.op == "Mean") return Mean(fbb, g, n);
+  if (n.op == "Mul") return Mul(fbb, g, n);
+  if (n.op == "Concat") return Concat(fbb, g, n);
+  if (n.op == "Pad") return Pad(fbb, g, n);
+  if (n.op == "Transpose") return TransposeOp(fbb, n);
   if (n.op == "Softmax") {
     const float beta = 1.0f;
     const int32_t table = in.dtype == DType::kFloat32 ? -1 : add_buffer(ExpTable(in, beta));

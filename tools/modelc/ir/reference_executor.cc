@@ -203,7 +203,8 @@ std::vector<int64_t> IntsOf(const Value& v) {
   return r;
 }
 
-// Moves axes: out dim k = in dim perm[k].
+}  // namespace
+
 Value Transpose(const Node& node, const Value& x, std::vector<int64_t> perm) {
   const size_t rank = x.shape.size();
   if (perm.empty()) {
@@ -228,6 +229,8 @@ Value Transpose(const Node& node, const Value& x, std::vector<int64_t> perm) {
   }
   return r;
 }
+
+namespace {
 
 Value Concat(const Node& node, const std::vector<const Value*>& ins) {
   const Value& first = In(node, ins, 0);
@@ -356,12 +359,208 @@ Value BatchNorm(const Node& node, const Value& x, const Value& scale, const Valu
 
 }  // namespace
 
+Window WindowOf(const Node& node, const Shape& x, int64_t kh, int64_t kw) {
+  if (x.size() != 4) Unsupported(node, "only 2-D spatial (4-D NCHW) tensors are supported");
+  Window w;
+  w.kh = kh;
+  w.kw = kw;
+  const auto strides = node.attr_ints("strides");
+  const auto dilations = node.attr_ints("dilations");
+  const auto pads = node.attr_ints("pads");
+  if (strides.size() == 2) { w.sh = strides[0]; w.sw = strides[1]; }
+  if (dilations.size() == 2) { w.dh = dilations[0]; w.dw = dilations[1]; }
+  if (w.sh < 1 || w.sw < 1 || w.dh < 1 || w.dw < 1) Fail(node, "strides and dilations must be positive");
+  const int64_t in_h = x[2], in_w = x[3];
+  const int64_t eff_h = (kh - 1) * w.dh + 1, eff_w = (kw - 1) * w.dw + 1;
+  const std::string auto_pad = node.has_attr("auto_pad") ? node.attrs.at("auto_pad").s : "NOTSET";
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    w.out_h = (in_h + w.sh - 1) / w.sh;
+    w.out_w = (in_w + w.sw - 1) / w.sw;
+    const int64_t total_h = std::max<int64_t>(0, (w.out_h - 1) * w.sh + eff_h - in_h);
+    const int64_t total_w = std::max<int64_t>(0, (w.out_w - 1) * w.sw + eff_w - in_w);
+    const bool upper = auto_pad == "SAME_UPPER";
+    w.pad_top = upper ? total_h / 2 : total_h - total_h / 2;
+    w.pad_left = upper ? total_w / 2 : total_w - total_w / 2;
+    w.pad_bottom = total_h - w.pad_top;
+    w.pad_right = total_w - w.pad_left;
+    return w;
+  }
+  if (pads.size() == 4) {
+    w.pad_top = pads[0]; w.pad_left = pads[1]; w.pad_bottom = pads[2]; w.pad_right = pads[3];
+  } else if (!pads.empty()) {
+    Fail(node, "pads must have 4 values for a 2-D window");
+  }
+  if (w.pad_top < 0 || w.pad_left < 0 || w.pad_bottom < 0 || w.pad_right < 0) Fail(node, "negative padding");
+  const bool ceil_mode = node.attr_int("ceil_mode", 0) != 0;
+  auto out = [&](int64_t in, int64_t eff, int64_t s, int64_t p0, int64_t p1) {
+    const int64_t span = in + p0 + p1 - eff;
+    if (span < 0) Fail(node, "window larger than the padded input");
+    return (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+  };
+  w.out_h = out(in_h, eff_h, w.sh, w.pad_top, w.pad_bottom);
+  w.out_w = out(in_w, eff_w, w.sw, w.pad_left, w.pad_right);
+  return w;
+}
+
+namespace {
+
+// ONNX Conv on NCHW with OIHW weights and `group` groups.
+Value ConvNchw(const Node& node, const Value& x, const Value& wt, const Value* bias) {
+  if (wt.shape.size() != 4) Unsupported(node, "only 2-D convolution is supported");
+  const int64_t groups = node.attr_int("group", 1);
+  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  const int64_t oc = wt.shape[0], icg = wt.shape[1], kh = wt.shape[2], kw = wt.shape[3];
+  if (groups < 1 || c != icg * groups || oc % groups != 0) Fail(node, "channels do not match weights and groups");
+  const Window g = WindowOf(node, x.shape, kh, kw);
+  const int64_t ocg = oc / groups;
+  Eigen::ArrayXf out = Eigen::ArrayXf::Zero(n * oc * g.out_h * g.out_w);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t o = 0; o < oc; ++o) {
+      const int64_t grp = o / ocg;
+      for (int64_t oy = 0; oy < g.out_h; ++oy)
+        for (int64_t ox = 0; ox < g.out_w; ++ox) {
+          double acc = bias ? bias->f[o] : 0.0;
+          for (int64_t i = 0; i < icg; ++i)
+            for (int64_t ky = 0; ky < kh; ++ky) {
+              const int64_t iy = oy * g.sh - g.pad_top + ky * g.dh;
+              if (iy < 0 || iy >= h) continue;
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                const int64_t ix = ox * g.sw - g.pad_left + kx * g.dw;
+                if (ix < 0 || ix >= wd) continue;
+                acc += double{x.f[((b * c + grp * icg + i) * h + iy) * wd + ix]} *
+                       wt.f[((o * icg + i) * kh + ky) * kw + kx];
+              }
+            }
+          out[((b * oc + o) * g.out_h + oy) * g.out_w + ox] = static_cast<float>(acc);
+        }
+    }
+  return Value::Float({n, oc, g.out_h, g.out_w}, std::move(out));
+}
+
+// MaxPool / AveragePool on NCHW. Averages count valid positions unless
+// count_include_pad.
+Value PoolNchw(const Node& node, const Value& x, bool is_max) {
+  const auto k = node.attr_ints("kernel_shape");
+  if (k.size() != 2) Unsupported(node, "only 2-D pooling is supported");
+  const Window g = WindowOf(node, x.shape, k[0], k[1]);
+  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  const bool include_pad = node.attr_int("count_include_pad", 0) != 0;
+  Eigen::ArrayXf out(n * c * g.out_h * g.out_w);
+  for (int64_t b = 0; b < n * c; ++b)
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        double acc = is_max ? -std::numeric_limits<double>::infinity() : 0.0;
+        int64_t count = 0;
+        for (int64_t ky = 0; ky < g.kh; ++ky)
+          for (int64_t kx = 0; kx < g.kw; ++kx) {
+            const int64_t iy = oy * g.sh - g.pad_top + ky * g.dh;
+            const int64_t ix = ox * g.sw - g.pad_left + kx * g.dw;
+            const bool inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
+            const bool in_pad_area = iy < h + g.pad_bottom && ix < wd + g.pad_right;
+            if (!inside) {
+              if (include_pad && in_pad_area) ++count;
+              continue;
+            }
+            const float v = x.f[(b * h + iy) * wd + ix];
+            acc = is_max ? std::max<double>(acc, v) : acc + v;
+            ++count;
+          }
+        out[(b * g.out_h + oy) * g.out_w + ox] = static_cast<float>(is_max ? acc : acc / std::max<int64_t>(count, 1));
+      }
+  return Value::Float({n, c, g.out_h, g.out_w}, std::move(out));
+}
+
+// Mean over `axes` (ReduceMean; GlobalAveragePool is axes {2, 3}).
+Value ReduceMean(const Node& node, const Value& x, std::vector<int64_t> axes, bool keepdims) {
+  const size_t rank = x.shape.size();
+  if (axes.empty()) for (size_t k = 0; k < rank; ++k) axes.push_back(static_cast<int64_t>(k));
+  std::vector<bool> reduce(rank, false);
+  for (int64_t a : axes) reduce[NormalizeAxis(node, a, rank)] = true;
+  Shape out_keep = x.shape, out;
+  for (size_t k = 0; k < rank; ++k) {
+    if (reduce[k]) out_keep[k] = 1;
+    if (!reduce[k] || keepdims) out.push_back(out_keep[k]);
+  }
+  Eigen::ArrayXd sum = Eigen::ArrayXd::Zero(NumElements(out_keep));
+  std::vector<int64_t> counter(rank, 0);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    int64_t o = 0;
+    for (size_t k = 0; k < rank; ++k) o = o * out_keep[k] + (reduce[k] ? 0 : counter[k]);
+    sum[o] += x.f[i];
+    for (size_t k = rank; k-- > 0;) {
+      if (++counter[k] < x.shape[k]) break;
+      counter[k] = 0;
+    }
+  }
+  const double count = static_cast<double>(x.size() / std::max<int64_t>(1, NumElements(out_keep)));
+  return Value::Float(out, (sum / count).cast<float>());
+}
+
+// Constant padding; `pads` = ONNX order (all begins, then all ends).
+Value PadConstant(const Node& node, const Value& x, const std::vector<int64_t>& pads, float value) {
+  const size_t rank = x.shape.size();
+  if (pads.size() != 2 * rank) Fail(node, "pads must have two values per dimension");
+  Shape out(rank);
+  for (size_t k = 0; k < rank; ++k) {
+    if (pads[k] < 0 || pads[k + rank] < 0) Unsupported(node, "negative pads (cropping) are not supported");
+    out[k] = x.shape[k] + pads[k] + pads[k + rank];
+  }
+  Eigen::ArrayXf r = Eigen::ArrayXf::Constant(NumElements(out), value);
+  std::vector<int64_t> counter(rank, 0);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    int64_t o = 0;
+    for (size_t k = 0; k < rank; ++k) o = o * out[k] + counter[k] + pads[k];
+    r[o] = x.AsFloat(i);
+    for (size_t k = rank; k-- > 0;) {
+      if (++counter[k] < x.shape[k]) break;
+      counter[k] = 0;
+    }
+  }
+  return Value::Float(out, std::move(r));
+}
+
+const std::vector<int64_t> kToNchw = {0, 3, 1, 2};
+const std::vector<int64_t> kToNhwc = {0, 2, 3, 1};
+
+// A mote NHWC window op, evaluated through its NCHW ONNX twin.
+Node OnnxTwin(const Node& node) {
+  Node twin = node;
+  twin.attrs["strides"].ints = {node.attr_int("stride_h", 1), node.attr_int("stride_w", 1)};
+  twin.attrs["dilations"].ints = {node.attr_int("dilation_h", 1), node.attr_int("dilation_w", 1)};
+  twin.attrs["pads"].ints = {node.attr_int("pad_top", 0), node.attr_int("pad_left", 0), node.attr_int("pad_bottom", 0),
+                             node.attr_int("pad_right", 0)};
+  twin.attrs["kernel_shape"].ints = {node.attr_int("filter_h", 1), node.attr_int("filter_w", 1)};
+  return twin;
+}
+
+Value MoteConv(const Node& node, const Value& x, const Value& w, const Value* b, bool depthwise) {
+  Node twin = OnnxTwin(node);
+  Value wt;
+  if (depthwise) {  // [1, kh, kw, C*m] -> OIHW [C*m, 1, kh, kw], group = C
+    wt = Transpose(node, w, {3, 0, 1, 2});
+    twin.attrs["group"].i = x.shape[3];
+  } else {  // OHWI -> OIHW
+    wt = Transpose(node, w, {0, 3, 1, 2});
+    twin.attrs["group"].i = node.attr_int("groups", 1);
+  }
+  Value y = ConvNchw(twin, Transpose(node, x, kToNchw), wt, b);
+  y = Transpose(node, y, kToNhwc);
+  const float lo = node.attr_float("act_min", -std::numeric_limits<float>::infinity());
+  const float hi = node.attr_float("act_max", std::numeric_limits<float>::infinity());
+  y.f = y.f.max(lo).min(hi);
+  return y;
+}
+
+}  // namespace
+
 bool IsKnownOp(const std::string& op) {
   static const std::set<std::string> kOps = {
       "Identity", "Dropout", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Relu6",
       "Clip", "Sigmoid", "Tanh", "Softmax", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
       "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected", "Neg", "Sqrt",
-      "BatchNormalization"};
+      "BatchNormalization", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Pad",
+      "LeakyRelu", "HardSwish", "HardSigmoid", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
+      "Mean"};
   return kOps.count(op) != 0;
 }
 
@@ -431,6 +630,43 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     return {Value::Int({static_cast<int64_t>(x.shape.size())}, x.shape)};
   }
   if (op == "Cast") return {Cast(node, in(0))};
+  if (op == "Conv") return {ConvNchw(node, float_in(0), float_in(1), ins.size() > 2 ? ins[2] : nullptr)};
+  if (op == "MaxPool" || op == "AveragePool") return {PoolNchw(node, float_in(0), op == "MaxPool")};
+  if (op == "GlobalAveragePool") return {ReduceMean(node, float_in(0), {2, 3}, true)};
+  if (op == "ReduceMean") {
+    return {ReduceMean(node, float_in(0), ins.size() > 1 && ins[1] ? IntsOf(*ins[1]) : node.attr_ints("axes"),
+                       node.attr_int("keepdims", 1) != 0)};
+  }
+  if (op == "Pad") {
+    if (node.has_attr("mode") && node.attrs.at("mode").s != "constant") Unsupported(node, "only constant padding");
+    const std::vector<int64_t> pads = ins.size() > 1 && ins[1] ? IntsOf(*ins[1]) : node.attr_ints("pads");
+    const float value = ins.size() > 2 && ins[2] ? ins[2]->AsFloat(0) : node.attr_float("value", 0.0f);
+    return {PadConstant(node, in(0), pads, value)};
+  }
+  if (op == "LeakyRelu") {
+    const float alpha = node.attr_float("alpha", 0.01f);
+    return {Unary(float_in(0), [alpha](float v) { return v < 0.0f ? alpha * v : v; })};
+  }
+  if (op == "HardSwish") {
+    return {Unary(float_in(0), [](float v) { return v * std::min(std::max(v + 3.0f, 0.0f), 6.0f) / 6.0f; })};
+  }
+  if (op == "HardSigmoid") {
+    const float a = node.attr_float("alpha", 0.2f), b = node.attr_float("beta", 0.5f);
+    return {Unary(float_in(0), [a, b](float v) { return std::min(std::max(a * v + b, 0.0f), 1.0f); })};
+  }
+  // mote ops on NHWC (after the layout pass).
+  if (op == "Conv2D" || op == "DepthwiseConv2D") {
+    return {MoteConv(node, float_in(0), float_in(1), ins.size() > 2 ? ins[2] : nullptr, op == "DepthwiseConv2D")};
+  }
+  if (op == "MaxPool2D" || op == "AveragePool2D") {
+    Value y = Transpose(node, PoolNchw(OnnxTwin(node), Transpose(node, float_in(0), kToNchw), op == "MaxPool2D"), kToNhwc);
+    y.f = y.f.max(node.attr_float("act_min", -kInf)).min(node.attr_float("act_max", kInf));
+    return {y};
+  }
+  if (op == "Mean") {  // NHWC spatial mean, shape from the output the layout pass recorded
+    Value y = ReduceMean(node, float_in(0), {1, 2}, true);
+    return {WithShape(y, node.attr_ints("shape"))};
+  }
   if (op == "BatchNormalization") return {BatchNorm(node, float_in(0), float_in(1), float_in(2), float_in(3), float_in(4))};
   Unsupported(node, "op is not supported by modelc");
 }

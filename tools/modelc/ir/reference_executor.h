@@ -21,6 +21,18 @@ std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs)
 // True if EvalNode knows the op.
 bool IsKnownOp(const std::string& op);
 
+// Geometry of an ONNX 2-D window op (Conv, MaxPool, AveragePool) on an NCHW
+// input, with auto_pad and ceil_mode resolved into explicit padding.
+struct Window {
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  int64_t out_h = 0, out_w = 0;
+};
+Window WindowOf(const Node& node, const Shape& nchw_input, int64_t kh, int64_t kw);
+
+// Transposition: output dim k is input dim perm[k] (empty perm reverses).
+Value Transpose(const Node& node, const Value& x, std::vector<int64_t> perm);
+
 }  // namespace mote::modelc
 
 #endif  // MOTE_TOOLS_MODELC_IR_REFERENCE_EXECUTOR_H_

@@ -112,6 +112,11 @@ void LowerSoftmax(const Graph& g, Node& n) {
     last = true;
     for (int64_t k = axis; k + 1 < rank; ++k) last = last && s[k] == 1;
   }
+  if (!last && rank == 4 && axis == 1) {  // channels: the last axis once NHWC
+    n.attrs.clear();
+    n.attrs["axis"].i = 1;
+    return;
+  }
   if (!last) Unsupported(n, "softmax over axis " + std::to_string(axis) + " of " + ShapeString(s) +
                          " is not supported (only the last axis)");
   n.attrs.clear();
@@ -127,35 +132,91 @@ void LowerSubtract(Graph& g, Node& n) {
   n.inputs[1] = g.AddConstant(n.name + ".negated", std::move(neg));
 }
 
-// BatchNormalization after FullyConnected (channels last, as [N, C]) folds
-// into its weights and bias: y = a * (W x + b) + c, a = gamma / sqrt(var + eps).
-void FoldBatchNorm(Graph& g, Node& bn) {
-  const int producer = g.Producer(bn.inputs[0]);
-  const Shape& shape = g.tensors[bn.inputs[0]].shape;
-  if (producer < 0 || g.nodes[producer].op != "FullyConnected" || g.Consumers(bn.inputs[0]).size() != 1 ||
-      g.IsGraphOutput(bn.inputs[0]) || shape.size() != 2) {
-    Unsupported(bn, "only batch normalization right after a Gemm/MatMul on [N, C] is supported");
-  }
-  Node& fc = g.nodes[producer];
-  Value w = *g.tensors[fc.inputs[1]].constant;
-  const int64_t units = w.shape[0], depth = w.shape[1];
-  Eigen::ArrayXf b = fc.inputs.size() > 2 ? g.tensors[fc.inputs[2]].constant->f : Eigen::ArrayXf::Zero(units);
+// Inference BatchNormalization as per-channel y = a * x + c,
+// a = gamma / sqrt(var + eps), c = beta - mean * a.
+void BatchNormCoefficients(const Graph& g, const Node& bn, Eigen::ArrayXf* a, Eigen::ArrayXf* c) {
   const Value& gamma = ConstInput(g, bn, 1, "scale");
   const Value& beta = ConstInput(g, bn, 2, "bias");
   const Value& mean = ConstInput(g, bn, 3, "mean");
   const Value& var = ConstInput(g, bn, 4, "variance");
   const float eps = bn.attr_float("epsilon", 1e-5f);
-  for (int64_t u = 0; u < units; ++u) {
-    const float a = gamma.f[u] / std::sqrt(var.f[u] + eps);
-    w.f.segment(u * depth, depth) *= a;
-    b[u] = a * (b[u] - mean.f[u]) + beta.f[u];
+  *a = gamma.f / (var.f + eps).sqrt();
+  *c = beta.f - mean.f * *a;
+}
+
+// Folds into the preceding FullyConnected or Conv (weights [out, ...]) when
+// it alone reads that output; otherwise becomes Mul and Add by constants.
+void LowerBatchNorm(Graph& g, Node& bn) {
+  Eigen::ArrayXf a, c;
+  BatchNormCoefficients(g, bn, &a, &c);
+  const int producer = g.Producer(bn.inputs[0]);
+  const Shape& shape = g.tensors[bn.inputs[0]].shape;
+  if (shape.size() < 2 || a.size() != shape[1]) Fail(bn, "parameters do not have one value per channel");
+  const bool foldable = producer >= 0 && g.Consumers(bn.inputs[0]).size() == 1 && !g.IsGraphOutput(bn.inputs[0]) &&
+                        ((g.nodes[producer].op == "FullyConnected" && shape.size() == 2) ||
+                         (g.nodes[producer].op == "Conv" && g.tensors[g.nodes[producer].inputs[1]].is_const()));
+  if (foldable) {
+    Node& p = g.nodes[producer];
+    Value w = *g.tensors[p.inputs[1]].constant;
+    const int64_t units = w.shape[0], per = w.size() / units;
+    Eigen::ArrayXf b = p.inputs.size() > 2 && p.inputs[2] >= 0 ? g.tensors[p.inputs[2]].constant->f
+                                                                : Eigen::ArrayXf::Zero(units);
+    for (int64_t u = 0; u < units; ++u) w.f.segment(u * per, per) *= a[u];
+    b = a * b + c;
+    p.inputs = {p.inputs[0], g.AddConstant(p.name + ".bn_weights", std::move(w)),
+                g.AddConstant(p.name + ".bn_bias", Value::Float({units}, std::move(b)))};
+    bn.op = "Identity";  // removed with the other aliases
+    bn.inputs.resize(1);
+    bn.attrs.clear();
+    return;
   }
-  fc.inputs = {fc.inputs[0], g.AddConstant(fc.name + ".bn_weights", std::move(w)),
-               g.AddConstant(fc.name + ".bn_bias", Value::Float({units}, std::move(b)))};
-  // The batch norm becomes a copy, removed with the other aliases.
-  bn.op = "Identity";
-  bn.inputs.resize(1);
+  // x * a + c with a, c shaped [C, 1, ...] to broadcast over NC...
+  Shape coeff_shape = {shape[1]};
+  for (size_t k = 2; k < shape.size(); ++k) coeff_shape.push_back(1);
+  const int scaled = g.AddTensor(Tensor{bn.name + ".scaled", DType::kFloat32, shape, {}, {}, {}});
+  Node mul;
+  mul.name = bn.name + ".mul";
+  mul.op = "Mul";
+  mul.inputs = {bn.inputs[0], g.AddConstant(bn.name + ".a", Value::Float(coeff_shape, a))};
+  mul.outputs = {scaled};
+  bn.op = "Add";
+  bn.inputs = {scaled, g.AddConstant(bn.name + ".c", Value::Float(coeff_shape, c))};
   bn.attrs.clear();
+  const auto at = std::find_if(g.nodes.begin(), g.nodes.end(), [&](const Node& n) { return n.name == bn.name; });
+  g.nodes.insert(at, std::move(mul));
+}
+
+// Pad's pads and value, given as inputs since opset 11, become attributes.
+void NormalizePad(Graph& g, Node& n) {
+  if (n.has_attr("mode") && n.attrs.at("mode").s != "constant") Unsupported(n, "only constant padding is supported");
+  std::vector<int64_t> pads = n.attr_ints("pads");
+  if (n.inputs.size() > 1 && n.inputs[1] >= 0) pads = ConstInput(g, n, 1, "pads").i;
+  float value = n.attr_float("value", 0.0f);
+  if (n.inputs.size() > 2 && n.inputs[2] >= 0) value = ConstInput(g, n, 2, "the pad value").AsFloat(0);
+  if (n.inputs.size() > 3 && n.inputs[3] >= 0) Unsupported(n, "padding selected axes is not supported");
+  for (int64_t p : pads) {
+    if (p < 0) Unsupported(n, "negative pads (cropping) are not supported");
+  }
+  n.inputs.resize(1);
+  n.attrs.clear();
+  n.attrs["pads"].ints = pads;
+  n.attrs["value"].f = value;
+}
+
+// x * HardSigmoid(x) with PyTorch's constants (opset < 14 export) -> HardSwish.
+void FuseHardSwish(Graph& g, Node& mul) {
+  for (int k = 0; k < 2; ++k) {
+    const int producer = g.Producer(mul.inputs[k]);
+    if (producer < 0 || g.nodes[producer].op != "HardSigmoid") continue;
+    const Node& hs = g.nodes[producer];
+    if (hs.inputs[0] != mul.inputs[1 - k] || std::fabs(hs.attr_float("alpha", 0.2f) - 1.0f / 6.0f) > 1e-6f ||
+        hs.attr_float("beta", 0.5f) != 0.5f) {
+      continue;
+    }
+    mul.op = "HardSwish";
+    mul.inputs = {hs.inputs[0]};
+    return;
+  }
 }
 
 }  // namespace
@@ -164,9 +225,20 @@ void LowerToMoteOps(Graph& g) {
   static const std::set<std::string> kReshapes = {"Flatten", "Reshape", "Squeeze", "Unsqueeze"};
   std::vector<size_t> aliases;
   for (size_t k = 0; k < g.nodes.size(); ++k) {
+    if (g.nodes[k].op == "BatchNormalization") {
+      const size_t before = g.nodes.size();
+      LowerBatchNorm(g, g.nodes[k]);
+      k += g.nodes.size() - before;  // a Mul may have been inserted before it
+      if (g.nodes[k].op != "Identity") continue;
+    }
     Node& n = g.nodes[k];
     if (n.op == "Gemm") LowerGemm(g, n);
-    else if (n.op == "BatchNormalization") FoldBatchNorm(g, n);
+    else if (n.op == "Mul") FuseHardSwish(g, n);
+    else if (n.op == "Pad") NormalizePad(g, n);
+    else if (n.op == "Conv") {
+      ConstInput(g, n, 1, "the weights");
+      if (n.inputs.size() > 2 && n.inputs[2] >= 0) ConstInput(g, n, 2, "the bias");
+    }
     else if (n.op == "MatMul") LowerMatMul(g, n);
     else if (n.op == "Clip") LowerClip(g, n);
     else if (n.op == "Softmax") LowerSoftmax(g, n);
@@ -185,8 +257,6 @@ void LowerToMoteOps(Graph& g) {
       n.attrs.clear();
       n.attrs["shape"].ints = g.tensors[n.outputs[0]].shape;
       aliases.push_back(k);
-    } else if (n.op == "Transpose") {
-      Unsupported(n, "transposing a computed tensor is not supported yet");
     }
   }
   // Drop pure copies unless they join a graph input (or constant) to an output.
@@ -202,17 +272,6 @@ void LowerToMoteOps(Graph& g) {
     kept.push_back(n);
   }
   g.nodes = std::move(kept);
-  static const std::set<std::string> kMoteOps = {"FullyConnected", "Relu", "Relu6", "Clip", "Sigmoid",
-                                                 "Tanh", "Softmax", "Reshape", "Add"};
-  for (const Node& n : g.nodes) {
-    if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
-    for (int t : n.inputs) {
-      if (t >= 0 && !g.tensors[t].is_const() && g.tensors[t].dtype != DType::kFloat32) {
-        Unsupported(n, "computed input '" + g.tensors[t].name + "' is " + DTypeName(g.tensors[t].dtype) +
-                    "; only float32 activations are supported");
-      }
-    }
-  }
 }
 
 void FuseOps(Graph& g) {
@@ -221,7 +280,8 @@ void FuseOps(Graph& g) {
     changed = false;
     for (size_t k = 0; k < g.nodes.size() && !changed; ++k) {
       Node& n = g.nodes[k];
-      if (n.op != "FullyConnected" && n.op != "Add") continue;
+      static const std::set<std::string> kClampable = {"FullyConnected", "Add", "Mul", "Conv2D", "DepthwiseConv2D"};
+      if (!kClampable.count(n.op)) continue;
       const int out = n.outputs[0];
       const std::vector<int> consumers = g.Consumers(out);
       if (consumers.size() != 1 || g.IsGraphOutput(out)) continue;

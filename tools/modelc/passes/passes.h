@@ -15,6 +15,11 @@ void FoldConstants(Graph& graph);
 // Rewrites imported ops into the runtime's ops (FullyConnected, Relu, Relu6,
 // Clip, Sigmoid, Tanh, Softmax, Reshape, Add); throws for anything else.
 void LowerToMoteOps(Graph& graph);
+// Stores computed 4-D tensors NHWC and turns ONNX spatial ops (Conv,
+// MaxPool, AveragePool, GlobalAveragePool, ReduceMean) into the runtime's.
+void ConvertLayout(Graph& graph);
+// Throws for any op the runtime cannot run.
+void CheckMoteOps(const Graph& graph);
 // Folds a following constant Add into FullyConnected bias, and a following
 // Relu/Relu6/Clip into the clamp of FullyConnected or Add.
 void FuseOps(Graph& graph);

@@ -71,6 +71,8 @@ void Optimize(Graph& graph) {
   InferShapes(graph);
   FoldConstants(graph);
   LowerToMoteOps(graph);
+  ConvertLayout(graph);
+  CheckMoteOps(graph);
   FuseOps(graph);
   RemoveDeadNodes(graph);
   for (int t : graph.outputs) {

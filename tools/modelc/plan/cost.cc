@@ -15,6 +15,18 @@ OpCost CostOf(const Graph& g, const Node& n) {
   if (n.op == "FullyConnected") {
     c.macs = elements * g.tensors[n.inputs[1]].shape[1];
     c.elementwise = elements;  // requantize and clamp
+  } else if (n.op == "Conv2D") {
+    const Shape& w = g.tensors[n.inputs[1]].shape;  // OHWI
+    c.macs = elements * w[1] * w[2] * w[3];
+    c.elementwise = elements;
+  } else if (n.op == "DepthwiseConv2D") {
+    const Shape& w = g.tensors[n.inputs[1]].shape;  // [1, kh, kw, C]
+    c.macs = elements * w[1] * w[2];
+    c.elementwise = elements;
+  } else if (n.op == "MaxPool2D" || n.op == "AveragePool2D") {
+    c.elementwise = elements * n.attr_int("filter_h", 1) * n.attr_int("filter_w", 1);
+  } else if (n.op == "Mean") {
+    c.elementwise = NumElements(g.tensors[n.inputs[0]].shape);
   } else if (n.op == "Softmax") {
     c.elementwise = 3 * elements;  // max, exp + sum, normalize
   } else if (n.op == "Reshape") {

@@ -23,7 +23,8 @@ class Planner {
   }
 
   MemoryPlan Run() {
-    const std::set<std::string> in_place = {"Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax"};
+    const std::set<std::string> in_place = {"Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax",
+                                          "HardSwish", "LeakyRelu"};
     for (const Node& n : g_.nodes) {
       if (n.op == "Reshape") Union(n.inputs[0], n.outputs[0]);
     }

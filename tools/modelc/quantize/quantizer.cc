@@ -47,23 +47,29 @@ void EncodeFloat(Tensor& t) {
   t.dtype = DType::kFloat32;
 }
 
-// int8 weights [units, depth], symmetric per output channel.
-void EncodeWeights(Tensor& w) {
-  const int64_t units = w.shape[0];
-  const int64_t depth = NumElements(w.shape) / units;
+// int8 weights, symmetric per output channel: channels along the first axis
+// ([units, depth], OHWI) or, for depthwise filters, the last ([1, kh, kw, C]).
+void EncodeWeights(Tensor& w, bool channels_last = false) {
+  const int64_t total = NumElements(w.shape);
+  const int64_t channels = channels_last ? w.shape.back() : w.shape[0];
+  const int64_t per = total / channels;
+  auto index = [&](int64_t c, int64_t k) { return channels_last ? k * channels + c : c * per + k; };
   QuantParams q;
-  q.axis = 0;
-  w.encoded.clear();
-  for (int64_t u = 0; u < units; ++u) {
-    const float max_abs = w.constant->f.segment(u * depth, depth).abs().maxCoeff();
+  q.axis = channels_last ? static_cast<int>(w.shape.size()) - 1 : 0;
+  std::vector<int8_t> values(static_cast<size_t>(total));
+  for (int64_t c = 0; c < channels; ++c) {
+    float max_abs = 0.0f;
+    for (int64_t k = 0; k < per; ++k) max_abs = std::max(max_abs, std::fabs(w.constant->f[index(c, k)]));
     if (!std::isfinite(max_abs)) throw ConvertError("weights '" + w.name + "' hold NaN or Inf");
     const float scale = max_abs > 0 ? max_abs / 127.0f : 1.0f;
     q.scale.push_back(scale);
     q.zero_point.push_back(0);
-    for (int64_t d = 0; d < depth; ++d) {
-      Append(w.encoded, static_cast<int8_t>(RoundClamp(w.constant->f[u * depth + d] / scale, -127, 127)));
+    for (int64_t k = 0; k < per; ++k) {
+      values[index(c, k)] = static_cast<int8_t>(RoundClamp(w.constant->f[index(c, k)] / scale, -127, 127));
     }
   }
+  w.encoded.assign(reinterpret_cast<const uint8_t*>(values.data()),
+                   reinterpret_cast<const uint8_t*>(values.data()) + values.size());
   w.quant = q;
   w.dtype = DType::kInt8;
 }
@@ -175,14 +181,17 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
     Tensor& out = g.tensors[n.outputs[0]];
     const Tensor& in = g.tensors[n.inputs[0]];
     out.dtype = type;
-    if (n.op == "FullyConnected") {
-      EncodeWeights(g.tensors[n.inputs[1]]);
-      if (n.inputs.size() > 2) {
-        EncodeBias(g.tensors[n.inputs[2]], in.quant->scale[0], *g.tensors[n.inputs[1]].quant, type,
-                   g.tensors[n.inputs[1]].shape[1]);
+    if (n.op == "FullyConnected" || n.op == "Conv2D" || n.op == "DepthwiseConv2D") {
+      Tensor& w = g.tensors[n.inputs[1]];
+      const bool depthwise = n.op == "DepthwiseConv2D";
+      EncodeWeights(w, depthwise);
+      // Products summed per output: depth, or the filter window times its input channels.
+      const int64_t depth = depthwise ? w.shape[1] * w.shape[2] : NumElements(w.shape) / w.shape[0];
+      if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+        EncodeBias(g.tensors[n.inputs[2]], in.quant->scale[0], *w.quant, type, depth);
       }
       out.quant = calibrated(n.outputs[0]);
-    } else if (n.op == "Add") {
+    } else if (n.op == "Add" || n.op == "Mul" || n.op == "Concat") {
       for (int k : n.inputs) {
         if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
       }
@@ -191,7 +200,9 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
       out.quant = is8 ? PerTensor(1.0f / 256.0f, -128) : PerTensor(1.0f / 32768.0f, 0);
     } else if (n.op == "Tanh") {
       out.quant = is8 ? PerTensor(1.0f / 128.0f, 0) : PerTensor(1.0f / 32768.0f, 0);
-    } else {  // Relu, Relu6, Clip, Reshape: same values, same parameters
+    } else if (n.op == "Mean" || n.op == "HardSwish" || n.op == "LeakyRelu") {
+      out.quant = calibrated(n.outputs[0]);
+    } else {  // Relu, Relu6, Clip, Reshape, Transpose, Pad, pools: same values, same parameters
       if (!in.quant) Fail(n, "input has no quantization parameters");
       out.quant = in.quant;
     }
