@@ -11,6 +11,7 @@
 #include "emit/header_writer.h"
 #include "emit/report.h"
 #include "import/onnx_importer.h"
+#include "import/tflite_importer.h"
 #include "ir/reference_executor.h"
 #include "mote/diagnostics.h"
 #include "mote/interpreter.h"
@@ -32,9 +33,7 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 }
 
 Graph Import(const std::string& path) {
-  if (EndsWith(path, ".tflite")) {
-    throw ConvertError(path + ": TFLite import is not available in this version of modelc");
-  }
+  if (EndsWith(path, ".tflite")) return ImportTflite(path);
   return ImportOnnx(path);
 }
 

@@ -58,7 +58,10 @@ ChannelMultipliers PerChannel(const Graph& g, const Node& n) {
   ChannelMultipliers m;
   if (in.dtype == DType::kFloat32) return m;
   const int max_shift = in.dtype == DType::kInt8 ? 30 : 7;
-  for (float ws : w.quant->scale) {
+  const bool depthwise = n.op == "DepthwiseConv2D";
+  const int64_t channels = depthwise ? w.shape.back() : w.shape[0];
+  for (int64_t c = 0; c < channels; ++c) {  // per-tensor weights repeat their one scale
+    const float ws = w.quant->scale.size() == 1 ? w.quant->scale[0] : w.quant->scale[static_cast<size_t>(c)];
     const Multiplier q = QuantizeMultiplier(static_cast<double>(Scale(in)) * ws / Scale(out), -31, max_shift);
     m.multiplier.push_back(q.multiplier);
     m.shift.push_back(static_cast<int8_t>(q.shift));
@@ -274,8 +277,18 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   if (n.op == "Concat") return Concat(fbb, g, n);
   if (n.op == "Pad") return Pad(fbb, g, n);
   if (n.op == "Transpose") return TransposeOp(fbb, n);
+  if (n.op == "Quantize") {
+    Multiplier m;  // only for requantizing between integer types
+    if (in.dtype != DType::kFloat32) m = QuantizeMultiplier(static_cast<double>(Scale(in)) / Scale(out));
+    return {schema::OpCode::Quantize, schema::OpOptions::QuantizeOptions,
+            schema::CreateQuantizeOptions(fbb, m.multiplier, static_cast<int8_t>(m.shift)).Union()};
+  }
+  if (n.op == "Dequantize") {
+    return {schema::OpCode::Dequantize, schema::OpOptions::DequantizeOptions,
+            schema::CreateDequantizeOptions(fbb).Union()};
+  }
   if (n.op == "Softmax") {
-    const float beta = 1.0f;
+    const float beta = n.attr_float("beta", 1.0f);
     const int32_t table = in.dtype == DType::kFloat32 ? -1 : add_buffer(ExpTable(in, beta));
     return {schema::OpCode::Softmax, schema::OpOptions::SoftmaxOptions,
             schema::CreateSoftmaxOptions(fbb, beta, table).Union()};

@@ -84,6 +84,8 @@ struct Graph {
   std::vector<int> inputs;
   std::vector<int> outputs;
   int64_t opset = 13;
+  bool nhwc = false;          // already in the runtime's layout (TFLite)
+  bool prequantized = false;  // quantization imported with the model, kept as is
 
   int AddTensor(Tensor t);
   int AddConstant(const std::string& name, Value v);

@@ -160,7 +160,8 @@ Value Softmax(const Graph& graph, const Node& node, const Value& x) {
       float m = -std::numeric_limits<float>::infinity();
       for (int64_t k = 0; k < len; ++k) m = std::max(m, r[base + k * inner]);
       float sum = 0;
-      for (int64_t k = 0; k < len; ++k) sum += (r[base + k * inner] = std::exp(r[base + k * inner] - m));
+      const float beta = node.attr_float("beta", 1.0f);
+      for (int64_t k = 0; k < len; ++k) sum += (r[base + k * inner] = std::exp(beta * (r[base + k * inner] - m)));
       for (int64_t k = 0; k < len; ++k) r[base + k * inner] /= sum;
     }
   }
@@ -560,7 +561,7 @@ bool IsKnownOp(const std::string& op) {
       "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected", "Neg", "Sqrt",
       "BatchNormalization", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Pad",
       "LeakyRelu", "HardSwish", "HardSigmoid", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
-      "Mean"};
+      "Mean", "Quantize", "Dequantize"};
   return kOps.count(op) != 0;
 }
 
@@ -574,7 +575,8 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     if (v.is_int) Fail(node, "expects a float input");
     return v;
   };
-  if (op == "Identity" || op == "Dropout") return {in(0)};
+  // In float, quantization is the identity (the reference ignores rounding).
+  if (op == "Identity" || op == "Dropout" || op == "Quantize" || op == "Dequantize") return {in(0)};
   if (op == "FullyConnected") {
     return {FullyConnected(node, float_in(0), float_in(1), ins.size() > 2 ? ins[2] : nullptr)};
   }

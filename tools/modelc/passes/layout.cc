@@ -266,11 +266,11 @@ void CheckMoteOps(const Graph& g) {
   static const std::set<std::string> kMoteOps = {
       "FullyConnected", "Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax", "Reshape", "Add",
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
-      "Transpose", "HardSwish", "LeakyRelu"};
+      "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {
-      if (t >= 0 && !g.tensors[t].is_const() && g.tensors[t].dtype != DType::kFloat32) {
+      if (t >= 0 && !g.tensors[t].is_const() && g.tensors[t].dtype != DType::kFloat32 && !g.prequantized) {
         Unsupported(n, "computed input '" + g.tensors[t].name + "' is " + DTypeName(g.tensors[t].dtype) +
                            "; only float32 activations are supported");
       }

@@ -112,15 +112,18 @@ void LowerSoftmax(const Graph& g, Node& n) {
     last = true;
     for (int64_t k = axis; k + 1 < rank; ++k) last = last && s[k] == 1;
   }
-  if (!last && rank == 4 && axis == 1) {  // channels: the last axis once NHWC
+  const float beta = n.attr_float("beta", 1.0f);
+  if (!last && rank == 4 && axis == 1 && !g.nhwc) {  // channels: the last axis once NHWC
     n.attrs.clear();
     n.attrs["axis"].i = 1;
+    n.attrs["beta"].f = beta;
     return;
   }
   if (!last) Unsupported(n, "softmax over axis " + std::to_string(axis) + " of " + ShapeString(s) +
                          " is not supported (only the last axis)");
   n.attrs.clear();
   n.attrs["axis"].i = -1;
+  n.attrs["beta"].f = beta;
 }
 
 void LowerSubtract(Graph& g, Node& n) {

@@ -15,7 +15,9 @@ void InferShapes(Graph& graph) {
     if (tensor.is_const()) continue;
     if (values[t].shape.empty() && values[t].f.size() == 0 && values[t].i.empty()) continue;  // unused
     tensor.shape = values[t].shape;
-    tensor.dtype = values[t].is_int ? DType::kInt64 : DType::kFloat32;
+    // Imported quantized tensors keep their element type; the executor runs them in float.
+    if (values[t].is_int) tensor.dtype = DType::kInt64;
+    else if (!graph.prequantized) tensor.dtype = DType::kFloat32;
   }
 }
 
@@ -71,7 +73,7 @@ void Optimize(Graph& graph) {
   InferShapes(graph);
   FoldConstants(graph);
   LowerToMoteOps(graph);
-  ConvertLayout(graph);
+  if (!graph.nhwc) ConvertLayout(graph);
   CheckMoteOps(graph);
   FuseOps(graph);
   RemoveDeadNodes(graph);

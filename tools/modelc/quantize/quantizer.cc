@@ -159,7 +159,36 @@ Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>&
   return c;
 }
 
+// An imported quantized model run in float: every tensor float, the imported
+// Quantize/Dequantize ops become copies.
+void Dequantize(Graph& g) {
+  for (Tensor& t : g.tensors) {
+    if (t.is_const() && t.constant->is_int) continue;
+    t.quant.reset();
+    t.dtype = DType::kFloat32;
+    if (t.is_const()) EncodeFloat(t);
+  }
+  for (Node& n : g.nodes) {
+    if (n.op == "Quantize" || n.op == "Dequantize") {
+      n.op = "Reshape";
+      n.attrs["shape"].ints = g.tensors[n.outputs[0]].shape;
+    }
+  }
+  g.prequantized = false;
+}
+
 void Quantize(Graph& g, Precision precision, const Calibration& cal) {
+  if (g.prequantized) {
+    if (precision == Precision::kFloat32) return Dequantize(g);
+    if (precision == Precision::kInt16) {
+      throw ConvertError("the model is already quantized; convert it as it is (int8) or with --precision float32",
+                         ErrorKind::kUnsupported);
+    }
+    for (Tensor& t : g.tensors) {  // keep the imported parameters; only float constants need encoding
+      if (t.is_const() && !t.constant->is_int && t.encoded.empty()) EncodeFloat(t);
+    }
+    return;
+  }
   if (precision == Precision::kFloat32) {
     for (Tensor& t : g.tensors) {
       if (t.is_const() && !t.constant->is_int) EncodeFloat(t);
