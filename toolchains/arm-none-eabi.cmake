@@ -9,13 +9,22 @@
 #   cortex-m4    -mcpu=cortex-m4  -mfloat-abi=hard -mfpu=fpv4-sp-d16  thumb/v7e-m+fp/hard   mps2-an386
 #   cortex-m7    -mcpu=cortex-m7  -mfloat-abi=hard -mfpu=fpv5-d16     thumb/v7e-m+dp/hard   mps2-an500
 #   cortex-m33   -mcpu=cortex-m33 -mfloat-abi=hard -mfpu=fpv5-sp-d16  thumb/v8-m.main+fp/hard mps2-an505
-#   cortex-m55   -mcpu=cortex-m55 -mfloat-abi=hard (FPU+MVE from -mcpu) thumb/v8-m.main+dp/hard mps3-an547
+#   cortex-m55   -mcpu=cortex-m55+nomve.fp -mfloat-abi=hard      thumb/v8-m.main+dp/hard   mps3-an547
 #
 # The FPUs match what QEMU 7.2 models for each CPU (target/arm/cpu_tcg.c,
 # MVFR0): cortex-m4 single precision only (FPv4-SP), cortex-m7 single and
 # double precision (FPv5-D16), cortex-m33 single precision only (FPv5-SP),
-# cortex-m55 FPv5 double precision plus MVE (integer and float Helium), which
-# -mcpu=cortex-m55 enables by itself (__ARM_FEATURE_MVE == 3).
+# cortex-m55 FPv5 double precision plus MVE (integer and float Helium).
+#
+# cortex-m55 drops MVE's floating-point half (+nomve.fp: __ARM_FEATURE_MVE == 1,
+# integer Helium only; scalar float stays in the FPv5 unit). MVE float
+# instructions always flush subnormal inputs and results to zero and return the
+# default NaN, whatever FPSCR.FZ/DN say (QEMU 7.2 runs them with its "standard
+# FP status"), while the scalar FPU, the other targets and the host keep
+# subnormals. With plain -mcpu=cortex-m55, GCC 12 at -O3 vectorizes the float
+# FullyConnected multiply (VMUL.F32 on Q registers) and a float32 model fed
+# subnormal inputs or products gave 0 on the M55 where the host gave the
+# subnormal: outputs were no longer bit-identical. Integer MVE is exact.
 #
 # The toolchain file only sets code-generation flags. What a firmware links
 # against (rdimon semihosting, nosys, startup code, linker script) is chosen per
@@ -42,7 +51,8 @@ elseif(MOTE_CPU STREQUAL "cortex-m7")
 elseif(MOTE_CPU STREQUAL "cortex-m33")
   set(_mote_cpu_flags "-mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16")
 elseif(MOTE_CPU STREQUAL "cortex-m55")
-  set(_mote_cpu_flags "-mcpu=cortex-m55 -mthumb -mfloat-abi=hard")
+  # Integer MVE only: see the note on cortex-m55 at the top.
+  set(_mote_cpu_flags "-mcpu=cortex-m55+nomve.fp -mthumb -mfloat-abi=hard")
 else()
   message(FATAL_ERROR "MOTE_CPU='${MOTE_CPU}' is not one of: cortex-m0 cortex-m3 "
                       "cortex-m4 cortex-m7 cortex-m33 cortex-m55")
@@ -72,6 +82,20 @@ set(CMAKE_ASM_FLAGS_INIT "${_mote_cpu_flags}")
 # Links go through the compiler driver, which needs the CPU flags to pick the
 # right newlib / libgcc multilib.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${_mote_cpu_flags} -Wl,--gc-sections")
+
+# The *_INIT values only seed the cache of a new build folder. An existing one
+# (the firmware builds under build/host/firmware/, or a folder reconfigured
+# with another MOTE_CPU) would keep compiling with the CPU flags it was first
+# given: replace the CPU flags this file put in the cached values by today's.
+foreach(_mote_var CMAKE_C_FLAGS CMAKE_CXX_FLAGS CMAKE_ASM_FLAGS CMAKE_EXE_LINKER_FLAGS)
+  if(DEFINED CACHE{${_mote_var}})
+    string(REGEX REPLACE "-mcpu=[^ ]+ -mthumb -mfloat-abi=[a-z]+( -mfpu=[^ ]+)?"
+           "${_mote_cpu_flags}" _mote_value "$CACHE{${_mote_var}}")
+    if(NOT _mote_value STREQUAL "$CACHE{${_mote_var}}")
+      set_property(CACHE ${_mote_var} PROPERTY VALUE "${_mote_value}")
+    endif()
+  endif()
+endforeach()
 
 # Search programs (flatc, python) on the host; libraries and headers only in
 # the toolchain's sysroot, so the host's /usr/include never shadows newlib.

@@ -131,6 +131,20 @@ Status CheckOperator(const schema::Model& model, const schema::Operator& op, int
   return kernel->check(ctx);
 }
 
+// Every model output is a model input or written by some operator, so no
+// output can expose stale arena bytes.
+Status CheckOutputsWritten(const schema::Model& model) {
+  for (int32_t out : *model.outputs()) {
+    bool written = false;
+    for (int32_t in : *model.inputs()) written = written || in == out;
+    for (uint32_t i = 0; i < model.operators()->size() && !written; ++i) {
+      for (int32_t t : *model.operators()->Get(i)->outputs()) written = written || t == out;
+    }
+    if (!written) return Report(Status::kCorruptFile, "model output is never written", -1, out);
+  }
+  return Status::kOk;
+}
+
 }  // namespace
 
 Status CheckModel(const schema::Model& model) {
@@ -163,7 +177,7 @@ Status CheckModel(const schema::Model& model) {
   for (uint32_t i = 0; i < model.operators()->size(); ++i) {
     MOTE_TRY(CheckOperator(model, *model.operators()->Get(i), static_cast<int32_t>(i)));
   }
-  return Status::kOk;
+  return CheckOutputsWritten(model);
 }
 
 }  // namespace mote::internal

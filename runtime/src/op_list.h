@@ -19,16 +19,16 @@
   X(Quantize, CheckQuantize, EvalQuantize, QuantizeOptions) \
   X(Dequantize, CheckDequantize, EvalDequantize, DequantizeOptions) \
   X(Add, CheckAdd, EvalAdd, AddOptions) \
-  X(Conv2D, CheckNotImplemented, EvalNotImplemented, Conv2DOptions) \
-  X(DepthwiseConv2D, CheckNotImplemented, EvalNotImplemented, DepthwiseConv2DOptions) \
-  X(AveragePool2D, CheckNotImplemented, EvalNotImplemented, Pool2DOptions) \
-  X(MaxPool2D, CheckNotImplemented, EvalNotImplemented, Pool2DOptions) \
-  X(Mean, CheckNotImplemented, EvalNotImplemented, MeanOptions) \
-  X(Mul, CheckNotImplemented, EvalNotImplemented, MulOptions) \
-  X(Concat, CheckNotImplemented, EvalNotImplemented, ConcatOptions) \
-  X(Pad, CheckNotImplemented, EvalNotImplemented, PadOptions) \
-  X(Transpose, CheckNotImplemented, EvalNotImplemented, TransposeOptions) \
-  X(HardSwish, CheckNotImplemented, EvalNotImplemented, LutOptions) \
-  X(LeakyRelu, CheckNotImplemented, EvalNotImplemented, LutOptions)
+  X(Conv2D, CheckConv2D, EvalConv2D, Conv2DOptions) \
+  X(DepthwiseConv2D, CheckDepthwiseConv2D, EvalDepthwiseConv2D, DepthwiseConv2DOptions) \
+  X(AveragePool2D, CheckAveragePool2D, EvalAveragePool2D, Pool2DOptions) \
+  X(MaxPool2D, CheckMaxPool2D, EvalMaxPool2D, Pool2DOptions) \
+  X(Mean, CheckMean, EvalMean, MeanOptions) \
+  X(Mul, CheckMul, EvalMul, MulOptions) \
+  X(Concat, CheckConcat, EvalConcat, ConcatOptions) \
+  X(Pad, CheckPad, EvalPad, PadOptions) \
+  X(Transpose, CheckTranspose, EvalTranspose, TransposeOptions) \
+  X(HardSwish, CheckActivation, EvalHardSwish, LutOptions) \
+  X(LeakyRelu, CheckActivation, EvalLeakyRelu, LutOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

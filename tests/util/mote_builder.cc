@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "mote/interpreter.h"
 #include "mote/model.h"
 
 namespace mote::testing {
@@ -23,7 +24,9 @@ std::vector<uint8_t> BuildMote(const ModelSpec& spec) {
                                            t.buffer, t.arena_offset));
   }
   flatbuffers::Offset<void> options;
-  if (spec.options_type == schema::OpOptions::FullyConnectedOptions) {
+  if (spec.options_builder) {
+    options = spec.options_builder(fbb);
+  } else if (spec.options_type == schema::OpOptions::FullyConnectedOptions) {
     const auto range = schema::CreateActivationRange(fbb, spec.act_min, spec.act_max);
     options = schema::CreateFullyConnectedOptions(fbb, range, fbb.CreateVector(spec.fc_multiplier),
                                                   fbb.CreateVector(spec.fc_shift))
@@ -66,6 +69,53 @@ ModelSpec ReluSpec() {
   s.outputs = {1};
   s.arena_size = 32;
   return s;
+}
+
+void PlanArena(ModelSpec& spec) {
+  uint32_t offset = 0;
+  for (auto& t : spec.tensors) {
+    if (t.buffer >= 0) continue;
+    size_t bytes = ElementSize(static_cast<ElementType>(t.type));
+    for (int32_t d : t.shape) bytes *= static_cast<size_t>(d);
+    t.arena_offset = offset;
+    offset += static_cast<uint32_t>((bytes + 15) / 16 * 16);
+  }
+  spec.arena_size = offset;
+}
+
+RunResult RunMote(const std::vector<uint8_t>& bytes, const std::vector<std::vector<uint8_t>>& inputs) {
+  RunResult r;
+  const Aligned file(bytes);
+  const Result<Model> model = Model::Load({file.data(), file.size()});
+  if (!model.ok()) {
+    r.status = model.status();
+    return r;
+  }
+  std::vector<uint8_t> storage(model.value().arena_size() + 16);
+  uint8_t* arena = storage.data() + (16 - reinterpret_cast<uintptr_t>(storage.data()) % 16) % 16;
+  Result<Interpreter> interp = Interpreter::Create(model.value(), {arena, model.value().arena_size()});
+  if (!interp.ok()) {
+    r.status = interp.status();
+    return r;
+  }
+  if (inputs.size() != interp.value().num_inputs()) {
+    r.status = Status::kInvalidArgument;
+    return r;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::span<uint8_t> dst = interp.value().input(i).data;
+    if (dst.size() != inputs[i].size()) {
+      r.status = Status::kInputShapeMismatch;
+      return r;
+    }
+    std::memcpy(dst.data(), inputs[i].data(), dst.size());
+  }
+  r.status = interp.value().Invoke();
+  for (size_t i = 0; i < interp.value().num_outputs(); ++i) {
+    const std::span<uint8_t> out = interp.value().output(i).data;
+    r.outputs.emplace_back(out.begin(), out.end());
+  }
+  return r;
 }
 
 Aligned::Aligned(const std::vector<uint8_t>& bytes, size_t offset) : storage_(bytes.size() + 32 + offset) {

@@ -4,10 +4,12 @@
 #define MOTE_TESTS_UTIL_MOTE_BUILDER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "mote/schema/mote_generated.h"
+#include "mote/status.h"
 
 namespace mote::testing {
 
@@ -39,6 +41,9 @@ struct ModelSpec {
   uint32_t min_runtime_version = 1;
   uint16_t version_major = 1;
   bool corrupt_crc = false;
+  // If set, builds the options table (of type `options_type`) instead of the
+  // defaults above; for any op's options.
+  std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)> options_builder;
 };
 
 // The file bytes (size-prefixed File with a CRC over the payload).
@@ -46,6 +51,19 @@ std::vector<uint8_t> BuildMote(const ModelSpec& spec);
 
 // A float Relu on [1,4]: the smallest valid model.
 ModelSpec ReluSpec();
+
+// Gives every non-constant tensor its own 16-byte-aligned arena slot, in
+// order, and sets arena_size to fit them.
+void PlanArena(ModelSpec& spec);
+
+// Loads `bytes`, copies `inputs` (raw bytes, one per model input, each
+// exactly the input's size) into the arena, invokes, and returns the status
+// of the first failing step and the outputs' bytes.
+struct RunResult {
+  Status status = Status::kOk;
+  std::vector<std::vector<uint8_t>> outputs;
+};
+RunResult RunMote(const std::vector<uint8_t>& bytes, const std::vector<std::vector<uint8_t>>& inputs);
 
 template <typename T>
 std::vector<uint8_t> Bytes(const std::vector<T>& values) {

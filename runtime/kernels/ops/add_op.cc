@@ -17,6 +17,7 @@ reference::QuantizedAddParams ParamsOf(const OpContext& ctx) {
 
 Status CheckAdd(const OpContext& ctx) {
   MOTE_TRY(ExpectCounts(ctx, 2, 2, 1));
+  if (ctx.op->options_as_AddOptions() == nullptr) return ctx.Fail("options table missing");
   MOTE_TRY(ExpectActivationType(ctx, ctx.input(0)));
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.input(1)));
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.output(0)));

@@ -7,6 +7,7 @@ namespace mote::internal {
 
 Status CheckClamp(const OpContext& ctx) {
   MOTE_TRY(ExpectCounts(ctx, 1, 1, 1));
+  if (ctx.op->options_as_ClampOptions() == nullptr) return ctx.Fail("options table missing");
   MOTE_TRY(ExpectActivationType(ctx, ctx.input(0)));
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.output(0)));
   MOTE_TRY(ExpectSameShape(ctx, ctx.input(0), ctx.output(0)));

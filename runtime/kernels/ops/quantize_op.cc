@@ -26,6 +26,7 @@ void RequantizeFrom(const OpContext& ctx, int32_t multiplier, int shift) {
 
 Status CheckQuantize(const OpContext& ctx) {
   MOTE_TRY(ExpectCounts(ctx, 1, 1, 1));
+  if (ctx.op->options_as_QuantizeOptions() == nullptr) return ctx.Fail("options table missing");
   MOTE_TRY(ExpectSameShape(ctx, ctx.input(0), ctx.output(0)));
   const ElementType in = TypeOf(ctx.input(0));
   const ElementType out = TypeOf(ctx.output(0));

@@ -34,6 +34,7 @@ Status CheckExpTable(const OpContext& ctx, size_t entries) {
 
 Status CheckSoftmax(const OpContext& ctx) {
   MOTE_TRY(ExpectCounts(ctx, 1, 1, 1));
+  if (ctx.op->options_as_SoftmaxOptions() == nullptr) return ctx.Fail("options table missing");
   const schema::Tensor& in = ctx.input(0);
   const schema::Tensor& out = ctx.output(0);
   MOTE_TRY(ExpectActivationType(ctx, in));

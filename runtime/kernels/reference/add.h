@@ -9,24 +9,9 @@
 
 #include <span>
 
-#include "mote/tensor.h"
+#include "kernels/reference/broadcast.h"
 
 namespace mote::reference {
-
-// Output shape and per-input strides (0 along broadcast dims), all padded on
-// the left to the output's rank.
-struct Broadcast {
-  int rank = 0;
-  int32_t dims[kMaxRank] = {};
-  size_t stride1[kMaxRank] = {};
-  size_t stride2[kMaxRank] = {};
-  size_t num_elements = 0;
-};
-
-// Fills `b` for inputs of shapes `a1`, `a2` producing `out`; false if the
-// shapes do not broadcast to `out`.
-bool MakeBroadcast(std::span<const int32_t> a1, std::span<const int32_t> a2,
-                   std::span<const int32_t> out, Broadcast* b);
 
 struct QuantizedAddParams {
   int32_t input1_offset;

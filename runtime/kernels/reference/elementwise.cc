@@ -36,6 +36,23 @@ void TanhFloat(std::span<const float> input, std::span<float> output) {
   for (size_t i = 0; i < input.size(); ++i) output[i] = Tanh(input[i]);
 }
 
+void HardSwishFloat(std::span<const float> input, std::span<float> output) {
+  for (size_t i = 0; i < input.size(); ++i) {
+    const float x = input[i];
+    float gate = x + 3.0f;
+    if (gate < 0.0f) gate = 0.0f;  // NaN stays NaN
+    if (gate > 6.0f) gate = 6.0f;
+    output[i] = x * gate / 6.0f;
+  }
+}
+
+void LeakyReluFloat(std::span<const float> input, float alpha, std::span<float> output) {
+  for (size_t i = 0; i < input.size(); ++i) {
+    const float x = input[i];
+    output[i] = x < 0.0f ? alpha * x : x;
+  }
+}
+
 template <typename T>
 void QuantizeFloat(std::span<const float> input, float scale, int32_t zero_point, int32_t lo,
                    int32_t hi, std::span<T> output) {

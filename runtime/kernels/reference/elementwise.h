@@ -1,5 +1,6 @@
 // Elementwise kernels: clamp (Relu, Relu6, Clip), table lookups (quantized
-// Sigmoid and Tanh), float activations, quantize, dequantize, requantize.
+// Sigmoid, Tanh, HardSwish, LeakyRelu), float activations, quantize,
+// dequantize, requantize.
 #ifndef MOTE_KERNELS_REFERENCE_ELEMENTWISE_H_
 #define MOTE_KERNELS_REFERENCE_ELEMENTWISE_H_
 
@@ -30,6 +31,10 @@ void LookupInt16(std::span<const int16_t> input, const int16_t* table, std::span
 
 void SigmoidFloat(std::span<const float> input, std::span<float> output);
 void TanhFloat(std::span<const float> input, std::span<float> output);
+// x * min(max(x + 3, 0), 6) / 6.
+void HardSwishFloat(std::span<const float> input, std::span<float> output);
+// x < 0 ? alpha * x : x.
+void LeakyReluFloat(std::span<const float> input, float alpha, std::span<float> output);
 
 // float -> int8/int16 with the output's scale and zero point (see
 // mote/quantize.h for rounding and NaN rules).

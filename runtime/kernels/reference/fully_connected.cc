@@ -18,8 +18,10 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
       }
       const int32_t scaled =
           MultiplyByQuantizedMultiplier(acc, params.multiplier[u], params.shift[u]);
-      output[b * shape.units + u] = ClampTo<int8_t>(scaled + params.output_offset,
-                                                    params.activation_min, params.activation_max);
+      // Saturated so that an extreme multiplier cannot overflow.
+      output[b * shape.units + u] =
+          ClampTo<int8_t>(SaturateToInt32(int64_t{scaled} + params.output_offset),
+                          params.activation_min, params.activation_max);
     }
   }
 }

@@ -183,7 +183,8 @@ class Importer {
     for (const auto& d : tt.shape().dim()) {
       // Symbolic (batch) dimensions run one sample at a time.
       const int64_t v = d.has_dim_value() ? d.dim_value() : 1;
-      if (v <= 0 || v > kMaxElements) throw ConvertError(what + ": bad dimension " + std::to_string(v));
+      if (v == 0) throw ConvertError(what + ": empty tensors (a dimension of 0) are not supported", ErrorKind::kUnsupported);
+      if (v < 0 || v > kMaxElements) throw ConvertError(what + ": bad dimension " + std::to_string(v));
       t.shape.push_back(v);
     }
     if (NumElements(t.shape) > kMaxElements) throw ConvertError(what + ": too many elements");

@@ -612,7 +612,10 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   if (op == "Softmax") return {Softmax(graph, node, float_in(0))};
   if (op == "Flatten") {
     const Value& x = in(0);
-    const int64_t axis = NormalizeAxis(node, node.attr_int("axis", 1), x.shape.size() + 1);
+    const int64_t rank = static_cast<int64_t>(x.shape.size());
+    int64_t axis = node.attr_int("axis", 1);
+    if (axis < -rank || axis > rank) Fail(node, "axis out of range");
+    if (axis < 0) axis += rank;
     int64_t outer = 1;
     for (int64_t k = 0; k < axis; ++k) outer *= x.shape[k];
     return {WithShape(x, {outer, outer == 0 ? 0 : x.size() / outer})};

@@ -174,6 +174,7 @@ void LowerBatchNorm(Graph& g, Node& bn) {
     return;
   }
   // x * a + c with a, c shaped [C, 1, ...] to broadcast over NC...
+  bn.outputs.resize(1);  // extra outputs were checked to be unused
   Shape coeff_shape = {shape[1]};
   for (size_t k = 2; k < shape.size(); ++k) coeff_shape.push_back(1);
   const int scaled = g.AddTensor(Tensor{bn.name + ".scaled", DType::kFloat32, shape, {}, {}, {}});
@@ -224,9 +225,30 @@ void FuseHardSwish(Graph& g, Node& mul) {
 
 }  // namespace
 
+// Ops whose extra outputs (Dropout's mask, MaxPool's indices, training
+// BatchNorm's statistics) mote does not compute: refuse if anything reads them.
+void CheckExtraOutputsUnused(const Graph& g, const Node& n) {
+  for (size_t k = 1; k < n.outputs.size(); ++k) {
+    const int t = n.outputs[k];
+    if (g.IsGraphOutput(t) || !g.Consumers(t).empty()) {
+      Unsupported(n, "output " + std::to_string(k) + " ('" + g.tensors[t].name + "') is not computed by mote");
+    }
+  }
+}
+
 void LowerToMoteOps(Graph& g) {
   static const std::set<std::string> kReshapes = {"Flatten", "Reshape", "Squeeze", "Unsqueeze"};
   std::vector<size_t> aliases;
+  for (const Node& n : g.nodes) {
+    if (n.op == "Dropout" || n.op == "MaxPool" || n.op == "BatchNormalization") CheckExtraOutputsUnused(g, n);
+    if (n.op == "BatchNormalization" && n.attr_int("training_mode", 0) != 0) {
+      Unsupported(n, "training-mode batch normalization (batch statistics) is not supported");
+    }
+    if (n.op == "Dropout" && n.inputs.size() > 2 && n.inputs[2] >= 0) {
+      const Tensor& training = g.tensors[n.inputs[2]];
+      if (!training.is_const() || training.constant->AsInt(0) != 0) Unsupported(n, "training-mode dropout is not supported");
+    }
+  }
   for (size_t k = 0; k < g.nodes.size(); ++k) {
     if (g.nodes[k].op == "BatchNormalization") {
       const size_t before = g.nodes.size();
@@ -238,6 +260,10 @@ void LowerToMoteOps(Graph& g) {
     if (n.op == "Gemm") LowerGemm(g, n);
     else if (n.op == "Mul") FuseHardSwish(g, n);
     else if (n.op == "Pad") NormalizePad(g, n);
+    else if (n.op == "Transpose" && n.attr_ints("perm").empty()) {  // default: reverse the dimensions
+      const size_t rank = g.tensors[n.inputs[0]].shape.size();
+      for (size_t d = rank; d-- > 0;) n.attrs["perm"].ints.push_back(static_cast<int64_t>(d));
+    }
     else if (n.op == "Conv") {
       ConstInput(g, n, 1, "the weights");
       if (n.inputs.size() > 2 && n.inputs[2] >= 0) ConstInput(g, n, 2, "the bias");
