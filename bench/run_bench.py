@@ -21,17 +21,40 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# (name, onnx, calibration, inputs for measurement)
+MLPERF = os.path.join(REPO, "..", "shared", "models", "mlperf-tiny")
+
+
+def mlperf_inputs(name):
+    """Inputs for the MLPerf Tiny models: the shipped samples, or synthetic images."""
+    if name == "kws":
+        q = np.fromfile(os.path.join(MLPERF, "keyword_spotting/samples/kws_input_data_0_int8.bin"), np.int8)
+        return q.reshape(1, 49, 10, 1)
+    if name == "ad":
+        spec = np.fromfile(os.path.join(MLPERF, "anomaly_detection/samples/normal_id_01_00000000_hist_librosa.bin"),
+                           "<f4").reshape(-1, 128)
+        return np.stack([spec[i:i + 5].reshape(640) for i in range(4)]).astype(np.float32)
+    rng = np.random.default_rng(0)
+    shape, scale = ((32, 32, 3), 255.0) if name == "ic" else ((96, 96, 3), 1.0)
+    return (rng.uniform(0, 1, (2,) + shape) * scale).astype(np.float32)
+
+
+# (name, source model, calibration or None, inputs (path or array), precisions)
 MODELS = [
     ("digits_mlp", "models/digits_mlp/digits_mlp.onnx", "models/digits_mlp/calib.npy",
-     "models/digits_mlp/test_x.npy"),
+     "models/digits_mlp/test_x.npy", ["int8", "int16", "float32"]),
     ("zoo/tanh_softmax", "models/mlp_zoo/tanh_softmax/model.onnx", "models/mlp_zoo/tanh_softmax/calib.npy",
-     "models/mlp_zoo/tanh_softmax/x.npy"),
+     "models/mlp_zoo/tanh_softmax/x.npy", ["int8", "int16", "float32"]),
     ("zoo/residual_add", "models/mlp_zoo/residual_add/model.onnx", "models/mlp_zoo/residual_add/calib.npy",
-     "models/mlp_zoo/residual_add/x.npy"),
+     "models/mlp_zoo/residual_add/x.npy", ["int8", "int16", "float32"]),
+    ("digits_cnn", "models/digits_cnn/digits_cnn.onnx", "models/digits_cnn/calib.npy",
+     "models/digits_cnn/test_x.npy", ["int8", "int16", "float32"]),
+    ("mlperf/kws (int8 tflite)", os.path.join(MLPERF, "keyword_spotting/kws_ref_model.tflite"), None, "kws", ["int8"]),
+    ("mlperf/vww (int8 tflite)", os.path.join(MLPERF, "visual_wake_words/vww_96_int8.tflite"), None, "vww", ["int8"]),
+    ("mlperf/ic (int8 tflite)", os.path.join(MLPERF, "image_classification/pretrainedResnet_quant.tflite"), None,
+     "ic", ["int8"]),
+    ("mlperf/ad (int8 tflite)", os.path.join(MLPERF, "anomaly_detection/ad01_int8.tflite"), None, "ad", ["int8"]),
 ]
-PRECISIONS = ["int8", "int16", "float32"]
-SAMPLES = 16  # inferences per measurement
+SAMPLES = 16  # inferences per measurement (at most)
 
 
 def run(cmd, **kw):
@@ -81,23 +104,31 @@ def qemu_instructions(bin_dir, model, inputs, target, work):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(REPO, "build", "host"))
-    ap.add_argument("--targets", default="host,cortex-m4")
+    ap.add_argument("--targets", default="host,cortex-m0,cortex-m3,cortex-m4,cortex-m7,cortex-m33,cortex-m55")
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
     bin_dir = os.path.join(args.build, "bin")
-    targets = args.targets.split(",")
+    built = os.path.join(args.build, "firmware")
+    targets = [t for t in args.targets.split(",")
+               if t == "host" or os.path.exists(os.path.join(built, t, "bin", "mote-runner.elf"))]
     flash = {t: runtime_flash_bytes(args.build, t) for t in targets if t != "host"}
     rows = []
     with tempfile.TemporaryDirectory() as work:
-        for name, onnx, calib, inputs in MODELS:
-            x = np.load(os.path.join(REPO, inputs))[:SAMPLES]
+        for name, source, calib, inputs, precisions in MODELS:
+            if not os.path.exists(os.path.join(REPO, source)):
+                print("skipping %s: %s not found" % (name, source), file=sys.stderr)
+                continue
+            x = (np.load(os.path.join(REPO, inputs)) if inputs.endswith(".npy") else mlperf_inputs(inputs))[:SAMPLES]
             xin = os.path.join(work, "x.npy")
             np.save(xin, x)
-            for precision in PRECISIONS:
+            for precision in precisions:
                 model = os.path.join(work, "m.mote")
                 report = os.path.join(work, "r.json")
-                run([os.path.join(bin_dir, "modelc"), "convert", os.path.join(REPO, onnx), "-o", model,
-                     "--calibration", os.path.join(REPO, calib), "--precision", precision, "--report", report])
+                cmd = [os.path.join(bin_dir, "modelc"), "convert", os.path.join(REPO, source), "-o", model,
+                       "--precision", precision, "--report", report]
+                if calib:
+                    cmd += ["--calibration", os.path.join(REPO, calib)]
+                run(cmd)
                 rep = json.load(open(report))
                 for target in targets:
                     if target == "host":

@@ -344,6 +344,12 @@ struct ConvModel {
   }
 };
 
+size_t Count(const std::vector<int32_t>& shape) {
+  size_t n = 1;
+  for (int32_t d : shape) n *= static_cast<size_t>(d);
+  return n;
+}
+
 Status LoadStatus(const ConvModel& m) {
   const testing::Aligned a(BuildMote(m.Spec()));
   return Model::Load({a.data(), a.size()}).status();
@@ -427,6 +433,64 @@ TEST(ConvOp, ValidModelsLoad) {
   m.pt = m.pl = 0;
   EXPECT_EQ(LoadStatus(m), Status::kOk);
   EXPECT_EQ(LoadStatus(Depthwise()), Status::kOk);
+}
+
+// Random (often hostile) geometries: a model that loads must compute what
+// the independent reference computes, with the trailing padding implied by
+// its output size; under ASan this also shows no access leaves its tensor.
+TEST(ConvOp, RandomGeometriesAreRefusedOrComputedExactly) {
+  std::mt19937 rng(2024);
+  const auto r = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int accepted = 0;
+  for (int iter = 0; iter < 4000; ++iter) {
+    ConvModel m;
+    m.type = ElementType::Float32;
+    m.depthwise = iter % 2 == 1;
+    // Each parameter is out of range now and then.
+    const auto param = [&](int lo, int hi) { return r(0, 15) == 0 ? r(-1, 0) : r(lo, hi); };
+    const int ih = r(1, 7), iw = r(1, 7), ic = r(1, 4), kh = r(1, 4), kw = r(1, 4);
+    m.sh = param(1, 3), m.sw = param(1, 3), m.dh = param(1, 3), m.dw = param(1, 3);
+    m.pt = param(0, 3), m.pl = param(0, 3);
+    m.groups = m.depthwise ? param(1, 3) : (ic % 2 == 0 && r(0, 1) == 0 ? 2 : param(1, 1));
+    const int g = std::max(m.groups, 1);
+    const int oc = m.depthwise ? ic * g * (r(0, 9) == 0 ? 2 : 1) : g * r(1, 3) + (r(0, 9) == 0 ? 1 : 0);
+    m.in_shape = {r(1, 2), ih, iw, ic};
+    m.w_shape = m.depthwise ? std::vector<int32_t>{1, kh, kw, oc} : std::vector<int32_t>{oc, kh, kw, std::max(1, ic / g)};
+    // Mostly an output size some trailing pad in [-2, extent] gives, else anything.
+    const auto out_size = [&](int in, int k, int s, int d, int lead) {
+      if (r(0, 3) == 0 || s < 1 || d < 1) return r(1, 8);
+      const int extent = (k - 1) * d + 1;
+      return std::max(1, (in + lead + r(-2, extent) - extent) / s + 1);
+    };
+    m.out_shape = {m.in_shape[0], out_size(ih, kh, m.sh, m.dh, m.pt), out_size(iw, kw, m.sw, m.dw, m.pl), oc};
+    m.bias32.assign(oc, 0);
+    const ModelSpec spec = m.Spec();
+    std::vector<float> x(Count(m.in_shape));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(static_cast<int>(i % 5) - 2);
+    const testing::RunResult run = RunMote(BuildMote(spec), {Bytes(x)});
+    if (run.status != Status::kOk) {
+      ASSERT_EQ(run.status, Status::kCorruptFile);
+      continue;
+    }
+    ++accepted;
+    const int oh = m.out_shape[1], ow = m.out_shape[2];
+    const int pb = (oh - 1) * m.sh + (kh - 1) * m.dh + 1 - ih - m.pt;
+    const int pr = (ow - 1) * m.sw + (kw - 1) * m.dw + 1 - iw - m.pl;
+    const reference::Case c{"", m.in_shape[0], ih, iw, ic, oc, kh, kw, m.sh, m.sw, m.dh, m.dw,
+                            m.pt, m.pl, pb, pr, m.groups};
+    ASSERT_EQ(c.oh(), oh);
+    ASSERT_EQ(c.ow(), ow);
+    const auto* wf = reinterpret_cast<const float*>(spec.buffers[0].data());
+    const std::vector<double> acc = reference::ReferenceAcc(
+        c, m.depthwise, std::vector<double>(x.begin(), x.end()),
+        std::vector<double>(wf, wf + spec.buffers[0].size() / 4));
+    const auto* y = reinterpret_cast<const float*>(run.outputs[0].data());
+    ASSERT_EQ(run.outputs[0].size(), acc.size() * 4);
+    for (size_t i = 0; i < acc.size(); ++i) {
+      ASSERT_NEAR(y[i], std::clamp(acc[i] + 0.25, -6.0, 6.0), 1e-4) << "iteration " << iter;
+    }
+  }
+  EXPECT_GT(accepted, 500);
 }
 
 TEST(ConvOp, HostileOptionsAreRefused) {
