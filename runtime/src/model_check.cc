@@ -120,7 +120,7 @@ Status CheckOperator(const schema::Model& model, const schema::Operator& op, int
   }
   MOTE_TRY(CheckIndexList(model, op.inputs(), true, false, index));
   MOTE_TRY(CheckIndexList(model, op.outputs(), false, true, index));
-  if (op.options_type() != kernel->options) {
+  if (op.options_type() != kernel->options || op.options() == nullptr) {
     return Report(Status::kCorruptFile, "operator options do not match the opcode", index, -1,
                   static_cast<int64_t>(op.options_type()));
   }

@@ -1,6 +1,8 @@
 // Conv2D and DepthwiseConv2D: kernels against an independent reference (an
 // explicitly zero-padded image, double arithmetic on the same integers), the
 // op glue through the interpreter, and hostile options refused at load.
+#include "kernels/reference/conv.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <random>
 #include <vector>
 
-#include "kernels/reference/conv.h"
 #include "kernels/reference/depthwise_conv.h"
 #include "kernels/reference/requantize.h"
 #include "mote/model.h"
@@ -258,8 +259,8 @@ namespace mote {
 namespace {
 
 using schema::ElementType;
-using testing::Bytes;
 using testing::BuildMote;
+using testing::Bytes;
 using testing::ModelSpec;
 using testing::RunMote;
 
@@ -309,10 +310,10 @@ struct ConvModel {
     } else {
       s.buffers.push_back(Bytes(std::vector<float>(bias32.size(), 0.25f)));
     }
-    const std::vector<int32_t> zp_i = q ? std::vector<int32_t>{type == ElementType::Int16 ? 0 : zp_in}
-                                        : std::vector<int32_t>{};
-    const std::vector<int32_t> zp_o = q ? std::vector<int32_t>{type == ElementType::Int16 ? 0 : zp_out}
-                                        : std::vector<int32_t>{};
+    const std::vector<int32_t> zp_i =
+        q ? std::vector<int32_t>{type == ElementType::Int16 ? 0 : zp_in} : std::vector<int32_t>{};
+    const std::vector<int32_t> zp_o =
+        q ? std::vector<int32_t>{type == ElementType::Int16 ? 0 : zp_out} : std::vector<int32_t>{};
     const ElementType w_type = q ? ElementType::Int8 : ElementType::Float32;
     s.tensors = {{"x", type, in_shape, scale, zp_i, -1, -1, 0},
                  {"w", w_type, w_shape, {}, {}, -1, weights_constant ? 0 : -1, 0},
@@ -332,12 +333,10 @@ struct ConvModel {
       const auto mult = q ? fbb.CreateVector(m.mult) : 0;
       const auto shift = q ? fbb.CreateVector(m.shift) : 0;
       if (m.depthwise) {
-        return schema::CreateDepthwiseConv2DOptions(fbb, m.sh, m.sw, m.dh, m.dw, m.pt, m.pl, m.groups, act,
-                                                    mult, shift)
+        return schema::CreateDepthwiseConv2DOptions(fbb, m.sh, m.sw, m.dh, m.dw, m.pt, m.pl, m.groups, act, mult, shift)
             .Union();
       }
-      return schema::CreateConv2DOptions(fbb, m.sh, m.sw, m.dh, m.dw, m.pt, m.pl, m.groups, act, mult, shift)
-          .Union();
+      return schema::CreateConv2DOptions(fbb, m.sh, m.sw, m.dh, m.dw, m.pt, m.pl, m.groups, act, mult, shift).Union();
     };
     testing::PlanArena(s);
     return s;
@@ -376,10 +375,9 @@ void ExpectGlueMatchesKernel(const ConvModel& m, Kernel kernel) {
   const testing::RunResult r = RunMote(BuildMote(spec), {Bytes(x)});
   ASSERT_EQ(r.status, Status::kOk);
   std::vector<T> want(r.outputs[0].size() / sizeof(T));
-  const reference::Window2D w{m.in_shape[0], m.in_shape[1], m.in_shape[2], m.in_shape[3],
-                              m.out_shape[1], m.out_shape[2], m.out_shape[3], m.w_shape[1],
-                              m.w_shape[2],   m.sh,           m.sw,           m.dh,
-                              m.dw,           m.pt,           m.pl};
+  const reference::Window2D w{m.in_shape[0],  m.in_shape[1],  m.in_shape[2], m.in_shape[3], m.out_shape[1],
+                              m.out_shape[2], m.out_shape[3], m.w_shape[1],  m.w_shape[2],  m.sh,
+                              m.sw,           m.dh,           m.dw,          m.pt,          m.pl};
   kernel(w, spec, x.data(), want.data());
   EXPECT_EQ(r.outputs[0], Bytes(want));
 }
@@ -388,8 +386,7 @@ TEST(ConvOp, Int8GlueMatchesKernel) {
   const ConvModel m;
   ExpectGlueMatchesKernel<int8_t>(m, [&](const reference::Window2D& w, const ModelSpec& s, const int8_t* x, int8_t* y) {
     const reference::PerChannelParams p{-m.zp_in, m.zp_out, m.mult, m.shift, m.act_min, m.act_max};
-    reference::Conv2DInt8(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()),
-                          m.bias32.data(), y);
+    reference::Conv2DInt8(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), m.bias32.data(), y);
   });
 }
 
@@ -399,17 +396,18 @@ TEST(ConvOp, Int16AndFloatGlueMatchKernel) {
   m.act_min = -32768;
   m.act_max = 32767;
   m.shift.assign(6, 0);
-  ExpectGlueMatchesKernel<int16_t>(m, [&](const reference::Window2D& w, const ModelSpec& s, const int16_t* x, int16_t* y) {
-    const reference::PerChannelParams p{0, 0, m.mult, m.shift, m.act_min, m.act_max};
-    const std::vector<int64_t> b(m.bias32.begin(), m.bias32.end());
-    reference::Conv2DInt16(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), b.data(), y);
-  });
+  ExpectGlueMatchesKernel<int16_t>(
+      m, [&](const reference::Window2D& w, const ModelSpec& s, const int16_t* x, int16_t* y) {
+        const reference::PerChannelParams p{0, 0, m.mult, m.shift, m.act_min, m.act_max};
+        const std::vector<int64_t> b(m.bias32.begin(), m.bias32.end());
+        reference::Conv2DInt16(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), b.data(), y);
+      });
   ConvModel f;
   f.type = ElementType::Float32;
   ExpectGlueMatchesKernel<float>(f, [&](const reference::Window2D& w, const ModelSpec& s, const float* x, float* y) {
     const std::vector<float> b(6, 0.25f);
-    reference::Conv2DFloat(w, f.groups, -6.0f, 6.0f, x, reinterpret_cast<const float*>(s.buffers[0].data()),
-                           b.data(), y);
+    reference::Conv2DFloat(w, f.groups, -6.0f, 6.0f, x, reinterpret_cast<const float*>(s.buffers[0].data()), b.data(),
+                           y);
   });
 }
 
@@ -418,8 +416,7 @@ TEST(DepthwiseConvOp, Int8GlueMatchesKernel) {
   m.has_bias = false;
   ExpectGlueMatchesKernel<int8_t>(m, [&](const reference::Window2D& w, const ModelSpec& s, const int8_t* x, int8_t* y) {
     const reference::PerChannelParams p{-m.zp_in, m.zp_out, m.mult, m.shift, m.act_min, m.act_max};
-    reference::DepthwiseConv2DInt8(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()),
-                                   nullptr, y);
+    reference::DepthwiseConv2DInt8(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), nullptr, y);
   });
 }
 
@@ -455,7 +452,8 @@ TEST(ConvOp, RandomGeometriesAreRefusedOrComputedExactly) {
     const int g = std::max(m.groups, 1);
     const int oc = m.depthwise ? ic * g * (r(0, 9) == 0 ? 2 : 1) : g * r(1, 3) + (r(0, 9) == 0 ? 1 : 0);
     m.in_shape = {r(1, 2), ih, iw, ic};
-    m.w_shape = m.depthwise ? std::vector<int32_t>{1, kh, kw, oc} : std::vector<int32_t>{oc, kh, kw, std::max(1, ic / g)};
+    m.w_shape =
+        m.depthwise ? std::vector<int32_t>{1, kh, kw, oc} : std::vector<int32_t>{oc, kh, kw, std::max(1, ic / g)};
     // Mostly an output size some trailing pad in [-2, extent] gives, else anything.
     const auto out_size = [&](int in, int k, int s, int d, int lead) {
       if (r(0, 3) == 0 || s < 1 || d < 1) return r(1, 8);
@@ -476,14 +474,13 @@ TEST(ConvOp, RandomGeometriesAreRefusedOrComputedExactly) {
     const int oh = m.out_shape[1], ow = m.out_shape[2];
     const int pb = (oh - 1) * m.sh + (kh - 1) * m.dh + 1 - ih - m.pt;
     const int pr = (ow - 1) * m.sw + (kw - 1) * m.dw + 1 - iw - m.pl;
-    const reference::Case c{"", m.in_shape[0], ih, iw, ic, oc, kh, kw, m.sh, m.sw, m.dh, m.dw,
-                            m.pt, m.pl, pb, pr, m.groups};
+    const reference::Case c{"",   m.in_shape[0], ih,   iw,   ic,   oc, kh, kw,      m.sh,
+                            m.sw, m.dh,          m.dw, m.pt, m.pl, pb, pr, m.groups};
     ASSERT_EQ(c.oh(), oh);
     ASSERT_EQ(c.ow(), ow);
     const auto* wf = reinterpret_cast<const float*>(spec.buffers[0].data());
-    const std::vector<double> acc = reference::ReferenceAcc(
-        c, m.depthwise, std::vector<double>(x.begin(), x.end()),
-        std::vector<double>(wf, wf + spec.buffers[0].size() / 4));
+    const std::vector<double> acc = reference::ReferenceAcc(c, m.depthwise, std::vector<double>(x.begin(), x.end()),
+                                                            std::vector<double>(wf, wf + spec.buffers[0].size() / 4));
     const auto* y = reinterpret_cast<const float*>(run.outputs[0].data());
     ASSERT_EQ(run.outputs[0].size(), acc.size() * 4);
     for (size_t i = 0; i < acc.size(); ++i) {

@@ -1,5 +1,7 @@
 // AveragePool2D, MaxPool2D and Mean: kernels against references computed in
 // the test, the glue through the interpreter, and hostile options refused.
+#include "kernels/reference/pooling.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "kernels/reference/mean.h"
-#include "kernels/reference/pooling.h"
 #include "kernels/reference/requantize.h"
 #include "mote/model.h"
 #include "util/mote_builder.h"
@@ -177,7 +178,8 @@ void CheckQuantizedMean(double real, int32_t zp_in, int32_t zp_out) {
   for (int b = 0; b < shape.batches; ++b) {
     for (int c = 0; c < shape.channels; ++c) {
       int64_t sum = 0;
-      for (int i = 0; i < shape.positions; ++i) sum += in[(static_cast<size_t>(b) * shape.positions + i) * shape.channels + c] - zp_in;
+      for (int i = 0; i < shape.positions; ++i)
+        sum += in[(static_cast<size_t>(b) * shape.positions + i) * shape.channels + c] - zp_in;
       const double want = std::clamp(static_cast<double>(sum) * m.real() / shape.positions + zp_out, lo, hi);
       const T got = out[static_cast<size_t>(b) * shape.channels + c];
       ASSERT_LE(std::fabs(got - want), 1.0) << b << "," << c;
@@ -213,8 +215,8 @@ namespace mote {
 namespace {
 
 using schema::ElementType;
-using testing::Bytes;
 using testing::BuildMote;
+using testing::Bytes;
 using testing::ModelSpec;
 using testing::RunMote;
 
@@ -331,6 +333,67 @@ TEST(PoolOps, HostileOptionsAreRefused) {
   EXPECT_TRUE(refused(big)) << "int16 average sum overflow";
   big.average = false;  // a max cannot overflow
   EXPECT_EQ(LoadStatus(big.Spec()), Status::kOk);
+}
+
+// Random (often hostile) geometries: a model that loads must compute what
+// the reference computes over the windows its output size implies.
+TEST(PoolOps, RandomGeometriesAreRefusedOrComputedExactly) {
+  std::mt19937 rng(77);
+  const auto r = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const auto param = [&](int lo, int hi) { return r(0, 15) == 0 ? r(-1, 0) : r(lo, hi); };
+  int accepted = 0;
+  for (int iter = 0; iter < 4000; ++iter) {
+    PoolModel m;
+    m.type = ElementType::Float32;
+    m.average = iter % 2 == 0;
+    const int ih = r(1, 7), iw = r(1, 7), ch = r(1, 3);
+    m.fh = param(1, 4), m.fw = param(1, 4), m.sh = param(1, 3), m.sw = param(1, 3);
+    m.pt = param(0, 3), m.pl = param(0, 3);
+    const auto out_size = [&](int in, int k, int s, int lead) {
+      if (r(0, 3) == 0 || s < 1 || k < 1) return r(1, 8);
+      return std::max(1, (in + lead + r(-2, k) - k) / s + 1);
+    };
+    m.in_shape = {r(1, 2), ih, iw, ch};
+    m.out_shape = {m.in_shape[0], out_size(ih, m.fh, m.sh, m.pt), out_size(iw, m.fw, m.sw, m.pl), ch};
+    std::vector<float> x(static_cast<size_t>(m.in_shape[0]) * ih * iw * ch);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(static_cast<int>(i * 7 % 13) - 6);
+    const testing::RunResult run = RunMote(BuildMote(m.Spec()), {Bytes(x)});
+    if (run.status != Status::kOk) {
+      ASSERT_EQ(run.status, Status::kCorruptFile);
+      continue;
+    }
+    ++accepted;
+    const int oh = m.out_shape[1], ow = m.out_shape[2];
+    const reference::PoolCase c{"",
+                                m.in_shape[0],
+                                ih,
+                                iw,
+                                ch,
+                                m.fh,
+                                m.fw,
+                                m.sh,
+                                m.sw,
+                                m.pt,
+                                m.pl,
+                                (oh - 1) * m.sh + m.fh - ih - m.pt,
+                                (ow - 1) * m.sw + m.fw - iw - m.pl};
+    const auto windows = reference::Windows(c, x);
+    const auto* y = reinterpret_cast<const float*>(run.outputs[0].data());
+    ASSERT_EQ(run.outputs[0].size(), windows.size() * 4);
+    for (size_t i = 0; i < windows.size(); ++i) {
+      ASSERT_FALSE(windows[i].empty()) << "iteration " << iter;
+      double want = windows[i][0];
+      if (m.average) {
+        want = 0.0;
+        for (double v : windows[i]) want += v;
+        want /= static_cast<double>(windows[i].size());
+      } else {
+        for (double v : windows[i]) want = std::max(want, v);
+      }
+      ASSERT_NEAR(y[i], std::clamp(want, -1.0, 1.0), 1e-5) << "iteration " << iter;
+    }
+  }
+  EXPECT_GT(accepted, 300);
 }
 
 struct MeanModel {

@@ -28,7 +28,7 @@ TEST(Requantize, KnownValues) {
   EXPECT_EQ(RoundingDivideByPOT(7, 2), 2);
   EXPECT_EQ(MultiplyByQuantizedMultiplier(100, 1 << 30, 0), 50);  // x * 0.5
   EXPECT_EQ(MultiplyByQuantizedMultiplier(INT32_MAX, 1 << 30, 30), INT32_MAX);  // saturates, no UB
-  EXPECT_EQ(MultiplyByQuantizedMultiplier(-(1 << 20), 1 << 30, 12), -(1 << 31));
+  EXPECT_EQ(MultiplyByQuantizedMultiplier(-(1 << 20), 1 << 30, 12), INT32_MIN);
   // Where TFLite's int32 shift would overflow, the exact product is used.
   EXPECT_EQ(MultiplyByQuantizedMultiplier(1 << 20, 1 << 30, 11), 1 << 30);
 }

@@ -21,8 +21,8 @@ namespace mote {
 namespace {
 
 using schema::ElementType;
-using testing::Bytes;
 using testing::BuildMote;
+using testing::Bytes;
 using testing::ModelSpec;
 using testing::RunMote;
 using testing::TensorSpec;
@@ -207,7 +207,8 @@ TEST(ConcatOp, RequantizesEachInputWithinOneStep) {
   std::vector<std::vector<uint8_t>> inputs;
   for (size_t i = 0; i < m.in_shapes.size(); ++i) {
     std::vector<int8_t> x(Count(m.in_shapes[i]));
-    for (size_t k = 0; k < x.size(); ++k) x[k] = static_cast<int8_t>(static_cast<int>((k + 1) * (i * 50 + 37) % 256) - 128);
+    for (size_t k = 0; k < x.size(); ++k)
+      x[k] = static_cast<int8_t>(static_cast<int>((k + 1) * (i * 50 + 37) % 256) - 128);
     inputs.push_back(Bytes(x));
     xs.push_back(x);
   }
@@ -314,7 +315,8 @@ TEST(PadKernel, FourDimensionsAgainstIndexMapping) {
       for (int c = 0; c < s.out_dims[2]; ++c)
         for (int d = 0; d < s.out_dims[3]; ++d, ++o) {
           const int ia = a - before[0], ib = b - before[1], ic = c - before[2], id = d - before[3];
-          const bool inside = ia >= 0 && ia < in[0] && ib >= 0 && ib < in[1] && ic >= 0 && ic < in[2] && id >= 0 && id < in[3];
+          const bool inside =
+              ia >= 0 && ia < in[0] && ib >= 0 && ib < in[1] && ic >= 0 && ic < in[2] && id >= 0 && id < in[3];
           const int8_t want = inside ? x[((ia * in[1] + ib) * in[2] + ic) * in[3] + id] : -3;
           ASSERT_EQ(y[o], want) << a << b << c << d;
         }
@@ -326,8 +328,8 @@ ModelSpec PadSpec(ElementType type, std::vector<int32_t> in, std::vector<int32_t
   const bool q = type != ElementType::Float32;
   const std::vector<float> s = q ? std::vector<float>{0.1f} : std::vector<float>{};
   const std::vector<int32_t> z = q ? std::vector<int32_t>{-1} : std::vector<int32_t>{};
-  return OneOp(schema::OpCode::Pad, schema::OpOptions::PadOptions, {{"x", type, in, s, z}, {"y", type, out, s, z}},
-               {0}, {1}, [=](flatbuffers::FlatBufferBuilder& fbb) {
+  return OneOp(schema::OpCode::Pad, schema::OpOptions::PadOptions, {{"x", type, in, s, z}, {"y", type, out, s, z}}, {0},
+               {1}, [=](flatbuffers::FlatBufferBuilder& fbb) {
                  return schema::CreatePadOptions(fbb, fbb.CreateVector(pads), value, fvalue).Union();
                });
 }
@@ -347,14 +349,12 @@ TEST(PadOp, GlueAndHostileOptions) {
   EXPECT_EQ(LoadStatus(PadSpec(ElementType::Int8, {2, 3}, {3, 3}, {1, 0, 0, 0}, -1)), Status::kOk);
   EXPECT_EQ(LoadStatus(PadSpec(ElementType::Int8, {2, 3}, {2, 3}, {1, -1, 0, 0}, -1)), Status::kCorruptFile)
       << "negative pad";
-  EXPECT_EQ(LoadStatus(PadSpec(ElementType::Int8, {2, 3}, {3, 3}, {1, 0}, -1)), Status::kCorruptFile)
-      << "pads count";
+  EXPECT_EQ(LoadStatus(PadSpec(ElementType::Int8, {2, 3}, {3, 3}, {1, 0}, -1)), Status::kCorruptFile) << "pads count";
   EXPECT_EQ(LoadStatus(PadSpec(ElementType::Int8, {2, 3}, {3, 4}, {1, 0, 0, 0}, -1)), Status::kCorruptFile)
       << "output shape";
   EXPECT_EQ(LoadStatus(PadSpec(ElementType::Int8, {2, 3}, {3, 3}, {1, 0, 0, 0}, 300)), Status::kCorruptFile)
       << "value outside int8";
-  EXPECT_EQ(LoadStatus(PadSpec(ElementType::Int8, {2, 3}, {3, 3, 1}, {1, 0, 0, 0, 0, 1}, -1)),
-            Status::kCorruptFile)
+  EXPECT_EQ(LoadStatus(PadSpec(ElementType::Int8, {2, 3}, {3, 3, 1}, {1, 0, 0, 0, 0, 1}, -1)), Status::kCorruptFile)
       << "rank differs";
 }
 
@@ -446,13 +446,13 @@ ModelSpec LutSpec(schema::OpCode opcode, ElementType type, size_t table_bytes, f
   const bool q = type != ElementType::Float32;
   const std::vector<float> s = q ? std::vector<float>{0.05f} : std::vector<float>{};
   const std::vector<int32_t> z = q ? std::vector<int32_t>{0} : std::vector<int32_t>{};
-  ModelSpec spec = OneOp(opcode, schema::OpOptions::LutOptions, {{"x", type, {2, 4}, s, z}, {"y", type, {2, 4}, s, z}},
-                         {0}, {1}, [=](flatbuffers::FlatBufferBuilder& fbb) {
-                           return schema::CreateLutOptions(fbb, q ? 0 : -1, alpha).Union();
-                         });
+  ModelSpec spec = OneOp(
+      opcode, schema::OpOptions::LutOptions, {{"x", type, {2, 4}, s, z}, {"y", type, {2, 4}, s, z}}, {0}, {1},
+      [=](flatbuffers::FlatBufferBuilder& fbb) { return schema::CreateLutOptions(fbb, q ? 0 : -1, alpha).Union(); });
   std::vector<uint8_t> table(table_bytes);
   // int8: entry k is 127 - k, so out = 127 - (in + 128) = -1 - in.
-  for (size_t i = 0; i < table.size(); ++i) table[i] = static_cast<uint8_t>(static_cast<int8_t>(127 - static_cast<int>(i % 256)));
+  for (size_t i = 0; i < table.size(); ++i)
+    table[i] = static_cast<uint8_t>(static_cast<int8_t>(127 - static_cast<int>(i % 256)));
   spec.buffers.push_back(table);
   return spec;
 }

@@ -8,8 +8,7 @@ namespace mote::internal {
 namespace {
 
 // A float activation; `alpha` is LutOptions.alpha (LeakyRelu's slope).
-using FloatFunction = void (*)(std::span<const float> input, float alpha,
-                               std::span<float> output);
+using FloatFunction = void (*)(std::span<const float> input, float alpha, std::span<float> output);
 
 void Sigmoid(std::span<const float> in, float, std::span<float> out) {
   reference::SigmoidFloat(in, out);
@@ -30,8 +29,7 @@ void EvalActivation(const OpContext& ctx, FloatFunction f) {
                             ctx.output_span<int8_t>(0));
       break;
     case ElementType::kInt16:
-      reference::LookupInt16(ctx.input_span<int16_t>(0),
-                             ctx.buffer<int16_t>(opts->table()).data(),
+      reference::LookupInt16(ctx.input_span<int16_t>(0), ctx.buffer<int16_t>(opts->table()).data(),
                              ctx.output_span<int16_t>(0));
       break;
     default:

@@ -11,8 +11,14 @@ namespace {
 WindowOptions WindowOf(const OpContext& ctx) {
   const auto* o = ctx.op->options_as_Conv2DOptions();
   const auto w = ShapeOf(ctx.input(1));
-  return {w[1],           w[2],           o->stride_h(), o->stride_w(),
-          o->dilation_h(), o->dilation_w(), o->pad_top(),  o->pad_left()};
+  return {.filter_h = w[1],
+          .filter_w = w[2],
+          .stride_h = o->stride_h(),
+          .stride_w = o->stride_w(),
+          .dilation_h = o->dilation_h(),
+          .dilation_w = o->dilation_w(),
+          .pad_top = o->pad_top(),
+          .pad_left = o->pad_left()};
 }
 
 }  // namespace
@@ -66,14 +72,13 @@ void EvalConv2D(const OpContext& ctx) {
                                          act.min(),
                                          act.max()};
   if (type == ElementType::kInt8) {
-    reference::Conv2DInt8(w, opts->groups(), p, ctx.input_data<int8_t>(0),
-                          ctx.input_data<int8_t>(1), has_bias ? ctx.input_data<int32_t>(2) : nullptr,
-                          ctx.output_data<int8_t>(0));
+    reference::Conv2DInt8(
+        w, opts->groups(), p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
+        has_bias ? ctx.input_data<int32_t>(2) : nullptr, ctx.output_data<int8_t>(0));
   } else {
-    reference::Conv2DInt16(w, opts->groups(), p, ctx.input_data<int16_t>(0),
-                           ctx.input_data<int8_t>(1),
-                           has_bias ? ctx.input_data<int64_t>(2) : nullptr,
-                           ctx.output_data<int16_t>(0));
+    reference::Conv2DInt16(
+        w, opts->groups(), p, ctx.input_data<int16_t>(0), ctx.input_data<int8_t>(1),
+        has_bias ? ctx.input_data<int64_t>(2) : nullptr, ctx.output_data<int16_t>(0));
   }
 }
 

@@ -26,7 +26,8 @@ Status CheckMean(const OpContext& ctx) {
   MOTE_TRY(ExpectActivationType(ctx, input));
   MOTE_TRY(ExpectSameType(ctx, input, output));
   const auto in = ShapeOf(input);
-  if (in.size() != 4) return ctx.Fail("mean input must be NHWC (rank 4)", static_cast<int64_t>(in.size()));
+  if (in.size() != 4)
+    return ctx.Fail("mean input must be NHWC (rank 4)", static_cast<int64_t>(in.size()));
   if (!OutputShapeOk(in, ShapeOf(output))) {
     return ctx.Fail("mean output must be [N, 1, 1, C] or [N, C]");
   }

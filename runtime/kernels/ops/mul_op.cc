@@ -20,9 +20,9 @@ Status CheckMul(const OpContext& ctx) {
   const ElementType type = TypeOf(ctx.input(0));
   if (type == ElementType::kFloat32) return Status::kOk;
   // Symmetric int16 keeps the product of two inputs inside int32.
-  if (type == ElementType::kInt16 && (ZeroPointOf(ctx.input(0)) != 0 ||
-                                      ZeroPointOf(ctx.input(1)) != 0 ||
-                                      ZeroPointOf(ctx.output(0)) != 0)) {
+  if (type == ElementType::kInt16 &&
+      (ZeroPointOf(ctx.input(0)) != 0 || ZeroPointOf(ctx.input(1)) != 0 ||
+       ZeroPointOf(ctx.output(0)) != 0)) {
     return ctx.Fail("int16 activations must be symmetric");
   }
   if (!ValidMultiplier(o->output_multiplier(), o->output_shift(), -31, 30)) {
@@ -37,9 +37,13 @@ void EvalMul(const OpContext& ctx) {
                                  ShapeOf(ctx.output(0)), &b);
   const auto* o = ctx.op->options_as_MulOptions();
   const schema::ActivationRange& act = *o->activation();
-  const reference::QuantizedMulParams p = {-ZeroPointOf(ctx.input(0)), -ZeroPointOf(ctx.input(1)),
-                                           ZeroPointOf(ctx.output(0)), o->output_multiplier(),
-                                           o->output_shift(), act.min(), act.max()};
+  const reference::QuantizedMulParams p = {-ZeroPointOf(ctx.input(0)),
+                                           -ZeroPointOf(ctx.input(1)),
+                                           ZeroPointOf(ctx.output(0)),
+                                           o->output_multiplier(),
+                                           o->output_shift(),
+                                           act.min(),
+                                           act.max()};
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
       reference::MulInt8(b, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),

@@ -69,8 +69,7 @@ void EvalPad(const OpContext& ctx) {
                               ctx.output_data<int16_t>(0));
       break;
     default:
-      reference::Pad<float>(s, ctx.input_data<float>(0), opts->fvalue(),
-                            ctx.output_data<float>(0));
+      reference::Pad<float>(s, ctx.input_data<float>(0), opts->fvalue(), ctx.output_data<float>(0));
       break;
   }
 }

@@ -8,7 +8,14 @@ namespace mote::internal {
 namespace {
 
 WindowOptions WindowOf(const schema::Pool2DOptions& o) {
-  return {o.filter_h(), o.filter_w(), o.stride_h(), o.stride_w(), 1, 1, o.pad_top(), o.pad_left()};
+  return {.filter_h = o.filter_h(),
+          .filter_w = o.filter_w(),
+          .stride_h = o.stride_h(),
+          .stride_w = o.stride_w(),
+          .dilation_h = 1,
+          .dilation_w = 1,
+          .pad_top = o.pad_top(),
+          .pad_left = o.pad_left()};
 }
 
 int32_t Min(int32_t a, int32_t b) { return a < b ? a : b; }
@@ -30,8 +37,8 @@ Status CheckPool(const OpContext& ctx, bool average) {
   const ElementType type = TypeOf(input);
   if (average && type != ElementType::kFloat32) {
     // The int32 sum of a window: at most (valid positions) * 2^15 in magnitude.
-    const int64_t positions = static_cast<int64_t>(Min(opts->filter_h(), in[1])) *
-                              Min(opts->filter_w(), in[2]);
+    const int64_t positions =
+        static_cast<int64_t>(Min(opts->filter_h(), in[1])) * Min(opts->filter_w(), in[2]);
     const int64_t worst = positions * (type == ElementType::kInt8 ? 128 : 32768);
     if (worst > INT32_MAX) return ctx.Fail("average pool sum could overflow", worst, INT32_MAX);
   }

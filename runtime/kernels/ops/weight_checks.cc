@@ -19,8 +19,8 @@ Status CheckWeights(const OpContext& ctx, const schema::Tensor& weights, size_t 
   return Status::kOk;
 }
 
-Status CheckBiasAndAccumulator(const OpContext& ctx, ElementType activation_type,
-                               size_t channels, int64_t depth) {
+Status CheckBiasAndAccumulator(const OpContext& ctx, ElementType activation_type, size_t channels,
+                               int64_t depth) {
   // `depth` counts elements of a tensor under 2 GiB, so these cannot overflow.
   const int64_t int8_worst = depth * 255 * 128;
   if (!ctx.has_input(2)) {

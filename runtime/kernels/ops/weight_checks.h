@@ -20,8 +20,8 @@ Status CheckWeights(const OpContext& ctx, const schema::Tensor& weights, size_t 
 // accumulator of `depth` products plus bias must not overflow: int8 sums of
 // (x - zp) * w are at most 255 * 128 each, and |bias| must fit beside them in
 // int32; int16 biases stay below 2^60 so the int64 sum cannot wrap.
-Status CheckBiasAndAccumulator(const OpContext& ctx, ElementType activation_type,
-                               size_t channels, int64_t depth);
+Status CheckBiasAndAccumulator(const OpContext& ctx, ElementType activation_type, size_t channels,
+                               int64_t depth);
 
 // Quantized activations: one multiplier (>= 0) and shift per channel, shifts
 // in [-31, 30] for int8 and [-31, 7] for int16 (the 64-bit requantization);

@@ -3,8 +3,8 @@
 namespace mote::internal {
 namespace {
 
-Status CheckAxis(const OpContext& ctx, int64_t in, int64_t filter, int64_t stride,
-                 int64_t dilation, int64_t lead, int64_t out) {
+Status CheckAxis(const OpContext& ctx, int64_t in, int64_t filter, int64_t stride, int64_t dilation,
+                 int64_t lead, int64_t out) {
   if (filter < 1 || stride < 1 || dilation < 1) {
     return ctx.Fail("filter size, stride and dilation must be positive", filter, stride);
   }
@@ -41,9 +41,21 @@ reference::Window2D MakeWindow(const schema::Tensor& in, const schema::Tensor& o
                                const WindowOptions& w) {
   const auto is = ShapeOf(in);
   const auto os = ShapeOf(out);
-  return {is[0],      is[1],      is[2],      is[3],        os[1],        os[2],
-          os[3],      w.filter_h, w.filter_w, w.stride_h,   w.stride_w,   w.dilation_h,
-          w.dilation_w, w.pad_top, w.pad_left};
+  return {.batches = is[0],
+          .in_h = is[1],
+          .in_w = is[2],
+          .in_c = is[3],
+          .out_h = os[1],
+          .out_w = os[2],
+          .out_c = os[3],
+          .filter_h = w.filter_h,
+          .filter_w = w.filter_w,
+          .stride_h = w.stride_h,
+          .stride_w = w.stride_w,
+          .dilation_h = w.dilation_h,
+          .dilation_w = w.dilation_w,
+          .pad_top = w.pad_top,
+          .pad_left = w.pad_left};
 }
 
 }  // namespace mote::internal

@@ -59,21 +59,19 @@ void ConvLoop(const Window2D& w, int32_t groups, int32_t input_offset, const T* 
 
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
                 const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output) {
-  ConvLoop<int32_t>(w, groups, params.input_offset, input, filter, output,
-                    [&](int32_t acc, int32_t oc) {
-                      if (bias != nullptr) acc += bias[oc];
-                      const int32_t scaled = MultiplyByQuantizedMultiplier(
-                          acc, params.multiplier[oc], params.shift[oc]);
-                      // Saturated so that an extreme multiplier cannot overflow.
-                      return ClampTo<int8_t>(
-                          SaturateToInt32(int64_t{scaled} + params.output_offset),
-                          params.activation_min, params.activation_max);
-                    });
+  ConvLoop<int32_t>(
+      w, groups, params.input_offset, input, filter, output, [&](int32_t acc, int32_t oc) {
+        if (bias != nullptr) acc += bias[oc];
+        const int32_t scaled =
+            MultiplyByQuantizedMultiplier(acc, params.multiplier[oc], params.shift[oc]);
+        // Saturated so that an extreme multiplier cannot overflow.
+        return ClampTo<int8_t>(SaturateToInt32(int64_t{scaled} + params.output_offset),
+                               params.activation_min, params.activation_max);
+      });
 }
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                 const int16_t* input, const int8_t* filter, const int64_t* bias,
-                 int16_t* output) {
+                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output) {
   ConvLoop<int64_t>(w, groups, 0, input, filter, output, [&](int64_t acc, int32_t oc) {
     if (bias != nullptr) acc += bias[oc];
     const int32_t scaled =

@@ -19,8 +19,7 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
                 const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output);
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                 const int16_t* input, const int8_t* filter, const int64_t* bias,
-                 int16_t* output);
+                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output);
 
 void Conv2DFloat(const Window2D& w, int32_t groups, float activation_min, float activation_max,
                  const float* input, const float* filter, const float* bias, float* output);

@@ -52,42 +52,40 @@ void DepthwiseLoop(const Window2D& w, int32_t depth_multiplier, int32_t input_of
 }  // namespace
 
 void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
-                         const PerChannelParams& params, const int8_t* input,
-                         const int8_t* filter, const int32_t* bias, int8_t* output) {
-  DepthwiseLoop<int32_t>(w, depth_multiplier, params.input_offset, input, filter, output,
-                         [&](int32_t acc, int32_t oc) {
-                           if (bias != nullptr) acc += bias[oc];
-                           const int32_t scaled = MultiplyByQuantizedMultiplier(
-                               acc, params.multiplier[oc], params.shift[oc]);
-                           return ClampTo<int8_t>(
-                               SaturateToInt32(int64_t{scaled} + params.output_offset),
+                         const PerChannelParams& params, const int8_t* input, const int8_t* filter,
+                         const int32_t* bias, int8_t* output) {
+  DepthwiseLoop<int32_t>(
+      w, depth_multiplier, params.input_offset, input, filter, output,
+      [&](int32_t acc, int32_t oc) {
+        if (bias != nullptr) acc += bias[oc];
+        const int32_t scaled =
+            MultiplyByQuantizedMultiplier(acc, params.multiplier[oc], params.shift[oc]);
+        return ClampTo<int8_t>(SaturateToInt32(int64_t{scaled} + params.output_offset),
                                params.activation_min, params.activation_max);
-                         });
+      });
 }
 
 void DepthwiseConv2DInt16(const Window2D& w, int32_t depth_multiplier,
                           const PerChannelParams& params, const int16_t* input,
                           const int8_t* filter, const int64_t* bias, int16_t* output) {
-  DepthwiseLoop<int64_t>(w, depth_multiplier, 0, input, filter, output,
-                         [&](int64_t acc, int32_t oc) {
-                           if (bias != nullptr) acc += bias[oc];
-                           const int32_t scaled = MultiplyByQuantizedMultiplier64(
-                               acc, params.multiplier[oc], params.shift[oc]);
-                           return ClampTo<int16_t>(scaled, params.activation_min,
-                                                   params.activation_max);
-                         });
+  DepthwiseLoop<int64_t>(
+      w, depth_multiplier, 0, input, filter, output, [&](int64_t acc, int32_t oc) {
+        if (bias != nullptr) acc += bias[oc];
+        const int32_t scaled =
+            MultiplyByQuantizedMultiplier64(acc, params.multiplier[oc], params.shift[oc]);
+        return ClampTo<int16_t>(scaled, params.activation_min, params.activation_max);
+      });
 }
 
 void DepthwiseConv2DFloat(const Window2D& w, int32_t depth_multiplier, float activation_min,
                           float activation_max, const float* input, const float* filter,
                           const float* bias, float* output) {
-  DepthwiseLoop<float>(w, depth_multiplier, 0, input, filter, output,
-                       [&](float acc, int32_t oc) {
-                         if (bias != nullptr) acc += bias[oc];
-                         if (acc < activation_min) acc = activation_min;  // NaN stays NaN
-                         if (acc > activation_max) acc = activation_max;
-                         return acc;
-                       });
+  DepthwiseLoop<float>(w, depth_multiplier, 0, input, filter, output, [&](float acc, int32_t oc) {
+    if (bias != nullptr) acc += bias[oc];
+    if (acc < activation_min) acc = activation_min;  // NaN stays NaN
+    if (acc > activation_max) acc = activation_max;
+    return acc;
+  });
 }
 
 }  // namespace mote::reference

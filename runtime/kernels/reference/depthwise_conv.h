@@ -15,8 +15,8 @@
 namespace mote::reference {
 
 void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
-                         const PerChannelParams& params, const int8_t* input,
-                         const int8_t* filter, const int32_t* bias, int8_t* output);
+                         const PerChannelParams& params, const int8_t* input, const int8_t* filter,
+                         const int32_t* bias, int8_t* output);
 
 void DepthwiseConv2DInt16(const Window2D& w, int32_t depth_multiplier,
                           const PerChannelParams& params, const int16_t* input,

@@ -25,8 +25,8 @@ void MeanQuantized(const MeanShape& shape, const QuantizedMeanParams& p, const T
       // Division truncates toward zero, so this rounds half away from zero.
       acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
       output[static_cast<size_t>(b) * shape.channels + c] =
-          ClampTo<T>(SaturateToInt32(int64_t{acc} + p.output_zero_point), std::numeric_limits<T>::min(),
-                     std::numeric_limits<T>::max());
+          ClampTo<T>(SaturateToInt32(int64_t{acc} + p.output_zero_point),
+                     std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
     }
   }
 }

@@ -19,8 +19,8 @@ void MulQuantized(const Broadcast& b, const QuantizedMulParams& p, const T* in1,
 
 }  // namespace
 
-void MulInt8(const Broadcast& b, const QuantizedMulParams& p, const int8_t* in1,
-             const int8_t* in2, int8_t* out) {
+void MulInt8(const Broadcast& b, const QuantizedMulParams& p, const int8_t* in1, const int8_t* in2,
+             int8_t* out) {
   MulQuantized(b, p, in1, in2, out);
 }
 

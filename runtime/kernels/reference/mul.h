@@ -21,8 +21,8 @@ struct QuantizedMulParams {
   int32_t activation_max;
 };
 
-void MulInt8(const Broadcast& b, const QuantizedMulParams& p, const int8_t* in1,
-             const int8_t* in2, int8_t* out);
+void MulInt8(const Broadcast& b, const QuantizedMulParams& p, const int8_t* in1, const int8_t* in2,
+             int8_t* out);
 void MulInt16(const Broadcast& b, const QuantizedMulParams& p, const int16_t* in1,
               const int16_t* in2, int16_t* out);
 void MulFloat(const Broadcast& b, float activation_min, float activation_max, const float* in1,

@@ -101,8 +101,8 @@ void MaxPoolInt16(const Window2D& w, int32_t activation_min, int32_t activation_
   MaxPoolQuantized(w, activation_min, activation_max, input, output);
 }
 
-void MaxPoolFloat(const Window2D& w, float activation_min, float activation_max,
-                  const float* input, float* output) {
+void MaxPoolFloat(const Window2D& w, float activation_min, float activation_max, const float* input,
+                  float* output) {
   PoolLoop(w, input, output, [&](auto for_each, int32_t) {
     float max = std::numeric_limits<float>::lowest();  // as TFLite starts
     // Comparison as std::max(max, v): a NaN input is skipped, like TFLite.

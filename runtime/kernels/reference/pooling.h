@@ -26,8 +26,8 @@ void MaxPoolInt8(const Window2D& w, int32_t activation_min, int32_t activation_m
                  const int8_t* input, int8_t* output);
 void MaxPoolInt16(const Window2D& w, int32_t activation_min, int32_t activation_max,
                   const int16_t* input, int16_t* output);
-void MaxPoolFloat(const Window2D& w, float activation_min, float activation_max,
-                  const float* input, float* output);
+void MaxPoolFloat(const Window2D& w, float activation_min, float activation_max, const float* input,
+                  float* output);
 
 }  // namespace mote::reference
 

@@ -2,8 +2,7 @@
 
 namespace mote::reference {
 
-TransposeShape MakeTransposeShape(std::span<const int32_t> in_dims,
-                                  std::span<const int32_t> perm) {
+TransposeShape MakeTransposeShape(std::span<const int32_t> in_dims, std::span<const int32_t> perm) {
   TransposeShape s;
   s.rank = static_cast<int>(in_dims.size());
   size_t in_stride[kMaxRank];

@@ -21,8 +21,7 @@ struct TransposeShape {
 };
 
 // `perm` must be a permutation of [0, in_dims.size()) (the loader checks it).
-TransposeShape MakeTransposeShape(std::span<const int32_t> in_dims,
-                                  std::span<const int32_t> perm);
+TransposeShape MakeTransposeShape(std::span<const int32_t> in_dims, std::span<const int32_t> perm);
 
 // T is int8_t, int16_t or float; only the bits move.
 template <typename T>

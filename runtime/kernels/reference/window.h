@@ -27,8 +27,8 @@ struct Window2D {
 // Requantization of a kernel with per-output-channel int8 weights (TFLite's
 // ConvPerChannel scheme): out = clamp(MQM(acc, multiplier[c], shift[c]) + output_offset).
 struct PerChannelParams {
-  int32_t input_offset;   // -input zero point; 0 for int16
-  int32_t output_offset;  // output zero point; 0 for int16
+  int32_t input_offset;                 // -input zero point; 0 for int16
+  int32_t output_offset;                // output zero point; 0 for int16
   std::span<const int32_t> multiplier;  // [out_c]
   std::span<const int8_t> shift;        // [out_c]
   int32_t activation_min;

@@ -102,7 +102,20 @@ class LayoutPass {
     }
   }
 
-  void SetWindow(Node& n, const Window& w) {
+  // The runtime stores only the leading padding and derives the trailing one;
+  // it accepts leading pads up to the window extent - 1 and trailing pads in
+  // [1 - stride, extent - 1] (every SAME/VALID geometry).
+  static void CheckWindow(const Node& n, const Window& w, const Shape& nchw_in) {
+    const int64_t eh = (w.kh - 1) * w.dh + 1, ew = (w.kw - 1) * w.dw + 1;
+    const int64_t bottom = (w.out_h - 1) * w.sh + eh - nchw_in[2] - w.pad_top;
+    const int64_t right = (w.out_w - 1) * w.sw + ew - nchw_in[3] - w.pad_left;
+    if (w.pad_top > eh - 1 || w.pad_left > ew - 1 || bottom > eh - 1 || right > ew - 1) {
+      Unsupported(n, "padding as large as the window is not supported");
+    }
+  }
+
+  void SetWindow(Node& n, const Window& w, const Shape& nchw_in) {
+    CheckWindow(n, w, nchw_in);
     n.attrs["stride_h"].i = w.sh;
     n.attrs["stride_w"].i = w.sw;
     n.attrs["dilation_h"].i = w.dh;
@@ -123,7 +136,7 @@ class LayoutPass {
     const int64_t groups = n.attr_int("group", 1);
     const int64_t channels = in[1];
     n.attrs.clear();
-    SetWindow(n, win);
+    SetWindow(n, win, in);
     if (groups == channels && groups > 1 && w.shape[1] == 1) {
       n.op = "DepthwiseConv2D";
       n.attrs["depth_multiplier"].i = w.shape[0] / channels;
@@ -147,7 +160,7 @@ class LayoutPass {
     if (win.dh != 1 || win.dw != 1) Unsupported(n, "dilated pooling is not supported");
     n.op = n.op == "MaxPool" ? "MaxPool2D" : "AveragePool2D";
     n.attrs.clear();
-    SetWindow(n, win);
+    SetWindow(n, win, in);
     if (n.outputs.size() > 1) n.outputs.resize(1);  // MaxPool's optional indices
   }
 
