@@ -29,6 +29,9 @@
   X(Pad, CheckPad, EvalPad, PadOptions) \
   X(Transpose, CheckTranspose, EvalTranspose, TransposeOptions) \
   X(HardSwish, CheckActivation, EvalHardSwish, LutOptions) \
-  X(LeakyRelu, CheckActivation, EvalLeakyRelu, LutOptions)
+  X(LeakyRelu, CheckActivation, EvalLeakyRelu, LutOptions) \
+  X(TreeEnsemble, CheckTreeEnsemble, EvalTreeEnsemble, TreeEnsembleOptions) \
+  X(ClassifierHead, CheckClassifierHead, EvalClassifierHead, ClassifierHeadOptions) \
+  X(Normalize, CheckNormalize, EvalNormalize, NormalizeOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

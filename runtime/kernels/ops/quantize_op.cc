@@ -30,6 +30,19 @@ Status CheckQuantize(const OpContext& ctx) {
   MOTE_TRY(ExpectSameShape(ctx, ctx.input(0), ctx.output(0)));
   const ElementType in = TypeOf(ctx.input(0));
   const ElementType out = TypeOf(ctx.output(0));
+  if (in == ElementType::kFloat32 && out == ElementType::kInt32) {  // the per-feature grid of tree inputs
+    const schema::QuantParams* q = ctx.output(0).quant();
+    const auto shape = ShapeOf(ctx.output(0));
+    const size_t features = shape.empty() ? 1 : static_cast<size_t>(shape.back());
+    if (q == nullptr || q->scale() == nullptr ||
+        (q->scale()->size() != 1 && (q->axis() != static_cast<int>(shape.size()) - 1 || q->scale()->size() != features))) {
+      return ctx.Fail("int32 grid needs one scale, or one per feature on the last axis");
+    }
+    for (int32_t zp : *q->zero_point()) {
+      if (zp != 0) return ctx.Fail("int32 grid must have zero point 0", zp);
+    }
+    return Status::kOk;
+  }
   if (!IsQuantizedType(out) || !(in == ElementType::kFloat32 || IsQuantizedType(in))) {
     return ctx.Fail("quantize needs float32/int8/int16 in and int8/int16 out");
   }
@@ -45,6 +58,12 @@ void EvalQuantize(const OpContext& ctx) {
   const schema::Tensor& out = ctx.output(0);
   const ElementType in_type = TypeOf(ctx.input(0));
   const ElementType out_type = TypeOf(out);
+  if (in_type == ElementType::kFloat32 && out_type == ElementType::kInt32) {
+    const auto* scales = out.quant()->scale();
+    const size_t per = scales->size() == 1 ? 1 : scales->size();
+    reference::QuantizeToFeatureGrid(ctx.input_span<float>(0), scales->data(), per, ctx.output_span<int32_t>(0));
+    return;
+  }
   if (in_type == ElementType::kFloat32) {
     const float scale = ScaleOf(out);
     const int32_t zp = ZeroPointOf(out);

@@ -65,6 +65,14 @@ template void QuantizeFloat<int8_t>(std::span<const float>, float, int32_t, int3
 template void QuantizeFloat<int16_t>(std::span<const float>, float, int32_t, int32_t, int32_t,
                                      std::span<int16_t>);
 
+void QuantizeToFeatureGrid(std::span<const float> input, const float* scales, size_t features,
+                           std::span<int32_t> output) {
+  for (size_t i = 0; i < input.size(); ++i) {
+    const float x = input[i];
+    output[i] = x != x ? INT32_MIN : QuantizeValue(x, scales[i % features], 0, INT32_MIN + 1, INT32_MAX);
+  }
+}
+
 template <typename In, typename Out>
 void Requantize(std::span<const In> input, int32_t input_zero_point, int32_t multiplier, int shift,
                 int32_t output_zero_point, int32_t lo, int32_t hi, std::span<Out> output) {

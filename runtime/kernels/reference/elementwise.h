@@ -42,6 +42,12 @@ template <typename T>
 void QuantizeFloat(std::span<const float> input, float scale, int32_t zero_point, int32_t lo,
                    int32_t hi, std::span<T> output);
 
+// float -> int32 on a per-feature grid (the last axis): q = round(x / scale[f]),
+// saturated to [INT32_MIN + 1, INT32_MAX]; NaN becomes INT32_MIN, which tree
+// kernels read as a missing value.
+void QuantizeToFeatureGrid(std::span<const float> input, const float* scales, size_t features,
+                           std::span<int32_t> output);
+
 template <typename T>
 void DequantizeToFloat(std::span<const T> input, float scale, int32_t zero_point,
                        std::span<float> output) {

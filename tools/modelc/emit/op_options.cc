@@ -1,10 +1,13 @@
 #include "emit/op_options.h"
 
+#include "emit/classic_options.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
 
 #include "quantize/fixed_point.h"
+#include "quantize/tflite_softmax.h"
 
 namespace mote::modelc {
 namespace {
@@ -228,6 +231,30 @@ std::vector<uint8_t> ExpTable(const Tensor& in, float beta) {
   return table;
 }
 
+// int8 with TFLite's output parameters: TFLite's algorithm (exp_format 1),
+// bit-exact with its reference kernels. Otherwise the Q16 table (format 0).
+BuiltOp Softmax(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n,
+                const AddBuffer& add_buffer) {
+  const Tensor& in = g.tensors[n.inputs[0]];
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const float beta = n.attr_float("beta", 1.0f);
+  int32_t table = -1;
+  int8_t exp_format = 0;
+  if (in.dtype == DType::kInt8 && out.dtype == DType::kInt8 && out.quant &&
+      Scale(out) == 1.0f / 256.0f && Zp(out) == -128) {
+    const auto params = ComputeTfliteSoftmaxParams(beta, Scale(in));
+    if (!params) Fail(n, "softmax input scale times beta is too small for TFLite's int8 softmax");
+    std::vector<uint8_t> bytes;
+    for (int32_t v : TfliteSoftmaxExpTable(*params)) Append(bytes, v);
+    table = add_buffer(std::move(bytes));
+    exp_format = 1;
+  } else if (in.dtype != DType::kFloat32) {
+    table = add_buffer(ExpTable(in, beta));
+  }
+  return {schema::OpCode::Softmax, schema::OpOptions::SoftmaxOptions,
+          schema::CreateSoftmaxOptions(fbb, beta, table, exp_format).Union()};
+}
+
 BuiltOp Add(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
   const Tensor& a = g.tensors[n.inputs[0]];
   const Tensor& b = g.tensors[n.inputs[1]];
@@ -256,6 +283,7 @@ BuiltOp Add(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) 
 
 BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n,
                 const AddBuffer& add_buffer) {
+  if (auto classic = BuildClassicOp(fbb, g, n, add_buffer)) return *classic;
   const Tensor& in = g.tensors[n.inputs[0]];
   const Tensor& out = g.tensors[n.outputs[0]];
   if (n.op == "FullyConnected") return FullyConnected(fbb, g, n);
@@ -287,12 +315,7 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
     return {schema::OpCode::Dequantize, schema::OpOptions::DequantizeOptions,
             schema::CreateDequantizeOptions(fbb).Union()};
   }
-  if (n.op == "Softmax") {
-    const float beta = n.attr_float("beta", 1.0f);
-    const int32_t table = in.dtype == DType::kFloat32 ? -1 : add_buffer(ExpTable(in, beta));
-    return {schema::OpCode::Softmax, schema::OpOptions::SoftmaxOptions,
-            schema::CreateSoftmaxOptions(fbb, beta, table).Union()};
-  }
+  if (n.op == "Softmax") return Softmax(fbb, g, n, add_buffer);
   if (n.op == "Reshape") {
     return {schema::OpCode::Reshape, schema::OpOptions::ReshapeOptions,
             schema::CreateReshapeOptions(fbb).Union()};

@@ -108,6 +108,7 @@ Attr ConvertAttr(const onnx::AttributeProto& a, const std::string& what) {
   out.s = a.s();
   out.ints.assign(a.ints().begin(), a.ints().end());
   out.floats.assign(a.floats().begin(), a.floats().end());
+  out.strings.assign(a.strings().begin(), a.strings().end());
   if (a.has_t()) out.tensor = TensorToValue(a.t(), what + " attribute " + a.name());
   if (a.type() == onnx::AttributeProto::FLOAT) out.i = static_cast<int64_t>(a.f());
   if (a.type() == onnx::AttributeProto::INT) out.f = static_cast<float>(a.i());
@@ -195,7 +196,7 @@ class Importer {
 
   void AddNode(const onnx::NodeProto& n, int k) {
     const std::string name = n.name().empty() ? n.op_type() + "_" + std::to_string(k) : n.name();
-    if (!n.domain().empty() && n.domain() != "ai.onnx") {
+    if (!n.domain().empty() && n.domain() != "ai.onnx" && n.domain() != "ai.onnx.ml") {
       throw ConvertError(name, n.op_type(), "operator domain '" + n.domain() + "' is not supported",
                          ErrorKind::kUnsupported);
     }

@@ -61,6 +61,7 @@ struct Attr {
   std::string s;
   std::vector<int64_t> ints;
   std::vector<float> floats;
+  std::vector<std::string> strings;
   std::optional<Value> tensor;
 };
 

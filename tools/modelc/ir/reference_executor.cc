@@ -1,5 +1,7 @@
 #include "ir/reference_executor.h"
 
+#include "ml/classic.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -555,6 +557,7 @@ Value MoteConv(const Node& node, const Value& x, const Value& w, const Value* b,
 }  // namespace
 
 bool IsKnownOp(const std::string& op) {
+  if (IsClassicOp(op)) return true;
   static const std::set<std::string> kOps = {
       "Identity", "Dropout", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Relu6",
       "Clip", "Sigmoid", "Tanh", "Softmax", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
@@ -567,6 +570,7 @@ bool IsKnownOp(const std::string& op) {
 
 std::vector<Value> EvalNode(const Graph& graph, const Node& node,
                             const std::vector<const Value*>& ins) {
+  if (auto classic = EvalClassic(graph, node, ins)) return *classic;
   const std::string& op = node.op;
   constexpr float kInf = std::numeric_limits<float>::infinity();
   auto in = [&](size_t k) -> const Value& { return In(node, ins, k); };

@@ -4,6 +4,7 @@
 #include <limits>
 #include <set>
 
+#include "ml/classic.h"
 #include "passes/passes.h"
 
 namespace mote::modelc {
@@ -255,6 +256,10 @@ void LowerToMoteOps(Graph& g) {
       LowerBatchNorm(g, g.nodes[k]);
       k += g.nodes.size() - before;  // a Mul may have been inserted before it
       if (g.nodes[k].op != "Identity") continue;
+    }
+    if (IsClassicOp(g.nodes[k].op)) {
+      k += LowerClassic(g, k) - 1;
+      continue;
     }
     Node& n = g.nodes[k];
     if (n.op == "Gemm") LowerGemm(g, n);

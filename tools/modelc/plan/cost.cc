@@ -1,5 +1,8 @@
 #include "plan/cost.h"
 
+#include <algorithm>
+
+#include "ml/tree_model.h"
 #include "plan/memory_planner.h"
 
 namespace mote::modelc {
@@ -27,6 +30,11 @@ OpCost CostOf(const Graph& g, const Node& n) {
     c.elementwise = elements * n.attr_int("filter_h", 1) * n.attr_int("filter_w", 1);
   } else if (n.op == "Mean") {
     c.elementwise = NumElements(g.tensors[n.inputs[0]].shape);
+  } else if (n.op == "TreeEnsemble") {
+    // Worst case: one comparison per level of every tree.
+    const TreeModel m = ParseTreeModel(n);
+    const Shape& in = g.tensors[n.inputs[0]].shape;
+    c.elementwise = NumElements(in) / std::max<int64_t>(1, in.back()) * static_cast<int64_t>(m.trees.size()) * MaxDepth(m);
   } else if (n.op == "Softmax") {
     c.elementwise = 3 * elements;  // max, exp + sum, normalize
   } else if (n.op == "Reshape") {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "ir/reference_executor.h"
+#include "ml/tree_model.h"
 #include "quantize/fixed_point.h"
 
 namespace mote::modelc {
@@ -177,7 +178,76 @@ void Dequantize(Graph& g) {
   g.prequantized = false;
 }
 
+// Per-feature power-of-two grid for a tree ensemble's input: the largest
+// scale 2^-k that keeps every threshold and calibrated value below 2^30, so
+// x / scale is exact in float and integer comparisons equal float ones except
+// within 2^-k of a threshold.
+std::vector<float> GridScales(const Graph& g, const Node& trees, const Calibration& cal) {
+  const int input = trees.inputs[0];
+  const int64_t features = g.tensors[input].shape.back();
+  std::vector<float> max_abs(static_cast<size_t>(features), 0.0f);
+  const TreeModel m = ParseTreeModel(trees);
+  for (const auto& [id, nodes] : m.trees)
+    for (const auto& [nid, s] : nodes) {
+      if (s.mode >= 0) max_abs[s.feature] = std::max(max_abs[s.feature], std::fabs(s.threshold));
+    }
+  const auto it = std::find(g.inputs.begin(), g.inputs.end(), input);
+  if (it != g.inputs.end() && cal.samples > 0) {
+    const auto& lo = cal.input_min[it - g.inputs.begin()];
+    const auto& hi = cal.input_max[it - g.inputs.begin()];
+    for (int64_t f = 0; f < features && static_cast<size_t>(f) < lo.size(); ++f) {
+      max_abs[f] = std::max({max_abs[f], std::fabs(lo[f]), std::fabs(hi[f])});
+    }
+  }
+  std::vector<float> scales;
+  for (float a : max_abs) {
+    int e = 0;
+    std::frexp(a > 0.0f && std::isfinite(a) ? a : 1.0f, &e);  // a < 2^e
+    const int k = std::clamp(30 - e, -100, 100);
+    scales.push_back(std::ldexp(1.0f, -k));
+  }
+  return scales;
+}
+
+// Classic ML graphs keep float activations; tree inputs move to the grid.
+void QuantizeClassic(Graph& g, Precision precision, const Calibration& cal) {
+  for (Tensor& t : g.tensors) {
+    if (t.is_const() && !t.constant->is_int) EncodeFloat(t);
+  }
+  if (precision == Precision::kFloat32) return;
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    if (g.nodes[k].op != "TreeEnsemble") continue;
+    const int input = g.nodes[k].inputs[0];
+    Tensor grid;
+    grid.name = g.tensors[input].name + ".grid";
+    grid.shape = g.tensors[input].shape;
+    grid.dtype = DType::kInt32;
+    QuantParams q;
+    q.scale = GridScales(g, g.nodes[k], cal);
+    q.zero_point.assign(q.scale.size(), 0);
+    q.axis = static_cast<int>(grid.shape.size()) - 1;
+    grid.quant = q;
+    const int grid_index = g.AddTensor(std::move(grid));
+    Node quantize;
+    quantize.name = g.nodes[k].name + ".to_grid";
+    quantize.op = "Quantize";
+    quantize.inputs = {input};
+    quantize.outputs = {grid_index};
+    g.nodes[k].inputs[0] = grid_index;
+    g.nodes.insert(g.nodes.begin() + static_cast<long>(k), std::move(quantize));
+    ++k;
+  }
+}
+
+bool IsClassic(const Graph& g) {
+  for (const Node& n : g.nodes) {
+    if (n.op == "TreeEnsemble" || n.op == "ClassifierHead" || n.op == "Normalize") return true;
+  }
+  return false;
+}
+
 void Quantize(Graph& g, Precision precision, const Calibration& cal) {
+  if (IsClassic(g) && !g.prequantized) return QuantizeClassic(g, precision, cal);
   if (g.prequantized) {
     if (precision == Precision::kFloat32) return Dequantize(g);
     if (precision == Precision::kInt16) {

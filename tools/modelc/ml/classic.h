@@ -1,0 +1,27 @@
+// ONNX-ML (classic machine learning) in modelc: lowering to the runtime's
+// TreeEnsemble / FullyConnected / ClassifierHead / Normalize ops, and the
+// float reference of both the ONNX-ML ops and those runtime ops.
+#ifndef MOTE_TOOLS_MODELC_ML_CLASSIC_H_
+#define MOTE_TOOLS_MODELC_ML_CLASSIC_H_
+
+#include <optional>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace mote::modelc {
+
+// True for the ONNX-ML and classic runtime ops handled here.
+bool IsClassicOp(const std::string& op);
+
+// Evaluates a classic op; nullopt if `node` is not one.
+std::optional<std::vector<Value>> EvalClassic(const Graph& graph, const Node& node,
+                                              const std::vector<const Value*>& inputs);
+
+// Rewrites the ONNX-ML node at `index` into runtime ops (may insert nodes
+// after it); returns how many nodes now stand where it stood.
+size_t LowerClassic(Graph& graph, size_t index);
+
+}  // namespace mote::modelc
+
+#endif  // MOTE_TOOLS_MODELC_ML_CLASSIC_H_

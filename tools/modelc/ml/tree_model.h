@@ -1,0 +1,46 @@
+// Tree ensembles as ONNX-ML describes them (TreeEnsembleClassifier /
+// Regressor attributes), parsed once for lowering, emission and the float
+// reference.
+#ifndef MOTE_TOOLS_MODELC_ML_TREE_MODEL_H_
+#define MOTE_TOOLS_MODELC_ML_TREE_MODEL_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace mote::modelc {
+
+struct TreeNodeSpec {
+  int64_t feature = 0;
+  float threshold = 0.0f;
+  int mode = -1;             // 0 LEQ, 1 LT, 2 GTE, 3 GT, 4 EQ, 5 NEQ, -1 leaf
+  bool missing_true = false;
+  int64_t true_id = -1, false_id = -1;
+  std::vector<std::pair<int64_t, float>> weights;  // (target, value) at leaves
+};
+
+struct TreeModel {
+  // tree id -> (node id -> node)
+  std::map<int64_t, std::map<int64_t, TreeNodeSpec>> trees;
+  int64_t targets = 0;           // score columns
+  std::vector<float> base_values;
+  bool average = false;
+  std::string post_transform = "NONE";
+};
+
+// Parses the attributes of a TreeEnsembleClassifier (class_*) or Regressor
+// (target_*) node; throws ConvertError naming the node for anything invalid.
+TreeModel ParseTreeModel(const Node& node);
+
+// Raw scores [rows, targets] on float features (ONNX semantics, float sums).
+std::vector<float> EvaluateTreeModel(const TreeModel& m, const float* x, int64_t rows, int64_t features);
+
+// The depth (comparisons on the longest path) of the deepest tree.
+int64_t MaxDepth(const TreeModel& m);
+
+}  // namespace mote::modelc
+
+#endif  // MOTE_TOOLS_MODELC_ML_TREE_MODEL_H_
