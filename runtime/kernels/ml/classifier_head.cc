@@ -55,7 +55,9 @@ int64_t ClassifierHead(std::span<const float> scores, PostTransform transform, B
   }
   const float s = scores[0];
   float p = s;
-  if (transform == PostTransform::kLogistic) p = reference::Sigmoid(s);
+  // onnxruntime applies the transform only to signed scores; positive ones
+  // are probabilities already.
+  if (binary == BinaryMode::kSigned && transform == PostTransform::kLogistic) p = reference::Sigmoid(s);
   if (binary == BinaryMode::kSigned && transform == PostTransform::kNone) {
     probabilities[0] = -s;
     probabilities[1] = s;

@@ -56,7 +56,7 @@ void EvalHead(const Head& h, const Value& scores, std::vector<int64_t>* labels, 
     float* p = probs->data() + r * classes;
     if (h.binary != 0) {
       const double v = s[0];
-      const double q = h.post == 1 ? 1.0 / (1.0 + std::exp(-v)) : v;
+      const double q = (h.post == 1 && h.binary == 2) ? 1.0 / (1.0 + std::exp(-v)) : v;
       if (h.binary == 2 && h.post == 0) {
         p[0] = static_cast<float>(-v);
         p[1] = static_cast<float>(v);

@@ -1,0 +1,94 @@
+#!/usr/bin/env -S /usr/bin/python3
+"""Classic ML end to end: the skl2onnx-exported examples in ../shared/testdata/onnx-ml
+and (when tools/python/mote_sklearn is present) models trained here with
+scikit-learn and exported by mote's own exporter.
+
+Accuracy bar (issue 4): predicted labels identical to scikit-learn's on >= 99.5%
+of test rows in the default (fixed-point) mode and >= 99.9% in float32 mode;
+regression R^2 within 0.005 of scikit-learn's; probabilities within 0.02.
+Raw outputs are byte-identical on every QEMU target.
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_common import Checker, compare_raw, guarded, parse_args, run  # noqa: E402
+
+QEMU_ROWS = 8
+
+
+def r2(y_true, y):
+    return 1.0 - ((y_true - y) ** 2).sum() / ((y_true - y_true.mean()) ** 2).sum()
+
+
+def check_model(a, c, name, onnx_path, x_test, calib, y_pred, proba=None, y_true=None):
+    """Converts in both modes, runs on the host and every QEMU target, applies the bar."""
+    w = a.scratch
+    xin = os.path.join(w, name + "_x.npy")
+    np.save(xin, x_test.astype(np.float32))
+    xfew = os.path.join(w, name + "_xfew.npy")
+    np.save(xfew, x_test[:QEMU_ROWS].astype(np.float32))
+    cal = os.path.join(w, name + "_calib.npy")
+    np.save(cal, calib.astype(np.float32))
+    classifier = proba is not None
+    for precision, min_agree in (("int8", 0.995), ("float32", 0.999)):
+        model = os.path.join(w, "%s_%s.mote" % (name, precision))
+        r = run([a.modelc, "convert", onnx_path, "-o", model, "--calibration", cal, "--precision", precision], timeout=120)
+        if not c.ok("%s %s converts" % (name, precision), r.rc == 0, r.describe()):
+            continue
+        outs = [os.path.join(w, "%s_%s_out%d.npy" % (name, precision, k)) for k in range(2 if classifier else 1)]
+        cmd = [a.sim, "run", model, "--input", xin]
+        for o in outs:
+            cmd += ["--output", o]
+        r = run(cmd)
+        if not c.ok("%s %s runs" % (name, precision), r.rc == 0, r.describe()):
+            continue
+        if classifier:
+            labels, probs = np.load(outs[0]).reshape(-1), np.load(outs[1])
+            agree = (labels == y_pred.reshape(-1)).mean()
+            perr = np.abs(probs - proba).max()
+            print("INFO %s %s: label agreement %.4f, max |proba - sklearn| %.2e" % (name, precision, agree, perr))
+            c.ok("%s %s labels agree >= %.1f%%" % (name, precision, 100 * min_agree), agree >= min_agree,
+                 "%.4f" % agree)
+            c.ok("%s %s probabilities within 0.02" % (name, precision), perr <= 0.02, "%.4f" % perr)
+        else:
+            y = np.load(outs[0]).reshape(y_pred.shape)
+            got, want = r2(y_true, y), r2(y_true, y_pred)
+            print("INFO %s %s: R2 %.5f (sklearn %.5f), max |y - sklearn| %.2e" % (
+                name, precision, got, want, np.abs(y - y_pred).max()))
+            c.ok("%s %s R2 within 0.005" % (name, precision), abs(got - want) <= 0.005, "%.5f vs %.5f" % (got, want))
+        host = [o.replace(".npy", "_rawhost.npy") for o in outs]
+        cmd = [a.sim, "run", model, "--input", xfew, "--raw"]
+        for o in host:
+            cmd += ["--output", o]
+        c.ok("%s %s raw host" % (name, precision), run(cmd).rc == 0)
+        for t in a.qemu_targets:
+            other = [o.replace(".npy", "_raw_%s.npy" % t) for o in outs]
+            cmd = [a.sim, "run", model, "--input", xfew, "--raw", "--target", t]
+            for o in other:
+                cmd += ["--output", o]
+            r = run(cmd, timeout=120)
+            if c.ok("%s %s runs on %s" % (name, precision, t), r.rc == 0, r.describe()):
+                for h, o in zip(host, other):
+                    c.run("%s %s %s identical on %s" % (name, precision, os.path.basename(h)[-12:], t), compare_raw, h, o)
+
+
+def main():
+    a = parse_args(__doc__, "classic")
+    c = Checker()
+    shared = os.path.join(a.repo, "..", "shared", "testdata", "onnx-ml")
+    if not os.path.isdir(shared):
+        c.fail("setup", "skl2onnx examples not found at %s" % shared)
+        return c.finish()
+    for name in sorted(os.listdir(shared)):
+        d = os.path.join(shared, name)
+        load = lambda f: np.load(os.path.join(d, f)) if os.path.exists(os.path.join(d, f)) else None  # noqa: E731
+        check_model(a, c, name, os.path.join(d, "model.onnx"), load("X_test.npy"), load("X_calib.npy"),
+                    load("y_pred.npy"), load("proba.npy"), load("y_true.npy"))
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(guarded(main))
