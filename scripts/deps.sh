@@ -9,11 +9,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
   qemu-system-arm valgrind
-  python3 python3-numpy python3-onnx
+  python3 python3-numpy python3-onnx python3-sklearn
   libonnx-testdata
 )
 if [[ "${1:-}" == "--models" ]]; then
-  packages+=(python3-torch python3-sklearn)
+  packages+=(python3-torch)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -23,7 +23,7 @@ def r2(y_true, y):
     return 1.0 - ((y_true - y) ** 2).sum() / ((y_true - y_true.mean()) ** 2).sum()
 
 
-def check_model(a, c, name, onnx_path, x_test, calib, y_pred, proba=None, y_true=None):
+def check_model(a, c, name, onnx_path, x_test, calib, y_pred, proba=None, y_true=None, qemu=True):
     """Converts in both modes, runs on the host and every QEMU target, applies the bar."""
     w = a.scratch
     xin = os.path.join(w, name + "_x.npy")
@@ -64,7 +64,7 @@ def check_model(a, c, name, onnx_path, x_test, calib, y_pred, proba=None, y_true
         for o in host:
             cmd += ["--output", o]
         c.ok("%s %s raw host" % (name, precision), run(cmd).rc == 0)
-        for t in a.qemu_targets:
+        for t in (a.qemu_targets if qemu else []):
             other = [o.replace(".npy", "_raw_%s.npy" % t) for o in outs]
             cmd = [a.sim, "run", model, "--input", xfew, "--raw", "--target", t]
             for o in other:
@@ -73,6 +73,63 @@ def check_model(a, c, name, onnx_path, x_test, calib, y_pred, proba=None, y_true
             if c.ok("%s %s runs on %s" % (name, precision, t), r.rc == 0, r.describe()):
                 for h, o in zip(host, other):
                     c.run("%s %s %s identical on %s" % (name, precision, os.path.basename(h)[-12:], t), compare_raw, h, o)
+
+
+def fresh_models(a):
+    """(name, estimator, X_train, X_test, y_test, classifier) trained here."""
+    from sklearn import datasets
+    from sklearn.ensemble import (ExtraTreesClassifier, GradientBoostingClassifier, GradientBoostingRegressor,
+                                  RandomForestClassifier, RandomForestRegressor)
+    from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+    from sklearn.svm import LinearSVC
+    from sklearn.tree import DecisionTreeClassifier
+    out = []
+    for dname in ("iris", "wine", "breast_cancer", "digits"):
+        data = getattr(datasets, "load_" + dname)()
+        x = data.data.astype(np.float32)
+        xtr, xte, ytr, _ = train_test_split(x, data.target, test_size=0.3, random_state=0, stratify=data.target)
+        for ename, est in (
+                ("tree", DecisionTreeClassifier(max_depth=8, random_state=0)),
+                ("forest", RandomForestClassifier(n_estimators=10, max_depth=8, random_state=0)),
+                ("extra_trees", ExtraTreesClassifier(n_estimators=10, max_depth=8, random_state=0)),
+                ("gbm", GradientBoostingClassifier(n_estimators=15, max_depth=3, random_state=0)),
+                ("logistic", make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))),
+                ("linear_svc", make_pipeline(MinMaxScaler(), LinearSVC(max_iter=20000, random_state=0)))):
+            est.fit(xtr, ytr)
+            out.append(("%s_%s" % (dname, ename), est, xtr, xte, None, True))
+    data = datasets.load_diabetes()
+    x = data.data.astype(np.float32)
+    xtr, xte, ytr, yte = train_test_split(x, data.target, test_size=0.3, random_state=0)
+    for ename, est in (("forest", RandomForestRegressor(n_estimators=10, max_depth=8, random_state=0)),
+                       ("gbm", GradientBoostingRegressor(n_estimators=30, max_depth=3, random_state=0)),
+                       ("linear", LinearRegression()), ("ridge", make_pipeline(StandardScaler(), Ridge()))):
+        est.fit(xtr, ytr)
+        out.append(("diabetes_%s" % ename, est, xtr, xte, yte, False))
+    return out
+
+
+def check_fresh(a, c):
+    sys.path.insert(0, os.path.join(a.repo, "tools", "python"))
+    try:
+        import mote_sklearn
+    except ImportError as e:
+        c.fail("exporter import", str(e))
+        return
+    for name, est, xtr, xte, yte, classifier in fresh_models(a):
+        path = os.path.join(a.scratch, name + ".onnx")
+        mote_sklearn.save(est, xtr.shape[1], path)
+        y_pred = est.predict(xte)
+        proba = None
+        if classifier:
+            # LinearSVC has no probabilities: its second output is the decision function.
+            proba = est.predict_proba(xte) if hasattr(est, "predict_proba") else None
+            if proba is None:
+                scores = est.decision_function(xte)
+                proba = scores.reshape(len(xte), -1)[:, -1:] if scores.ndim == 1 else scores
+        check_model(a, c, name, path, xte, xtr, y_pred, proba, yte)
 
 
 def main():
@@ -87,6 +144,7 @@ def main():
         load = lambda f: np.load(os.path.join(d, f)) if os.path.exists(os.path.join(d, f)) else None  # noqa: E731
         check_model(a, c, name, os.path.join(d, "model.onnx"), load("X_test.npy"), load("X_calib.npy"),
                     load("y_pred.npy"), load("proba.npy"), load("y_true.npy"))
+    check_fresh(a, c)
     return c.finish()
 
 
