@@ -95,8 +95,13 @@ def callgrind_instructions(bin_dir, model, inputs, work):
 
 
 def qemu_instructions(bin_dir, model, inputs, target, work):
-    r = run([os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs, "--output",
-             os.path.join(work, "y.npy"), "--target", target, "--profile"])
+    """Instructions for all inferences, or None if the model does not fit the board."""
+    r = subprocess.run([os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs, "--output",
+                        os.path.join(work, "y.npy"), "--target", target, "--profile"], capture_output=True, text=True)
+    if r.returncode != 0:
+        if "is too large" in r.stderr:
+            return None
+        raise RuntimeError(r.stderr)
     m = re.search(r"(\d+) inferences, (\d+) instructions per inference", r.stdout)
     return int(m.group(1)) * int(m.group(2))
 
@@ -135,6 +140,8 @@ def main():
                         insns = callgrind_instructions(bin_dir, model, xin, work)
                     else:
                         insns = qemu_instructions(bin_dir, model, xin, target, work)
+                        if insns is None:
+                            continue  # does not fit the board (e.g. the 16 KiB micro:bit)
                     per = insns / len(x)
                     rows.append({
                         "model": name, "precision": precision, "target": target, "macs": rep["total_macs"],

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_common import Checker, compare_raw, guarded, parse_args, run  # noqa: E402
+from e2e_common import Checker, board_too_small, compare_raw, guarded, parse_args, run  # noqa: E402
 
 QEMU_ROWS = 8
 
@@ -70,6 +70,9 @@ def check_model(a, c, name, onnx_path, x_test, calib, y_pred, proba=None, y_true
             for o in other:
                 cmd += ["--output", o]
             r = run(cmd, timeout=120)
+            if board_too_small(r):
+                c.skip("%s %s on %s" % (name, precision, t), "model does not fit the board's RAM")
+                continue
             if c.ok("%s %s runs on %s" % (name, precision, t), r.rc == 0, r.describe()):
                 for h, o in zip(host, other):
                     c.run("%s %s %s identical on %s" % (name, precision, os.path.basename(h)[-12:], t), compare_raw, h, o)

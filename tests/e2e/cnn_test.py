@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_common import Checker, compare_raw, guarded, parse_args, run  # noqa: E402
+from e2e_common import Checker, board_too_small, compare_raw, guarded, parse_args, run  # noqa: E402
 
 
 def main():
@@ -48,6 +48,9 @@ def main():
         for t in a.qemu_targets:
             other = os.path.join(a.scratch, "raw_%s_%s.npy" % (precision, t))
             r = run([a.sim, "run", model, "--input", few, "--output", other, "--raw", "--target", t], timeout=120)
+            if board_too_small(r):
+                c.skip("%s on %s" % (precision, t), "model does not fit the board's RAM")
+                continue
             if c.ok("run %s on %s" % (precision, t), r.rc == 0, r.describe()):
                 c.run("%s bytes identical on %s" % (precision, t), compare_raw, host, other)
     return c.finish()

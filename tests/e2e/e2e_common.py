@@ -55,6 +55,16 @@ def parse_args(description, default_work):
 CURRENT = []
 
 
+class Skip(str):
+    """Returned by a check that does not apply (e.g. a model too large for a board)."""
+
+
+def board_too_small(result):
+    """True if a --target run failed only because the model does not fit the board's
+    RAM (the runner says so; e.g. the 16 KiB micro:bit)."""
+    return result.rc not in (0, None) and "is too large" in (result.err + result.out)
+
+
 def guarded(main):
     """Runs main(); an unexpected exception outside a check (e.g. a missing model
     file during setup) is reported as a FAIL line plus the summary line, exit 1."""
@@ -103,6 +113,9 @@ class Checker:
             tb = traceback.extract_tb(sys.exc_info()[2])
             where = "%s:%d" % (os.path.basename(tb[-1].filename), tb[-1].lineno) if tb else "?"
             return self.fail(name, "exception %s: %s (at %s)" % (type(e).__name__, e, where))
+        if isinstance(r, Skip):
+            self.skip(name, r)
+            return True
         if r is None or r is True:
             return self.ok(name, True)
         if r is False:

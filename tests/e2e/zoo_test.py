@@ -138,6 +138,8 @@ def main():
                     out = base + ".%s.raw.npy" % t
                     r = E.run([a.sim, "run", mote, "--input", x_path, "--output", out, "--raw",
                                "--target", t], timeout=60)
+                    if E.board_too_small(r):
+                        return E.Skip("model does not fit %s's RAM" % t)
                     if r.rc != 0:
                         return r.describe()
                     return E.compare_raw(host_raw, out)

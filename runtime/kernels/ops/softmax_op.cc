@@ -30,6 +30,25 @@ Status CheckExpTable(const OpContext& ctx, size_t entries) {
   return Status::kOk;
 }
 
+// Format 1 (TFLite's algorithm): gemmlowp Q0.31 exps. The kernel needs
+// non-negative entries and exp(0) = 2^31 - 1 first, which keeps every sum at
+// least 1.0 and every product in range. Entries must not increase: gemmlowp's
+// exp is non-decreasing over all of Q5.26 (checked exhaustively) and the
+// rescaling of differences is monotonic, so every true table is.
+Status CheckTfliteExpTable(const OpContext& ctx) {
+  const auto table = ctx.buffer<int32_t>(ctx.op->options_as_SoftmaxOptions()->exp_table());
+  if (table.size() != 256) {
+    return ctx.Fail("softmax table has the wrong size", static_cast<int64_t>(table.size()), 256);
+  }
+  if (table[0] != INT32_MAX) return ctx.Fail("softmax table must start at 2^31 - 1", table[0], INT32_MAX);
+  for (size_t k = 1; k < table.size(); ++k) {
+    if (table[k] < 0 || table[k] > table[k - 1]) {
+      return ctx.Fail("softmax table entry negative or increasing", static_cast<int64_t>(k), table[k]);
+    }
+  }
+  return Status::kOk;
+}
+
 }  // namespace
 
 Status CheckSoftmax(const OpContext& ctx) {
@@ -45,12 +64,17 @@ Status CheckSoftmax(const OpContext& ctx) {
     return ctx.Fail("softmax axis too long", static_cast<int64_t>(r.depth),
                     static_cast<int64_t>(reference::kMaxSoftmaxDepth));
   }
+  const int8_t format = ctx.op->options_as_SoftmaxOptions()->exp_format();
+  if (format != 0 && format != 1) return ctx.Fail("unknown softmax exp_format", format);
+  if (format == 1 && TypeOf(in) != ElementType::kInt8) {
+    return ctx.Fail("softmax exp_format 1 is for int8 only");
+  }
   switch (TypeOf(in)) {
     case ElementType::kInt8:
       if (ScaleOf(out) != 1.0f / 256.0f || ZeroPointOf(out) != -128) {
         return ctx.Fail("int8 softmax output must have scale 1/256 and zero point -128");
       }
-      return CheckExpTable(ctx, 256);
+      return format == 1 ? CheckTfliteExpTable(ctx) : CheckExpTable(ctx, 256);
     case ElementType::kInt16:
       if (ScaleOf(out) != 1.0f / 32768.0f || ZeroPointOf(out) != 0) {
         return ctx.Fail("int16 softmax output must have scale 1/32768 and zero point 0");
@@ -66,8 +90,13 @@ void EvalSoftmax(const OpContext& ctx) {
   const auto* opts = ctx.op->options_as_SoftmaxOptions();
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
-      reference::SoftmaxInt8(r.rows, r.depth, ctx.buffer<int32_t>(opts->exp_table()).data(),
-                             ctx.input_data<int8_t>(0), ctx.output_data<int8_t>(0));
+      if (opts->exp_format() == 1) {
+        reference::SoftmaxInt8Tflite(r.rows, r.depth, ctx.buffer<int32_t>(opts->exp_table()).data(),
+                                     ctx.input_data<int8_t>(0), ctx.output_data<int8_t>(0));
+      } else {
+        reference::SoftmaxInt8(r.rows, r.depth, ctx.buffer<int32_t>(opts->exp_table()).data(),
+                               ctx.input_data<int8_t>(0), ctx.output_data<int8_t>(0));
+      }
       break;
     case ElementType::kInt16:
       reference::SoftmaxInt16(r.rows, r.depth, ctx.buffer<int32_t>(opts->exp_table()).data(),

@@ -9,22 +9,51 @@ uintptr_t mote_semihost_call(uintptr_t op, uintptr_t arg) {
   return r0;
 }
 
+intptr_t mote_semihost_open(const char* path, int mode) {
+  size_t length = 0;
+  while (path[length] != '\0') ++length;
+  uintptr_t block[3] = {(uintptr_t)path, (uintptr_t)mode, length};
+  return (intptr_t)mote_semihost_call(kSemihostSysOpen, (uintptr_t)block);
+}
+
+int mote_semihost_close(intptr_t handle) {
+  uintptr_t block[1] = {(uintptr_t)handle};
+  return mote_semihost_call(kSemihostSysClose, (uintptr_t)block) == 0 ? 0 : -1;
+}
+
+intptr_t mote_semihost_read(intptr_t handle, void* buffer, size_t size) {
+  uintptr_t block[3] = {(uintptr_t)handle, (uintptr_t)buffer, size};
+  // SYS_READ returns the number of bytes *not* read; a host error gives -1
+  // (QEMU 7.2) or, per the specification, a value above `size`.
+  const uintptr_t not_read = mote_semihost_call(kSemihostSysRead, (uintptr_t)block);
+  if (not_read > size) return -1;
+  return (intptr_t)(size - not_read);
+}
+
+int mote_semihost_write(intptr_t handle, const void* buffer, size_t size) {
+  uintptr_t block[3] = {(uintptr_t)handle, (uintptr_t)buffer, size};
+  // SYS_WRITE returns the number of bytes *not* written.
+  return mote_semihost_call(kSemihostSysWrite, (uintptr_t)block) == 0 ? 0 : -1;
+}
+
+intptr_t mote_semihost_flen(intptr_t handle) {
+  uintptr_t block[1] = {(uintptr_t)handle};
+  return (intptr_t)mote_semihost_call(kSemihostSysFlen, (uintptr_t)block);
+}
+
 void mote_semihost_write0(const char* text) {
   (void)mote_semihost_call(kSemihostSysWrite0, (uintptr_t)text);
 }
 
 void mote_semihost_write_stdout(const char* text) {
-  static const char kConsole[] = ":tt";
   static intptr_t handle = -1;
   if (handle == -1) {
-    uintptr_t open_block[3] = {(uintptr_t)kConsole, 4 /* "w" */, sizeof(kConsole) - 1};
-    handle = (intptr_t)mote_semihost_call(kSemihostSysOpen, (uintptr_t)open_block);
+    handle = mote_semihost_open(":tt", kSemihostModeWrite);
     if (handle == -1) return;
   }
   size_t length = 0;
   while (text[length] != '\0') ++length;
-  uintptr_t write_block[3] = {(uintptr_t)handle, (uintptr_t)text, length};
-  (void)mote_semihost_call(kSemihostSysWrite, (uintptr_t)write_block);
+  (void)mote_semihost_write(handle, text, length);
 }
 
 void mote_semihost_write_hex(uint32_t value) {

@@ -1,7 +1,8 @@
 // Raw Arm semihosting calls (BKPT 0xAB on M-profile), independent of newlib.
 //
 // Used where newlib's stdio cannot be trusted or is not linked: the fault
-// handler, the command-line fetch in start-up, and the exit path. Under QEMU
+// handler, the command-line fetch in start-up, the exit path, and all of the
+// runner's I/O (files, stdout, stderr: it needs no heap). Under QEMU
 // they need `-semihosting-config enable=on,target=native`; on hardware
 // without a debugger attached a BKPT escalates to a HardFault (lockup if it
 // happens inside the fault handler).
@@ -33,8 +34,37 @@ enum {
   kSemihostRunTimeErrorUnknown = 0x20023,
 };
 
+// SYS_OPEN modes: the index of the fopen() mode string in
+// {"r", "rb", "r+", "r+b", "w", "wb", "w+", "w+b", "a", "ab", "a+", "a+b"}.
+// On the special file ":tt", QEMU 7.2 gives its stdin for modes 0-3, its
+// stdout for 4-7 and its stderr for 8-11.
+enum {
+  kSemihostModeReadBinary = 1,
+  kSemihostModeWrite = 4,
+  kSemihostModeWriteBinary = 5,
+  kSemihostModeAppend = 8,
+};
+
 // One semihosting call: operation in r0, parameter in r1, result in r0.
 uintptr_t mote_semihost_call(uintptr_t op, uintptr_t arg);
+
+// Opens a host file (SYS_OPEN) with one of the kSemihostMode* values; returns
+// the host's handle, or -1.
+intptr_t mote_semihost_open(const char* path, int mode);
+
+// Closes a handle (SYS_CLOSE); returns 0 on success, -1 on failure.
+int mote_semihost_close(intptr_t handle);
+
+// Reads up to `size` bytes (SYS_READ); returns the number of bytes read
+// (fewer than `size` at the end of the file), or -1 on a host error.
+intptr_t mote_semihost_read(intptr_t handle, void* buffer, size_t size);
+
+// Writes `size` bytes (SYS_WRITE); returns 0 when all were written, -1
+// otherwise.
+int mote_semihost_write(intptr_t handle, const void* buffer, size_t size);
+
+// The length of an open file in bytes (SYS_FLEN), or -1.
+intptr_t mote_semihost_flen(intptr_t handle);
 
 // Writes a NUL-terminated string to the debug console (SYS_WRITE0).
 void mote_semihost_write0(const char* text);

@@ -5,7 +5,9 @@
 // Prints its arguments, does some float math, writes FILE on the host and
 // reads it back, runs LOOPS (default 3) marked benchmark windows of a fixed
 // loop (for bench/qemu_plugin), then exits with EXIT_CODE (default 0).
-// `mote-hello fault` triggers a HardFault on purpose.
+// `mote-hello fault` triggers a HardFault on purpose (a read from the board's
+// MOTE_BOARD_UNMAPPED_ADDRESS). It also prints the core's CPUID register, to
+// tell which CPU QEMU really built.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,9 +54,13 @@ int main(int argc, char** argv) {
   printf("mote-hello: argc=%d\n", argc);
   for (int i = 0; i < argc; ++i) printf("mote-hello: argv[%d]=%s\n", i, argv[i]);
 
+  // SCB CPUID: implementer 0x41, part number in bits 15:4 (0xC20 Cortex-M0,
+  // 0xC23 M3, 0xC24 M4, 0xC27 M7, 0xD21 M33, 0xD22 M55).
+  printf("mote-hello: CPUID %08lx\n", (unsigned long)*(volatile uint32_t*)0xE000ED00u);
+
   if (argc > 1 && strcmp(argv[1], "fault") == 0) {
     // Read from an address with nothing behind it: BusFault -> HardFault.
-    volatile uint32_t* nowhere = (volatile uint32_t*)0xF0000000u;
+    volatile uint32_t* nowhere = (volatile uint32_t*)MOTE_BOARD_UNMAPPED_ADDRESS;
     printf("mote-hello: %u\n", (unsigned)*nowhere);
   }
 

@@ -1,6 +1,7 @@
 // mote-runner: the generic Cortex-M runner firmware behind
 // `mote-sim --target cortex-m*`. Model, inputs and outputs are host files
-// reached through Arm semihosting (newlib + librdimon).
+// reached through raw Arm semihosting calls (common/semihosting.h): no newlib
+// stdio and no heap, so the same runner fits the 16 KiB micro:bit.
 //
 //   mote-runner MODEL N IN_1 ... IN_k OUT_1 ... OUT_m
 //
@@ -15,45 +16,54 @@
 //   1..11    the numeric mote::Status of a failure (usage errors are
 //            kInvalidArgument = 9)
 //   100      I/O failure (open, short read, write, model too large)
-//   101      CPU fault (printed by the start-up fault handler)
+//   101      CPU fault (printed by the start-up fault handler), or a stack
+//            overflow found at exit (boards with MOTE_STACK_CHECK)
 //   102      runtime assertion (misuse of the C++ API)
 // A failure prints one line on stderr,
 //   mote-runner: error: <what>: <StatusName(status)> (status <int>)
 // with "I/O error", "fault" or "assertion failed" for the non-Status codes;
 // runtime diagnostics are printed on stderr as they are reported. The last
-// line on stdout is always `mote-runner: exit <code>`.
+// line on stdout is always `mote-runner: exit <code>`; boards with
+// MOTE_STACK_CHECK print `mote-runner: stack <used> of <size> bytes` just
+// before it.
+//
+// Memory: one static buffer of MOTE_RUNNER_BUFFER_BYTES (from the board)
+// holds the model file at its start and the arena in the rest, from the
+// next 16-byte boundary on. A model file larger than the buffer is an I/O
+// failure (100) with its size in the message; a model whose arena does not
+// fit in what is left fails Interpreter::Create with kArenaTooSmall.
 //
 // Exit status under QEMU (checked with qemu-system-arm 7.2, Debian
-// 1:7.2+dfsg-7+deb12u18, and Debian's newlib 3.3 librdimon): the code DOES
-// become qemu-system-arm's own exit status (modulo 256). exit() ends in
-// librdimon's _exit, which opens the magic file ":semihosting-features",
-// sees the SH_EXT_EXIT_EXTENDED bit that QEMU 7.2 sets, and calls
-// SYS_EXIT_EXTENDED (0x20) with {ADP_Stopped_ApplicationExit, code}; QEMU
-// exits with `code`. Without that extension an AArch32 guest only has
-// SYS_EXIT (0x18), whose 32-bit form passes the reason code alone: QEMU then
-// exits 0 for ADP_Stopped_ApplicationExit whatever the program's code, and 1
-// for any other reason. Hence the `mote-runner: exit <code>` line, which
+// 1:7.2+dfsg-7+deb12u18): the code DOES become qemu-system-arm's own exit
+// status (modulo 256). mote_semihost_exit() opens the magic file
+// ":semihosting-features", sees the SH_EXT_EXIT_EXTENDED bit that QEMU 7.2
+// sets, and calls SYS_EXIT_EXTENDED (0x20) with
+// {ADP_Stopped_ApplicationExit, code}; QEMU exits with `code`. Without that
+// extension an AArch32 guest only has SYS_EXIT (0x18), whose 32-bit form
+// passes the reason code alone: QEMU then exits 0 for
+// ADP_Stopped_ApplicationExit whatever the program's code, and 1 for any
+// other reason. Hence the `mote-runner: exit <code>` line, which
 // stays right even with a host that lacks the extension.
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <span>
 
 #include "bench_markers.h"
+#include "console.h"
 #include "mote/diagnostics.h"
 #include "mote/interpreter.h"
 #include "mote/model.h"
 #include "mote/status.h"
+#include "semihosting.h"
+#include "stack_check.h"
 
-#ifndef MOTE_RUNNER_MODEL_BYTES
-#error "MOTE_RUNNER_MODEL_BYTES comes from the board (boards/<board>/board.cmake)"
+#ifndef MOTE_RUNNER_BUFFER_BYTES
+#error "MOTE_RUNNER_BUFFER_BYTES comes from the board (boards/<board>/board.cmake)"
 #endif
-#ifndef MOTE_RUNNER_ARENA_BYTES
-#error "MOTE_RUNNER_ARENA_BYTES comes from the board (boards/<board>/board.cmake)"
+#ifndef MOTE_MAX_ARGS
+#error "MOTE_MAX_ARGS comes from the board (boards/<board>/board.cmake)"
 #endif
 
 // Name the start-up fault handler prints.
@@ -61,85 +71,111 @@ extern "C" const char mote_firmware_name[] = "mote-runner";
 
 namespace {
 
+using mote::runner::Stderr;
+using mote::runner::Stdout;
+
 constexpr int kExitIoFailure = 100;
+constexpr int kExitFault = 101;
 constexpr int kExitAssertion = 102;
-// Semihosting start-up passes at most 64 arguments.
-constexpr size_t kMaxFiles = 64;
+// Every file is a command-line argument after MODEL and N.
+constexpr size_t kMaxFiles = MOTE_MAX_ARGS;
 
-// Model bytes and arena: in the board's large-buffer region (linker section
-// .bss.mote_large; PSRAM on mps2), 16-byte aligned as the runtime requires.
+// Model file, then arena: in the board's large-buffer region (linker section
+// .bss.mote_large; PSRAM or DDR on the big boards, the one RAM on the
+// micro:bit), 16-byte aligned as the runtime requires.
 alignas(mote::kBufferAlignment) __attribute__((section(".bss.mote_large")))
-uint8_t g_model[MOTE_RUNNER_MODEL_BYTES];
-alignas(mote::kBufferAlignment) __attribute__((section(".bss.mote_large")))
-uint8_t g_arena[MOTE_RUNNER_ARENA_BYTES];
+uint8_t g_buffer[MOTE_RUNNER_BUFFER_BYTES];
 
-FILE* g_inputs[kMaxFiles];
-FILE* g_outputs[kMaxFiles];
+// Semihosting handles: inputs, then outputs.
+intptr_t g_files[kMaxFiles];
 
 [[noreturn]] void Exit(int code) {
-  fflush(stderr);
-  printf("mote-runner: exit %d\n", code);
-  exit(code);
+  Stderr().Flush();
+#if MOTE_STACK_CHECK
+  const size_t used = mote_stack_used();
+  const size_t size = mote_stack_size();
+  Stdout().Print("mote-runner: stack %u of %u bytes\n", unsigned(used), unsigned(size));
+  if (used > size && code == 0) {
+    // Past the stack into the unused RAM below it (painted at start-up):
+    // nothing was overwritten yet, but the margin is gone.
+    Stderr().Print("mote-runner: error: stack overflow: %u bytes used, the stack has %u: "
+                   "fault (status %d)\n",
+                   unsigned(used), unsigned(size), kExitFault);
+    Stderr().Flush();
+    code = kExitFault;
+  }
+#endif
+  Stdout().Print("mote-runner: exit %d\n", code);
+  Stdout().Flush();
+  mote_semihost_exit(code);
 }
 
 [[noreturn]] void FailStatus(mote::Status status, const char* format, ...)
     __attribute__((format(printf, 2, 3)));
 [[noreturn]] void FailStatus(mote::Status status, const char* format, ...) {
-  fputs("mote-runner: error: ", stderr);
+  Stderr().Print("mote-runner: error: ");
   va_list args;
   va_start(args, format);
-  vfprintf(stderr, format, args);
+  Stderr().VPrint(format, args);
   va_end(args);
   const int code = static_cast<int>(status);
-  fprintf(stderr, ": %s (status %d)\n", mote::StatusName(status), code);
+  Stderr().Print(": %s (status %d)\n", mote::StatusName(status), code);
   Exit(code);
 }
 
 [[noreturn]] void FailIo(const char* format, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void FailIo(const char* format, ...) {
-  fputs("mote-runner: error: ", stderr);
+  Stderr().Print("mote-runner: error: ");
   va_list args;
   va_start(args, format);
-  vfprintf(stderr, format, args);
+  Stderr().VPrint(format, args);
   va_end(args);
-  fprintf(stderr, ": I/O error (status %d)\n", kExitIoFailure);
+  Stderr().Print(": I/O error (status %d)\n", kExitIoFailure);
   Exit(kExitIoFailure);
 }
 
 void PrintDiagnostic(const mote::Diagnostic& d, void* /*context*/) {
-  fprintf(stderr, "mote-runner: diagnostic: %s (status %d): %s", mote::StatusName(d.status),
-          static_cast<int>(d.status), d.message != nullptr ? d.message : "");
-  if (d.op_index >= 0) fprintf(stderr, "; op %ld", static_cast<long>(d.op_index));
-  if (d.tensor_index >= 0) fprintf(stderr, "; tensor %ld", static_cast<long>(d.tensor_index));
-  fprintf(stderr, "; value %lld; limit %lld\n", static_cast<long long>(d.value),
-          static_cast<long long>(d.limit));
+  Stderr().Print("mote-runner: diagnostic: %s (status %d): %s", mote::StatusName(d.status),
+                 static_cast<int>(d.status), d.message != nullptr ? d.message : "");
+  if (d.op_index >= 0) Stderr().Print("; op %ld", static_cast<long>(d.op_index));
+  if (d.tensor_index >= 0) Stderr().Print("; tensor %ld", static_cast<long>(d.tensor_index));
+  Stderr().Print("; value %lld; limit %lld\n", static_cast<long long>(d.value),
+                 static_cast<long long>(d.limit));
 }
 
 [[noreturn]] void OnAssert(const char* file, int line, const char* condition) {
-  fprintf(stderr, "mote-runner: error: %s:%d: %s: assertion failed (status %d)\n", file, line,
-          condition, kExitAssertion);
+  Stderr().Print("mote-runner: error: %s:%d: %s: assertion failed (status %d)\n", file, line,
+                 condition, kExitAssertion);
   Exit(kExitAssertion);
 }
 
-// Reads the whole model file into g_model; returns its size.
+// Reads the whole model file into the start of g_buffer; returns its size.
 size_t ReadModel(const char* path) {
-  FILE* file = fopen(path, "rb");
-  if (file == nullptr) FailIo("cannot open model '%s'", path);
-  const size_t size = fread(g_model, 1, sizeof(g_model), file);
-  if (ferror(file)) FailIo("cannot read model '%s'", path);
-  if (size == sizeof(g_model) && fgetc(file) != EOF) {
-    FailIo("model '%s' is larger than the runner's %u-byte model buffer", path,
-           static_cast<unsigned>(sizeof(g_model)));
+  const intptr_t file = mote_semihost_open(path, kSemihostModeReadBinary);
+  if (file == -1) FailIo("cannot open model '%s'", path);
+  const intptr_t length = mote_semihost_flen(file);
+  if (length < 0) FailIo("cannot read model '%s'", path);
+  const size_t size = static_cast<size_t>(length);
+  if (size > sizeof(g_buffer)) {
+    FailIo("model '%s' is too large: %u bytes, the runner's model buffer has %u", path,
+           unsigned(size), unsigned(sizeof(g_buffer)));
   }
-  fclose(file);
+  if (mote_semihost_read(file, g_buffer, size) != length) {
+    FailIo("cannot read model '%s'", path);
+  }
+  (void)mote_semihost_close(file);
   return size;
 }
 
+// A decimal count without sign, at most UINT32_MAX.
 bool ParseCount(const char* text, uint32_t* count) {
-  if (text[0] < '0' || text[0] > '9') return false;
-  char* end = nullptr;
-  const unsigned long value = strtoul(text, &end, 10);
-  if (*end != '\0' || value > UINT32_MAX) return false;
+  if (*text == '\0') return false;
+  uint64_t value = 0;
+  for (const char* p = text; *p != '\0'; ++p) {
+    if (*p < '0' || *p > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(*p - '0');
+    if (value > UINT32_MAX) return false;
+  }
   *count = static_cast<uint32_t>(value);
   return true;
 }
@@ -151,7 +187,7 @@ int main(int argc, char** argv) {
   mote::SetAssertHandler(OnAssert);
 
   if (argc < 3) {
-    fprintf(stderr, "usage: mote-runner MODEL N IN_1 ... IN_k OUT_1 ... OUT_m\n");
+    Stderr().Print("usage: mote-runner MODEL N IN_1 ... IN_k OUT_1 ... OUT_m\n");
     FailStatus(mote::Status::kInvalidArgument, "expected MODEL and N, got %d argument(s)",
                argc - 1);
   }
@@ -162,7 +198,7 @@ int main(int argc, char** argv) {
   }
 
   const size_t model_size = ReadModel(model_path);
-  const mote::Result<mote::Model> model = mote::Model::Load({g_model, model_size});
+  const mote::Result<mote::Model> model = mote::Model::Load({g_buffer, model_size});
   if (!model.ok()) FailStatus(model.status(), "load model '%s'", model_path);
 
   const size_t num_inputs = model.value().num_inputs();
@@ -175,28 +211,40 @@ int main(int argc, char** argv) {
                model_path, static_cast<unsigned>(num_inputs), static_cast<unsigned>(num_outputs),
                static_cast<unsigned>(num_inputs + num_outputs), static_cast<unsigned>(num_files));
   }
-  if (num_inputs > kMaxFiles || num_outputs > kMaxFiles) {
+  if (num_files > kMaxFiles) {
     FailStatus(mote::Status::kInvalidArgument, "too many inputs or outputs");
   }
 
-  mote::Result<mote::Interpreter> created =
-      mote::Interpreter::Create(model.value(), std::span<uint8_t>(g_arena));
+  // The arena: the rest of the buffer, from the first 16-byte boundary after
+  // the model.
+  const size_t arena_offset =
+      (model_size + mote::kBufferAlignment - 1) / mote::kBufferAlignment * mote::kBufferAlignment;
+  const std::span<uint8_t> arena =
+      arena_offset < sizeof(g_buffer)
+          ? std::span<uint8_t>(g_buffer + arena_offset, sizeof(g_buffer) - arena_offset)
+          : std::span<uint8_t>();
+  mote::Result<mote::Interpreter> created = mote::Interpreter::Create(model.value(), arena);
   if (!created.ok()) {
-    FailStatus(created.status(), "create interpreter (arena: %u bytes needed, %u available)",
+    FailStatus(created.status(),
+               "create interpreter (arena: %u bytes needed, %u available after the %u-byte "
+               "model in the runner's %u-byte buffer)",
                static_cast<unsigned>(model.value().arena_size()),
-               static_cast<unsigned>(sizeof(g_arena)));
+               static_cast<unsigned>(arena.size()), static_cast<unsigned>(model_size),
+               static_cast<unsigned>(sizeof(g_buffer)));
   }
   mote::Interpreter& interpreter = created.value();
 
   char* const* const input_paths = argv + 3;
   char* const* const output_paths = argv + 3 + num_inputs;
+  intptr_t* const inputs = g_files;
+  intptr_t* const outputs = g_files + num_inputs;
   for (size_t i = 0; i < num_inputs; ++i) {
-    g_inputs[i] = fopen(input_paths[i], "rb");
-    if (g_inputs[i] == nullptr) FailIo("cannot open input %u '%s'", unsigned(i + 1), input_paths[i]);
+    inputs[i] = mote_semihost_open(input_paths[i], kSemihostModeReadBinary);
+    if (inputs[i] == -1) FailIo("cannot open input %u '%s'", unsigned(i + 1), input_paths[i]);
   }
   for (size_t i = 0; i < num_outputs; ++i) {
-    g_outputs[i] = fopen(output_paths[i], "wb");
-    if (g_outputs[i] == nullptr) {
+    outputs[i] = mote_semihost_open(output_paths[i], kSemihostModeWriteBinary);
+    if (outputs[i] == -1) {
       FailIo("cannot create output %u '%s'", unsigned(i + 1), output_paths[i]);
     }
   }
@@ -204,8 +252,12 @@ int main(int argc, char** argv) {
   for (uint32_t sample = 0; sample < num_samples; ++sample) {
     for (size_t i = 0; i < num_inputs; ++i) {
       const std::span<uint8_t> data = interpreter.input(i).data;
-      const size_t got = fread(data.data(), 1, data.size(), g_inputs[i]);
-      if (got != data.size()) {
+      const intptr_t got = mote_semihost_read(inputs[i], data.data(), data.size());
+      if (got < 0) {
+        FailIo("input %u '%s': read failed at sample %u", unsigned(i + 1), input_paths[i],
+               unsigned(sample));
+      }
+      if (static_cast<size_t>(got) != data.size()) {
         FailIo("input %u '%s': short read at sample %u (got %u of %u bytes)", unsigned(i + 1),
                input_paths[i], unsigned(sample), unsigned(got), unsigned(data.size()));
       }
@@ -218,16 +270,16 @@ int main(int argc, char** argv) {
 
     for (size_t i = 0; i < num_outputs; ++i) {
       const std::span<uint8_t> data = interpreter.output(i).data;
-      if (fwrite(data.data(), 1, data.size(), g_outputs[i]) != data.size()) {
+      if (mote_semihost_write(outputs[i], data.data(), data.size()) != 0) {
         FailIo("output %u '%s': write failed at sample %u", unsigned(i + 1), output_paths[i],
                unsigned(sample));
       }
     }
   }
 
-  for (size_t i = 0; i < num_inputs; ++i) fclose(g_inputs[i]);
+  for (size_t i = 0; i < num_inputs; ++i) (void)mote_semihost_close(inputs[i]);
   for (size_t i = 0; i < num_outputs; ++i) {
-    if (fclose(g_outputs[i]) != 0) {
+    if (mote_semihost_close(outputs[i]) != 0) {
       FailIo("output %u '%s': close failed", unsigned(i + 1), output_paths[i]);
     }
   }

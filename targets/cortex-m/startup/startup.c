@@ -8,15 +8,23 @@
 //   3. copies every {load, start, end} record of the linker script's copy
 //      table (.data from flash image to RAM) and zeroes every {start, end}
 //      record of its zero table (.bss and the board's large-buffer section);
-//   4. runs the C++/C constructors (.preinit_array, .init_array);
-//   5. calls mote_crt_main(), provided by crt_semihost.c (runner: semihosting
-//      command line, newlib stdio, exit code) or crt_bare.c (no libc I/O).
+//   4. on boards with MOTE_STACK_CHECK, paints the free RAM below the stack
+//      (common/stack_check.h);
+//   5. runs the C++/C constructors (.preinit_array, .init_array);
+//   6. calls mote_crt_main(), provided by crt_raw.c (runner: semihosting
+//      command line, raw semihosting I/O, exit code), crt_semihost.c
+//      (mote-hello: the same with newlib stdio) or crt_bare.c (no I/O).
+//
+// ARMv6-M (Cortex-M0): no VTOR (the table must be at address 0, where the
+// core reads it), no FPU, no CFSR/HFSR (every fault is a HardFault); the
+// code below only uses what all profiles have.
 //
 // The board's linker script (boards/<board>/memory.ld + ldscripts/
 // cortex_m_sections.ld) defines every symbol used here.
 #include <stdint.h>
 
 #include "semihosting.h"
+#include "stack_check.h"
 
 #ifndef MOTE_BOARD_NUM_IRQS
 #error "MOTE_BOARD_NUM_IRQS must come from the board (boards/<board>/board.cmake)"
@@ -101,6 +109,9 @@ void Reset_Handler(void) {
     uint32_t* const end = (uint32_t*)(uintptr_t)entry[1];
     while (to < end) *to++ = 0;
   }
+#if MOTE_STACK_CHECK
+  mote_stack_paint();
+#endif
 
   for (InitFunction* f = __preinit_array_start; f < __preinit_array_end; ++f) (*f)();
   for (InitFunction* f = __init_array_start; f < __init_array_end; ++f) (*f)();

@@ -5,6 +5,5 @@ set(MOTE_BOARD_QEMU_MACHINE mps2-an385)
 set(MOTE_BOARD_QEMU_CPU cortex-m3)
 # External interrupts QEMU 7.2 gives the AN385/AN386 images (num-irq 48).
 set(MOTE_BOARD_NUM_IRQS 48)
-# Runner buffers, in the 16 MiB PSRAM (REGION_LARGE).
-set(MOTE_BOARD_RUNNER_MODEL_BYTES 4194304)
-set(MOTE_BOARD_RUNNER_ARENA_BYTES 4194304)
+# Runner buffer (model file, then arena), in the 16 MiB PSRAM (REGION_LARGE).
+set(MOTE_BOARD_RUNNER_BUFFER_BYTES 8388608)

@@ -7,6 +7,6 @@ set(MOTE_BOARD_QEMU_CPU cortex-m33)
 # External interrupts of the NVIC: 32 SSE-200 interrupts + 92 from the AN505
 # FPGA (QEMU 7.2 hw/arm/mps2-tz.c, armsse.c).
 set(MOTE_BOARD_NUM_IRQS 124)
-# Runner buffers, in the 16 MiB PSRAM at 0x80000000 (REGION_LARGE).
-set(MOTE_BOARD_RUNNER_MODEL_BYTES 4194304)
-set(MOTE_BOARD_RUNNER_ARENA_BYTES 4194304)
+# Runner buffer (model file, then arena), in the 16 MiB PSRAM at 0x80000000
+# (REGION_LARGE).
+set(MOTE_BOARD_RUNNER_BUFFER_BYTES 8388608)

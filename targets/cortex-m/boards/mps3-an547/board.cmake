@@ -8,6 +8,6 @@ set(MOTE_BOARD_QEMU_CPU cortex-m55)
 # External interrupts of the NVIC: 32 SSE-300 interrupts + 96 from the AN547
 # FPGA (QEMU 7.2 hw/arm/mps2-tz.c, armsse.c).
 set(MOTE_BOARD_NUM_IRQS 128)
-# Runner buffers, in DDR at 0x70000000 (REGION_LARGE, 256 MiB used of 2 GiB).
-set(MOTE_BOARD_RUNNER_MODEL_BYTES 4194304)
-set(MOTE_BOARD_RUNNER_ARENA_BYTES 4194304)
+# Runner buffer (model file, then arena), in DDR at 0x70000000 (REGION_LARGE;
+# the 2 GiB of DDR hold it with room to spare).
+set(MOTE_BOARD_RUNNER_BUFFER_BYTES 8388608)
