@@ -1,10 +1,76 @@
 #include "emit/report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/json.h"
+#include "ml/tree_model.h"
 
 namespace mote::modelc {
+
+namespace {
+
+// Flash bytes of a TreeEnsemble's buffers (layout in mote.fbs): 12 per branch
+// node, 2 per root, 4 per leaf offset (+4), 6 per leaf entry.
+struct TreeSize {
+  int64_t trees = 0, branches = 0, leaves = 0, entries = 0, depth = 0;
+  int64_t bytes() const { return 12 * branches + 2 * trees + 4 * (leaves + 1) + 6 * entries; }
+};
+
+TreeSize SizeOf(const TreeModel& m) {
+  TreeSize s;
+  s.trees = static_cast<int64_t>(m.trees.size());
+  s.depth = MaxDepth(m);
+  for (const auto& [id, nodes] : m.trees)
+    for (const auto& [nid, n] : nodes) {
+      if (n.mode >= 0) ++s.branches;
+      else {
+        ++s.leaves;
+        s.entries += static_cast<int64_t>(n.weights.size());
+      }
+    }
+  return s;
+}
+
+// Trees of a full binary depth `d` (entries per leaf as in this model) that fit `budget` bytes.
+int64_t LargestForest(const TreeSize& s, int64_t depth, int64_t budget) {
+  const double per_leaf = s.leaves ? static_cast<double>(s.entries) / s.leaves : 1.0;
+  const int64_t leaves = int64_t{1} << depth;
+  const double per_tree = 12.0 * (leaves - 1) + 2 + 4.0 * leaves + 6.0 * per_leaf * leaves;
+  return std::max<int64_t>(0, static_cast<int64_t>((budget - 4) / per_tree));
+}
+
+void TreesJson(tools::Json& j, const ConvertOptions& options, const Graph& g) {
+  j.Key("tree_ensembles").BeginArray();
+  for (const Node& n : g.nodes) {
+    if (n.op != "TreeEnsemble") continue;
+    const TreeSize s = SizeOf(ParseTreeModel(n));
+    j.BeginObject();
+    j.Key("name").Str(n.name);
+    j.Key("trees").Int(s.trees);
+    j.Key("branch_nodes").Int(s.branches);
+    j.Key("leaves").Int(s.leaves);
+    j.Key("max_depth").Int(s.depth);
+    j.Key("bytes").Int(s.bytes());
+    j.Key("bytes_per_node").Num(static_cast<double>(s.bytes()) / static_cast<double>(s.branches + s.leaves));
+    j.Key("largest_forest").BeginArray();
+    std::vector<int64_t> budgets = {12288, 65536, 262144};
+    if (options.max_flash) budgets = {*options.max_flash};
+    for (int64_t budget : budgets)
+      for (int64_t depth : {4, 6, 8, 10}) {
+        j.BeginObject();
+        j.Key("flash_budget_bytes").Int(budget);
+        j.Key("depth").Int(depth);
+        j.Key("trees").Int(LargestForest(s, depth, budget));
+        j.EndObject();
+      }
+    j.EndArray();
+    j.EndObject();
+  }
+  j.EndArray();
+}
+
+}  // namespace
 
 std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   tools::Json j;
@@ -27,6 +93,7 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   j.Key("mean_abs_error").Num(r.error.mean_abs_error);
   j.Key("argmax_agreement").Num(r.error.argmax_agreement);
   j.EndObject();
+  TreesJson(j, options, r.graph);
   j.Key("operators").BeginArray();
   for (const auto& op : r.emitted.ops) {
     j.BeginObject();
@@ -65,6 +132,20 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                 static_cast<long long>(r.arena_lower_bound), r.emitted.bytes.size(),
                 static_cast<long long>(r.emitted.weight_bytes), r.seconds);
   out += buf;
+  for (const Node& n : r.graph.nodes) {
+    if (n.op != "TreeEnsemble") continue;
+    const TreeSize s = SizeOf(ParseTreeModel(n));
+    const int64_t budget = options.max_flash.value_or(65536);
+    std::snprintf(buf, sizeof(buf),
+                  "  trees: %lld (depth <= %lld), %lld branch nodes, %lld leaves, %lld bytes (%.1f per node); "
+                  "%lld bytes of flash fit %lld trees of depth 6 or %lld of depth 8\n",
+                  static_cast<long long>(s.trees), static_cast<long long>(s.depth), static_cast<long long>(s.branches),
+                  static_cast<long long>(s.leaves), static_cast<long long>(s.bytes()),
+                  static_cast<double>(s.bytes()) / static_cast<double>(s.branches + s.leaves),
+                  static_cast<long long>(budget), static_cast<long long>(LargestForest(s, 6, budget)),
+                  static_cast<long long>(LargestForest(s, 8, budget)));
+    out += buf;
+  }
   if (r.error.samples > 0) {
     std::snprintf(buf, sizeof(buf),
                   "  vs float reference on %zu calibration samples: max |err| %.5g, mean |err| %.5g, "
