@@ -48,6 +48,15 @@ MODELS = [
      "models/mlp_zoo/residual_add/x.npy", ["int8", "int16", "float32"]),
     ("digits_cnn", "models/digits_cnn/digits_cnn.onnx", "models/digits_cnn/calib.npy",
      "models/digits_cnn/test_x.npy", ["int8", "int16", "float32"]),
+    ("onnx-ml/iris_random_forest", "../shared/testdata/onnx-ml/iris_random_forest/model.onnx",
+     "../shared/testdata/onnx-ml/iris_random_forest/X_calib.npy", "../shared/testdata/onnx-ml/iris_random_forest/X_test.npy",
+     ["int8", "float32"]),
+    ("onnx-ml/breast_cancer_gbm", "../shared/testdata/onnx-ml/breast_cancer_gbm/model.onnx",
+     "../shared/testdata/onnx-ml/breast_cancer_gbm/X_calib.npy", "../shared/testdata/onnx-ml/breast_cancer_gbm/X_test.npy",
+     ["int8", "float32"]),
+    ("onnx-ml/wine_scaled_logistic", "../shared/testdata/onnx-ml/wine_scaled_logistic/model.onnx",
+     "../shared/testdata/onnx-ml/wine_scaled_logistic/X_calib.npy",
+     "../shared/testdata/onnx-ml/wine_scaled_logistic/X_test.npy", ["int8", "float32"]),
     ("mlperf/kws (int8 tflite)", os.path.join(MLPERF, "keyword_spotting/kws_ref_model.tflite"), None, "kws", ["int8"]),
     ("mlperf/vww (int8 tflite)", os.path.join(MLPERF, "visual_wake_words/vww_96_int8.tflite"), None, "vww", ["int8"]),
     ("mlperf/ic (int8 tflite)", os.path.join(MLPERF, "image_classification/pretrainedResnet_quant.tflite"), None,
@@ -82,12 +91,20 @@ def runtime_flash_bytes(build, cpu):
     return total
 
 
+def output_args(bin_dir, model, work):
+    """One --output per model output (classifiers have a label and probabilities)."""
+    info = json.loads(run([os.path.join(bin_dir, "modelc"), "inspect", model, "--json"]).stdout)
+    args = []
+    for k in range(len(info["outputs"])):
+        args += ["--output", os.path.join(work, "y%d.npy" % k)]
+    return args
+
+
 def callgrind_instructions(bin_dir, model, inputs, work):
     out_file = os.path.join(work, "callgrind.out")
     run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
          "--toggle-collect=mote::Interpreter::Invoke()",
-         os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs, "--output",
-         os.path.join(work, "y.npy")])
+         os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs] + output_args(bin_dir, model, work))
     for line in open(out_file):
         if line.startswith("summary:") or line.startswith("totals:"):
             return int(line.split()[1])
@@ -96,8 +113,8 @@ def callgrind_instructions(bin_dir, model, inputs, work):
 
 def qemu_instructions(bin_dir, model, inputs, target, work):
     """Instructions for all inferences, or None if the model does not fit the board."""
-    r = subprocess.run([os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs, "--output",
-                        os.path.join(work, "y.npy"), "--target", target, "--profile"], capture_output=True, text=True)
+    r = subprocess.run([os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs, "--target", target,
+                        "--profile"] + output_args(bin_dir, model, work), capture_output=True, text=True)
     if r.returncode != 0:
         if "is too large" in r.stderr:
             return None

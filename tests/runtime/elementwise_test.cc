@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -123,6 +124,41 @@ TEST(QuantizeKernels, RequantizeInt8ToInt16AndBack) {
   std::vector<int8_t> back(in.size());
   Requantize<int16_t, int8_t>(mid, 0, 1374389535, -6, 3, -128, 127, back);  // 0.01 = 0.64 * 2^-6
   for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(back[i], in[i]) << i;
+}
+
+}  // namespace
+}  // namespace mote::reference
+
+namespace mote::reference {
+namespace {
+
+// The integer-only power-of-two path must equal the general quantizer bit for bit.
+TEST(QuantizeKernels, FeatureGridPowerOfTwoEqualsGeneralPath) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<uint32_t> bits;
+  std::vector<float> x;
+  for (int i = 0; i < 200000; ++i) {
+    const uint32_t b = bits(rng);
+    float f;
+    memcpy(&f, &b, sizeof(f));
+    if (f == f) x.push_back(f);
+  }
+  for (float v : {0.5f, -0.5f, 1.5f, -1.5f, 2.5f, 0.49999997f, 1e-45f, -0.0f, 3.0e38f, -3.0e38f}) x.push_back(v);
+  x.push_back(std::numeric_limits<float>::infinity());
+  x.push_back(-std::numeric_limits<float>::infinity());
+  for (int k : {-100, -30, -8, -1, 0, 1, 7, 20, 30, 60, 100}) {
+    const float scale = std::ldexp(1.0f, -k);
+    std::vector<int32_t> fast(x.size());
+    QuantizeToFeatureGrid(x, &scale, 1, fast);
+    for (size_t i = 0; i < x.size(); ++i) {
+      ASSERT_EQ(fast[i], QuantizeValue(x[i], scale, 0, INT32_MIN + 1, INT32_MAX)) << "x=" << x[i] << " k=" << k;
+    }
+  }
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float scale = 0.25f;
+  int32_t out = 0;
+  QuantizeToFeatureGrid({&nan, 1}, &scale, 1, {&out, 1});
+  EXPECT_EQ(out, INT32_MIN);  // the missing-value marker
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "kernels/reference/elementwise.h"
 
+#include <string.h>
+
 #include "kernels/reference/math.h"
 #include "kernels/reference/requantize.h"
 #include "mote/quantize.h"
@@ -65,11 +67,58 @@ template void QuantizeFloat<int8_t>(std::span<const float>, float, int32_t, int3
 template void QuantizeFloat<int16_t>(std::span<const float>, float, int32_t, int32_t, int32_t,
                                      std::span<int16_t>);
 
+namespace {
+
+uint32_t Bits(float f) {
+  uint32_t b;
+  memcpy(&b, &f, sizeof(b));
+  return b;
+}
+
+// k if `scale` is exactly 2^-k (a normal float), else a value out of [-120, 120].
+int PowerOfTwoExponent(float scale) {
+  const uint32_t b = Bits(scale);
+  const int exponent = static_cast<int>((b >> 23) & 0xFF);
+  if ((b & 0x807FFFFFu) != 0 || exponent == 0 || exponent == 0xFF) return 1000;
+  return 127 - exponent;
+}
+
+// round(x * 2^k) half away from zero, saturated to [INT32_MIN + 1, INT32_MAX],
+// with integer operations only: the same value as QuantizeValue(x, 2^-k, ...)
+// (x * 2^k is exact in float) without soft-float arithmetic on FPU-less cores.
+int32_t ScaleByPowerOfTwo(float x, int k) {
+  const uint32_t b = Bits(x);
+  const bool negative = (b >> 31) != 0;
+  const int exponent = static_cast<int>((b >> 23) & 0xFF);
+  if (exponent == 0xFF) return negative ? INT32_MIN + 1 : INT32_MAX;  // infinities (NaN handled by the caller)
+  const uint32_t mantissa = exponent == 0 ? (b & 0x7FFFFFu) : ((b & 0x7FFFFFu) | 0x800000u);
+  const int shift = (exponent == 0 ? 1 : exponent) - 150 + k;  // x = mantissa * 2^(shift - k)
+  uint32_t magnitude;
+  if (shift >= 0) {
+    magnitude = (shift >= 8 || mantissa > (0x7FFFFFFFu >> shift)) ? 0x7FFFFFFFu : mantissa << shift;
+  } else if (shift < -24) {
+    magnitude = 0;  // below one half
+  } else {
+    magnitude = (mantissa + (1u << (-shift - 1))) >> -shift;
+  }
+  return negative ? -static_cast<int32_t>(magnitude) : static_cast<int32_t>(magnitude);
+}
+
+}  // namespace
+
 void QuantizeToFeatureGrid(std::span<const float> input, const float* scales, size_t features,
                            std::span<int32_t> output) {
   for (size_t i = 0; i < input.size(); ++i) {
     const float x = input[i];
-    output[i] = x != x ? INT32_MIN : QuantizeValue(x, scales[i % features], 0, INT32_MIN + 1, INT32_MAX);
+    const float scale = scales[i % features];
+    const int k = PowerOfTwoExponent(scale);
+    if (x != x) {
+      output[i] = INT32_MIN;
+    } else if (k >= -100 && k <= 100) {
+      output[i] = ScaleByPowerOfTwo(x, k);
+    } else {
+      output[i] = QuantizeValue(x, scale, 0, INT32_MIN + 1, INT32_MAX);
+    }
   }
 }
 
