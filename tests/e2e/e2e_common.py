@@ -62,7 +62,9 @@ class Skip(str):
 def board_too_small(result):
     """True if a --target run failed only because the model does not fit the board's
     RAM (the runner says so; e.g. the 16 KiB micro:bit)."""
-    return result.rc not in (0, None) and "is too large" in (result.err + result.out)
+    text = result.err + result.out
+    return result.rc not in (0, None) and ("is too large" in text or
+                                           ("arena too small" in text and "runner's" in text))
 
 
 def guarded(main):

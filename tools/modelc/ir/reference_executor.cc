@@ -564,7 +564,7 @@ bool IsKnownOp(const std::string& op) {
       "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected", "Neg", "Sqrt",
       "BatchNormalization", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Pad",
       "LeakyRelu", "HardSwish", "HardSigmoid", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
-      "Mean", "Quantize", "Dequantize"};
+      "Mean", "Quantize", "Dequantize", "Exp", "Pow", "ReduceSum", "ReduceLogSumExp", "ArgMax"};
   return kOps.count(op) != 0;
 }
 
@@ -603,6 +603,47 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     return {r};
   }
   if (op == "Neg") return {Unary(float_in(0), [](float v) { return -v; })};
+  if (op == "Exp") return {Unary(float_in(0), [](float v) { return std::exp(v); })};
+  if (op == "Pow") {
+    return {Binary(node, in(0), in(1), [](float a, float b) { return std::pow(a, b); },
+                   [](int64_t a, int64_t b) { return static_cast<int64_t>(std::pow(a, b)); })};
+  }
+  if (op == "ReduceSum" || op == "ReduceLogSumExp") {
+    const Value& x = float_in(0);
+    std::vector<int64_t> axes = ins.size() > 1 && ins[1] ? IntsOf(*ins[1]) : node.attr_ints("axes");
+    const bool keep = node.attr_int("keepdims", 1) != 0;
+    if (axes.empty() && node.attr_int("noop_with_empty_axes", 0)) return {x};
+    if (op == "ReduceSum") {
+      Value mean = ReduceMean(node, x, axes, keep);
+      const double count = static_cast<double>(x.size()) / static_cast<double>(std::max<int64_t>(1, mean.size()));
+      mean.f = (mean.f.cast<double>() * count).cast<float>();
+      return {mean};
+    }
+    // log(sum(exp(x))) = m + log(sum(exp(x - m))) per reduced group: via max-shifted means.
+    Value shifted = x;
+    const float m = x.f.maxCoeff();
+    shifted.f = (x.f - m).exp();
+    Value mean = ReduceMean(node, shifted, axes, keep);
+    const double count = static_cast<double>(x.size()) / static_cast<double>(std::max<int64_t>(1, mean.size()));
+    mean.f = ((mean.f.cast<double>() * count).log() + m).cast<float>();
+    return {mean};
+  }
+  if (op == "ArgMax") {
+    const Value& x = float_in(0);
+    const int64_t axis = NormalizeAxis(node, node.attr_int("axis", 0), x.shape.size());
+    if (axis != static_cast<int64_t>(x.shape.size()) - 1) Unsupported(node, "ArgMax over a non-last axis");
+    const int64_t depth = x.shape.back(), rows = x.size() / depth;
+    std::vector<int64_t> idx(static_cast<size_t>(rows));
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t best = 0;
+      for (int64_t k = 1; k < depth; ++k) best = x.f[r * depth + k] > x.f[r * depth + best] ? k : best;
+      idx[r] = best;
+    }
+    Shape out = x.shape;
+    if (node.attr_int("keepdims", 1)) out.back() = 1;
+    else out.pop_back();
+    return {Value::Int(out, std::move(idx))};
+  }
   if (op == "Sqrt") return {Unary(float_in(0), [](float v) { return std::sqrt(v); })};
   if (op == "Relu") return {Unary(float_in(0), [](float v) { return v < 0.0f ? 0.0f : v; })};
   if (op == "Relu6") return {Unary(float_in(0), [](float v) { return std::min(std::max(v, 0.0f), 6.0f); })};

@@ -1,5 +1,6 @@
 #include "ml/classic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -185,12 +186,124 @@ std::vector<int64_t> Indices(const Graph& g, const Node& n, int64_t features) {
   return out;
 }
 
+// The node reading `tensor`, if exactly one does and it is not a graph output.
+int OnlyConsumer(const Graph& g, int tensor) {
+  const std::vector<int> c = g.Consumers(tensor);
+  return (c.size() == 1 && !g.IsGraphOutput(tensor)) ? c[0] : -1;
+}
+
+// Exp(x - [Reshape|Unsqueeze](ReduceLogSumExp(x, last axis))): the tensor it
+// produces and the nodes it spans, or -1.
+int SoftmaxChain(const Graph& g, int x, std::vector<int>* nodes) {
+  for (int r : g.Consumers(x)) {
+    const Node& rlse = g.nodes[r];
+    if (rlse.op != "ReduceLogSumExp") continue;
+    const int64_t rank = static_cast<int64_t>(g.tensors[x].shape.size());
+    std::vector<int64_t> axes = rlse.attr_ints("axes");
+    if (rlse.inputs.size() > 1 && rlse.inputs[1] >= 0 && g.tensors[rlse.inputs[1]].is_const()) {
+      axes = g.tensors[rlse.inputs[1]].constant->i;
+    }
+    if (axes.size() != 1 || (axes[0] != rank - 1 && axes[0] != -1)) continue;
+    std::vector<int> span = {r};
+    int t = rlse.outputs[0];
+    int next = OnlyConsumer(g, t);
+    while (next >= 0 && (g.nodes[next].op == "Reshape" || g.nodes[next].op == "Unsqueeze")) {
+      span.push_back(next);
+      t = g.nodes[next].outputs[0];
+      next = OnlyConsumer(g, t);
+    }
+    if (next < 0 || g.nodes[next].op != "Sub" || g.nodes[next].inputs[0] != x || g.nodes[next].inputs[1] != t) continue;
+    span.push_back(next);
+    const int exp = OnlyConsumer(g, g.nodes[next].outputs[0]);
+    if (exp < 0 || g.nodes[exp].op != "Exp") continue;
+    span.push_back(exp);
+    *nodes = span;
+    return g.nodes[exp].outputs[0];
+  }
+  return -1;
+}
+
 }  // namespace
+
+void FuseClassifierChains(Graph& g) {
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    if (g.nodes[k].op != "ArgMax") continue;
+    const Node argmax = g.nodes[k];
+    const int scores = argmax.inputs[0];
+    const Shape& shape = g.tensors[scores].shape;
+    if (shape.size() != 2 || (argmax.attr_int("axis", 0) != 1 && argmax.attr_int("axis", 0) != -1)) continue;
+    // Label: ArgMax -> [ArrayFeatureExtractor(class list, .)] -> Cast/Reshape/... -> graph output.
+    std::vector<int> dead = {static_cast<int>(k)};
+    std::vector<int64_t> labels;
+    for (int64_t c = 0; c < shape[1]; ++c) labels.push_back(c);
+    int t = argmax.outputs[0];
+    while (!g.IsGraphOutput(t)) {
+      const int next = OnlyConsumer(g, t);
+      if (next < 0) break;
+      const Node& n = g.nodes[next];
+      if (n.op == "ArrayFeatureExtractor" && n.inputs.size() == 2 && n.inputs[1] == t && g.tensors[n.inputs[0]].is_const()) {
+        const Value& classes = *g.tensors[n.inputs[0]].constant;
+        if (classes.size() != shape[1]) break;
+        for (int64_t c = 0; c < shape[1]; ++c) labels[c] = classes.AsInt(c);
+      } else if (n.op != "Cast" && n.op != "Reshape" && n.op != "Squeeze" && n.op != "Identity" && n.op != "Flatten") {
+        break;
+      }
+      dead.push_back(next);
+      t = n.outputs[0];
+    }
+    if (!g.IsGraphOutput(t) || NumElements(g.tensors[t].shape) != shape[0]) continue;
+    std::vector<int> softmax_nodes;
+    int probs = SoftmaxChain(g, scores, &softmax_nodes);
+    Node head;
+    head.name = argmax.name + ".head";
+    head.op = "ClassifierHead";
+    head.inputs = {scores};
+    head.attrs["binary"].i = 0;
+    head.attrs["labels"].ints = labels;
+    head.attrs["post"].i = probs >= 0 ? 2 : 0;
+    if (probs < 0) {  // no softmax in the graph: the probabilities are the raw scores (unused)
+      Tensor p;
+      p.name = argmax.name + ".scores";
+      p.shape = shape;
+      probs = g.AddTensor(std::move(p));
+    }
+    dead.insert(dead.end(), softmax_nodes.begin(), softmax_nodes.end());
+    head.outputs = {t, probs};
+    g.tensors[t].dtype = DType::kInt64;
+    g.tensors[t].shape = {shape[0]};
+    std::vector<Node> kept;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      if (i == k) kept.push_back(head);
+      if (std::find(dead.begin(), dead.end(), static_cast<int>(i)) == dead.end()) kept.push_back(g.nodes[i]);
+    }
+    g.nodes = std::move(kept);
+  }
+}
 
 bool IsClassicOp(const std::string& op) { return kOnnxMl.count(op) || kRuntime.count(op); }
 
 std::optional<std::vector<Value>> EvalClassic(const Graph& g, const Node& n, const std::vector<const Value*>& ins) {
   if (!IsClassicOp(n.op)) return std::nullopt;
+  if (n.op == "ArrayFeatureExtractor" && ins.size() > 1 && ins[0] != nullptr && ins[1] != nullptr) {
+    // Columns of the last axis of data (float or integer, e.g. a class list).
+    const Value& data = *ins[0];
+    const Value& idx = *ins[1];
+    const int64_t depth = data.shape.empty() ? 1 : data.shape.back();
+    const int64_t rows = data.size() / std::max<int64_t>(depth, 1);
+    Shape shape = data.shape.size() <= 1 ? idx.shape : data.shape;
+    if (data.shape.size() > 1) shape.back() = idx.size();
+    std::vector<int64_t> ints;
+    std::vector<float> floats;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < idx.size(); ++k) {
+        const int64_t i = idx.AsInt(k);
+        if (i < 0 || i >= depth) Fail(n, "feature index out of range");
+        if (data.is_int) ints.push_back(data.i[r * depth + i]);
+        else floats.push_back(data.f[r * depth + i]);
+      }
+    if (data.is_int) return std::vector<Value>{Value::Int(shape, ints)};
+    return std::vector<Value>{Value::Float(shape, Eigen::Map<Eigen::ArrayXf>(floats.data(), static_cast<Eigen::Index>(floats.size())))};
+  }
   if (ins.empty() || ins[0] == nullptr || ins[0]->is_int) Fail(n, "needs a float input");
   const Value& x = *ins[0];
   const int64_t features = x.shape.empty() ? 1 : x.shape.back();

@@ -22,6 +22,11 @@ std::optional<std::vector<Value>> EvalClassic(const Graph& graph, const Node& no
 // after it); returns how many nodes now stand where it stood.
 size_t LowerClassic(Graph& graph, size_t index);
 
+// Replaces ArgMax over class scores, followed by a class lookup and casts
+// (and, if present, the softmax written as Exp(x - ReduceLogSumExp(x))), with
+// one ClassifierHead: the graphs skl2onnx writes for naive Bayes and others.
+void FuseClassifierChains(Graph& graph);
+
 }  // namespace mote::modelc
 
 #endif  // MOTE_TOOLS_MODELC_ML_CLASSIC_H_

@@ -127,7 +127,68 @@ void LowerSoftmax(const Graph& g, Node& n) {
   n.attrs["beta"].f = beta;
 }
 
+// Pow(x, 2) -> x * x; Div(x, c) -> x * (1 / c).
+void LowerPowDiv(Graph& g, Node& n) {
+  if (n.op == "Pow") {
+    const Value& e = ConstInput(g, n, 1, "the exponent");
+    if (e.size() != 1 || e.AsFloat(0) != 2.0f) Unsupported(n, "only squaring (exponent 2) is supported");
+    n.op = "Mul";
+    n.inputs[1] = n.inputs[0];
+    return;
+  }
+  Value r = ConstInput(g, n, 1, "the divisor");
+  if (r.is_int) Unsupported(n, "integer division of computed tensors is not supported");
+  r.f = r.f.inverse();
+  n.op = "Mul";
+  n.inputs[1] = g.AddConstant(n.name + ".reciprocal", std::move(r));
+}
+
+// ReduceSum over the last axis -> FullyConnected with a row of ones (exact
+// sums in float) and a Reshape to the reduced shape.
+void LowerReduceSum(Graph& g, std::vector<Node>& extra, Node& n) {
+  const Shape& in = g.tensors[n.inputs[0]].shape;
+  std::vector<int64_t> axes = n.attr_ints("axes");
+  if (n.inputs.size() > 1 && n.inputs[1] >= 0) axes = ConstInput(g, n, 1, "the axes").i;
+  const int64_t rank = static_cast<int64_t>(in.size());
+  if (axes.size() != 1 || !(axes[0] == rank - 1 || axes[0] == -1)) {
+    Unsupported(n, "ReduceSum is supported over the last axis only");
+  }
+  Shape summed = in;
+  summed.back() = 1;
+  Tensor t;
+  t.name = n.name + ".summed";
+  t.shape = summed;
+  const int sum_tensor = g.AddTensor(std::move(t));
+  const int out = n.outputs[0];
+  n.op = "FullyConnected";
+  n.inputs = {n.inputs[0], g.AddConstant(n.name + ".ones", Value::Float({1, in.back()}, Eigen::ArrayXf::Ones(in.back())))};
+  n.outputs = {sum_tensor};
+  n.attrs.clear();
+  Node reshape;
+  reshape.name = n.name + ".reshape";
+  reshape.op = "Reshape";
+  reshape.inputs = {sum_tensor};
+  reshape.outputs = {out};
+  reshape.attrs["shape"].ints = g.tensors[out].shape;
+  extra.push_back(reshape);
+}
+
 void LowerSubtract(Graph& g, Node& n) {
+  if (g.tensors[n.inputs[0]].is_const() && !g.tensors[n.inputs[1]].is_const()) {
+    // c - x -> x * -1 + c, as Mul here and an Add inserted after it.
+    Value minus_one = Value::Float({}, Eigen::ArrayXf::Constant(1, -1.0f));
+    const int c = n.inputs[0];
+    Tensor t;
+    t.name = n.name + ".negated";
+    t.shape = g.tensors[n.inputs[1]].shape;
+    const int negated = g.AddTensor(std::move(t));
+    n.attrs["mote_add_constant"].i = c;
+    n.attrs["mote_add_output"].i = n.outputs[0];
+    n.op = "Mul";
+    n.inputs = {n.inputs[1], g.AddConstant(n.name + ".minus_one", std::move(minus_one))};
+    n.outputs = {negated};
+    return;
+  }
   const Value& c = ConstInput(g, n, 1, "the subtrahend");
   Value neg = c;
   if (neg.is_int) Unsupported(n, "integer subtraction of computed tensors is not supported");
@@ -239,6 +300,7 @@ void CheckExtraOutputsUnused(const Graph& g, const Node& n) {
 
 void LowerToMoteOps(Graph& g) {
   static const std::set<std::string> kReshapes = {"Flatten", "Reshape", "Squeeze", "Unsqueeze"};
+  FuseClassifierChains(g);
   std::vector<size_t> aliases;
   for (const Node& n : g.nodes) {
     if (n.op == "Dropout" || n.op == "MaxPool" || n.op == "BatchNormalization") CheckExtraOutputsUnused(g, n);
@@ -276,7 +338,29 @@ void LowerToMoteOps(Graph& g) {
     else if (n.op == "MatMul") LowerMatMul(g, n);
     else if (n.op == "Clip") LowerClip(g, n);
     else if (n.op == "Softmax") LowerSoftmax(g, n);
-    else if (n.op == "Sub") LowerSubtract(g, n);
+    else if (n.op == "Sub") {
+      LowerSubtract(g, n);
+      if (n.has_attr("mote_add_output")) {  // c - x: add the constant after the negation
+        Node add;
+        add.name = n.name + ".add";
+        add.op = "Add";
+        add.inputs = {n.outputs[0], static_cast<int>(n.attr_int("mote_add_constant", -1))};
+        add.outputs = {static_cast<int>(n.attr_int("mote_add_output", -1))};
+        n.attrs.erase("mote_add_constant");
+        n.attrs.erase("mote_add_output");
+        g.nodes.insert(g.nodes.begin() + static_cast<long>(k) + 1, std::move(add));
+        ++k;
+        continue;
+      }
+    }
+    else if (n.op == "Pow" || n.op == "Div") LowerPowDiv(g, n);
+    else if (n.op == "ReduceSum") {
+      std::vector<Node> extra;
+      LowerReduceSum(g, extra, n);
+      g.nodes.insert(g.nodes.begin() + static_cast<long>(k) + 1, extra.begin(), extra.end());
+      ++k;
+      continue;
+    }
     else if (kReshapes.count(n.op)) {
       n.op = "Reshape";
       n.inputs.resize(1);
