@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   cmake make g++ git
   libeigen3-dev flatbuffers-compiler libflatbuffers-dev
-  libonnx-dev libprotobuf-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
   qemu-system-arm valgrind
