@@ -9,16 +9,8 @@ namespace mote::internal {
 namespace {
 
 WindowOptions WindowOf(const OpContext& ctx) {
-  const auto* o = ctx.op->options_as_DepthwiseConv2DOptions();
   const auto w = ShapeOf(ctx.input(1));
-  return {.filter_h = w[1],
-          .filter_w = w[2],
-          .stride_h = o->stride_h(),
-          .stride_w = o->stride_w(),
-          .dilation_h = o->dilation_h(),
-          .dilation_w = o->dilation_w(),
-          .pad_top = o->pad_top(),
-          .pad_left = o->pad_left()};
+  return WindowFromOptions(*ctx.op->options_as_DepthwiseConv2DOptions(), w[1], w[2]);
 }
 
 }  // namespace

@@ -7,16 +7,7 @@
 namespace mote::internal {
 namespace {
 
-WindowOptions WindowOf(const schema::Pool2DOptions& o) {
-  return {.filter_h = o.filter_h(),
-          .filter_w = o.filter_w(),
-          .stride_h = o.stride_h(),
-          .stride_w = o.stride_w(),
-          .dilation_h = 1,
-          .dilation_w = 1,
-          .pad_top = o.pad_top(),
-          .pad_left = o.pad_left()};
-}
+WindowOptions WindowOf(const schema::Pool2DOptions& o) { return WindowFromOptions(o, o.filter_h(), o.filter_w()); }
 
 int32_t Min(int32_t a, int32_t b) { return a < b ? a : b; }
 

@@ -18,6 +18,18 @@ struct WindowOptions {
   int32_t pad_top, pad_left;
 };
 
+// The window of a Conv2D / DepthwiseConv2D / Pool2D options table (pools have
+// no dilation) with the filter size the caller reads from weights or options.
+template <typename Options>
+WindowOptions WindowFromOptions(const Options& o, int32_t filter_h, int32_t filter_w) {
+  WindowOptions w = {filter_h, filter_w, o.stride_h(), o.stride_w(), 1, 1, o.pad_top(), o.pad_left()};
+  if constexpr (requires { o.dilation_h(); }) {
+    w.dilation_h = o.dilation_h();
+    w.dilation_w = o.dilation_w();
+  }
+  return w;
+}
+
 // `in` and `out` are NHWC with the same batch, and along H and W the output
 // size agrees with input size, filter, stride, dilation and leading padding.
 // The schema stores no trailing padding, so it is derived from the output
