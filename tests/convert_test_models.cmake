@@ -9,3 +9,11 @@ foreach(p int8 int16 float32)
     message(FATAL_ERROR "modelc failed for ${p}")
   endif()
 endforeach()
+# A model with ops beyond FullyConnected/Relu (for the op-selection test).
+execute_process(
+  COMMAND ${MODELC} convert ${SRC}/models/mlp_zoo/tanh_softmax/model.onnx -o ${OUT}/tanh_softmax_int8.mote
+          --calibration ${SRC}/models/mlp_zoo/tanh_softmax/calib.npy
+  RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "modelc failed for tanh_softmax")
+endif()
