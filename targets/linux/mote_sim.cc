@@ -10,6 +10,7 @@
 #include "common/files.h"
 #include "common/npy.h"
 #include "mote/diagnostics.h"
+#include "mote/drift.h"
 #include "mote/model.h"
 #include "mote/quantize.h"
 #include "sim_backend.h"
@@ -144,6 +145,20 @@ int Run(const Options& o) {
     req.samples = n;
     single_form = single_form && single;
   }
+  std::string drift;
+  for (size_t i = 0; o.profile && i < m.num_inputs(); ++i) {
+    const mote::tools::NpyArray a = mote::tools::ReadNpy(o.inputs[i]);
+    if (a.dtype != "f4" && a.dtype != "f8") continue;
+    const std::vector<float> values = a.ToFloat();
+    mote::DriftCounts counts;
+    if (mote::CountDrift(m, i, values, &counts) != mote::Status::kOk) {
+      drift += "input " + std::to_string(i) + ": no calibration ranges in the model (converted without --calibration)\n";
+      continue;
+    }
+    drift += "input " + std::to_string(i) + " drift: " + std::to_string(counts.values) + " values, " +
+             std::to_string(counts.below) + " below and " + std::to_string(counts.above) +
+             " above the calibration range, " + std::to_string(counts.not_finite) + " not finite\n";
+  }
   for (size_t k = 0; k < m.num_outputs(); ++k) {
     req.output_bytes.push_back(m.output(k).num_elements() * mote::ElementSize(m.output(k).type));
   }
@@ -152,7 +167,7 @@ int Run(const Options& o) {
   for (size_t k = 0; k < m.num_outputs(); ++k) {
     WriteOutput(o.outputs[k], m.output(k), result.outputs[k], req.samples, single_form, o.raw);
   }
-  if (o.profile) std::fputs(result.profile.c_str(), stdout);
+  if (o.profile) std::fputs((result.profile + drift).c_str(), stdout);
   return 0;
 }
 
