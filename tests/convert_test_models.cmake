@@ -17,3 +17,11 @@ execute_process(
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "modelc failed for tanh_softmax")
 endif()
+# With golden self-test vectors.
+execute_process(
+  COMMAND ${MODELC} convert ${SRC}/models/digits_mlp/digits_mlp.onnx -o ${OUT}/digits_int8_selftest.mote
+          --calibration ${SRC}/models/digits_mlp/calib.npy --selftest 4
+  RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "modelc failed for the self-test model")
+endif()

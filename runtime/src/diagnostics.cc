@@ -32,6 +32,7 @@ const char* StatusName(Status s) {
     case Status::kInvalidArgument: return "invalid argument";
     case Status::kTruncatedFile: return "truncated file";
     case Status::kNotInitialized: return "not initialized";
+    case Status::kSelfTestMismatch: return "self-test mismatch";
   }
   return "unknown status";
 }

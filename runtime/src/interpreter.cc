@@ -1,5 +1,7 @@
 #include "mote/interpreter.h"
 
+#include <string.h>
+
 #include "mote/diagnostics.h"
 #include "mote/schema/mote_generated.h"
 #include "src/op_context.h"
@@ -41,6 +43,36 @@ Status Interpreter::Invoke() {
     if (hook_ != nullptr) hook_(hook_context_, i, true);
     kernel->eval(ctx);
     if (hook_ != nullptr) hook_(hook_context_, i, false);
+  }
+  return Status::kOk;
+}
+
+Status Interpreter::SelfTest(uint32_t* vectors) {
+  if (vectors != nullptr) *vectors = 0;
+  if (!model_.valid()) return internal::Report(Status::kNotInitialized, "interpreter not created");
+  const schema::SelfTest* st = model_.schema().selftest();
+  if (st == nullptr || st->count() == 0) return Status::kOk;
+  // Sizes were checked at load: count * (all input bytes) and (all output bytes).
+  const uint8_t* in = st->inputs()->data();
+  const uint8_t* want = st->outputs()->data();
+  for (uint32_t v = 0; v < st->count(); ++v) {
+    for (size_t i = 0; i < num_inputs(); ++i) {
+      const TensorView t = input(i);
+      memcpy(t.data.data(), in, t.data.size());
+      in += t.data.size();
+    }
+    MOTE_TRY(Invoke());
+    for (size_t o = 0; o < num_outputs(); ++o) {
+      const TensorView t = output(o);
+      for (size_t b = 0; b < t.data.size(); ++b) {
+        if (t.data[b] != want[b]) {
+          return internal::Report(Status::kSelfTestMismatch, "self-test output differs from the host's", -1,
+                                  static_cast<int32_t>(o), v, static_cast<int64_t>(b));
+        }
+      }
+      want += t.data.size();
+    }
+    if (vectors != nullptr) *vectors = v + 1;
   }
   return Status::kOk;
 }

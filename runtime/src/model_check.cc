@@ -131,6 +131,29 @@ Status CheckOperator(const schema::Model& model, const schema::Operator& op, int
   return kernel->check(ctx);
 }
 
+// The embedded self-test vectors hold exactly `count` samples of every input
+// and output.
+Status CheckSelfTest(const schema::Model& model) {
+  const schema::SelfTest* st = model.selftest();
+  if (st == nullptr || st->count() == 0) return Status::kOk;
+  uint64_t in_bytes = 0, out_bytes = 0;
+  for (int32_t t : *model.inputs()) {
+    const schema::Tensor& tensor = *model.tensors()->Get(static_cast<uint32_t>(t));
+    in_bytes += NumElements(tensor) * ElementSize(TypeOf(tensor));
+  }
+  for (int32_t t : *model.outputs()) {
+    const schema::Tensor& tensor = *model.tensors()->Get(static_cast<uint32_t>(t));
+    out_bytes += NumElements(tensor) * ElementSize(TypeOf(tensor));
+  }
+  const uint64_t n = st->count();
+  if (st->inputs() == nullptr || st->outputs() == nullptr || st->inputs()->size() != n * in_bytes ||
+      st->outputs()->size() != n * out_bytes) {
+    return Report(Status::kCorruptFile, "self-test vectors do not match the inputs and outputs", -1, -1,
+                  static_cast<int64_t>(n));
+  }
+  return Status::kOk;
+}
+
 // Every model output is a model input or written by some operator, so no
 // output can expose stale arena bytes.
 Status CheckOutputsWritten(const schema::Model& model) {
@@ -177,6 +200,7 @@ Status CheckModel(const schema::Model& model) {
   for (uint32_t i = 0; i < model.operators()->size(); ++i) {
     MOTE_TRY(CheckOperator(model, *model.operators()->Get(i), static_cast<int32_t>(i)));
   }
+  MOTE_TRY(CheckSelfTest(model));
   return CheckOutputsWritten(model);
 }
 

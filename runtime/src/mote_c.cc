@@ -73,6 +73,11 @@ mote_status_t mote_interpreter_get_output_f32(const mote_interpreter_t* i, size_
   return Code(mote::DequantizeFrom(AsInterp(i)->output(index), {values, count}));
 }
 
+mote_status_t mote_interpreter_selftest(mote_interpreter_t* interpreter, uint32_t* vectors) {
+  if (interpreter == nullptr) return MOTE_INVALID_ARGUMENT;
+  return Code(AsInterp(interpreter)->SelfTest(vectors));
+}
+
 mote_status_t mote_drift_count(const mote_model_t* model, size_t index, const float* values, size_t count,
                                mote_drift_t* drift) {
   if (model == nullptr || drift == nullptr) return MOTE_INVALID_ARGUMENT;

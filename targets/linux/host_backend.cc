@@ -37,6 +37,9 @@ RunResult RunOnHost(const RunRequest& req) {
   Result<Interpreter> created = Interpreter::Create(model.value(), {arena, model.value().arena_size()});
   if (!created.ok()) throw std::runtime_error(std::string("cannot create interpreter: ") + StatusName(created.status()));
   Interpreter& interp = created.value();
+  uint32_t vectors = 0;
+  const Status selftest = interp.SelfTest(&vectors);  // modelc --selftest: the host must agree with itself too
+  if (selftest != Status::kOk) throw std::runtime_error(std::string("self-test failed: ") + StatusName(selftest));
   OpTimer timer;
   timer.seconds.assign(model.value().num_operators(), 0.0);
   if (req.profile) interp.set_op_hook(TimeOp, &timer);

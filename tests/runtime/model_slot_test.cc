@@ -8,6 +8,7 @@
 
 #include "mote/model_slot.h"
 #include "mote/quantize.h"
+#include "mote/schema/mote_generated.h"
 #include "util/mote_builder.h"
 
 namespace mote {
@@ -100,6 +101,42 @@ TEST_F(ModelSlotTest, ValidModelReplacesTheRunningOne) {
   EXPECT_EQ(slot_.Update({candidate.data(), candidate.size()}), Status::kOk);
   EXPECT_EQ(slot_.generation(), 2u);
   EXPECT_EQ(slot_.model().input(0).type, ElementType::kInt16);
+}
+
+}  // namespace
+}  // namespace mote
+
+namespace mote {
+namespace {
+
+// Golden vectors from `modelc --selftest 4` replay bit for bit; a changed
+// expected byte (as if the target computed differently) is caught.
+TEST(SelfTest, GoldenVectorsReplayAndMismatchIsCaught) {
+  std::vector<uint8_t> file = ReadFile(ModelPath("digits_int8_selftest.mote"));
+  ASSERT_FALSE(file.empty());
+  testing::Aligned buffer(file);
+  const Result<Model> model = Model::Load({buffer.data(), buffer.size()});
+  ASSERT_TRUE(model.ok());
+  alignas(16) uint8_t arena[1024];
+  Result<Interpreter> interp = Interpreter::Create(model.value(), arena);
+  ASSERT_TRUE(interp.ok());
+  uint32_t vectors = 0;
+  EXPECT_EQ(interp.value().SelfTest(&vectors), Status::kOk);
+  EXPECT_EQ(vectors, 4u);
+  // The model is a view of `buffer`: change the last expected output byte.
+  const auto* outputs = model.value().schema().selftest()->outputs();
+  uint8_t* last = const_cast<uint8_t*>(outputs->data()) + outputs->size() - 1;
+  *last ^= 1;
+  EXPECT_EQ(interp.value().SelfTest(&vectors), Status::kSelfTestMismatch);
+  EXPECT_EQ(vectors, 3u);  // the first three still matched
+  *last ^= 1;
+  // A model without vectors passes trivially.
+  const std::vector<uint8_t> plain = ReadFile(ModelPath("digits_int8.mote"));
+  testing::Aligned plain_buffer(plain);
+  const Result<Model> plain_model = Model::Load({plain_buffer.data(), plain_buffer.size()});
+  Result<Interpreter> plain_interp = Interpreter::Create(plain_model.value(), arena);
+  EXPECT_EQ(plain_interp.value().SelfTest(&vectors), Status::kOk);
+  EXPECT_EQ(vectors, 0u);
 }
 
 }  // namespace

@@ -132,10 +132,37 @@ QuantizationError SelfCheck(const Graph& float_graph, const std::vector<uint8_t>
   return err;
 }
 
+// Runs the runtime on `bytes` for the first `count` samples and records the
+// raw input and output bytes: what every target must reproduce bit for bit.
+SelfTestData GoldenVectors(const std::vector<uint8_t>& bytes, const std::vector<std::vector<Value>>& samples,
+                           size_t count) {
+  const tools::AlignedBuffer buffer(std::string(bytes.begin(), bytes.end()));
+  const Result<mote::Model> model = mote::Model::Load({buffer.data(), buffer.size()});
+  const tools::AlignedBuffer arena(std::string(model.value().arena_size(), '\0'));
+  Result<mote::Interpreter> interp = mote::Interpreter::Create(
+      model.value(), {const_cast<uint8_t*>(arena.data()), model.value().arena_size()});
+  SelfTestData st;
+  for (size_t s = 0; s < count; ++s) {
+    for (size_t i = 0; i < samples[s].size(); ++i) {
+      const std::vector<float> x(samples[s][i].f.data(), samples[s][i].f.data() + samples[s][i].f.size());
+      const mote::TensorView in = interp.value().input(i);
+      (void)mote::QuantizeInto(x, in);
+      st.inputs.insert(st.inputs.end(), in.data.begin(), in.data.end());
+    }
+    (void)interp.value().Invoke();
+    for (size_t o = 0; o < interp.value().num_outputs(); ++o) {
+      const auto out = interp.value().output(o).data;
+      st.outputs.insert(st.outputs.end(), out.begin(), out.end());
+    }
+    ++st.count;
+  }
+  return st;
+}
+
 }  // namespace
 
 ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
-                      const ModelInfo& info) {
+                      const ModelInfo& info, size_t selftest) {
   const auto start = std::chrono::steady_clock::now();
   Optimize(graph);
   const Calibration calibration = Calibrate(graph, samples);
@@ -147,6 +174,24 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
   result.arena_size = plan.arena_size;
   result.arena_lower_bound = plan.lower_bound;
   result.error = SelfCheck(float_graph, result.emitted.bytes, samples);
+  if (selftest > 0) {
+    if (samples.size() < selftest) {
+      throw ConvertError("--selftest " + std::to_string(selftest) + " needs at least that many calibration samples (" +
+                         std::to_string(samples.size()) + " given)");
+    }
+    const SelfTestData st = GoldenVectors(result.emitted.bytes, samples, selftest);
+    result.emitted = WriteMote(graph, plan, calibration, info, &st);
+    // The host must pass its own self-test before any target is asked to.
+    const tools::AlignedBuffer buffer(std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()));
+    const Result<mote::Model> model = mote::Model::Load({buffer.data(), buffer.size()});
+    const tools::AlignedBuffer arena(std::string(model.ok() ? model.value().arena_size() : 0, '\0'));
+    Result<mote::Interpreter> interp = model.ok() ? mote::Interpreter::Create(
+        model.value(), {const_cast<uint8_t*>(arena.data()), model.value().arena_size()}) : Result<mote::Interpreter>(model.status());
+    uint32_t ran = 0;
+    if (!interp.ok() || interp.value().SelfTest(&ran) != mote::Status::kOk || ran != st.count) {
+      throw ConvertError("internal error: the written self-test vectors do not replay on the host");
+    }
+  }
   result.graph = std::move(graph);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
@@ -162,7 +207,8 @@ ConvertResult Convert(const ConvertOptions& options) {
                   ? BaseName(options.model_path) : graph.name;
   info.producer = "modelc 0.1.0 (" + std::string(PrecisionName(options.precision)) + ")";
   info.source_hash = tools::Sha256Hex(source);
-  ConvertResult result = Compile(std::move(graph), options.precision, samples, info);
+  ConvertResult result = Compile(std::move(graph), options.precision, samples, info,
+                                 static_cast<size_t>(options.selftest));
   CheckBudget("arena", options.max_arena, result.arena_size, "bytes");
   CheckBudget("flash (model file)", options.max_flash, static_cast<int64_t>(result.emitted.bytes.size()), "bytes");
   CheckBudget("compute", options.max_macs, result.emitted.total_macs, "MACs");

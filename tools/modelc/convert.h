@@ -20,6 +20,7 @@ struct ConvertOptions {
   std::string header_path;
   std::string report_path;
   std::optional<int64_t> max_arena, max_flash, max_macs;
+  int64_t selftest = 0;  // golden vectors to embed (from the calibration samples)
 };
 
 // How far the converted model's outputs are from the float reference on the
@@ -44,7 +45,7 @@ struct ConvertResult {
 // emission and the runtime self-check. `samples[s][i]` is calibration sample
 // s of graph input i (may be empty for float32).
 ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
-                      const ModelInfo& info);
+                      const ModelInfo& info, size_t selftest = 0);
 
 // Calibration samples from one .npy per graph input (shapes after import).
 std::vector<std::vector<Value>> LoadSamples(const Graph& graph, const std::vector<std::string>& paths);

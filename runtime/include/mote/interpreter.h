@@ -33,6 +33,13 @@ class Interpreter {
   // Runs the model once on the current contents of the input tensors.
   Status Invoke();
 
+  // Runs the golden vectors modelc embedded (`--selftest N`) and compares
+  // every output byte with what the host computed: kSelfTestMismatch on any
+  // difference (the diagnostic names the vector and byte). `vectors` (may be
+  // null) receives how many ran; 0 and kOk if the model has none. Overwrites
+  // the input and output tensors.
+  Status SelfTest(uint32_t* vectors = nullptr);
+
   size_t num_inputs() const { return model_.num_inputs(); }
   size_t num_outputs() const { return model_.num_outputs(); }
   // Views into the arena; write inputs before Invoke(), read outputs after.

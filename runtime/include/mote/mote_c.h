@@ -24,7 +24,8 @@ enum {
   MOTE_BAD_ALIGNMENT = 8,
   MOTE_INVALID_ARGUMENT = 9,
   MOTE_TRUNCATED_FILE = 10,
-  MOTE_NOT_INITIALIZED = 11
+  MOTE_NOT_INITIALIZED = 11,
+  MOTE_SELFTEST_MISMATCH = 12
 };
 
 /* Opaque, caller-allocated state (e.g. `static mote_model_t model;`). */
@@ -58,6 +59,11 @@ mote_status_t mote_interpreter_set_input_f32(mote_interpreter_t* interpreter, si
 /* Reads output `index` as floats (dequantized; int64 labels converted). */
 mote_status_t mote_interpreter_get_output_f32(const mote_interpreter_t* interpreter, size_t index, float* values,
                                               size_t count);
+
+/* Runs the golden vectors embedded by `modelc convert --selftest N` and
+ * compares every output byte; MOTE_SELFTEST_MISMATCH on any difference.
+ * `vectors` receives how many were run (0 if the model has none). */
+mote_status_t mote_interpreter_selftest(mote_interpreter_t* interpreter, uint32_t* vectors);
 
 /* Adds to `drift` the values of `values` outside input `index`'s calibration range. */
 mote_status_t mote_drift_count(const mote_model_t* model, size_t index, const float* values, size_t count,

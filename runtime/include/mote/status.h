@@ -20,6 +20,7 @@ enum class [[nodiscard]] Status : uint8_t {
   kInvalidArgument = 9,      // bad call from the application (index, size)
   kTruncatedFile = 10,       // fewer bytes than the file says it has
   kNotInitialized = 11,
+  kSelfTestMismatch = 12,    // the target computed other bytes than the host
 };
 
 inline constexpr bool Ok(Status s) { return s == Status::kOk; }

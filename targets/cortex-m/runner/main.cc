@@ -234,6 +234,13 @@ int main(int argc, char** argv) {
   }
   mote::Interpreter& interpreter = created.value();
 
+  // Golden vectors embedded by `modelc convert --selftest N`: this target must
+  // reproduce the host's output bytes exactly before it runs anything else.
+  uint32_t selftest_vectors = 0;
+  const mote::Status selftest = interpreter.SelfTest(&selftest_vectors);
+  if (selftest != mote::Status::kOk) FailStatus(selftest, "self-test (%u vectors passed)", unsigned(selftest_vectors));
+  if (selftest_vectors > 0) Stdout().Print("mote-runner: self-test passed (%u vectors)\n", unsigned(selftest_vectors));
+
   char* const* const input_paths = argv + 3;
   char* const* const output_paths = argv + 3 + num_inputs;
   intptr_t* const inputs = g_files;

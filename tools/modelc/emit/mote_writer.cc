@@ -39,7 +39,7 @@ class Writer {
  public:
   Writer(const Graph& g, const MemoryPlan& plan) : g_(g), plan_(plan) {}
 
-  Emitted Run(const Calibration& cal, const ModelInfo& info) {
+  Emitted Run(const Calibration& cal, const ModelInfo& info, const SelfTestData* selftest) {
     for (const Node& n : g_.nodes) {
       std::vector<int32_t> ins, outs;
       for (int t : n.inputs) ins.push_back(t < 0 ? -1 : TensorIndex(t));
@@ -64,13 +64,18 @@ class Writer {
     }
     std::vector<flatbuffers::Offset<flatbuffers::String>> labels;
     for (const auto& l : info.class_labels) labels.push_back(fbb_.CreateString(l));
+    flatbuffers::Offset<schema::SelfTest> golden = 0;
+    if (selftest != nullptr && selftest->count > 0) {
+      golden = schema::CreateSelfTest(fbb_, selftest->count, fbb_.CreateVector(selftest->inputs),
+                                      fbb_.CreateVector(selftest->outputs));
+    }
     const auto model = schema::CreateModel(
         fbb_, fbb_.CreateString(info.name), fbb_.CreateString(info.producer),
         fbb_.CreateString(info.source_hash), fbb_.CreateVector(tensors_), fbb_.CreateVector(operators_),
         fbb_.CreateVector(buffers_), fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
         fbb_.CreateVector(ranges), fbb_.CreateVector(labels), static_cast<uint32_t>(plan_.arena_size),
         static_cast<uint32_t>(plan_.lower_bound), static_cast<uint64_t>(emitted_.total_macs),
-        kRuntimeVersion);
+        kRuntimeVersion, golden);
     fbb_.Finish(model);
     emitted_.bytes = WrapFile(fbb_.GetBufferSpan());
     return std::move(emitted_);
@@ -131,8 +136,8 @@ class Writer {
 }  // namespace
 
 Emitted WriteMote(const Graph& graph, const MemoryPlan& plan, const Calibration& calibration,
-                  const ModelInfo& info) {
-  return Writer(graph, plan).Run(calibration, info);
+                  const ModelInfo& info, const SelfTestData* selftest) {
+  return Writer(graph, plan).Run(calibration, info, selftest);
 }
 
 }  // namespace mote::modelc

@@ -38,8 +38,15 @@ struct Emitted {
 // Computes and stores the integrity value of a finished .mote file.
 void StoreFileCrc(std::vector<uint8_t>& file);
 
+// Golden vectors for the runtime's SelfTest(): raw bytes of all inputs and of
+// all outputs per sample, concatenated.
+struct SelfTestData {
+  uint32_t count = 0;
+  std::vector<uint8_t> inputs, outputs;
+};
+
 Emitted WriteMote(const Graph& graph, const MemoryPlan& plan, const Calibration& calibration,
-                  const ModelInfo& info);
+                  const ModelInfo& info, const SelfTestData* selftest = nullptr);
 
 }  // namespace mote::modelc
 
