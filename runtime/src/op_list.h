@@ -32,6 +32,8 @@
   X(LeakyRelu, CheckActivation, EvalLeakyRelu, LutOptions) \
   X(TreeEnsemble, CheckTreeEnsemble, EvalTreeEnsemble, TreeEnsembleOptions) \
   X(ClassifierHead, CheckClassifierHead, EvalClassifierHead, ClassifierHeadOptions) \
-  X(Normalize, CheckNormalize, EvalNormalize, NormalizeOptions)
+  X(Normalize, CheckNormalize, EvalNormalize, NormalizeOptions) \
+  X(Svm, CheckSvm, EvalSvm, SvmOptions) \
+  X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

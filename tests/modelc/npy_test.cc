@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "common/npy.h"
@@ -37,6 +39,29 @@ TEST(Npy, RejectsBrokenFiles) {
   EXPECT_THROW(ParseNpy(Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999), }", 4), "t"),
                NpyError);
   EXPECT_THROW(ParseNpy(Npy("{'descr': '<f4', 'shape': (1,), }", 4), "t"), NpyError);
+  // Found by fuzz_npy: a shape that is not a tuple threw std::out_of_range.
+  EXPECT_THROW(ParseNpy(Npy("{'descr': '<f4', 'fortran_order': False, 'shape': ,16, 4), }", 64), "t"), NpyError);
+  EXPECT_THROW(ParseNpy(Npy("{'descr': '<f4', 'fortran_order': False, 'shape': 3, }", 12), "t"), NpyError);
+}
+
+// Found by fuzz_npy: a float16 element made AsFloat and AsInt call each other
+// forever, and AsInt of a NaN or huge float was an undefined cast.
+TEST(Npy, ConvertsFloat16AndSaturatesFloatToInt) {
+  NpyArray h;
+  h.dtype = "f2";
+  h.shape = {5};
+  h.data = {0x00, 0x3E, 0x00, 0xC0, 0xFF, 0x7B, 0x01, 0x00, 0x00, 0x7C};  // 1.5, -2, 65504, 2^-24, inf
+  EXPECT_EQ(h.AsFloat(0), 1.5f);
+  EXPECT_EQ(h.AsFloat(1), -2.0f);
+  EXPECT_EQ(h.AsFloat(2), 65504.0f);
+  EXPECT_EQ(h.AsFloat(3), std::ldexp(1.0f, -24));
+  EXPECT_EQ(h.AsInt(1), -2);
+  EXPECT_EQ(h.AsInt(4), INT64_MAX);
+  const NpyArray f = MakeFloatArray({4}, {std::nanf(""), -1e30f, 1e30f, -7.9f});
+  EXPECT_EQ(f.AsInt(0), 0);
+  EXPECT_EQ(f.AsInt(1), INT64_MIN);
+  EXPECT_EQ(f.AsInt(2), INT64_MAX);
+  EXPECT_EQ(f.AsInt(3), -7);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "common/npy.h"
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 
 namespace mote::tools {
@@ -41,6 +43,9 @@ std::string DictValue(const std::string& header, const std::string& key, const s
 }
 
 std::vector<int64_t> ParseShape(const std::string& tuple, const std::string& what) {
+  if (tuple.size() < 2 || tuple.front() != '(' || tuple.back() != ')') {
+    throw NpyError(what + ": malformed shape in .npy header");
+  }
   std::vector<int64_t> shape;
   std::string inner = tuple.substr(1, tuple.size() - 2);
   std::stringstream ss(inner);
@@ -60,6 +65,16 @@ std::vector<int64_t> ParseShape(const std::string& tuple, const std::string& wha
   return shape;
 }
 
+// IEEE 754 binary16 (numpy's float16) to float; every value is exact.
+float HalfToFloat(uint16_t h) {
+  const float sign = (h & 0x8000) ? -1.0f : 1.0f;
+  const int exponent = (h >> 10) & 0x1F;
+  const int mantissa = h & 0x3FF;
+  if (exponent == 0) return sign * std::ldexp(static_cast<float>(mantissa), -24);
+  if (exponent == 31) return mantissa ? std::numeric_limits<float>::quiet_NaN() : sign * HUGE_VALF;
+  return sign * std::ldexp(static_cast<float>(mantissa | 0x400), exponent - 25);
+}
+
 }  // namespace
 
 size_t NpyArray::element_size() const { return SizeOfDtype(dtype); }
@@ -74,6 +89,7 @@ float NpyArray::AsFloat(size_t i) const {
   const uint8_t* p = data.data() + i * element_size();
   if (dtype == "f4") { float v; std::memcpy(&v, p, 4); return v; }
   if (dtype == "f8") { double v; std::memcpy(&v, p, 8); return static_cast<float>(v); }
+  if (dtype == "f2") { uint16_t v; std::memcpy(&v, p, 2); return HalfToFloat(v); }
   return static_cast<float>(AsInt(i));
 }
 
@@ -86,7 +102,13 @@ int64_t NpyArray::AsInt(size_t i) const {
   if (dtype == "i4") { int32_t v; std::memcpy(&v, p, 4); return v; }
   if (dtype == "u4") { uint32_t v; std::memcpy(&v, p, 4); return v; }
   if (dtype == "i8" || dtype == "u8") { int64_t v; std::memcpy(&v, p, 8); return v; }
-  return static_cast<int64_t>(AsFloat(i));
+  // A float element: truncated toward zero, saturated, NaN as 0 (a plain
+  // cast of NaN or of a value outside int64 is undefined behaviour).
+  const float f = AsFloat(i);
+  if (std::isnan(f)) return 0;
+  if (f >= 0x1p63f) return INT64_MAX;
+  if (f < -0x1p63f) return INT64_MIN;
+  return static_cast<int64_t>(f);
 }
 
 std::vector<float> NpyArray::ToFloat() const {

@@ -7,7 +7,8 @@ Trains every supported estimator on scikit-learn's iris, wine, breast_cancer,
 digits (classification) and diabetes (regression), exports it, evaluates the
 ONNX model with mote_sklearn.reference and compares with scikit-learn:
 labels identical on >= 99.9 % of test rows, predict_proba within 1e-4
-(decision_function for LinearSVC), regression outputs within 1e-4 relative.
+(decision_function for LinearSVC and SVC without probabilities, in
+onnxruntime's layout), regression outputs within 1e-4 relative.
 Also: the skl2onnx examples in /work/shared/testdata/onnx-ml (the evaluator
 against skl2onnx + sklearn outputs, and the exporter re-creating skl2onnx's
 graphs attribute for attribute), the evaluator's other modes on hand-built
@@ -45,7 +46,7 @@ from sklearn.naive_bayes import GaussianNB  # noqa: E402
 from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, RobustScaler,  # noqa: E402
                                    StandardScaler)
-from sklearn.svm import LinearSVC, LinearSVR  # noqa: E402
+from sklearn.svm import SVC, SVR, LinearSVC, LinearSVR, NuSVC, NuSVR  # noqa: E402
 from sklearn.tree import (DecisionTreeClassifier, DecisionTreeRegressor,  # noqa: E402
                           ExtraTreeClassifier, ExtraTreeRegressor)
 
@@ -89,6 +90,8 @@ def load(name):
 
 
 DATA = {n: load(n) for n in ("iris", "wine", "breast_cancer", "digits", "diabetes")}
+# Labels that are not 0..C-1 (the class list must map votes to them).
+DATA["wine_labels_3_13_23"] = tuple(v if k < 2 else v * 10 + 3 for k, v in enumerate(DATA["wine"]))
 
 
 # --------------------------------------------------------------------------
@@ -126,6 +129,13 @@ def eval_classifier(est, data, scores="proba"):
     n_classes = len(np.unique(ytr))
     model = mote_sklearn.to_onnx(est, Xtr.shape[1])
     n_out = 1 if (scores == "decision" and n_classes == 2) else n_classes
+    if scores == "svc_decision":
+        # onnxruntime's SVMClassifier scores: [-s, s] for libsvm's s = -d with two
+        # classes, the pairwise values for 'ovo', sklearn's 'ovr' function otherwise.
+        svc_want = est.decision_function(Xte)
+        if svc_want.ndim == 1:
+            svc_want = np.stack([svc_want, -svc_want], axis=1)
+        n_out = svc_want.shape[1]
     err = check_io(model, "classifier", Xtr.shape[1], n_out)
     if err:
         return False, err
@@ -137,6 +147,8 @@ def eval_classifier(est, data, scores="proba"):
     agree = float(np.mean(label == want_label))
     if scores == "proba":
         want = est.predict_proba(Xte)
+    elif scores == "svc_decision":
+        want = svc_want
     else:
         want = est.decision_function(Xte)
         if want.ndim == 1:
@@ -205,10 +217,30 @@ CLASSIFIERS = [
     ("MinMaxScaler+LogisticRegression(liblinear)", lambda: make_pipeline(MinMaxScaler(), LogisticRegression(solver="liblinear")), "proba"),
     ("StandardScaler+LinearSVC", lambda: make_pipeline(StandardScaler(), LinearSVC(random_state=0, max_iter=20000)), "decision"),
     ("GaussianNB", lambda: GaussianNB(), "proba"),
+    ("StandardScaler+SVC(rbf)", lambda: make_pipeline(StandardScaler(), SVC()), "svc_decision"),
+    ("StandardScaler+SVC(poly)", lambda: make_pipeline(StandardScaler(), SVC(kernel="poly")), "svc_decision"),
+    ("StandardScaler+SVC(linear)", lambda: make_pipeline(StandardScaler(), SVC(kernel="linear")), "svc_decision"),
+    ("StandardScaler+SVC(sigmoid)", lambda: make_pipeline(StandardScaler(), SVC(kernel="sigmoid")), "svc_decision"),
+    ("StandardScaler+SVC(rbf, probability)",
+     lambda: make_pipeline(StandardScaler(), SVC(probability=True, random_state=0)), "proba"),
 ]
 
 # options / variants, on the dataset where they matter
 EXTRA_CLASSIFIERS = [
+    ("wine", "StandardScaler+SVC(ovo)",
+     lambda: make_pipeline(StandardScaler(), SVC(decision_function_shape="ovo")), "svc_decision"),
+    ("wine_labels_3_13_23", "StandardScaler+SVC(rbf)", lambda: make_pipeline(StandardScaler(), SVC()), "svc_decision"),
+    ("wine_labels_3_13_23", "StandardScaler+SVC(poly, probability)",
+     lambda: make_pipeline(StandardScaler(), SVC(kernel="poly", probability=True, random_state=0)), "proba"),
+    ("iris", "StandardScaler+SVC(sigmoid, probability)",
+     lambda: make_pipeline(StandardScaler(), SVC(kernel="sigmoid", probability=True, random_state=0)), "proba"),
+    ("breast_cancer", "StandardScaler+SVC(linear, probability)",
+     lambda: make_pipeline(StandardScaler(), SVC(kernel="linear", probability=True, random_state=0)), "proba"),
+    ("iris", "StandardScaler+SVC(poly, degree=2, gamma=0.5, coef0=1)",
+     lambda: make_pipeline(StandardScaler(), SVC(kernel="poly", degree=2, gamma=0.5, coef0=1.0)), "svc_decision"),
+    ("iris", "StandardScaler+NuSVC", lambda: make_pipeline(StandardScaler(), NuSVC()), "svc_decision"),
+    ("breast_cancer", "StandardScaler+NuSVC(probability)",
+     lambda: make_pipeline(StandardScaler(), NuSVC(probability=True, random_state=0)), "proba"),
     ("breast_cancer", "StandardScaler+LogisticRegression(multinomial, binary)",
      lambda: make_pipeline(StandardScaler(), LogisticRegression(multi_class="multinomial", max_iter=3000)), "proba"),
     ("iris", "StandardScaler+LogisticRegression(fit_intercept=False)",
@@ -247,6 +279,11 @@ REGRESSORS = [
     ("Pipeline(RobustScaler,MaxAbsScaler)+LinearRegression",
      lambda: Pipeline([("pre", make_pipeline(RobustScaler(), MaxAbsScaler())), ("skip", "passthrough"),
                        ("lr", LinearRegression())])),
+    ("StandardScaler+SVR(rbf)", lambda: make_pipeline(StandardScaler(), SVR(C=50.0))),
+    ("StandardScaler+SVR(poly)", lambda: make_pipeline(StandardScaler(), SVR(kernel="poly", C=50.0))),
+    ("StandardScaler+SVR(linear)", lambda: make_pipeline(StandardScaler(), SVR(kernel="linear", C=50.0))),
+    ("StandardScaler+SVR(sigmoid)", lambda: make_pipeline(StandardScaler(), SVR(kernel="sigmoid", C=5.0))),
+    ("StandardScaler+NuSVR", lambda: make_pipeline(StandardScaler(), NuSVR(C=50.0))),
 ]
 
 MULTI_TARGET = [
@@ -527,6 +564,63 @@ def reference_binary_conventions():
 # --------------------------------------------------------------------------
 # errors and CLI
 # --------------------------------------------------------------------------
+def reference_svm_modes():
+    """SVMClassifier / SVMRegressor paths skl2onnx never writes (linear mode,
+    one_class, post transforms), against formulas written here."""
+    rng = np.random.RandomState(3)
+    X = rng.randn(50, 4).astype(np.float32)
+    ok, notes = True, []
+
+    def model(op, attrs, n_out_cols, classifier=True):
+        node = helper.make_node(op, ["X"], ["label", "scores"] if classifier else ["y"], domain="ai.onnx.ml", **attrs)
+        outs = [helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+                helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, n_out_cols])] if classifier else \
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])]
+        return _model_of(node, 4, outs)
+
+    # Linear mode (no support vectors): scores = X W^T + rho[0].
+    W = rng.randn(3, 4).astype(np.float32)
+    out = reference.run(model("SVMClassifier", dict(coefficients=W.ravel().tolist(), rho=[0.5],
+                                                    classlabels_ints=[4, 5, 6], post_transform="SOFTMAX"), 3),
+                        {"X": X})
+    s = X.astype(np.float64) @ W.T + 0.5
+    ok &= np.array_equal(out["label"], np.array([4, 5, 6])[np.argmax(s, axis=1)])
+    ok &= np.abs(out["scores"] - _np_softmax(s)).max() < 1e-5
+    notes.append("linear softmax")
+    # Linear mode, two classes: onnxruntime's binary label rules.
+    for W2, rule in ((np.abs(W[:2]), lambda m: m >= 0.5), (W[:2], lambda m: m > 0)):
+        out = reference.run(model("SVMClassifier", dict(coefficients=W2.ravel().tolist(), rho=[0.0],
+                                                        classlabels_ints=[0, 1]), 2), {"X": X})
+        s = X.astype(np.float64) @ W2.T
+        want = np.where(rule(s.max(axis=1)), 1, np.argmax(s, axis=1))
+        ok &= np.array_equal(out["label"], want)
+    notes.append("binary rules")
+    # Regressor: linear mode and one_class.
+    w = rng.randn(4).astype(np.float32)
+    out = reference.run(model("SVMRegressor", dict(coefficients=w.tolist(), rho=[0.25], n_supports=0), 1, False),
+                        {"X": X})
+    ok &= np.abs(out["y"][:, 0] - (X.astype(np.float64) @ w + 0.25)).max() < 1e-5
+    sv = rng.randn(3, 4).astype(np.float32)
+    out = reference.run(model("SVMRegressor", dict(coefficients=[1.0, -2.0, 0.5], rho=[0.1], n_supports=3,
+                                                   support_vectors=sv.ravel().tolist(), kernel_type="RBF",
+                                                   kernel_params=[0.3, 0.0, 3.0], one_class=1), 1, False),
+                        {"X": X})
+    d = ((X[:, None, :] - sv[None]) ** 2).sum(axis=2)
+    y = np.exp(-0.3 * d) @ np.array([1.0, -2.0, 0.5]) + 0.1
+    ok &= np.array_equal(out["y"][:, 0], np.where(y > 0, 1.0, -1.0).astype(np.float32))
+    notes.append("regressor linear, one_class")
+    # Binary SVC with a post transform: [1 - d, d], no transform applied.
+    out = reference.run(model("SVMClassifier", dict(coefficients=[1.0, -1.0], rho=[0.2], vectors_per_class=[1, 1],
+                                                    support_vectors=sv[:2].ravel().tolist(), kernel_type="LINEAR",
+                                                    classlabels_ints=[7, 9], post_transform="LOGISTIC"), 2),
+                        {"X": X})
+    dd = X.astype(np.float64) @ sv[0] - X.astype(np.float64) @ sv[1] + 0.2
+    ok &= np.abs(out["scores"] - np.stack([1 - dd, dd], axis=1)).max() < 1e-5
+    ok &= np.array_equal(out["label"], np.where(dd > 0, 7, 9))
+    notes.append("binary LOGISTIC layout")
+    return bool(ok), ", ".join(notes)
+
+
 def expect_error(fn, *needles):
     try:
         fn()
@@ -564,6 +658,12 @@ def errors():
         ("multi-output classifier", lambda: mote_sklearn.to_onnx(
             DecisionTreeClassifier().fit(Xtr, np.stack([ytr, ytr], axis=1)), 4),
          ("DecisionTreeClassifier", "multi-output")),
+        ("SVC precomputed kernel", lambda: mote_sklearn.to_onnx(
+            SVC(kernel="precomputed").fit(Xtr @ Xtr.T, ytr), len(Xtr)), ("SVC", "kernel='precomputed'")),
+        ("SVC break_ties", lambda: mote_sklearn.to_onnx(SVC(break_ties=True).fit(Xtr, ytr), 4),
+         ("SVC", "break_ties=True")),
+        ("SVR callable kernel", lambda: mote_sklearn.to_onnx(SVR(kernel=lambda a, b: a @ b.T).fit(Xtr, ytr), 4),
+         ("SVR", "kernel=")),
     ]
     for name, fn, needles in cases:
         run_test("error: " + name, lambda fn=fn, needles=needles: expect_error(fn, *needles))
@@ -641,6 +741,7 @@ def main():
     run_test("reference: all node modes, missing values, aggregates, post transforms",
              reference_tree_modes)
     run_test("reference: binary classifier conventions", reference_binary_conventions)
+    run_test("reference: SVM linear mode, one_class, post transforms", reference_svm_modes)
     errors()
     run_test("save() round trip", save_roundtrip)
     run_test("CLI export_sklearn.py", cli)

@@ -20,7 +20,9 @@ float Sqrt(float x) {
   return r;
 }
 
-void Transform(std::span<const float> in, PostTransform t, std::span<float> out) {
+}  // namespace
+
+void ApplyPostTransform(std::span<const float> in, PostTransform t, std::span<float> out) {
   switch (t) {
     case PostTransform::kLogistic:
       for (size_t i = 0; i < in.size(); ++i) out[i] = reference::Sigmoid(in[i]);
@@ -43,14 +45,12 @@ void Transform(std::span<const float> in, PostTransform t, std::span<float> out)
   }
 }
 
-}  // namespace
-
 int64_t ClassifierHead(std::span<const float> scores, PostTransform transform, BinaryMode binary,
                        std::span<const int64_t> labels, std::span<float> probabilities) {
   if (binary == BinaryMode::kNone) {
     size_t best = 0;
     for (size_t i = 1; i < scores.size(); ++i) best = scores[i] > scores[best] ? i : best;
-    Transform(scores, transform, probabilities);
+    ApplyPostTransform(scores, transform, probabilities);
     return labels[best];
   }
   const float s = scores[0];

@@ -13,6 +13,9 @@ namespace mote::ml {
 enum class PostTransform : uint8_t { kNone = 0, kLogistic = 1, kSoftmax = 2, kSoftmaxZero = 3 };
 enum class BinaryMode : uint8_t { kNone = 0, kPositive = 1, kSigned = 2 };
 
+// onnxruntime's post transform of one row of scores (in may equal out).
+void ApplyPostTransform(std::span<const float> in, PostTransform transform, std::span<float> out);
+
 // One sample: `scores` (S values) -> `probabilities` (C values) and the label.
 int64_t ClassifierHead(std::span<const float> scores, PostTransform transform, BinaryMode binary,
                        std::span<const int64_t> labels, std::span<float> probabilities);

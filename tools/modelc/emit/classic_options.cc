@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "ml/svm.h"
 #include "ml/tree_model.h"
 #include "mote/quantize.h"
 
@@ -107,6 +108,32 @@ BuiltOp TreeEnsembleOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, cons
   return {schema::OpCode::TreeEnsemble, schema::OpOptions::TreeEnsembleOptions, o.Union()};
 }
 
+template <typename T>
+std::vector<uint8_t> RawBytes(const std::vector<T>& v) {
+  std::vector<uint8_t> bytes(v.size() * sizeof(T));
+  if (!v.empty()) std::memcpy(bytes.data(), v.data(), bytes.size());
+  return bytes;
+}
+
+BuiltOp SvmOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n, const AddBuffer& add) {
+  const SvmModel m = ParseSvm(n, g.tensors[n.inputs[0]].shape.back());
+  const int8_t mode = m.mode == SvmModel::Mode::kRegressor ? 0 : m.mode == SvmModel::Mode::kOneVsOne ? 1 : 2;
+  const int32_t vectors = add(RawBytes(m.support_vectors));
+  const int32_t coefficients = m.mode == SvmModel::Mode::kLinear ? -1 : add(RawBytes(m.coefficients));
+  const int32_t labels = m.mode == SvmModel::Mode::kRegressor ? -1 : add(RawBytes(m.labels));
+  const auto per_class = fbb.CreateVector(m.vectors_per_class);
+  const auto rho = fbb.CreateVector(m.rho);
+  const auto prob_a = fbb.CreateVector(m.prob_a);
+  const auto prob_b = fbb.CreateVector(m.prob_b);
+  // With probabilities the transform follows the coupling (SvmPairwise).
+  const int8_t post = static_cast<int8_t>(m.probabilities() ? 0 : m.post);
+  const auto o = schema::CreateSvmOptions(fbb, mode, static_cast<int8_t>(m.kernel), m.gamma, m.coef0, m.degree, vectors,
+                                          coefficients, per_class, rho, prob_a, prob_b, labels, post,
+                                          static_cast<int8_t>(n.attr_int("mote_scores", 0)), m.one_class,
+                                          static_cast<int8_t>(m.label_rule));
+  return {schema::OpCode::Svm, schema::OpOptions::SvmOptions, o.Union()};
+}
+
 }  // namespace
 
 std::optional<BuiltOp> BuildClassicOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n,
@@ -118,6 +145,12 @@ std::optional<BuiltOp> BuildClassicOp(flatbuffers::FlatBufferBuilder& fbb, const
     const auto o = schema::CreateClassifierHeadOptions(fbb, static_cast<int8_t>(n.attr_int("post", 0)),
                                                        static_cast<int8_t>(n.attr_int("binary", 0)), add(labels));
     return BuiltOp{schema::OpCode::ClassifierHead, schema::OpOptions::ClassifierHeadOptions, o.Union()};
+  }
+  if (n.op == "Svm") return SvmOp(fbb, g, n, add);
+  if (n.op == "SvmPairwise") {
+    const auto o = schema::CreateSvmPairwiseOptions(fbb, static_cast<int8_t>(n.attr_int("method", 0)),
+                                                    static_cast<int8_t>(n.attr_int("post", 0)));
+    return BuiltOp{schema::OpCode::SvmPairwise, schema::OpOptions::SvmPairwiseOptions, o.Union()};
   }
   if (n.op == "Normalize") {
     const auto o = schema::CreateNormalizeOptions(fbb, static_cast<int8_t>(n.attr_int("norm", 0)));

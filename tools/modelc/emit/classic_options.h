@@ -1,5 +1,5 @@
 // Options and buffers of the classic-ML runtime ops (TreeEnsemble,
-// ClassifierHead, Normalize).
+// ClassifierHead, Normalize, Svm, SvmPairwise).
 #ifndef MOTE_TOOLS_MODELC_EMIT_CLASSIC_OPTIONS_H_
 #define MOTE_TOOLS_MODELC_EMIT_CLASSIC_OPTIONS_H_
 

@@ -24,8 +24,17 @@ Limits LimitsOf(DType t) {
   return {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()};
 }
 
-float Scale(const Tensor& t) { return t.quant->scale[0]; }
-int32_t Zp(const Tensor& t) { return t.quant->zero_point[0]; }
+// An imported (TFLite) model can leave a tensor of a quantized op without
+// parameters: refuse it here rather than read an empty optional.
+const QuantParams& QuantOf(const Tensor& t) {
+  if (!t.quant || t.quant->scale.empty() || t.quant->zero_point.size() != t.quant->scale.size()) {
+    throw ConvertError("tensor '" + t.name + "' (" + DTypeName(t.dtype) +
+                       ") of a quantized operator has no quantization parameters");
+  }
+  return *t.quant;
+}
+float Scale(const Tensor& t) { return QuantOf(t).scale[0]; }
+int32_t Zp(const Tensor& t) { return QuantOf(t).zero_point[0]; }
 
 // The clamp [lo, hi] (real values) in `t`'s own domain.
 flatbuffers::Offset<schema::ActivationRange> Range(flatbuffers::FlatBufferBuilder& fbb,
@@ -63,8 +72,13 @@ ChannelMultipliers PerChannel(const Graph& g, const Node& n) {
   const int max_shift = in.dtype == DType::kInt8 ? 30 : 7;
   const bool depthwise = n.op == "DepthwiseConv2D";
   const int64_t channels = depthwise ? w.shape.back() : w.shape[0];
+  const QuantParams& wq = QuantOf(w);
+  if (wq.scale.size() != 1 && wq.scale.size() != static_cast<size_t>(channels)) {
+    throw ConvertError("weights '" + w.name + "' have " + std::to_string(wq.scale.size()) + " scales for " +
+                       std::to_string(channels) + " output channels");
+  }
   for (int64_t c = 0; c < channels; ++c) {  // per-tensor weights repeat their one scale
-    const float ws = w.quant->scale.size() == 1 ? w.quant->scale[0] : w.quant->scale[static_cast<size_t>(c)];
+    const float ws = wq.scale.size() == 1 ? wq.scale[0] : wq.scale[static_cast<size_t>(c)];
     const Multiplier q = QuantizeMultiplier(static_cast<double>(Scale(in)) * ws / Scale(out), -31, max_shift);
     m.multiplier.push_back(q.multiplier);
     m.shift.push_back(static_cast<int8_t>(q.shift));

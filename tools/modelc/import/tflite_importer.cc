@@ -284,7 +284,8 @@ class Importer {
     if (op.outputs() == nullptr || op.outputs()->size() == 0) throw ConvertError(what_ + ": operator without outputs");
     for (int32_t t : *op.outputs()) n.outputs.push_back(Index(t, "operator output"));
     n.name = graph_.tensors[n.outputs[0]].name + " (" + n.op + " #" + std::to_string(k) + ")";
-    if (n.inputs.empty()) Fail(n, "operator without inputs");
+    // Lowering reads the first input's shape; only later inputs are optional.
+    if (n.inputs.empty() || n.inputs[0] < 0) Fail(n, "operator without a first input");
     Lower(n, op, code);
     graph_.nodes.push_back(std::move(n));
   }

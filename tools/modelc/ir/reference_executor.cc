@@ -13,6 +13,20 @@ namespace {
 
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// Bound on computed tensors and on the window and padding attributes that
+// size them, so that a hostile model cannot make modelc allocate without limit
+// or overflow its size arithmetic: 2^28 elements (1 GiB of float) is far
+// beyond any model a microcontroller runs.
+constexpr int64_t kMaxComputedElements = int64_t{1} << 28;
+
+void CheckComputedSize(const Node& node, const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && n > kMaxComputedElements / d)) Fail(node, "output " + ShapeString(shape) + " is too large");
+    n *= d;
+  }
+}
+
 const Value& In(const Node& node, const std::vector<const Value*>& ins, size_t k) {
   if (k >= ins.size() || ins[k] == nullptr) Fail(node, "input " + std::to_string(k) + " missing");
   return *ins[k];
@@ -20,7 +34,8 @@ const Value& In(const Node& node, const std::vector<const Value*>& ins, size_t k
 
 int64_t NormalizeAxis(const Node& node, int64_t axis, size_t rank) {
   const int64_t r = static_cast<int64_t>(rank);
-  if (axis < -r || axis >= std::max<int64_t>(r, 1)) {
+  // Every caller indexes the shape with the result: a scalar has no axis.
+  if (axis < -r || axis >= r) {
     Fail(node, "axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
   }
   return axis < 0 ? axis + r : axis;
@@ -99,6 +114,7 @@ Value FullyConnected(const Node& node, const Value& x, const Value& w, const Val
   }
   const int64_t depth = w.shape[1];
   const int64_t units = w.shape[0];
+  if (b != nullptr && b->size() != units) Fail(node, "bias " + ShapeString(b->shape) + " does not match the units");
   const int64_t rows = x.size() / depth;
   Eigen::Map<const Matrix> xm(x.f.data(), rows, depth);
   Eigen::Map<const Matrix> wm(w.f.data(), units, depth);
@@ -214,6 +230,11 @@ Value Transpose(const Node& node, const Value& x, std::vector<int64_t> perm) {
     for (size_t k = rank; k-- > 0;) perm.push_back(static_cast<int64_t>(k));
   }
   if (perm.size() != rank) Fail(node, "perm does not match the rank");
+  std::vector<bool> seen(rank, false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)]) Fail(node, "perm is not a permutation");
+    seen[static_cast<size_t>(p)] = true;
+  }
   Shape out(rank);
   std::vector<int64_t> in_strides(rank, 1);
   for (size_t k = rank; k-- > 1;) in_strides[k - 1] = in_strides[k] * x.shape[k];
@@ -243,6 +264,12 @@ Value Concat(const Node& node, const std::vector<const Value*>& ins) {
   bool all_int = true;
   for (const Value* v : ins) {
     if (v == nullptr || v->shape.size() != first.shape.size()) Fail(node, "concat ranks differ");
+    for (size_t d = 0; d < out.size(); ++d) {
+      if (static_cast<int64_t>(d) != axis && v->shape[d] != first.shape[d]) {
+        Fail(node, "concat shapes " + ShapeString(first.shape) + " and " + ShapeString(v->shape) +
+                       " differ outside the axis");
+      }
+    }
     out[axis] += v->shape[axis];
     all_int = all_int && v->is_int;
   }
@@ -373,6 +400,12 @@ Window WindowOf(const Node& node, const Shape& x, int64_t kh, int64_t kw) {
   if (strides.size() == 2) { w.sh = strides[0]; w.sw = strides[1]; }
   if (dilations.size() == 2) { w.dh = dilations[0]; w.dw = dilations[1]; }
   if (w.sh < 1 || w.sw < 1 || w.dh < 1 || w.dw < 1) Fail(node, "strides and dilations must be positive");
+  for (int64_t v : {kh, kw, w.sh, w.sw, w.dh, w.dw}) {
+    if (v < 1 || v > kMaxComputedElements) Fail(node, "window size, stride or dilation out of range");
+  }
+  for (int64_t p : pads) {
+    if (p > kMaxComputedElements) Fail(node, "padding too large");
+  }
   const int64_t in_h = x[2], in_w = x[3];
   const int64_t eff_h = (kh - 1) * w.dh + 1, eff_w = (kw - 1) * w.dw + 1;
   const std::string auto_pad = node.has_attr("auto_pad") ? node.attrs.at("auto_pad").s : "NOTSET";
@@ -402,6 +435,7 @@ Window WindowOf(const Node& node, const Shape& x, int64_t kh, int64_t kw) {
   };
   w.out_h = out(in_h, eff_h, w.sh, w.pad_top, w.pad_bottom);
   w.out_w = out(in_w, eff_w, w.sw, w.pad_left, w.pad_right);
+  CheckComputedSize(node, {x[0], x[1], w.out_h, w.out_w});
   return w;
 }
 
@@ -410,12 +444,15 @@ namespace {
 // ONNX Conv on NCHW with OIHW weights and `group` groups.
 Value ConvNchw(const Node& node, const Value& x, const Value& wt, const Value* bias) {
   if (wt.shape.size() != 4) Unsupported(node, "only 2-D convolution is supported");
+  if (x.shape.size() != 4) Fail(node, "the input must be 4-D, not " + ShapeString(x.shape));
   const int64_t groups = node.attr_int("group", 1);
   const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
   const int64_t oc = wt.shape[0], icg = wt.shape[1], kh = wt.shape[2], kw = wt.shape[3];
   if (groups < 1 || c != icg * groups || oc % groups != 0) Fail(node, "channels do not match weights and groups");
+  if (bias != nullptr && bias->size() != oc) Fail(node, "bias " + ShapeString(bias->shape) + " does not match the filters");
   const Window g = WindowOf(node, x.shape, kh, kw);
   const int64_t ocg = oc / groups;
+  CheckComputedSize(node, {n, oc, g.out_h, g.out_w});
   Eigen::ArrayXf out = Eigen::ArrayXf::Zero(n * oc * g.out_h * g.out_w);
   for (int64_t b = 0; b < n; ++b)
     for (int64_t o = 0; o < oc; ++o) {
@@ -506,8 +543,10 @@ Value PadConstant(const Node& node, const Value& x, const std::vector<int64_t>& 
   Shape out(rank);
   for (size_t k = 0; k < rank; ++k) {
     if (pads[k] < 0 || pads[k + rank] < 0) Unsupported(node, "negative pads (cropping) are not supported");
+    if (pads[k] > kMaxComputedElements || pads[k + rank] > kMaxComputedElements) Fail(node, "padding too large");
     out[k] = x.shape[k] + pads[k] + pads[k + rank];
   }
+  CheckComputedSize(node, out);
   Eigen::ArrayXf r = Eigen::ArrayXf::Constant(NumElements(out), value);
   std::vector<int64_t> counter(rank, 0);
   for (int64_t i = 0; i < x.size(); ++i) {
@@ -537,6 +576,7 @@ Node OnnxTwin(const Node& node) {
 }
 
 Value MoteConv(const Node& node, const Value& x, const Value& w, const Value* b, bool depthwise) {
+  if (x.shape.size() != 4 || w.shape.size() != 4) Fail(node, "input and filter must be 4-D NHWC");
   Node twin = OnnxTwin(node);
   Value wt;
   if (depthwise) {  // [1, kh, kw, C*m] -> OIHW [C*m, 1, kh, kw], group = C
@@ -564,7 +604,8 @@ bool IsKnownOp(const std::string& op) {
       "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected", "Neg", "Sqrt",
       "BatchNormalization", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Pad",
       "LeakyRelu", "HardSwish", "HardSigmoid", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
-      "Mean", "Quantize", "Dequantize", "Exp", "Pow", "ReduceSum", "ReduceLogSumExp", "ArgMax"};
+      "Mean", "Quantize", "Dequantize", "Exp", "Pow", "ReduceSum", "ReduceLogSumExp", "ArgMax",
+      "Less", "Abs", "Sum"};
   return kOps.count(op) != 0;
 }
 
@@ -579,12 +620,14 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     if (v.is_int) Fail(node, "expects a float input");
     return v;
   };
+  // An optional float input (a bias): null when absent.
+  auto optional_float_in = [&](size_t k) -> const Value* { return k < ins.size() && ins[k] ? &float_in(k) : nullptr; };
   // In float, quantization is the identity (the reference ignores rounding).
   if (op == "Identity" || op == "Dropout" || op == "Quantize" || op == "Dequantize") return {in(0)};
   if (op == "FullyConnected") {
-    return {FullyConnected(node, float_in(0), float_in(1), ins.size() > 2 ? ins[2] : nullptr)};
+    return {FullyConnected(node, float_in(0), float_in(1), optional_float_in(2))};
   }
-  if (op == "Gemm") return {Gemm(node, float_in(0), float_in(1), ins.size() > 2 ? ins[2] : nullptr)};
+  if (op == "Gemm") return {Gemm(node, float_in(0), float_in(1), optional_float_in(2))};
   if (op == "MatMul") return {MatMul(node, float_in(0), float_in(1))};
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
     Value r;
@@ -603,6 +646,28 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     return {r};
   }
   if (op == "Neg") return {Unary(float_in(0), [](float v) { return -v; })};
+  if (op == "Abs") {
+    const Value& x = in(0);
+    if (!x.is_int) return {Unary(x, [](float v) { return std::fabs(v); })};
+    std::vector<int64_t> r(x.i);
+    for (int64_t& v : r) v = v < 0 ? -v : v;
+    return {Value::Int(x.shape, std::move(r))};
+  }
+  if (op == "Less") {  // a boolean tensor, held as 0 / 1 integers
+    Value r = Binary(node, in(0), in(1), [](float a, float b) { return a < b ? 1.0f : 0.0f; },
+                     [](int64_t a, int64_t b) -> int64_t { return a < b; });
+    if (r.is_int) return {r};
+    std::vector<int64_t> b(static_cast<size_t>(r.size()));
+    for (int64_t k = 0; k < r.size(); ++k) b[k] = r.f[k] != 0.0f;
+    return {Value::Int(r.shape, std::move(b))};
+  }
+  if (op == "Sum") {  // variadic Add with broadcasting, summed in input order
+    Value r = in(0);
+    for (size_t k = 1; k < ins.size(); ++k) {
+      r = Binary(node, r, in(k), std::plus<float>(), std::plus<int64_t>());
+    }
+    return {r};
+  }
   if (op == "Exp") return {Unary(float_in(0), [](float v) { return std::exp(v); })};
   if (op == "Pow") {
     return {Binary(node, in(0), in(1), [](float a, float b) { return std::pow(a, b); },
@@ -680,7 +745,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     return {Value::Int({static_cast<int64_t>(x.shape.size())}, x.shape)};
   }
   if (op == "Cast") return {Cast(node, in(0))};
-  if (op == "Conv") return {ConvNchw(node, float_in(0), float_in(1), ins.size() > 2 ? ins[2] : nullptr)};
+  if (op == "Conv") return {ConvNchw(node, float_in(0), float_in(1), optional_float_in(2))};
   if (op == "MaxPool" || op == "AveragePool") return {PoolNchw(node, float_in(0), op == "MaxPool")};
   if (op == "GlobalAveragePool") return {ReduceMean(node, float_in(0), {2, 3}, true)};
   if (op == "ReduceMean") {
@@ -690,6 +755,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   if (op == "Pad") {
     if (node.has_attr("mode") && node.attrs.at("mode").s != "constant") Unsupported(node, "only constant padding");
     const std::vector<int64_t> pads = ins.size() > 1 && ins[1] ? IntsOf(*ins[1]) : node.attr_ints("pads");
+    if (ins.size() > 2 && ins[2] && ins[2]->size() != 1) Fail(node, "the pad value must be a single value");
     const float value = ins.size() > 2 && ins[2] ? ins[2]->AsFloat(0) : node.attr_float("value", 0.0f);
     return {PadConstant(node, in(0), pads, value)};
   }
@@ -706,7 +772,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   }
   // mote ops on NHWC (after the layout pass).
   if (op == "Conv2D" || op == "DepthwiseConv2D") {
-    return {MoteConv(node, float_in(0), float_in(1), ins.size() > 2 ? ins[2] : nullptr, op == "DepthwiseConv2D")};
+    return {MoteConv(node, float_in(0), float_in(1), optional_float_in(2), op == "DepthwiseConv2D")};
   }
   if (op == "MaxPool2D" || op == "AveragePool2D") {
     Value y = Transpose(node, PoolNchw(OnnxTwin(node), Transpose(node, float_in(0), kToNchw), op == "MaxPool2D"), kToNhwc);

@@ -4,14 +4,16 @@
 #include <cmath>
 #include <set>
 
+#include "ml/svm.h"
 #include "ml/tree_model.h"
 
 namespace mote::modelc {
 namespace {
 
 const std::set<std::string> kOnnxMl = {"TreeEnsembleClassifier", "TreeEnsembleRegressor", "LinearClassifier",
-                                       "LinearRegressor", "Scaler", "Normalizer", "ArrayFeatureExtractor"};
-const std::set<std::string> kRuntime = {"TreeEnsemble", "ClassifierHead", "Normalize"};
+                                       "LinearRegressor", "Scaler", "Normalizer", "ArrayFeatureExtractor",
+                                       "SVMClassifier", "SVMRegressor"};
+const std::set<std::string> kRuntime = {"TreeEnsemble", "ClassifierHead", "Normalize", "Svm", "SvmPairwise"};
 
 int PostTransformId(const Node& n) {
   const std::string s = n.has_attr("post_transform") ? n.attrs.at("post_transform").s : "NONE";
@@ -230,7 +232,7 @@ void FuseClassifierChains(Graph& g) {
     if (g.nodes[k].op != "ArgMax") continue;
     const Node argmax = g.nodes[k];
     const int scores = argmax.inputs[0];
-    const Shape& shape = g.tensors[scores].shape;
+    const Shape shape = g.tensors[scores].shape;  // a copy: AddTensor below may reallocate g.tensors
     if (shape.size() != 2 || (argmax.attr_int("axis", 0) != 1 && argmax.attr_int("axis", 0) != -1)) continue;
     // Label: ArgMax -> [ArrayFeatureExtractor(class list, .)] -> Cast/Reshape/... -> graph output.
     std::vector<int> dead = {static_cast<int>(k)};
@@ -308,6 +310,7 @@ std::optional<std::vector<Value>> EvalClassic(const Graph& g, const Node& n, con
   const Value& x = *ins[0];
   const int64_t features = x.shape.empty() ? 1 : x.shape.back();
   const int64_t rows = x.size() / std::max<int64_t>(features, 1);
+  if (IsSvmOp(n.op)) return EvalSvm(n, x);
   if (n.op == "TreeEnsembleClassifier" || n.op == "TreeEnsembleRegressor" || n.op == "TreeEnsemble") {
     const TreeModel m = ParseTreeModel(n);
     const std::vector<float> s = EvaluateTreeModel(m, x.f.data(), rows, features);
@@ -354,6 +357,7 @@ std::optional<std::vector<Value>> EvalClassic(const Graph& g, const Node& n, con
 }
 
 size_t LowerClassic(Graph& g, size_t index) {
+  if (g.nodes[index].op == "SVMClassifier" || g.nodes[index].op == "SVMRegressor") return LowerSvm(g, index);
   Node n = g.nodes[index];
   const Shape in_shape = g.tensors[n.inputs[0]].shape;
   const int64_t features = in_shape.empty() ? 1 : in_shape.back();

@@ -1,6 +1,7 @@
 // ONNX-ML (classic machine learning) in modelc: lowering to the runtime's
-// TreeEnsemble / FullyConnected / ClassifierHead / Normalize ops, and the
-// float reference of both the ONNX-ML ops and those runtime ops.
+// TreeEnsemble / FullyConnected / ClassifierHead / Normalize ops (SVMs to
+// Svm / SvmPairwise, in ml/svm.h), and the float reference of both the
+// ONNX-ML ops and those runtime ops.
 #ifndef MOTE_TOOLS_MODELC_ML_CLASSIC_H_
 #define MOTE_TOOLS_MODELC_ML_CLASSIC_H_
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ml/svm.h"
 #include "ml/tree_model.h"
 #include "plan/memory_planner.h"
 
@@ -35,6 +36,9 @@ OpCost CostOf(const Graph& g, const Node& n) {
     const TreeModel m = ParseTreeModel(n);
     const Shape& in = g.tensors[n.inputs[0]].shape;
     c.elementwise = NumElements(in) / std::max<int64_t>(1, in.back()) * static_cast<int64_t>(m.trees.size()) * MaxDepth(m);
+  } else if (n.op == "Svm" || n.op == "SvmPairwise") {
+    // Fixed at conversion: support vectors x features per sample (mote.fbs SvmOptions).
+    SvmCost(g, n, &c.macs, &c.elementwise);
   } else if (n.op == "Softmax") {
     c.elementwise = 3 * elements;  // max, exp + sum, normalize
   } else if (n.op == "Reshape") {

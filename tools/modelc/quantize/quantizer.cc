@@ -241,7 +241,7 @@ void QuantizeClassic(Graph& g, Precision precision, const Calibration& cal) {
 
 bool IsClassic(const Graph& g) {
   for (const Node& n : g.nodes) {
-    if (n.op == "TreeEnsemble" || n.op == "ClassifierHead" || n.op == "Normalize") return true;
+    if (n.op == "TreeEnsemble" || n.op == "ClassifierHead" || n.op == "Normalize" || n.op == "Svm") return true;
   }
   return false;
 }
@@ -253,6 +253,20 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
     if (precision == Precision::kInt16) {
       throw ConvertError("the model is already quantized; convert it as it is (int8) or with --precision float32",
                          ErrorKind::kUnsupported);
+    }
+    // A constant operand the lowering made (e.g. the negated subtrahend of a
+    // SUB) has no imported parameters: quantize it like the op's output.
+    for (const Node& n : g.nodes) {
+      const DType type = g.tensors[n.outputs[0]].dtype;
+      if ((n.op != "Add" && n.op != "Mul" && n.op != "Concat") || (type != DType::kInt8 && type != DType::kInt16)) {
+        continue;
+      }
+      for (int k : n.inputs) {
+        Tensor& t = g.tensors[k];
+        if (t.is_const() && !t.constant->is_int && !t.quant && t.constant->f.size() > 0) {
+          EncodeActivationConstant(t, type);
+        }
+      }
     }
     for (Tensor& t : g.tensors) {  // keep the imported parameters; only float constants need encoding
       if (t.is_const() && !t.constant->is_int && t.encoded.empty()) EncodeFloat(t);

@@ -8,7 +8,10 @@ supported estimators, so modelc sees identical models either way:
 * one input ``X`` float32 [None, n_features];
 * classifiers: ``label`` int64 [None] and ``probabilities`` float32
   [None, n_classes] (no ZipMap); binary LinearSVC: ``probabilities`` [None, 1]
-  holding the decision function, as skl2onnx;
+  holding the decision function, as skl2onnx; SVC / NuSVC without
+  probabilities: the decision function ([None, 2] = [d, -d] for two classes,
+  [None, n_classes * (n_classes - 1) / 2] for decision_function_shape='ovo'),
+  as skl2onnx and onnxruntime;
 * regressors: ``variable`` float32 [None, n_targets];
 * a transformer alone (or a Pipeline of transformers): ``variable`` float32
   [None, n_features].
@@ -24,7 +27,7 @@ estimator and the option.
 """
 import onnx
 
-from . import linear, naive_bayes, preprocessing, trees
+from . import linear, naive_bayes, preprocessing, svm, trees
 from .graph import FLOAT, ExportError, GraphBuilder, unsupported
 
 __all__ = ["to_onnx", "save", "ExportError", "supported_estimators"]
@@ -40,6 +43,8 @@ _CLASSIFIERS = {
     "LogisticRegression": linear.convert_logistic_regression,
     "LinearSVC": linear.convert_linear_svc,
     "GaussianNB": naive_bayes.convert_gaussian_nb,
+    "SVC": svm.convert_svc,
+    "NuSVC": svm.convert_svc,
 }
 _REGRESSORS = {
     "DecisionTreeRegressor": trees.convert_decision_tree_regressor,
@@ -53,6 +58,8 @@ _REGRESSORS = {
     "ElasticNet": linear.convert_linear_regressor,
     "LinearSVR": linear.convert_linear_regressor,
     "SGDRegressor": linear.convert_linear_regressor,
+    "SVR": svm.convert_svr,
+    "NuSVR": svm.convert_svr,
 }
 _TRANSFORMERS = {
     "StandardScaler": preprocessing.convert_scaler,

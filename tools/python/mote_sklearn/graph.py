@@ -51,6 +51,9 @@ class GraphBuilder:
         self.outputs = []
         self._variables = set()
         self._operators = set()
+        # Nodes skl2onnx adds and later drops (Identity): they count in the
+        # N<k> names it gives nodes added without a name.
+        self.dropped_nodes = 0
 
     # -- names ---------------------------------------------------------------
     def reserve(self, name):
@@ -66,6 +69,12 @@ class GraphBuilder:
     def operator_name(self, op_type):
         return _unique(op_type, self._operators)
 
+    def anonymous_name(self):
+        """skl2onnx's name for a node added without one: N<nodes so far>."""
+        name = "N%d" % (len(self.nodes) + self.dropped_nodes)
+        self._operators.add(name)
+        return name
+
     # -- graph pieces --------------------------------------------------------
     def add_input(self, name, elem_type, shape):
         self.inputs.append(helper.make_tensor_value_info(name, elem_type, shape))
@@ -73,7 +82,8 @@ class GraphBuilder:
     def add_output(self, name, elem_type, shape):
         self.outputs.append(helper.make_tensor_value_info(name, elem_type, shape))
 
-    def add_node(self, op_type, inputs, outputs, domain="", **attrs):
+    def add_node(self, op_type, inputs, outputs, domain="", node_name=None, **attrs):
+        """Add a node named ``node_name`` if given, else after its op type."""
         if isinstance(inputs, str):
             inputs = [inputs]
         if isinstance(outputs, str):
@@ -82,7 +92,7 @@ class GraphBuilder:
         for k, v in attrs.items():
             clean[k] = _attr_value(v)
         node = helper.make_node(op_type, list(inputs), list(outputs),
-                                name=self.operator_name(op_type),
+                                name=node_name or self.operator_name(op_type),
                                 domain=domain or None, **clean)
         self.nodes.append(node)
         return node

@@ -11,9 +11,12 @@ Supported ops
     tracking; base_values; post_transform NONE / LOGISTIC / SOFTMAX /
     SOFTMAX_ZERO / PROBIT; regressor aggregate_function SUM / AVERAGE / MIN /
     MAX), LinearClassifier, LinearRegressor, Scaler, Normalizer (MAX, L1, L2),
-    ArrayFeatureExtractor.
-  default domain: Add, Sub, Mul, Div, Pow, Exp, MatMul, Identity, Reshape,
-    Cast, ArgMax, ReduceSum (axes input), ReduceLogSumExp (axes attribute).
+    ArrayFeatureExtractor, SVMClassifier (kernels LINEAR / POLY / RBF /
+    SIGMOID, one-vs-one votes, Platt scaling and pairwise coupling, linear
+    mode), SVMRegressor (one_class).
+  default domain: Add, Sub, Mul, Div, Pow, Exp, Neg, Abs, Less, Sum, Concat,
+    MatMul, Identity, Reshape, Cast, ArgMax, ReduceSum (axes input),
+    ReduceLogSumExp (axes attribute).
 
 onnxruntime behaviours reproduced on purpose (they matter for binary models):
   * TreeEnsembleClassifier with 2 labels and weights for only one class id
@@ -27,6 +30,13 @@ onnxruntime behaviours reproduced on purpose (they matter for binary models):
     leaf and applies only PROBIT (other post transforms are ignored).
   * LinearClassifier with one coefficient row and two labels: label by
     score > 0, probabilities [1 - s, s] (only PROBIT is applied).
+  * SVMClassifier: labels from one-vs-one votes (d > 0 votes for the first
+    class of the pair; ties go to the lower class index) even with
+    probabilities; two classes without probabilities give [-d, d] (NONE) or
+    [1 - d, d] (other transforms, not applied); in linear mode (no support
+    vectors) two classes without prob_a use the binary rule (all weights
+    >= 0: second class if the top score >= 0.5, else if it is > 0).
+  * SVMRegressor ignores post_transform.
   Where onnxruntime leaves an output element unwritten (a PROBIT binary tree
   classifier, or a lone score column), this evaluator writes 0.
 """
@@ -513,6 +523,148 @@ def _array_feature_extractor(node, X, idx):
 
 
 # --------------------------------------------------------------------------
+# Support vector machines (svmclassifier.cc, svmregressor.cc, ml_common.h)
+# --------------------------------------------------------------------------
+def _svm_kernel(a, X, SV):
+    """Kernel values [N, V] in float32 (dot products accumulated in float64)."""
+    kernel = a.get("kernel_type", "LINEAR")
+    params = a.get("kernel_params", [])
+    gamma, coef0, degree = (F32(params[0]), F32(params[1]), F32(params[2])) if params else (F32(0),) * 3
+    if kernel == "RBF":
+        out = np.empty((X.shape[0], SV.shape[0]), dtype=F32)
+        for r in range(0, X.shape[0], 32):   # float32 sums of squared differences, in chunks
+            d = (X[r:r + 32, None, :] - SV[None, :, :]).astype(F32)
+            out[r:r + 32] = np.exp(-gamma * (d * d).sum(axis=2, dtype=F32)).astype(F32)
+        return out
+    dot = X.astype(np.float64) @ SV.astype(np.float64).T
+    if kernel == "LINEAR":
+        return dot.astype(F32)
+    t = (F32(gamma) * dot + coef0).astype(F32)
+    if kernel == "POLY":
+        return np.power(t, degree).astype(F32)
+    if kernel == "SIGMOID":
+        return np.tanh(t).astype(F32)
+    raise ValueError("unknown kernel_type %r" % kernel)
+
+
+def _svm_couple(r, k):
+    """libsvm's multiclass_probability on [N, k, k] pair probabilities (float32)."""
+    N = r.shape[0]
+    Q = np.zeros((N, k, k), dtype=F32)
+    for i in range(k):
+        for j in range(k):
+            if j != i:
+                Q[:, i, i] = Q[:, i, i] + r[:, j, i] * r[:, j, i]
+        for j in range(i + 1, k):
+            Q[:, i, j] = -r[:, j, i] * r[:, i, j]
+            Q[:, j, i] = Q[:, i, j]
+    p = np.full((N, k), F32(1) / F32(k), dtype=F32)
+    Qp = np.zeros((N, k), dtype=F32)
+    eps = F32(0.005) / F32(k)
+    active = np.ones(N, dtype=bool)
+    for _ in range(100):
+        for i in range(k):
+            acc = np.zeros(N, dtype=F32)
+            for j in range(k):
+                acc = (acc + Q[:, i, j] * p[:, j]).astype(F32)
+            Qp[:, i] = np.where(active, acc, Qp[:, i])
+        pQp = np.zeros(N, dtype=F32)
+        for i in range(k):
+            pQp = (pQp + p[:, i] * Qp[:, i]).astype(F32)
+        max_error = np.max(np.abs(Qp - pQp[:, None]), axis=1)
+        active &= ~(max_error < eps)
+        if not active.any():
+            break
+        for i in range(k):
+            diff = ((-Qp[:, i] + pQp) / Q[:, i, i]).astype(F32)
+            diff = np.where(active, diff, F32(0))
+            p[:, i] = p[:, i] + diff
+            one = (F32(1) + diff).astype(F32)
+            pQp = ((pQp + diff * (diff * Q[:, i, i] + F32(2) * Qp[:, i])) / one / one).astype(F32)
+            for j in range(k):
+                Qp[:, j] = ((Qp[:, j] + diff * Q[:, i, j]) / one).astype(F32)
+                p[:, j] = (p[:, j] / one).astype(F32)
+    return p
+
+
+def _svm_classifier(node, X):
+    a = _attrs(node)
+    X = _as_2d_float(X)
+    if a.get("classlabels_strings"):
+        labels = np.array(a["classlabels_strings"], dtype=object)
+    else:
+        labels = np.array(a.get("classlabels_ints", []), dtype=np.int64)
+    C = labels.size
+    post = a.get("post_transform", "NONE")
+    coef = np.asarray(a.get("coefficients", []), dtype=F32)
+    rho = np.asarray(a.get("rho", []), dtype=F32)
+    prob_a = np.asarray(a.get("prob_a", []), dtype=F32)
+    prob_b = np.asarray(a.get("prob_b", []), dtype=F32)
+    per_class = [int(v) for v in a.get("vectors_per_class", [])]
+    V = sum(per_class)
+    N, F = X.shape
+    if V == 0:  # linear mode: one coefficient row per class, rho[0] added to every score
+        s = (X.astype(np.float64) @ coef.reshape(C, F).astype(np.float64).T + rho[0]).astype(F32)
+        best = np.argmax(s, axis=1)
+        top = s[np.arange(N), best]
+        if C == 2 and prob_a.size == 0:
+            second = (top >= 0.5) if np.all(coef >= 0) else (top > 0)
+            best = np.where(second, 1, best)
+        return [labels[best], _transform_rows(s, post)]
+    SV = np.asarray(a["support_vectors"], dtype=F32).reshape(V, F)
+    K = _svm_kernel(a, X, SV)
+    coef = coef.reshape(C - 1, V)
+    start = np.concatenate([[0], np.cumsum(per_class)]).astype(np.int64)
+    pairs = []
+    votes = np.zeros((N, C), dtype=np.int64)
+    for i in range(C):
+        for j in range(i + 1, C):
+            si = slice(start[i], start[i + 1])
+            sj = slice(start[j], start[j + 1])
+            d = ((K[:, si] * coef[j - 1, si]).astype(np.float64).sum(axis=1) +
+                 (K[:, sj] * coef[i, sj]).astype(np.float64).sum(axis=1) + rho[len(pairs)])
+            votes[np.arange(N), np.where(d > 0, i, j)] += 1
+            pairs.append(d.astype(F32))
+    label = labels[np.argmax(votes, axis=1)]
+    d = np.stack(pairs, axis=1)
+    if prob_a.size:
+        v = (d * prob_a + prob_b).astype(F32)
+        pair_p = np.clip((F32(1) - _logistic(v)).astype(F32), F32(1e-7), F32(1) - F32(1e-7))
+        r = np.zeros((N, C, C), dtype=F32)
+        k = 0
+        for i in range(C):
+            for j in range(i + 1, C):
+                r[:, i, j] = pair_p[:, k]
+                r[:, j, i] = F32(1) - pair_p[:, k]
+                k += 1
+        return [label, _transform_rows(_svm_couple(r, C), post)]
+    if C == 2:
+        s = d[:, 0]
+        if post == "PROBIT":
+            return [label, np.stack([_probit(s), np.zeros(N, dtype=F32)], axis=1)]
+        first = -s if post == "NONE" else (F32(1) - s)
+        return [label, np.stack([first, s], axis=1).astype(F32)]
+    return [label, _transform_rows(d, post)]
+
+
+def _svm_regressor(node, X):
+    a = _attrs(node)
+    X = _as_2d_float(X)
+    coef = np.asarray(a.get("coefficients", []), dtype=F32)
+    rho = np.asarray(a.get("rho", []), dtype=F32)
+    V = int(a.get("n_supports", 0))
+    N, F = X.shape
+    if V > 0:
+        K = _svm_kernel(a, X, np.asarray(a["support_vectors"], dtype=F32).reshape(V, F))
+        y = (K.astype(np.float64) @ coef.astype(np.float64) + rho[0]).astype(F32)
+    else:
+        y = (X.astype(np.float64) @ coef.astype(np.float64) + rho[0]).astype(F32)
+    if int(a.get("one_class", 0)):
+        y = np.where(y > 0, F32(1), F32(-1))
+    return [y.reshape(N, 1)]
+
+
+# --------------------------------------------------------------------------
 # generic ops
 # --------------------------------------------------------------------------
 _CAST = {onnx.TensorProto.FLOAT: np.float32, onnx.TensorProto.DOUBLE: np.float64,
@@ -556,6 +708,19 @@ def _generic(node, ins):
         return [np.power(ins[0], ins[1].astype(ins[0].dtype)).astype(ins[0].dtype)]
     if t == "Exp":
         return [np.exp(ins[0])]
+    if t == "Neg":
+        return [np.negative(ins[0])]
+    if t == "Abs":
+        return [np.abs(ins[0])]
+    if t == "Less":
+        return [np.less(ins[0], ins[1])]
+    if t == "Sum":
+        out = ins[0]
+        for x in ins[1:]:
+            out = np.add(out, x)
+        return [out]
+    if t == "Concat":
+        return [np.concatenate(ins, axis=int(a["axis"]))]
     if t == "MatMul":
         return [np.matmul(ins[0], ins[1])]
     if t == "Identity":
@@ -604,6 +769,8 @@ _ML = {
     "Scaler": lambda n, i: _scaler(n, i[0]),
     "Normalizer": lambda n, i: _normalizer(n, i[0]),
     "ArrayFeatureExtractor": lambda n, i: _array_feature_extractor(n, i[0], i[1]),
+    "SVMClassifier": lambda n, i: _svm_classifier(n, i[0]),
+    "SVMRegressor": lambda n, i: _svm_regressor(n, i[0]),
 }
 
 
