@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi
   qemu-system-arm valgrind
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: clang, libFuzzer and the ASan/UBSan runtimes (only recommended by clang)
   python3 python3-numpy python3-onnx python3-sklearn
   libonnx-testdata
 )

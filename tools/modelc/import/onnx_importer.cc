@@ -50,26 +50,30 @@ Value TensorToValue(const onnx::TensorProto& t, const std::string& what) {
   const bool has_raw = t.has_raw_data();
   auto ints = [&](std::vector<int64_t> v) { return Value::Int(shape, std::move(v)); };
   switch (t.data_type()) {
+    // Sizes are checked against the data before allocating: the shape alone
+    // could ask for gigabytes.
     case onnx::TensorProto::FLOAT: {
-      Eigen::ArrayXf f(n);
       if (has_raw) {
         const auto v = RawAs<float>(raw, n, what);
+        Eigen::ArrayXf f(n);
         std::memcpy(f.data(), v.data(), v.size() * 4);
-      } else {
-        ExpectCount(t.float_data(), n, what);
-        for (int64_t k = 0; k < n; ++k) f[k] = t.float_data(static_cast<int>(k));
+        return Value::Float(shape, std::move(f));
       }
+      ExpectCount(t.float_data(), n, what);
+      Eigen::ArrayXf f(n);
+      for (int64_t k = 0; k < n; ++k) f[k] = t.float_data(static_cast<int>(k));
       return Value::Float(shape, std::move(f));
     }
     case onnx::TensorProto::DOUBLE: {
-      Eigen::ArrayXf f(n);
       if (has_raw) {
         const auto v = RawAs<double>(raw, n, what);
+        Eigen::ArrayXf f(n);
         for (int64_t k = 0; k < n; ++k) f[k] = static_cast<float>(v[k]);
-      } else {
-        ExpectCount(t.double_data(), n, what);
-        for (int64_t k = 0; k < n; ++k) f[k] = static_cast<float>(t.double_data(static_cast<int>(k)));
+        return Value::Float(shape, std::move(f));
       }
+      ExpectCount(t.double_data(), n, what);
+      Eigen::ArrayXf f(n);
+      for (int64_t k = 0; k < n; ++k) f[k] = static_cast<float>(t.double_data(static_cast<int>(k)));
       return Value::Float(shape, std::move(f));
     }
     case onnx::TensorProto::INT64: {
@@ -79,20 +83,20 @@ Value TensorToValue(const onnx::TensorProto& t, const std::string& what) {
     }
     case onnx::TensorProto::INT32: case onnx::TensorProto::INT16: case onnx::TensorProto::INT8:
     case onnx::TensorProto::UINT8: case onnx::TensorProto::UINT16: case onnx::TensorProto::BOOL: {
-      std::vector<int64_t> v(static_cast<size_t>(n));
       if (has_raw) {
-        const int type = t.data_type();
-        for (int64_t k = 0; k < n; ++k) {
-          if (type == onnx::TensorProto::INT32) v[k] = RawAs<int32_t>(raw, n, what)[k];
-          else if (type == onnx::TensorProto::INT16) v[k] = RawAs<int16_t>(raw, n, what)[k];
-          else if (type == onnx::TensorProto::UINT16) v[k] = RawAs<uint16_t>(raw, n, what)[k];
-          else if (type == onnx::TensorProto::INT8) v[k] = RawAs<int8_t>(raw, n, what)[k];
-          else v[k] = RawAs<uint8_t>(raw, n, what)[k];
+        // Decoded once: per element it made the import quadratic in the size.
+        auto widen = [](const auto& narrow) { return std::vector<int64_t>(narrow.begin(), narrow.end()); };
+        switch (t.data_type()) {
+          case onnx::TensorProto::INT32: return ints(widen(RawAs<int32_t>(raw, n, what)));
+          case onnx::TensorProto::INT16: return ints(widen(RawAs<int16_t>(raw, n, what)));
+          case onnx::TensorProto::UINT16: return ints(widen(RawAs<uint16_t>(raw, n, what)));
+          case onnx::TensorProto::INT8: return ints(widen(RawAs<int8_t>(raw, n, what)));
+          default: return ints(widen(RawAs<uint8_t>(raw, n, what)));
         }
-      } else {
-        ExpectCount(t.int32_data(), n, what);
-        for (int64_t k = 0; k < n; ++k) v[k] = t.int32_data(static_cast<int>(k));
       }
+      ExpectCount(t.int32_data(), n, what);
+      std::vector<int64_t> v(static_cast<size_t>(n));
+      for (int64_t k = 0; k < n; ++k) v[k] = t.int32_data(static_cast<int>(k));
       return ints(std::move(v));
     }
     default:
@@ -186,9 +190,10 @@ class Importer {
       const int64_t v = d.has_dim_value() ? d.dim_value() : 1;
       if (v == 0) throw ConvertError(what + ": empty tensors (a dimension of 0) are not supported", ErrorKind::kUnsupported);
       if (v < 0 || v > kMaxElements) throw ConvertError(what + ": bad dimension " + std::to_string(v));
+      // Checked per dimension: the product of a few large ones overflows int64.
+      if (NumElements(t.shape) > kMaxElements / v) throw ConvertError(what + ": too many elements");
       t.shape.push_back(v);
     }
-    if (NumElements(t.shape) > kMaxElements) throw ConvertError(what + ": too many elements");
     const int index = graph_.AddTensor(std::move(t));
     Define(in.name(), index);
     return index;

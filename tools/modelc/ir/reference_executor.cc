@@ -102,7 +102,18 @@ Value Unary(const Value& a, const std::function<float(float)>& f) {
   return Value::Float(a.shape, std::move(r));
 }
 
-Value WithShape(Value v, Shape shape) {
+// `v` seen with another shape of the same number of elements.
+Value WithShape(const Node& node, Value v, Shape shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && n > kMaxComputedElements / d)) Fail(node, "bad shape " + ShapeString(shape));
+    n *= d;
+  }
+  const int64_t held = v.is_int ? static_cast<int64_t>(v.i.size()) : static_cast<int64_t>(v.f.size());
+  if (n != held) {
+    Fail(node, "shape " + ShapeString(shape) + " does not hold the " + std::to_string(held) + " elements of " +
+                   ShapeString(v.shape));
+  }
   v.shape = std::move(shape);
   return v;
 }
@@ -332,7 +343,7 @@ Value Unsqueeze(const Node& node, const Value& x, std::vector<int64_t> axes) {
     else if (src < x.shape.size()) out.push_back(x.shape[src++]);
     else Fail(node, "unsqueeze axes out of range");
   }
-  return WithShape(x, out);
+  return WithShape(node, x, out);
 }
 
 Value Squeeze(const Node& node, const Value& x, std::vector<int64_t> axes) {
@@ -345,7 +356,7 @@ Value Squeeze(const Node& node, const Value& x, std::vector<int64_t> axes) {
     if (squeeze && x.shape[k] != 1) Fail(node, "cannot squeeze a dimension that is not 1");
     if (!squeeze) out.push_back(x.shape[k]);
   }
-  return WithShape(x, out);
+  return WithShape(node, x, out);
 }
 
 Value Cast(const Node& node, const Value& x) {
@@ -728,12 +739,12 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     if (axis < 0) axis += rank;
     int64_t outer = 1;
     for (int64_t k = 0; k < axis; ++k) outer *= x.shape[k];
-    return {WithShape(x, {outer, outer == 0 ? 0 : x.size() / outer})};
+    return {WithShape(node, x, {outer, outer == 0 ? 0 : x.size() / outer})};
   }
   if (op == "Reshape") {
     const Value& x = in(0);
     const std::vector<int64_t> spec = ins.size() > 1 && ins[1] ? IntsOf(*ins[1]) : node.attr_ints("shape");
-    return {WithShape(x, ReshapeTarget(node, x.shape, spec))};
+    return {WithShape(node, x, ReshapeTarget(node, x.shape, spec))};
   }
   if (op == "Squeeze") return {Squeeze(node, in(0), AxesOf(node, ins))};
   if (op == "Unsqueeze") return {Unsqueeze(node, in(0), AxesOf(node, ins))};
@@ -781,7 +792,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   }
   if (op == "Mean") {  // NHWC spatial mean, shape from the output the layout pass recorded
     Value y = ReduceMean(node, float_in(0), {1, 2}, true);
-    return {WithShape(y, node.attr_ints("shape"))};
+    return {WithShape(node, y, node.attr_ints("shape"))};
   }
   if (op == "BatchNormalization") return {BatchNorm(node, float_in(0), float_in(1), float_in(2), float_in(3), float_in(4))};
   Unsupported(node, "op is not supported by modelc");
