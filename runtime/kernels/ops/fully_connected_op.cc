@@ -41,6 +41,7 @@ Status CheckFullyConnected(const OpContext& ctx) {
   MOTE_TRY(CheckBiasAndAccumulator(ctx, type, units, static_cast<int64_t>(depth)));
   MOTE_TRY(CheckActivationRange(ctx, opts->activation(), output));
   if (type == ElementType::kFloat32) return Status::kOk;
+  if (opts->compensated()) return ctx.Fail("compensated accumulation is defined for float32 only");
   return CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(), units);
 }
 
@@ -50,10 +51,14 @@ void EvalFullyConnected(const OpContext& ctx) {
   const schema::ActivationRange& act = *opts->activation();
   const ElementType type = TypeOf(ctx.input(0));
   if (type == ElementType::kFloat32) {
-    reference::FullyConnectedFloat(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
-                                   ctx.input_data<float>(1),
-                                   ctx.has_input(2) ? ctx.input_data<float>(2) : nullptr,
-                                   ctx.output_data<float>(0));
+    const float* bias = ctx.has_input(2) ? ctx.input_data<float>(2) : nullptr;
+    if (opts->compensated()) {
+      reference::FullyConnectedFloatCompensated(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
+                                                ctx.input_data<float>(1), bias, ctx.output_data<float>(0));
+    } else {
+      reference::FullyConnectedFloat(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
+                                     ctx.input_data<float>(1), bias, ctx.output_data<float>(0));
+    }
     return;
   }
   const reference::QuantizedFcParams params = {

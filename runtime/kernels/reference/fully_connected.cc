@@ -64,4 +64,28 @@ void FullyConnectedFloat(const FullyConnectedShape& shape, float activation_min,
   }
 }
 
+void FullyConnectedFloatCompensated(const FullyConnectedShape& shape, float activation_min,
+                                    float activation_max, const float* input, const float* weights,
+                                    const float* bias, float* output) {
+  for (size_t b = 0; b < shape.batches; ++b) {
+    const float* in = input + b * shape.depth;
+    for (size_t u = 0; u < shape.units; ++u) {
+      const float* w = weights + u * shape.depth;
+      float sum = 0.0f;
+      float lost = 0.0f;  // what the last addition rounded away, negated
+      for (size_t d = 0; d < shape.depth; ++d) {
+        // Relies on strict IEEE evaluation: no -ffast-math, no contraction.
+        const float term = in[d] * w[d] - lost;
+        const float next = sum + term;
+        lost = (next - sum) - term;
+        sum = next;
+      }
+      if (bias != nullptr) sum += bias[u];
+      if (sum < activation_min) sum = activation_min;
+      if (sum > activation_max) sum = activation_max;
+      output[b * shape.units + u] = sum;
+    }
+  }
+}
+
 }  // namespace mote::reference

@@ -90,8 +90,9 @@ BuiltOp FullyConnected(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, cons
   const Tensor& out = g.tensors[n.outputs[0]];
   const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
   const ChannelMultipliers m = PerChannel(g, n);
+  const bool compensated = n.attr_int("compensated", 0) != 0 && out.dtype == DType::kFloat32;
   const auto options = schema::CreateFullyConnectedOptions(fbb, range, fbb.CreateVector(m.multiplier),
-                                                           fbb.CreateVector(m.shift));
+                                                           fbb.CreateVector(m.shift), compensated);
   return {schema::OpCode::FullyConnected, schema::OpOptions::FullyConnectedOptions, options.Union()};
 }
 

@@ -129,7 +129,10 @@ Value FullyConnected(const Node& node, const Value& x, const Value& w, const Val
   const int64_t rows = x.size() / depth;
   Eigen::Map<const Matrix> xm(x.f.data(), rows, depth);
   Eigen::Map<const Matrix> wm(w.f.data(), units, depth);
-  Matrix y = xm * wm.transpose();
+  // A compensated sum (a lowered ReduceSum) is modelled in double.
+  Matrix y = node.attr_int("compensated", 0) != 0
+                 ? Matrix((xm.cast<double>() * wm.cast<double>().transpose()).cast<float>())
+                 : Matrix(xm * wm.transpose());
   if (b != nullptr) y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b->f.data(), units);
   const float lo = node.attr_float("act_min", -std::numeric_limits<float>::infinity());
   const float hi = node.attr_float("act_max", std::numeric_limits<float>::infinity());

@@ -143,8 +143,10 @@ void LowerPowDiv(Graph& g, Node& n) {
   n.inputs[1] = g.AddConstant(n.name + ".reciprocal", std::move(r));
 }
 
-// ReduceSum over the last axis -> FullyConnected with a row of ones (exact
-// sums in float) and a Reshape to the reduced shape.
+// ReduceSum over the last axis -> FullyConnected with a row of ones and a
+// Reshape to the reduced shape. In float the sum is compensated: terms of
+// very different magnitude (naive Bayes log-likelihoods reach 1e10 next to
+// differences of a few units) would otherwise lose what tells classes apart.
 void LowerReduceSum(Graph& g, std::vector<Node>& extra, Node& n) {
   const Shape& in = g.tensors[n.inputs[0]].shape;
   std::vector<int64_t> axes = n.attr_ints("axes");
@@ -164,6 +166,7 @@ void LowerReduceSum(Graph& g, std::vector<Node>& extra, Node& n) {
   n.inputs = {n.inputs[0], g.AddConstant(n.name + ".ones", Value::Float({1, in.back()}, Eigen::ArrayXf::Ones(in.back())))};
   n.outputs = {sum_tensor};
   n.attrs.clear();
+  n.attrs["compensated"].i = 1;
   Node reshape;
   reshape.name = n.name + ".reshape";
   reshape.op = "Reshape";
