@@ -135,4 +135,12 @@ TensorView Model::output(size_t i) const {
   return internal::DescribeTensor(*model_, model_->outputs()->Get(static_cast<uint32_t>(i)));
 }
 
+const char* Model::class_name(size_t i, int64_t label) const {
+  if (model_ == nullptr || i >= num_outputs()) return nullptr;
+  const int32_t tensor = model_->outputs()->Get(static_cast<uint32_t>(i));
+  const auto* names = model_->tensors()->Get(static_cast<uint32_t>(tensor))->class_names();
+  if (names == nullptr || label < 0 || static_cast<uint64_t>(label) >= names->size()) return nullptr;
+  return names->Get(static_cast<uint32_t>(label))->c_str();
+}
+
 }  // namespace mote

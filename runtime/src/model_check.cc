@@ -80,6 +80,9 @@ Status CheckTensor(const schema::Model& model, const schema::Tensor& t, uint32_t
                         model.arena_size());
     }
   }
+  if (t.class_names() != nullptr && (type != ElementType::kInt64 || t.buffer() >= 0 || t.class_names()->size() == 0)) {
+    return TensorFail("class names belong on a computed int64 label tensor", index);
+  }
   return CheckQuant(t, index);
 }
 

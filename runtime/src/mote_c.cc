@@ -36,6 +36,10 @@ mote_status_t mote_model_load(mote_model_t* model, const uint8_t* data, size_t s
 
 uint32_t mote_model_arena_size(const mote_model_t* model) { return model ? AsModel(model)->arena_size() : 0; }
 
+const char* mote_model_class_name(const mote_model_t* model, size_t output, int64_t label) {
+  return model ? AsModel(model)->class_name(output, label) : nullptr;
+}
+
 mote_status_t mote_interpreter_create(mote_interpreter_t* interpreter, const mote_model_t* model, uint8_t* arena,
                                       size_t arena_size) {
   if (interpreter == nullptr || model == nullptr) return MOTE_INVALID_ARGUMENT;

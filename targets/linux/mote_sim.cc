@@ -83,8 +83,9 @@ std::vector<uint8_t> PrepareInput(const std::string& path, const mote::TensorVie
   return out;
 }
 
-void WriteOutput(const std::string& path, const mote::TensorView& info, const std::vector<uint8_t>& bytes,
+void WriteOutput(const std::string& path, const mote::Model& model, size_t index, const std::vector<uint8_t>& bytes,
                  int64_t samples, bool single_form, bool raw) {
+  const mote::TensorView info = model.output(index);
   mote::tools::NpyArray a;
   std::vector<int64_t> item(info.shape.begin(), info.shape.end());
   if (single_form) {
@@ -96,6 +97,19 @@ void WriteOutput(const std::string& path, const mote::TensorView& info, const st
   }
   const size_t per = info.num_elements();
   const bool keep = raw || info.type == mote::ElementType::kInt32 || info.type == mote::ElementType::kInt64;
+  const bool named = info.type == mote::ElementType::kInt64 && model.class_name(index, 0) != nullptr;
+  if (named && !raw) {  // string class labels: the names, as numpy unicode
+    std::vector<std::string> names(bytes.size() / 8);
+    for (size_t k = 0; k < names.size(); ++k) {
+      int64_t label;
+      std::memcpy(&label, bytes.data() + 8 * k, 8);
+      const char* name = model.class_name(index, label);
+      if (name == nullptr) throw std::runtime_error(path + ": label " + std::to_string(label) + " has no class name");
+      names[k] = name;
+    }
+    mote::tools::WriteNpy(path, mote::tools::MakeStringArray(a.shape, names));
+    return;
+  }
   if (keep) {
     a.dtype = NpyDtypeOf(info.type);
     a.data = bytes;
@@ -165,7 +179,7 @@ int Run(const Options& o) {
   const mote::sim::RunResult result =
       o.target == "host" ? mote::sim::RunOnHost(req) : mote::sim::RunOnQemu(req, o.target);
   for (size_t k = 0; k < m.num_outputs(); ++k) {
-    WriteOutput(o.outputs[k], m.output(k), result.outputs[k], req.samples, single_form, o.raw);
+    WriteOutput(o.outputs[k], m, k, result.outputs[k], req.samples, single_form, o.raw);
   }
   if (o.profile) std::fputs((result.profile + drift).c_str(), stdout);
   return 0;

@@ -112,6 +112,19 @@ def fresh_models(a):
                                                                       random_state=0)))):
             est.fit(xtr, ytr)
             out.append(("%s_%s" % (dname, ename), est, xtr, xte, None, True))
+    # String class labels (the names the datasets carry): the label output holds the names.
+    for dname, ename, est in (
+            ("iris", "forest_named", RandomForestClassifier(n_estimators=10, max_depth=6, random_state=0)),
+            ("wine", "logistic_named", make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))),
+            ("breast_cancer", "linear_svc_named", make_pipeline(MinMaxScaler(),
+                                                                 LinearSVC(max_iter=20000, random_state=0))),
+            ("iris", "svc_proba_named", make_pipeline(StandardScaler(), SVC(probability=True, random_state=0)))):
+        data = getattr(datasets, "load_" + dname)()
+        x = data.data.astype(np.float32)
+        y = np.asarray(data.target_names)[data.target]
+        xtr, xte, ytr, _ = train_test_split(x, y, test_size=0.3, random_state=0, stratify=y)
+        est.fit(xtr, ytr)
+        out.append(("%s_%s" % (dname, ename), est, xtr, xte, None, True))
     data = datasets.load_diabetes()
     x = data.data.astype(np.float32)
     xtr, xte, ytr, yte = train_test_split(x, data.target, test_size=0.3, random_state=0)

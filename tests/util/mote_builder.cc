@@ -20,8 +20,10 @@ std::vector<uint8_t> BuildMote(const ModelSpec& spec) {
     if (!t.scale.empty()) {
       q = schema::CreateQuantParams(fbb, fbb.CreateVector(t.scale), fbb.CreateVector(t.zero_point), t.axis);
     }
+    flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> names = 0;
+    if (!t.class_names.empty()) names = fbb.CreateVectorOfStrings(t.class_names);
     tensors.push_back(schema::CreateTensor(fbb, fbb.CreateString(t.name), t.type, fbb.CreateVector(t.shape), q,
-                                           t.buffer, t.arena_offset));
+                                           t.buffer, t.arena_offset, names));
   }
   flatbuffers::Offset<void> options;
   if (spec.options_builder) {

@@ -22,6 +22,7 @@ struct TensorSpec {
   int32_t axis = -1;
   int32_t buffer = -1;
   uint32_t arena_offset = 0;
+  std::vector<std::string> class_names;  // empty: none
 };
 
 // A single-operator model: tensors, one op, buffers, inputs, outputs.

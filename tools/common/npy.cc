@@ -1,5 +1,6 @@
 #include "common/npy.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -218,6 +219,50 @@ int64_t CountSamples(const NpyArray& array, const std::vector<int64_t>& shape, c
   const std::string batch_text = "[N" + (item.empty() ? std::string() : "," + text(item).substr(1, text(item).size() - 2)) + "]";
   throw NpyError(what + ": shape " + text(array.shape) + " does not match the model input " + text(shape) +
                  " (expected " + text(shape) + " or " + batch_text + ")");
+}
+
+namespace {
+
+// Code points of UTF-8 text; a byte that does not start a well-formed
+// sequence stands for itself (as Latin-1).
+std::vector<uint32_t> DecodeUtf8(const std::string& s) {
+  std::vector<uint32_t> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto lead = static_cast<uint8_t>(s[i]);
+    const size_t extra = lead >= 0xF0 && lead < 0xF8 ? 3 : lead >= 0xE0 && lead < 0xF0 ? 2 : lead >= 0xC0 && lead < 0xE0 ? 1 : 0;
+    uint32_t cp = extra == 0 ? lead : lead & (0x3Fu >> extra);
+    bool ok = i + extra < s.size();
+    for (size_t k = 1; ok && k <= extra; ++k) {
+      const auto c = static_cast<uint8_t>(s[i + k]);
+      ok = (c & 0xC0) == 0x80;
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    out.push_back(ok ? cp : lead);
+    i += ok ? extra + 1 : 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+NpyArray MakeStringArray(std::vector<int64_t> shape, const std::vector<std::string>& utf8) {
+  std::vector<std::vector<uint32_t>> text;
+  size_t width = 1;  // numpy has no '<U0'
+  for (const std::string& s : utf8) {
+    text.push_back(DecodeUtf8(s));
+    width = std::max(width, text.back().size());
+  }
+  NpyArray a;
+  a.dtype = "U" + std::to_string(width);
+  a.shape = std::move(shape);
+  a.data.assign(text.size() * width * 4, 0);
+  for (size_t k = 0; k < text.size(); ++k) {
+    for (size_t c = 0; c < text[k].size(); ++c) {
+      for (size_t b = 0; b < 4; ++b) a.data[(k * width + c) * 4 + b] = static_cast<uint8_t>(text[k][c] >> (8 * b));
+    }
+  }
+  return a;
 }
 
 NpyArray MakeFloatArray(std::vector<int64_t> shape, const std::vector<float>& values) {

@@ -39,6 +39,8 @@ void WriteNpy(const std::string& path, const NpyArray& array);
 int64_t CountSamples(const NpyArray& array, const std::vector<int64_t>& shape, const std::string& what);
 
 NpyArray MakeFloatArray(std::vector<int64_t> shape, const std::vector<float>& values);
+// A numpy unicode array ('<U<n>', UTF-32) of UTF-8 strings, for writing only.
+NpyArray MakeStringArray(std::vector<int64_t> shape, const std::vector<std::string>& utf8);
 
 }  // namespace mote::tools
 

@@ -110,7 +110,14 @@ std::string Inspect(const std::string& path, bool json) {
                 m.arena_size(), m.arena_lower_bound(), static_cast<unsigned long long>(m.total_macs()));
   out += buf;
   for (int32_t idx : *m.inputs()) out += "input      " + TensorLine(m, idx) + "\n";
-  for (int32_t idx : *m.outputs()) out += "output     " + TensorLine(m, idx) + "\n";
+  for (int32_t idx : *m.outputs()) {
+    out += "output     " + TensorLine(m, idx) + "\n";
+    if (const auto* names = m.tensors()->Get(static_cast<uint32_t>(idx))->class_names()) {
+      out += "  classes ";
+      for (uint32_t k = 0; k < names->size(); ++k) out += " " + std::to_string(k) + "=" + names->Get(k)->str();
+      out += "\n";
+    }
+  }
   out += "operators\n";
   for (uint32_t i = 0; i < m.operators()->size(); ++i) {
     const schema::Operator* op = m.operators()->Get(i);

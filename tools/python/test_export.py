@@ -645,9 +645,9 @@ def errors():
          ("GradientBoostingRegressor", "init=")),
         ("MinMaxScaler clip", lambda: mote_sklearn.to_onnx(MinMaxScaler(clip=True).fit(Xtr), 4),
          ("MinMaxScaler", "clip=True")),
-        ("string labels", lambda: mote_sklearn.to_onnx(
-            DecisionTreeClassifier().fit(Xtr, np.array(["a", "b", "c"])[ytr]), 4),
-         ("DecisionTreeClassifier", "class label")),
+        ("GaussianNB string labels", lambda: mote_sklearn.to_onnx(
+            GaussianNB().fit(Xtr, np.array(["a", "b", "c"])[ytr]), 4),
+         ("GaussianNB", "class label")),
         ("n_features mismatch", lambda: mote_sklearn.to_onnx(DecisionTreeClassifier().fit(Xtr, ytr), 5),
          ("DecisionTreeClassifier", "fitted on 4 features")),
         ("not fitted", lambda: mote_sklearn.to_onnx(RandomForestClassifier(), 4),

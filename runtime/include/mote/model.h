@@ -48,6 +48,10 @@ class Model {
   // Type, shape and quantization of an input/output (data is empty).
   TensorView input(size_t i) const;
   TensorView output(size_t i) const;
+  // The name of class `label` of output `i` when the classifier was trained
+  // with string labels (its label output then holds indices); nullptr when
+  // the output has no names or `label` is not one of them.
+  const char* class_name(size_t i, int64_t label) const;
 
   // Generated FlatBuffers reader of the verified payload, for tools.
   const schema::Model& schema() const { return *model_; }

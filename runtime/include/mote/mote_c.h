@@ -42,6 +42,9 @@ const char* mote_status_name(mote_status_t status);
  * the model. */
 mote_status_t mote_model_load(mote_model_t* model, const uint8_t* data, size_t size);
 uint32_t mote_model_arena_size(const mote_model_t* model);
+/* Class name of `label` in output `output` of a classifier trained with string
+   labels (the output holds indices), or NULL. */
+const char* mote_model_class_name(const mote_model_t* model, size_t output, int64_t label);
 
 /* `arena` must be 16-byte aligned and at least mote_model_arena_size() bytes. */
 mote_status_t mote_interpreter_create(mote_interpreter_t* interpreter, const mote_model_t* model, uint8_t* arena,

@@ -17,7 +17,16 @@ Status CheckClassifierHead(const OpContext& ctx) {
     return ctx.Fail("classifier head needs float32 [N, S] in, int64 [N] label and float32 [N, C] out");
   }
   const size_t classes = static_cast<size_t>(prob[1]);
-  if (ctx.buffer<int64_t>(o->labels()).size() != classes) return ctx.Fail("one label per class expected");
+  const std::span<const int64_t> labels = ctx.buffer<int64_t>(o->labels());
+  if (labels.size() != classes) return ctx.Fail("one label per class expected");
+  // Named classes: every label must index a name.
+  if (const auto* names = ctx.output(0).class_names()) {
+    for (int64_t l : labels) {
+      if (l < 0 || static_cast<uint64_t>(l) >= names->size()) {
+        return ctx.Fail("label has no class name", l, static_cast<int64_t>(names->size()));
+      }
+    }
+  }
   if (o->post_transform() < 0 || o->post_transform() > 3 || o->binary() < 0 || o->binary() > 2) {
     return ctx.Fail("classifier post transform or binary mode unknown");
   }

@@ -116,8 +116,10 @@ class Writer {
     }
     std::vector<int32_t> shape(tensor.shape.begin(), tensor.shape.end());
     const uint32_t offset = tensor.is_const() ? 0 : static_cast<uint32_t>(plan_.offset[t]);
+    flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> names = 0;
+    if (!tensor.class_names.empty()) names = fbb_.CreateVectorOfStrings(tensor.class_names);
     tensors_.push_back(schema::CreateTensor(fbb_, fbb_.CreateString(tensor.name), SchemaType(tensor),
-                                            fbb_.CreateVector(shape), quant, buffer, offset));
+                                            fbb_.CreateVector(shape), quant, buffer, offset, names));
     const int32_t index = static_cast<int32_t>(tensors_.size()) - 1;
     index_[t] = index;
     return index;

@@ -50,6 +50,8 @@ struct Tensor {
   // Filled by quantization: parameters and the encoded constant bytes.
   std::optional<QuantParams> quant;
   std::vector<uint8_t> encoded;
+  // Label output of a classifier with string labels: label k is class_names[k].
+  std::vector<std::string> class_names;
 
   bool is_const() const { return constant.has_value(); }
 };

@@ -24,16 +24,6 @@ int PostTransformId(const Node& n) {
   Unsupported(n, "post_transform " + s + " is not supported");
 }
 
-std::vector<int64_t> LabelsOf(const Node& n) {
-  for (const char* key : {"classlabels_int64s", "classlabels_ints"}) {
-    if (n.has_attr(key)) return n.attrs.at(key).ints;
-  }
-  if (n.has_attr("classlabels_strings")) {
-    Unsupported(n, "string class labels are not supported; export the model with integer labels");
-  }
-  Fail(n, "the classifier has no class labels");
-}
-
 struct Head {
   int post = 0;
   int binary = 0;  // 0 per-class scores, 1 one score (positive weights), 2 one signed score
@@ -119,7 +109,7 @@ Value LinearScores(const Node& n, const Value& x, int64_t* outputs) {
 Head HeadForTrees(const Node& n, const TreeModel& m) {
   Head h;
   h.post = PostTransformId(n);
-  h.labels = LabelsOf(n);
+  h.labels = ClassLabels(n);
   if (m.targets == 1 && h.labels.size() == 2) {
     bool positive = true;
     for (const auto& [id, nodes] : m.trees)
@@ -135,7 +125,7 @@ Head HeadForTrees(const Node& n, const TreeModel& m) {
 Head HeadForLinear(const Node& n, int64_t units) {
   Head h;
   h.post = PostTransformId(n);
-  h.labels = LabelsOf(n);
+  h.labels = ClassLabels(n);
   if (units == 1 && h.labels.size() == 2) h.binary = 2;
   else if (units != static_cast<int64_t>(h.labels.size())) Fail(n, "one score per class expected");
   return h;
@@ -226,6 +216,24 @@ int SoftmaxChain(const Graph& g, int x, std::vector<int>* nodes) {
 }
 
 }  // namespace
+
+std::vector<int64_t> ClassLabels(const Node& n) {
+  for (const char* key : {"classlabels_int64s", "classlabels_ints"}) {
+    if (n.has_attr(key) && !n.attrs.at(key).ints.empty()) return n.attrs.at(key).ints;
+  }
+  if (n.has_attr("classlabels_strings") && !n.attrs.at("classlabels_strings").strings.empty()) {
+    std::vector<int64_t> indices(n.attrs.at("classlabels_strings").strings.size());
+    for (size_t k = 0; k < indices.size(); ++k) indices[k] = static_cast<int64_t>(k);
+    return indices;
+  }
+  Fail(n, "the classifier has no class labels");
+}
+
+void NameClasses(Graph& g, const Node& n, int label_tensor) {
+  if (!n.has_attr("classlabels_strings") || label_tensor < 0) return;
+  g.tensors[label_tensor].class_names = n.attrs.at("classlabels_strings").strings;
+  g.tensors[label_tensor].dtype = DType::kInt64;
+}
 
 void FuseClassifierChains(Graph& g) {
   for (size_t k = 0; k < g.nodes.size(); ++k) {
@@ -382,6 +390,7 @@ size_t LowerClassic(Graph& g, size_t index) {
       head.inputs = {scores};
       head.outputs = n.outputs;
       SetHead(head, h);
+      NameClasses(g, n, head.outputs[0]);
       out = {trees, head};
     }
   } else if (n.op == "LinearClassifier" || n.op == "LinearRegressor") {
@@ -413,6 +422,7 @@ size_t LowerClassic(Graph& g, size_t index) {
       head.inputs = {scores};
       head.outputs = n.outputs;
       SetHead(head, h);
+      NameClasses(g, n, head.outputs[0]);
       out = {fc, head};
     }
   } else if (n.op == "Scaler") {

@@ -15,6 +15,12 @@ namespace mote::modelc {
 // True for the ONNX-ML and classic runtime ops handled here.
 bool IsClassicOp(const std::string& op);
 
+// Class labels of an ONNX-ML classifier: classlabels_ints / _int64s, or, for
+// classlabels_strings, the indices 0..C-1 (NameClasses puts the names on the
+// label tensor, and the runtime maps an index back to its name).
+std::vector<int64_t> ClassLabels(const Node& classifier);
+void NameClasses(Graph& graph, const Node& classifier, int label_tensor);
+
 // Evaluates a classic op; nullopt if `node` is not one.
 std::optional<std::vector<Value>> EvalClassic(const Graph& graph, const Node& node,
                                               const std::vector<const Value*>& inputs);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/reference_executor.h"
+#include "ml/classic.h"
 
 namespace mote::modelc {
 namespace {
@@ -38,16 +39,6 @@ int KernelId(const Node& n) {
   if (s == "RBF") return 2;
   if (s == "SIGMOID") return 3;
   Fail(n, "unknown kernel_type " + s);
-}
-
-std::vector<int64_t> Labels(const Node& n) {
-  for (const char* key : {"classlabels_ints", "classlabels_int64s"}) {
-    if (n.has_attr(key)) return n.attrs.at(key).ints;
-  }
-  if (n.has_attr("classlabels_strings")) {
-    Unsupported(n, "string class labels are not supported; export the model with integer labels");
-  }
-  Fail(n, "the classifier has no class labels");
 }
 
 void ParseKernel(const Node& n, SvmModel& m) {
@@ -93,7 +84,7 @@ void ParseRegressor(const Node& n, SvmModel& m) {
 }
 
 void ParseClassifier(const Node& n, SvmModel& m) {
-  m.labels = Labels(n);
+  m.labels = ClassLabels(n);
   m.post = PostId(n);
   const int64_t classes = m.classes();
   if (classes < 2) Fail(n, "at least two classes are needed");
@@ -499,6 +490,7 @@ size_t LowerSvm(Graph& g, size_t index) {
     out = {svm};
   } else {
     while (svm.outputs.size() < 2) svm.outputs.push_back(NewTensor(g, n.name + ".unused", {in[0], 1}));
+    NameClasses(g, n, svm.outputs[0]);
     if (m.mode == SvmModel::Mode::kOneVsOne && !m.probabilities() && m.classes() > 2) FuseOvrDecision(g, index, m);
     svm.attrs["mote_scores"].i = (m.mode == SvmModel::Mode::kOneVsOne && !m.probabilities() && m.classes() == 2) ? 1 : 0;
     out = {svm};

@@ -147,3 +147,4 @@ def _attr_value(v):
 
 FLOAT = TensorProto.FLOAT
 INT64 = TensorProto.INT64
+STRING = TensorProto.STRING

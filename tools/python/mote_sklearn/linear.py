@@ -23,8 +23,8 @@ LinearRegression, Ridge, Lasso, ElasticNet, LinearSVR, SGDRegressor
 """
 import numpy as np
 
-from .graph import FLOAT, INT64, ML_DOMAIN, unsupported
-from .trees import class_labels
+from .graph import FLOAT, ML_DOMAIN, unsupported
+from .trees import class_labels, label_attr
 
 
 def _intercepts(est, n_rows):
@@ -53,6 +53,7 @@ def _coefficients(est, n_classes):
 
 def convert_logistic_regression(builder, est, input_name, outputs):
     labels = class_labels(est)
+    label_key, label_type = label_attr(labels, "classlabels_ints")
     n_classes = len(labels)
     coef, b = _coefficients(est, n_classes)
     multi = getattr(est, "multi_class", "auto")
@@ -65,28 +66,29 @@ def convert_logistic_regression(builder, est, input_name, outputs):
                      coefficients=coef.ravel(), intercepts=b,
                      multi_class=0 if multi == "ovr" else 1,
                      post_transform="LOGISTIC" if ovr else "SOFTMAX",
-                     classlabels_ints=labels)
+                     **{label_key: labels})
     builder.add_node("Normalizer", [prob_tensor], [outputs[1]], domain=ML_DOMAIN, norm="L1")
-    return [(outputs[0], INT64, [None]), (outputs[1], FLOAT, [None, n_classes])]
+    return [(outputs[0], label_type, [None]), (outputs[1], FLOAT, [None, n_classes])]
 
 
 def convert_linear_svc(builder, est, input_name, outputs):
     labels = class_labels(est)
+    label_key, label_type = label_attr(labels, "classlabels_ints")
     n_classes = len(labels)
     coef, b = _coefficients(est, n_classes)
     multi = getattr(est, "multi_class", "ovr")
     attrs = dict(coefficients=coef.ravel(), intercepts=b,
                  multi_class=0 if multi == "ovr" else 1,
-                 post_transform="NONE", classlabels_ints=labels)
+                 post_transform="NONE", **{label_key: labels})
     if n_classes == 2:
         raw = builder.variable("raw_scores_tensor")
         index = builder.add_initializer("positive_class_index", np.array(1), np.int64)
         builder.add_node("LinearClassifier", [input_name], [outputs[0], raw],
                          domain=ML_DOMAIN, **attrs)
         builder.add_node("ArrayFeatureExtractor", [raw, index], [outputs[1]], domain=ML_DOMAIN)
-        return [(outputs[0], INT64, [None]), (outputs[1], FLOAT, [None, 1])]
+        return [(outputs[0], label_type, [None]), (outputs[1], FLOAT, [None, 1])]
     builder.add_node("LinearClassifier", [input_name], list(outputs), domain=ML_DOMAIN, **attrs)
-    return [(outputs[0], INT64, [None]), (outputs[1], FLOAT, [None, n_classes])]
+    return [(outputs[0], label_type, [None]), (outputs[1], FLOAT, [None, n_classes])]
 
 
 def convert_linear_regressor(builder, est, input_name, outputs):

@@ -31,7 +31,7 @@ from .trees import class_labels
 
 
 def convert_gaussian_nb(builder, est, input_name, outputs):
-    labels = class_labels(est)
+    labels = class_labels(est, allow_strings=False)  # an int32 class constant in skl2onnx's graph
     if min(labels) < -2 ** 31 or max(labels) >= 2 ** 31:
         raise unsupported(est, "class labels outside int32",
                           "skl2onnx stores GaussianNB classes as int32")

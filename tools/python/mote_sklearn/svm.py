@@ -30,8 +30,8 @@ SVR, NuSVR
 """
 import numpy as np
 
-from .graph import FLOAT, INT64, ML_DOMAIN, unsupported
-from .trees import class_labels
+from .graph import FLOAT, ML_DOMAIN, unsupported
+from .trees import class_labels, label_attr
 
 _KERNELS = ("linear", "poly", "rbf", "sigmoid")
 
@@ -70,7 +70,8 @@ def convert_svc(builder, est, input_name, outputs):
                                                    "not from the votes the ONNX op counts")
     attrs["post_transform"] = "NONE"
     attrs["vectors_per_class"] = [int(v) for v in est.n_support_]
-    attrs["classlabels_ints"] = labels
+    label_key, label_type = label_attr(labels, "classlabels_ints")
+    attrs[label_key] = labels
     scores = builder.variable("before_ovr") if ovr else outputs[1]
     svm_out = builder.variable("SVM02")
     builder.add_node("SVMClassifier", [input_name], [outputs[0], svm_out], domain=ML_DOMAIN,
@@ -79,7 +80,7 @@ def convert_svc(builder, est, input_name, outputs):
     if ovr:
         _ovr_decision_function(builder, scores, outputs[1], n_classes)
     n_out = n_classes if (probability or ovr) else (2 if n_classes == 2 else n_classes * (n_classes - 1) // 2)
-    return [(outputs[0], INT64, [None]), (outputs[1], FLOAT, [None, n_out])]
+    return [(outputs[0], label_type, [None]), (outputs[1], FLOAT, [None, n_out])]
 
 
 def _ovr_decision_function(builder, scores, output, n_classes):

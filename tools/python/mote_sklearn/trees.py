@@ -23,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from .graph import FLOAT, INT64, ML_DOMAIN, unsupported
+from .graph import FLOAT, INT64, ML_DOMAIN, STRING, unsupported
 
 
 def sklearn_threshold(t):
@@ -103,8 +103,8 @@ def _finish(attrs):
     return attrs
 
 
-def class_labels(estimator):
-    """Integer class labels (classlabels_int64s), or a clear error."""
+def class_labels(estimator, allow_strings=True):
+    """Class labels as ints, or as strings when every class is one, or a clear error."""
     classes = getattr(estimator, "classes_", None)
     if classes is None:
         raise unsupported(estimator, "not fitted (no classes_)")
@@ -113,21 +113,32 @@ def class_labels(estimator):
         raise unsupported(estimator, "multi-output classification",
                           "only one target column is supported")
     classes = np.asarray(classes)
-    labels = []
-    for c in classes:
-        if isinstance(c, (bool, np.bool_)):
-            labels.append(int(c))
-        elif isinstance(c, numbers.Integral):
-            labels.append(int(c))
-        elif isinstance(c, numbers.Real) and float(c).is_integer():
-            labels.append(int(c))
-        else:
-            raise unsupported(estimator, "class label %r" % (c,),
-                              "only integer class labels are supported; encode "
-                              "string or fractional labels as integers before training")
+    if allow_strings and len(classes) and all(isinstance(c, str) for c in classes):
+        labels = [str(c) for c in classes]
+    else:
+        labels = []
+        for c in classes:
+            if isinstance(c, (bool, np.bool_)):
+                labels.append(int(c))
+            elif isinstance(c, numbers.Integral):
+                labels.append(int(c))
+            elif isinstance(c, numbers.Real) and float(c).is_integer():
+                labels.append(int(c))
+            else:
+                raise unsupported(estimator, "class label %r" % (c,),
+                                  "only integer%s class labels are supported; encode other "
+                                  "labels as integers before training" % ("" if not allow_strings else " or string"))
     if len(labels) < 2:
         raise unsupported(estimator, "a single class", "need at least two classes")
     return labels
+
+
+def label_attr(labels, int_key):
+    """(attribute, label element type) for `labels`: classlabels_strings and
+    STRING for string classes, else `int_key` and INT64."""
+    if isinstance(labels[0], str):
+        return "classlabels_strings", STRING
+    return int_key, INT64
 
 
 def _check_outputs(estimator):
@@ -137,11 +148,17 @@ def _check_outputs(estimator):
                           "multi-output classification is not supported")
 
 
+def _set_labels(attrs, labels):
+    key, _ = label_attr(labels, "classlabels_int64s")
+    attrs[key] = labels
+
+
 def _emit_classifier(builder, estimator, attrs, input_name, outputs):
-    n_classes = len(attrs["classlabels_int64s"])
+    labels = attrs.get("classlabels_int64s") or attrs["classlabels_strings"]
     builder.add_node("TreeEnsembleClassifier", [input_name], outputs, domain=ML_DOMAIN,
                      **_finish(attrs))
-    return [(outputs[0], INT64, [None]), (outputs[1], FLOAT, [None, n_classes])]
+    _, label_type = label_attr(labels, "classlabels_int64s")
+    return [(outputs[0], label_type, [None]), (outputs[1], FLOAT, [None, len(labels)])]
 
 
 def _emit_regressor(builder, estimator, attrs, input_name, outputs):
@@ -154,7 +171,7 @@ def _emit_regressor(builder, estimator, attrs, input_name, outputs):
 def convert_decision_tree_classifier(builder, est, input_name, outputs):
     _check_outputs(est)
     attrs = _empty_attrs(True)
-    attrs["classlabels_int64s"] = class_labels(est)
+    _set_labels(attrs, class_labels(est))
     add_tree(attrs, True, est.tree_, 0, 1.0, 0, True)
     return _emit_classifier(builder, est, attrs, input_name, outputs)
 
@@ -162,7 +179,7 @@ def convert_decision_tree_classifier(builder, est, input_name, outputs):
 def convert_forest_classifier(builder, est, input_name, outputs):
     _check_outputs(est)
     attrs = _empty_attrs(True)
-    attrs["classlabels_int64s"] = class_labels(est)
+    _set_labels(attrs, class_labels(est))
     n = len(est.estimators_)
     tree_weight = 1.0 / n
     for tree_id, tree_est in enumerate(est.estimators_):
@@ -207,7 +224,7 @@ def convert_gradient_boosting_classifier(builder, est, input_name, outputs):
     labels = class_labels(est)
     n_classes = len(labels)
     attrs = _empty_attrs(True)
-    attrs["classlabels_int64s"] = labels
+    _set_labels(attrs, labels)
     n_raw = 1 if n_classes == 2 else n_classes
     attrs["base_values"] = [float(v) for v in _gbm_init(est, n_raw)]
     attrs["post_transform"] = "LOGISTIC" if n_classes == 2 else "SOFTMAX"
