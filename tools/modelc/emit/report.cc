@@ -70,6 +70,31 @@ void TreesJson(tools::Json& j, const ConvertOptions& options, const Graph& g) {
   j.EndArray();
 }
 
+// The runtime's worst-case stack per Cortex-M CPU (plan/stack_bound.h).
+void StackJson(tools::Json& j, const std::vector<StackBound>& bounds) {
+  j.Key("stack").BeginArray();
+  for (const StackBound& b : bounds) {
+    j.BeginObject();
+    j.Key("cpu").Str(b.cpu);
+    j.Key("worst_case_bytes").Int(b.bytes);
+    j.Key("deepest_op").Str(b.deepest);
+    j.Key("entry").Str(b.entry);
+    j.Key("fixed_bytes").Int(b.fixed_bytes);
+    j.Key("fixed_entry").Str(b.fixed_entry);
+    j.Key("ops").BeginArray();
+    for (const OpStack& op : b.ops) {
+      j.BeginObject();
+      j.Key("op").Str(op.op);
+      j.Key("bytes").Int(op.bytes);
+      j.Key("entry").Str(op.entry);
+      j.EndObject();
+    }
+    j.EndArray();
+    j.EndObject();
+  }
+  j.EndArray();
+}
+
 }  // namespace
 
 std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
@@ -94,11 +119,13 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   j.Key("argmax_agreement").Num(r.error.argmax_agreement);
   j.EndObject();
   TreesJson(j, options, r.graph);
+  StackJson(j, r.stack);
   j.Key("operators").BeginArray();
   for (const auto& op : r.emitted.ops) {
     j.BeginObject();
     j.Key("name").Str(op.name);
     j.Key("op").Str(op.op);
+    j.Key("runtime_op").Str(op.runtime_op);
     j.Key("type").Str(op.dtype);
     j.Key("output_shape").IntArray(op.output_shape);
     j.Key("macs").Int(op.cost.macs);
@@ -132,6 +159,17 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                 static_cast<long long>(r.arena_lower_bound), r.emitted.bytes.size(),
                 static_cast<long long>(r.emitted.weight_bytes), r.seconds);
   out += buf;
+  if (!r.stack.empty()) {
+    // One line: each CPU's worst case and the op type that sets it.
+    std::string line = "  stack (worst case below the caller, bytes):";
+    for (size_t i = 0; i < r.stack.size(); ++i) {
+      const StackBound& b = r.stack[i];
+      std::snprintf(buf, sizeof(buf), "%s %s %lld (%s)", i ? "," : "", b.cpu.c_str(),
+                    static_cast<long long>(b.bytes), b.deepest.empty() ? "no kernel" : b.deepest.c_str());
+      line += buf;
+    }
+    out += line + "\n";
+  }
   for (const Node& n : r.graph.nodes) {
     if (n.op != "TreeEnsemble") continue;
     const TreeSize s = SizeOf(ParseTreeModel(n));
