@@ -455,7 +455,15 @@ def table_entries(text):
 
 def firmware_mode(a):
     ops = read_op_list(a.op_list)
-    analyses = firmware_analyses(a.firmware, a.objdump, TABLE_CPUS)
+    cpus = [c for c in a.cpus.split(",") if c]
+    unknown = [c for c in cpus if c not in TABLE_CPUS]
+    if unknown:
+        sys.exit("--cpus: unknown %s (have %s)" % (", ".join(unknown), ", ".join(TABLE_CPUS)))
+    analyses = firmware_analyses(a.firmware, a.objdump, cpus)
+    missing = [c for c in cpus if c not in analyses]
+    if missing and a.cpus != ",".join(TABLE_CPUS):
+        sys.exit("no firmware for %s under %s (expected <cpu>/bin/mote-runner.elf)"
+                 % (", ".join(missing), a.firmware))
     if not analyses:
         sys.exit("no firmware under %s (expected <cpu>/bin/mote-runner.elf, built with "
                  "-DMOTE_STACK_USAGE=ON)" % a.firmware)
@@ -522,6 +530,8 @@ def main():
     p.add_argument("--whole-program", action="store_true",
                    help="every CPU: no recursion, no dynamic frame, no unknown indirect call, and "
                         "the whole program plus a fault fits the board's stack")
+    p.add_argument("--cpus", default=",".join(TABLE_CPUS),
+                   help="comma list of the CPUs under --firmware to analyse (default: all)")
     p.add_argument("--op-list", default=OP_LIST, help="runtime/src/op_list.h")
     a = p.parse_args()
     if a.firmware:
