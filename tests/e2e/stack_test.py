@@ -101,6 +101,8 @@ def main():
                     return "%s: worst case %d, rows give %d" % (cpu, b["worst_case_bytes"], want)
             return None
         c.run("%s report's stack is the max of its rows" % name, consistent)
+        c.ok("%s inspect states the report's stack" % name,
+             inspect(a, model)["stack"] == load_json(report)["stack"])
         print("INFO %s stated worst case: %s" % (name, ", ".join(
             "%s %d (%s)" % (cpu, b["worst_case_bytes"], b["deepest_op"] or "no kernel")
             for cpu, b in bounds.items())))

@@ -70,6 +70,8 @@ void TreesJson(tools::Json& j, const ConvertOptions& options, const Graph& g) {
   j.EndArray();
 }
 
+}  // namespace
+
 // The runtime's worst-case stack per Cortex-M CPU (plan/stack_bound.h).
 void StackJson(tools::Json& j, const std::vector<StackBound>& bounds) {
   j.Key("stack").BeginArray();
@@ -94,8 +96,6 @@ void StackJson(tools::Json& j, const std::vector<StackBound>& bounds) {
   }
   j.EndArray();
 }
-
-}  // namespace
 
 std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   tools::Json j;
@@ -138,6 +138,15 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   return j.str() + "\n";
 }
 
+std::string StackText(const std::vector<StackBound>& bounds) {
+  std::string line;
+  for (const StackBound& b : bounds) {
+    if (!line.empty()) line += ", ";
+    line += b.cpu + " " + std::to_string(b.bytes) + " (" + (b.deepest.empty() ? "no kernel" : b.deepest) + ")";
+  }
+  return line;
+}
+
 std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
   char buf[512];
   std::string out;
@@ -159,17 +168,7 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                 static_cast<long long>(r.arena_lower_bound), r.emitted.bytes.size(),
                 static_cast<long long>(r.emitted.weight_bytes), r.seconds);
   out += buf;
-  if (!r.stack.empty()) {
-    // One line: each CPU's worst case and the op type that sets it.
-    std::string line = "  stack (worst case below the caller, bytes):";
-    for (size_t i = 0; i < r.stack.size(); ++i) {
-      const StackBound& b = r.stack[i];
-      std::snprintf(buf, sizeof(buf), "%s %s %lld (%s)", i ? "," : "", b.cpu.c_str(),
-                    static_cast<long long>(b.bytes), b.deepest.empty() ? "no kernel" : b.deepest.c_str());
-      line += buf;
-    }
-    out += line + "\n";
-  }
+  if (!r.stack.empty()) out += "  stack (worst case below the caller, bytes): " + StackText(r.stack) + "\n";
   for (const Node& n : r.graph.nodes) {
     if (n.op != "TreeEnsemble") continue;
     const TreeSize s = SizeOf(ParseTreeModel(n));
