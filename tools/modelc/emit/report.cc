@@ -78,6 +78,7 @@ void StackJson(tools::Json& j, const std::vector<StackBound>& bounds) {
   for (const StackBound& b : bounds) {
     j.BeginObject();
     j.Key("cpu").Str(b.cpu);
+    j.Key("build").Str(StackTableBuild());
     j.Key("worst_case_bytes").Int(b.bytes);
     j.Key("deepest_op").Str(b.deepest);
     j.Key("entry").Str(b.entry);

@@ -15,9 +15,19 @@ struct Row {
 
 constexpr Row kRows[] = {
 #define MOTE_KERNEL_STACK(cpu, op, bytes, entry) {cpu, op, bytes, entry},
+#define MOTE_KERNEL_STACK_BUILD(text)
 #include "plan/kernel_stack_table.inc"
 #undef MOTE_KERNEL_STACK
+#undef MOTE_KERNEL_STACK_BUILD
 };
+
+constexpr const char* kBuild =
+#define MOTE_KERNEL_STACK(cpu, op, bytes, entry)
+#define MOTE_KERNEL_STACK_BUILD(text) text
+#include "plan/kernel_stack_table.inc"
+#undef MOTE_KERNEL_STACK
+#undef MOTE_KERNEL_STACK_BUILD
+    ;
 
 const Row* Find(const std::string& cpu, const std::string& op) {
   for (const Row& r : kRows) {
@@ -38,6 +48,8 @@ const std::vector<std::string>& StackCpus() {
   }();
   return cpus;
 }
+
+const char* StackTableBuild() { return kBuild; }
 
 int64_t KernelStackBytes(const std::string& cpu, const std::string& op) {
   const Row* r = Find(cpu, op);

@@ -8,7 +8,8 @@
 // the maximum of the table's fixed row and the rows of the model's op types
 // (each row is already the deepest path of those calls with that op's Check
 // and Eval kernels, so the maximum is exact, not a sum). The application's
-// own frames, interrupts and its diagnostic/assert handlers come on top.
+// own frames, interrupts, its op hook and diagnostic/assert handlers come
+// on top.
 #ifndef MOTE_TOOLS_MODELC_PLAN_STACK_BOUND_H_
 #define MOTE_TOOLS_MODELC_PLAN_STACK_BOUND_H_
 
@@ -41,6 +42,10 @@ const std::vector<std::string>& StackCpus();
 // (runtime op names; repeats are fine). Throws std::logic_error for an op
 // type the table lacks (a stale table).
 std::vector<StackBound> StackBounds(const std::vector<std::string>& op_types);
+
+// The firmware build the table holds for, e.g. "CMAKE_BUILD_TYPE Release,
+// arm-none-eabi-gcc ... 12.2.1": other flags or compilers give other frames.
+const char* StackTableBuild();
 
 // The figure of one op type ("" for the fixed part) on one CPU, or -1.
 int64_t KernelStackBytes(const std::string& cpu, const std::string& op);
