@@ -22,6 +22,18 @@ point adds. Conservative rules:
   * Dynamically sized frames (alloca, VLAs) and recursion are reported as
     errors: the bound would be unknown.
 Exit status 1 on an error, or when --limit is given and exceeded.
+
+On the per-CPU firmware builds of the host preset (which always pass
+-DMOTE_STACK_USAGE=ON), every CPU at once:
+
+    # the per-op table modelc compiles in (see "The per-op table" below)
+    ... stack_report.py --firmware build/host/firmware \
+        --emit-table tools/modelc/plan/kernel_stack_table.inc
+    # fail, with the command above, if the committed table is stale
+    ... stack_report.py --firmware build/host/firmware --check-table FILE
+    # every CPU's whole program: errors as above, and it must fit the
+    # board's stack (__stack_top - __stack_limit)
+    ... stack_report.py --firmware build/host/firmware --whole-program
 """
 import argparse
 import collections
