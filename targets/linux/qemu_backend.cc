@@ -130,6 +130,16 @@ RunResult RunOnQemu(const RunRequest& req, const std::string& target_name) {
     result.profile = "target " + target_name + ": " + std::to_string(invocations) + " inferences, " +
                      std::to_string(invocations ? instructions / invocations : 0) +
                      " instructions per inference (QEMU TCG count)\n";
+    // The runner's measured stack (targets/cortex-m/runner/main.cc): how deep
+    // the runtime's calls went, to compare with modelc's stated worst case.
+    const std::string marker = "mote-runner: runtime stack ";
+    const size_t at = out.rfind(marker);
+    if (at != std::string::npos) {
+      const size_t end = out.find('\n', at);
+      result.profile += "target " + target_name + ": runtime stack " +
+                        out.substr(at + marker.size(), end == std::string::npos ? end : end - at - marker.size()) +
+                        " below the caller (stack painting)\n";
+    }
   }
   return result;
 }

@@ -173,6 +173,9 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
   result.emitted = WriteMote(graph, plan, calibration, info);
   result.arena_size = plan.arena_size;
   result.arena_lower_bound = plan.lower_bound;
+  std::vector<std::string> op_types;
+  for (const EmittedOp& op : result.emitted.ops) op_types.push_back(op.runtime_op);
+  result.stack = StackBounds(op_types);
   result.error = SelfCheck(float_graph, result.emitted.bytes, samples);
   if (selftest > 0) {
     if (samples.size() < selftest) {
@@ -212,6 +215,21 @@ ConvertResult Convert(const ConvertOptions& options) {
   CheckBudget("arena", options.max_arena, result.arena_size, "bytes");
   CheckBudget("flash (model file)", options.max_flash, static_cast<int64_t>(result.emitted.bytes.size()), "bytes");
   CheckBudget("compute", options.max_macs, result.emitted.total_macs, "MACs");
+  for (const auto& [cpu, budget] : options.max_stack) {
+    bool known = cpu.empty();
+    for (const StackBound& b : result.stack) {
+      if (!cpu.empty() && b.cpu != cpu) continue;
+      known = true;
+      CheckBudget(("stack on " + b.cpu + " (worst case, " +
+                   (b.deepest.empty() ? std::string("no kernel") : b.deepest) + " in " + b.entry + ")").c_str(),
+                  budget, b.bytes, "bytes");
+    }
+    if (!known) {
+      std::string have;
+      for (const std::string& c : StackCpus()) have += (have.empty() ? "" : ", ") + c;
+      throw ConvertError("--max-stack: no stack figures for '" + cpu + "' (have " + have + ")");
+    }
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   tools::OutputFiles files;
   files.Add(options.output_path, std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emit/mote_writer.h"
+#include "plan/stack_bound.h"
 #include "quantize/quantizer.h"
 
 namespace mote::modelc {
@@ -20,6 +21,9 @@ struct ConvertOptions {
   std::string header_path;
   std::string report_path;
   std::optional<int64_t> max_arena, max_flash, max_macs;
+  // --max-stack: (cpu, bytes) budgets for the runtime's worst-case stack;
+  // cpu "" applies to every Cortex-M CPU.
+  std::vector<std::pair<std::string, int64_t>> max_stack;
   int64_t selftest = 0;  // golden vectors to embed (from the calibration samples)
 };
 
@@ -37,6 +41,7 @@ struct ConvertResult {
   Graph graph;              // after all passes
   int64_t arena_size = 0;
   int64_t arena_lower_bound = 0;
+  std::vector<StackBound> stack;  // the runtime's worst-case stack per Cortex-M CPU
   QuantizationError error;
   double seconds = 0.0;
 };

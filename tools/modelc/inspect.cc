@@ -5,9 +5,11 @@
 
 #include "common/files.h"
 #include "common/json.h"
+#include "emit/report.h"
 #include "mote/diagnostics.h"
 #include "mote/model.h"
 #include "mote/schema/mote_generated.h"
+#include "plan/stack_bound.h"
 
 namespace mote::modelc {
 namespace {
@@ -56,6 +58,9 @@ std::string Inspect(const std::string& path, bool json) {
   for (uint32_t b = 0; m.buffers() && b < m.buffers()->size(); ++b) {
     weight_bytes += m.buffers()->Get(b)->data() ? m.buffers()->Get(b)->data()->size() : 0;
   }
+  std::vector<std::string> op_types;
+  for (const schema::Operator* op : *m.operators()) op_types.push_back(schema::EnumNameOpCode(op->opcode()));
+  const std::vector<StackBound> stack = StackBounds(op_types);
   if (json) {
     tools::Json j;
     j.BeginObject();
@@ -96,6 +101,7 @@ std::string Inspect(const std::string& path, bool json) {
       j.EndObject();
     }
     j.EndArray();
+    StackJson(j, stack);
     j.EndObject();
     return j.str() + "\n";
   }
@@ -109,6 +115,7 @@ std::string Inspect(const std::string& path, bool json) {
                 f.version_major(), f.version_minor(), buffer.size(), static_cast<long long>(weight_bytes),
                 m.arena_size(), m.arena_lower_bound(), static_cast<unsigned long long>(m.total_macs()));
   out += buf;
+  out += "stack      worst case, bytes: " + StackText(stack) + "\n";
   for (int32_t idx : *m.inputs()) out += "input      " + TensorLine(m, idx) + "\n";
   for (int32_t idx : *m.outputs()) {
     out += "output     " + TensorLine(m, idx) + "\n";

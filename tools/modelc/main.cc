@@ -14,7 +14,8 @@ const char kUsage[] =
     "usage:\n"
     "  modelc convert MODEL.(onnx|tflite) -o OUT.mote [--calibration CALIB.npy ...]\n"
     "                 [--precision int8|int16|float32] [--header OUT.h] [--report OUT.json]\n"
-    "                 [--max-arena BYTES] [--max-flash BYTES] [--max-macs N] [--selftest N]\n"
+    "                 [--max-arena BYTES] [--max-flash BYTES] [--max-macs N]\n"
+    "                 [--max-stack [CPU=]BYTES ...] [--selftest N]\n"
     "  modelc inspect OUT.mote [--json]\n";
 
 int Usage(const std::string& problem) {
@@ -49,6 +50,13 @@ int Convert(int argc, char** argv) {
     else if (a == "--max-arena") o.max_arena = ParseCount(a, value());
     else if (a == "--max-flash") o.max_flash = ParseCount(a, value());
     else if (a == "--max-macs") o.max_macs = ParseCount(a, value());
+    else if (a == "--max-stack") {
+      // BYTES (every Cortex-M CPU) or CPU=BYTES, e.g. cortex-m0=1024.
+      const std::string v = value();
+      const size_t eq = v.find('=');
+      if (eq == std::string::npos) o.max_stack.emplace_back("", ParseCount(a, v));
+      else o.max_stack.emplace_back(v.substr(0, eq), ParseCount(a, v.substr(eq + 1)));
+    }
     else if (a == "--selftest") o.selftest = ParseCount(a, value());
     else if (!a.empty() && a[0] == '-') throw std::invalid_argument("unknown option " + a);
     else if (o.model_path.empty()) o.model_path = a;

@@ -3,12 +3,10 @@
 
 #include <stdint.h>
 
-#define MOTE_STACK_PAINT_WORD 0x5AC35AC3u
-
 // Linker script (ldscripts/cortex_m_sections.ld).
-extern uint32_t __heap_start[];
 extern uint32_t __stack_top[];
-extern uint32_t __stack_limit[];
+
+uintptr_t mote_stack_lowest_seen;
 
 // Not a memset() call: it must not touch the stack it runs on.
 __attribute__((noinline, optimize("no-tree-loop-distribute-patterns")))
@@ -23,7 +21,10 @@ void mote_stack_paint(void) {
 size_t mote_stack_used(void) {
   const uint32_t* p = __heap_start;
   while (p < __stack_top && *p == MOTE_STACK_PAINT_WORD) ++p;
-  return (size_t)((const char*)__stack_top - (const char*)p);
+  uintptr_t lowest = (uintptr_t)p;
+  // A window repainted by mote_stack_mark() may hide a deeper point seen earlier.
+  if (mote_stack_lowest_seen != 0 && mote_stack_lowest_seen < lowest) lowest = mote_stack_lowest_seen;
+  return (size_t)((uintptr_t)__stack_top - lowest);
 }
 
 size_t mote_stack_size(void) {

@@ -23,9 +23,12 @@
 //   mote-runner: error: <what>: <StatusName(status)> (status <int>)
 // with "I/O error", "fault" or "assertion failed" for the non-Status codes;
 // runtime diagnostics are printed on stderr as they are reported. The last
-// line on stdout is always `mote-runner: exit <code>`; boards with
-// MOTE_STACK_CHECK print `mote-runner: stack <used> of <size> bytes` just
-// before it.
+// line on stdout is always `mote-runner: exit <code>`. Before it come
+//   mote-runner: runtime stack <max> bytes (load <a>, create <b>, self-test <c>, invoke <d>)
+// how deep each runtime call went below main's stack pointer (stack painting,
+// common/stack_check.h; invoke: the deepest of all samples), the figure
+// modelc's stack bound states, and, on boards with MOTE_STACK_CHECK,
+// `mote-runner: stack <used> of <size> bytes` for the whole program.
 //
 // Memory: one static buffer of MOTE_RUNNER_BUFFER_BYTES (from the board)
 // holds the model file at its start and the arena in the rest, from the
@@ -89,8 +92,22 @@ uint8_t g_buffer[MOTE_RUNNER_BUFFER_BYTES];
 // Semihosting handles: inputs, then outputs.
 intptr_t g_files[kMaxFiles];
 
+// Bytes each runtime call used below main's stack pointer (0: not called).
+struct RuntimeStack {
+  size_t load, create, selftest, invoke;
+} g_runtime_stack;
+
 [[noreturn]] void Exit(int code) {
   Stderr().Flush();
+  {
+    const RuntimeStack& s = g_runtime_stack;
+    size_t most = s.load > s.create ? s.load : s.create;
+    if (s.selftest > most) most = s.selftest;
+    if (s.invoke > most) most = s.invoke;
+    Stdout().Print("mote-runner: runtime stack %u bytes (load %u, create %u, self-test %u, invoke %u)%s\n",
+                   unsigned(most), unsigned(s.load), unsigned(s.create), unsigned(s.selftest),
+                   unsigned(s.invoke), most >= MOTE_STACK_WINDOW_BYTES ? " or more" : "");
+  }
 #if MOTE_STACK_CHECK
   const size_t used = mote_stack_used();
   const size_t size = mote_stack_size();
@@ -197,8 +214,12 @@ int main(int argc, char** argv) {
     FailStatus(mote::Status::kInvalidArgument, "N '%s' is not a sample count", argv[2]);
   }
 
+  // main's stack pointer, from which every runtime call below is measured.
+  const uintptr_t sp = mote_stack_pointer();
   const size_t model_size = ReadModel(model_path);
+  mote_stack_mark(sp);
   const mote::Result<mote::Model> model = mote::Model::Load({g_buffer, model_size});
+  g_runtime_stack.load = mote_stack_depth(sp);
   if (!model.ok()) FailStatus(model.status(), "load model '%s'", model_path);
 
   const size_t num_inputs = model.value().num_inputs();
@@ -223,7 +244,9 @@ int main(int argc, char** argv) {
       arena_offset < sizeof(g_buffer)
           ? std::span<uint8_t>(g_buffer + arena_offset, sizeof(g_buffer) - arena_offset)
           : std::span<uint8_t>();
+  mote_stack_mark(sp);
   mote::Result<mote::Interpreter> created = mote::Interpreter::Create(model.value(), arena);
+  g_runtime_stack.create = mote_stack_depth(sp);
   if (!created.ok()) {
     FailStatus(created.status(),
                "create interpreter (arena: %u bytes needed, %u available after the %u-byte "
@@ -237,7 +260,9 @@ int main(int argc, char** argv) {
   // Golden vectors embedded by `modelc convert --selftest N`: this target must
   // reproduce the host's output bytes exactly before it runs anything else.
   uint32_t selftest_vectors = 0;
+  mote_stack_mark(sp);
   const mote::Status selftest = interpreter.SelfTest(&selftest_vectors);
+  g_runtime_stack.selftest = mote_stack_depth(sp);
   if (selftest != mote::Status::kOk) FailStatus(selftest, "self-test (%u vectors passed)", unsigned(selftest_vectors));
   if (selftest_vectors > 0) Stdout().Print("mote-runner: self-test passed (%u vectors)\n", unsigned(selftest_vectors));
 
@@ -270,9 +295,12 @@ int main(int argc, char** argv) {
       }
     }
 
+    mote_stack_mark(sp);
     mote_bench_begin();
     const mote::Status status = interpreter.Invoke();
     mote_bench_end();
+    const size_t invoke_stack = mote_stack_depth(sp);
+    if (invoke_stack > g_runtime_stack.invoke) g_runtime_stack.invoke = invoke_stack;
     if (!mote::Ok(status)) FailStatus(status, "invoke, sample %u", unsigned(sample));
 
     for (size_t i = 0; i < num_outputs; ++i) {

@@ -22,6 +22,18 @@ point adds. Conservative rules:
   * Dynamically sized frames (alloca, VLAs) and recursion are reported as
     errors: the bound would be unknown.
 Exit status 1 on an error, or when --limit is given and exceeded.
+
+On the per-CPU firmware builds of the host preset (which always pass
+-DMOTE_STACK_USAGE=ON), every CPU at once:
+
+    # the per-op table modelc compiles in (see "The per-op table" below)
+    ... stack_report.py --firmware build/host/firmware \
+        --emit-table tools/modelc/plan/kernel_stack_table.inc
+    # fail, with the command above, if the committed table is stale
+    ... stack_report.py --firmware build/host/firmware --check-table FILE
+    # every CPU's whole program: errors as above, and it must fit the
+    # board's stack (__stack_top - __stack_limit)
+    ... stack_report.py --firmware build/host/firmware --whole-program
 """
 import argparse
 import collections
@@ -156,35 +168,42 @@ def elf_functions(elf, objdump):
     return funcs
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--build", required=True, help="build folder configured with MOTE_STACK_USAGE=ON")
-    p.add_argument("--elf", required=True, help="linked firmware (for library functions and what is linked)")
-    p.add_argument("--root", action="append", help="demangled-name regex of a root (repeatable)")
-    p.add_argument("--limit", type=int, help="fail if the whole program (first root + fault) needs more")
-    p.add_argument("--objdump", default="arm-none-eabi-objdump")
-    a = p.parse_args()
+class Analysis:
+    """The call graph of one firmware build: its .ci files and its linked ELF."""
 
-    g = Graph()
-    ci_files = []
-    for dirpath, _, files in os.walk(a.build):
-        ci_files += [os.path.join(dirpath, f) for f in files if f.endswith(".ci")]
-    if not ci_files:
-        sys.exit("no .ci files under %s: configure with -DMOTE_STACK_USAGE=ON and build" % a.build)
-    for path in ci_files:
-        g.load_ci(path)
+    def __init__(self, build, elf, objdump):
+        self.g = Graph()
+        ci_files = []
+        for dirpath, _, files in os.walk(build):
+            ci_files += [os.path.join(dirpath, f) for f in files if f.endswith(".ci")]
+        if not ci_files:
+            sys.exit("no .ci files under %s: configure with -DMOTE_STACK_USAGE=ON and build" % build)
+        for path in sorted(ci_files):
+            self.g.load_ci(path)
+        self.objdump = objdump
+        self.elf_path = elf
+        self.elf = elf_functions(elf, objdump)
+        self.linked = set(self.elf)
+        self.errors = {}  # message -> None (ordered, without repeats)
+        headers = subprocess.run([objdump, "-h", elf], capture_output=True, text=True,
+                                 check=True).stdout
+        for m in re.finditer(r"^\s*\d+ (\.(?:pre)?init_array)\s+([0-9a-f]+)", headers, re.M):
+            if int(m.group(2), 16) != 0:
+                self.error("%s is not empty: constructors are not analysed" % m.group(1))
+        g = self.g
+        self.names = demangle(sorted(set(g.frame) | self.linked |
+                                     {c for cs in g.calls.values() for c in cs}))
+        self.all_funcs = sorted(set(g.frame) | self.linked)
 
-    elf = elf_functions(a.elf, a.objdump)
-    linked = set(elf)
-    errors = []
-    headers = subprocess.run([a.objdump, "-h", a.elf], capture_output=True, text=True,
-                             check=True).stdout
-    for m in re.finditer(r"^\s*\d+ (\.(?:pre)?init_array)\s+([0-9a-f]+)", headers, re.M):
-        if int(m.group(2), 16) != 0:
-            errors.append("%s is not empty: constructors are not analysed" % m.group(1))
+    def error(self, message):
+        self.errors[message] = None
 
-    # Library code (no .ci): frames from the disassembly.
-    def ensure(sym):
+    def dn(self, sym):
+        return self.names.get(sym, sym)
+
+    def ensure(self, sym):
+        """Library code (no .ci): frame and calls from the disassembly."""
+        g = self.g
         if sym in g.frame or sym in g.estimated:
             return
         base = strip_clone(sym)
@@ -192,7 +211,7 @@ def main():
             g.frame[sym] = g.frame[base]
             g.calls[sym] |= g.calls.get(base, set())
             return
-        f = elf.get(sym)
+        f = self.elf.get(sym)
         if f is None:
             g.frame[sym] = 0
             g.estimated.add(sym)
@@ -203,87 +222,345 @@ def main():
             g.indirect.add(sym)
         g.estimated.add(sym)
 
-    names = demangle(sorted(set(g.frame) | set(linked) | {c for cs in g.calls.values() for c in cs}))
-    dn = lambda s: names.get(s, s)
+    def linked_matching(self, regex):
+        return [s for s in self.all_funcs if s in self.linked and re.search(regex, self.dn(s))]
 
-    # Indirect-call targets.
-    all_funcs = sorted(set(g.frame) | linked)
-    indirect_targets = {}
-    for caller in sorted(g.indirect):
-        if caller not in linked:
-            continue
-        for caller_re, target_re in CANDIDATES:
-            if re.search(caller_re, dn(caller)):
-                targets = set()
-                if target_re is not None:
-                    targets = {s for s in all_funcs if s in linked and re.search(target_re, dn(s))}
-                    if not targets:
-                        errors.append("indirect calls from %s: no linked function matches %r"
-                                      % (dn(caller), target_re))
-                indirect_targets[caller] = targets
-                break
-        else:
-            errors.append("indirect calls from %s: no rule in CANDIDATES" % dn(caller))
+    def indirect_targets(self, rules):
+        """caller -> the functions its indirect calls may reach, by the first
+        rule (caller regex, target regex or None for nothing) that matches."""
+        targets_of = {}
+        for caller in sorted(self.g.indirect):
+            self.resolve_indirect(caller, rules, targets_of)
+        return targets_of
 
-    memo = {}
-    on_path = set()
+    def resolve_indirect(self, caller, rules, targets_of):
+        if caller in self.linked and caller not in targets_of:
+            for caller_re, target_re in rules:
+                if re.search(caller_re, self.dn(caller)):
+                    targets = set()
+                    if target_re is not None:
+                        targets = set(self.linked_matching(target_re))
+                        if not targets:
+                            self.error("indirect calls from %s: no linked function matches %r"
+                                       % (self.dn(caller), target_re))
+                    targets_of[caller] = targets
+                    break
+            else:
+                self.error("indirect calls from %s: no rule in CANDIDATES" % self.dn(caller))
 
-    def depth(sym):
-        """(bytes, path) of the deepest chain starting in sym."""
-        if sym in memo:
-            return memo[sym]
-        ensure(sym)
-        if sym in on_path:
-            errors.append("recursion through %s" % dn(sym))
-            return (0, [])
-        on_path.add(sym)
-        if sym in g.dynamic:
-            errors.append("%s has a dynamically sized frame" % dn(sym))
-        best = (0, [])
-        callees = set(g.calls.get(sym, set())) | indirect_targets.get(sym, set())
-        for c in sorted(callees):
-            d = depth(c)
-            if d[0] > best[0]:
-                best = d
-        on_path.discard(sym)
-        result = (g.frame[sym] + best[0], [sym] + best[1])
-        memo[sym] = result
-        return result
+    def depth_function(self, rules):
+        """(depth, targets_of): depth(sym) is (bytes, path) of the deepest
+        chain starting in sym, with indirect calls resolved by rules;
+        targets_of maps each indirect caller to what its calls may reach."""
+        targets_of = self.indirect_targets(rules)
+        memo = {}
+        on_path = set()
+        g = self.g
+
+        def depth(sym):
+            if sym in memo:
+                return memo[sym]
+            self.ensure(sym)
+            if sym in g.indirect:  # a library function seen only now
+                self.resolve_indirect(sym, rules, targets_of)
+            if sym in on_path:
+                self.error("recursion through %s" % self.dn(sym))
+                return (0, [])
+            on_path.add(sym)
+            if sym in g.dynamic:
+                self.error("%s has a dynamically sized frame" % self.dn(sym))
+            best = (0, [])
+            for c in sorted(set(g.calls.get(sym, set())) | targets_of.get(sym, set())):
+                d = depth(c)
+                if d[0] > best[0]:
+                    best = d
+            on_path.discard(sym)
+            result = (g.frame[sym] + best[0], [sym] + best[1])
+            memo[sym] = result
+            return result
+
+        return depth, targets_of
+
+    def symbol_value(self, name):
+        out = subprocess.run([self.objdump, "-t", self.elf_path], capture_output=True, text=True,
+                             check=True).stdout
+        m = re.search(r"^([0-9a-f]+) .*\s%s$" % re.escape(name), out, re.M)
+        return int(m.group(1), 16) if m else None
+
+
+def whole_program(an, roots, quiet=False):
+    """Prints the deepest path from each root; returns (first root's depth, fault bytes)."""
+    depth, targets_of = an.depth_function(CANDIDATES)
+    g = an.g
 
     def show(title, sym):
         total, path = depth(sym)
-        print("%s: %d bytes" % (title, total))
-        for s in path:
-            mark = "~" if s in g.estimated else " "
-            print("  %5d %s %s" % (g.frame[s], mark, dn(s)))
+        if not quiet:
+            print("%s: %d bytes" % (title, total))
+            for s in path:
+                mark = "~" if s in g.estimated else " "
+                print("  %5d %s %s" % (g.frame[s], mark, an.dn(s)))
         return total
 
-    roots = a.root or DEFAULT_ROOTS
     whole = None
     for r in roots:
-        matches = [s for s in sorted(set(g.frame) | linked) if s in linked and re.search(r, dn(s))]
+        matches = an.linked_matching(r)
         if not matches:
-            errors.append("root %r: no linked function matches" % r)
+            an.error("root %r: no linked function matches" % r)
             continue
         for s in matches:
-            total = show("deepest path from %s" % dn(s), s)
+            total = show("deepest path from %s" % an.dn(s), s)
             if whole is None:
                 whole = total
-    faults = [s for s in linked if re.search(FAULT_ROOT, dn(s))]
+    faults = [s for s in sorted(an.linked) if re.search(FAULT_ROOT, an.dn(s))]
     fault = 0
     if faults:
-        ensure(faults[0])
+        an.ensure(faults[0])
         fault = EXCEPTION_FRAME_BYTES + depth(faults[0])[0]
-        print("a fault at the deepest point adds %d bytes (exception frame %d + handler %d)"
-              % (fault, EXCEPTION_FRAME_BYTES, fault - EXCEPTION_FRAME_BYTES))
-    if whole is not None:
+        if not quiet:
+            print("a fault at the deepest point adds %d bytes (exception frame %d + handler %d)"
+                  % (fault, EXCEPTION_FRAME_BYTES, fault - EXCEPTION_FRAME_BYTES))
+    if whole is not None and not quiet:
         print("worst case: %d bytes" % (whole + fault))
-    print("(~: library function measured from the disassembly; indirect calls: %s)"
-          % ", ".join("%s -> %d" % (dn(c).replace("(anonymous namespace)::", "").split("(")[0], len(t))
-                      for c, t in sorted(indirect_targets.items())))
-    for e in errors:
+    if not quiet:
+        print("(~: library function measured from the disassembly; indirect calls: %s)"
+              % ", ".join("%s -> %d" % (an.dn(c).replace("(anonymous namespace)::", "").split("(")[0],
+                                        len(t))
+                          for c, t in sorted(targets_of.items())))
+    return whole, fault
+
+
+# --- The per-op table modelc reports from (--emit-table, --check-table) ------
+#
+# A model's runtime calls are Model::Load (which runs every op's Check),
+# Interpreter::Create, SelfTest and Invoke (which run every op's Eval) and the
+# tensor accessors. For the table, indirect calls from the op dispatch reach
+# only the kernels of one op type at a time, so for each op:
+#   bytes(op) = deepest stack of any of those entry points when the model holds
+#               only ops of this type,
+# and the part every model needs, bytes(""), is the same with no kernel at all.
+# Since the deepest path of an entry point is a maximum over its callees, the
+# worst case of a model using op types S is exactly
+#   max(bytes(""), max over op in S of bytes(op)).
+# Handlers the application installs (diagnostics, assert, the op hook) and
+# interrupts are outside the bound: the table resolves those calls to nothing.
+TABLE_CPUS = ["cortex-m0", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55"]
+TABLE_ROOTS = [
+    ("Model::Load", r"^mote::Model::Load\("),
+    ("Interpreter::Create", r"^mote::Interpreter::Create\("),
+    ("Interpreter::SelfTest", r"^mote::Interpreter::SelfTest\("),
+    ("Interpreter::Invoke", r"^mote::Interpreter::Invoke\(\)$"),
+    ("Interpreter::input", r"^mote::Interpreter::input\("),
+    ("Interpreter::output", r"^mote::Interpreter::output\("),
+]
+OP_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "runtime", "src",
+                       "op_list.h")
+TABLE_MACRO = "MOTE_KERNEL_STACK"
+
+
+def read_op_list(path):
+    """[(op, check, eval)] from the X-macro in runtime/src/op_list.h."""
+    with open(path) as f:
+        text = f.read()
+    ops = re.findall(r"^\s*X\((\w+), (\w+), (\w+), \w+\)", text, re.M)
+    if not ops:
+        sys.exit("%s: no X(Op, Check, Eval, Options) entries" % path)
+    return ops
+
+
+def kernel_regex(name):
+    return (r"^mote::internal::(\(anonymous namespace\)::)?%s\(mote::internal::OpContext const&\)$"
+            % name)
+
+
+def table_rules(check, evaluate):
+    own = [
+        (r"^mote::Interpreter::Invoke\(\)$", kernel_regex(evaluate) if evaluate else None),
+        (r"^mote::internal::CheckModel\(", kernel_regex(check) if check else None),
+        (r"^mote::internal::Report\(", None),
+        (r"^mote::internal::AssertFailed\(", None),
+    ]
+    return own + CANDIDATES
+
+
+def table_rows(an, ops):
+    """[(op, bytes, entry)] for one CPU: first the part every model needs ("")."""
+    roots = []
+    for label, regex in TABLE_ROOTS:
+        matches = an.linked_matching(regex)
+        if not matches:
+            an.error("table root %s (%r): no linked function matches" % (label, regex))
+        roots += [(label, s) for s in matches]
+
+    def deepest(check, evaluate):
+        depth = an.depth_function(table_rules(check, evaluate))[0]
+        best = (0, "")
+        for label, sym in roots:
+            d = depth(sym)[0]
+            if d > best[0]:
+                best = (d, label)
+        return best
+
+    rows = [("",) + deepest(None, None)]
+    for op, check, evaluate in ops:
+        rows.append((op,) + deepest(check, evaluate))
+    return rows
+
+
+def compiler_line(objdump):
+    gcc = objdump[:-len("objdump")] + "gcc" if objdump.endswith("objdump") else "arm-none-eabi-gcc"
+    try:
+        out = subprocess.run([gcc, "--version"], capture_output=True, text=True, check=True).stdout
+        return out.split("\n")[0].strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown compiler"
+
+
+def build_type(build):
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            m = re.search(r"^CMAKE_BUILD_TYPE:\w+=(\w*)$", f.read(), re.M)
+            return m.group(1) if m else "?"
+    except OSError:
+        return "?"
+
+
+def firmware_analyses(firmware, objdump, cpus):
+    """cpu -> Analysis of firmware/<cpu> (only the CPUs that were built)."""
+    out = {}
+    for cpu in cpus:
+        build = os.path.join(firmware, cpu)
+        elf = os.path.join(build, "bin", "mote-runner.elf")
+        if os.path.exists(elf):
+            out[cpu] = Analysis(build, elf, objdump)
+    return out
+
+
+def table_text(firmware, analyses, ops, objdump):
+    types = sorted({build_type(os.path.join(firmware, cpu)) for cpu in analyses})
+    lines = [
+        "// Worst-case stack bytes of the mote runtime per Cortex-M CPU and op type.",
+        "// Generated by targets/cortex-m/tools/stack_report.py --emit-table from the",
+        "// GCC call-graph files (-fcallgraph-info=su) of the runner firmware builds",
+        "// (targets/firmware).",
+        "// Do not edit: the stack_table_current test regenerates it and fails, with",
+        "// the command to update it, when it is stale.",
+        "//",
+        "// %s(cpu, op, bytes, entry): the deepest stack, below the caller's stack" % TABLE_MACRO,
+        "// pointer, of Model::Load, Interpreter::Create/SelfTest/Invoke/input/output",
+        "// when the model holds only ops of type `op` (\"\": no op, the part every",
+        "// model needs); `entry` is the call that needs it. A model's worst case is",
+        "// the maximum of its op types' rows and the \"\" row. Interrupts, and the",
+        "// op hook and diagnostic and assert handlers the application installs,",
+        "// come on top.",
+        "// %s_BUILD(text): the firmware build the figures hold for." % TABLE_MACRO,
+        '%s_BUILD("CMAKE_BUILD_TYPE %s, %s")' % (TABLE_MACRO, "/".join(types), compiler_line(objdump)),
+    ]
+    for cpu in TABLE_CPUS:
+        if cpu not in analyses:
+            continue
+        for op, size, entry in table_rows(analyses[cpu], ops):
+            lines.append('%s("%s", "%s", %d, "%s")' % (TABLE_MACRO, cpu, op, size, entry))
+    return "\n".join(lines) + "\n"
+
+
+def table_entries(text):
+    return [l for l in text.split("\n") if l.startswith(TABLE_MACRO + "(")]
+
+
+def firmware_mode(a):
+    ops = read_op_list(a.op_list)
+    cpus = [c for c in a.cpus.split(",") if c]
+    unknown = [c for c in cpus if c not in TABLE_CPUS]
+    if unknown:
+        sys.exit("--cpus: unknown %s (have %s)" % (", ".join(unknown), ", ".join(TABLE_CPUS)))
+    analyses = firmware_analyses(a.firmware, a.objdump, cpus)
+    missing = [c for c in cpus if c not in analyses]
+    if missing and a.cpus != ",".join(TABLE_CPUS):
+        sys.exit("no firmware for %s under %s (expected <cpu>/bin/mote-runner.elf)"
+                 % (", ".join(missing), a.firmware))
+    if not analyses:
+        sys.exit("no firmware under %s (expected <cpu>/bin/mote-runner.elf, built with "
+                 "-DMOTE_STACK_USAGE=ON)" % a.firmware)
+    status = 0
+    if a.whole_program:
+        for cpu, an in analyses.items():
+            whole, fault = whole_program(an, DEFAULT_ROOTS, quiet=True)
+            top, limit = an.symbol_value("__stack_top"), an.symbol_value("__stack_limit")
+            size = top - limit if top is not None and limit is not None else None
+            print("%-10s whole program + fault: %5d bytes of a %s-byte stack" % (
+                cpu, (whole or 0) + fault, size if size is not None else "?"))
+            if size is not None and whole is not None and whole + fault > size:
+                an.error("%d bytes needed, the stack has %d" % (whole + fault, size))
+    if a.emit_table or a.check_table:
+        text = table_text(a.firmware, analyses, ops, a.objdump)
+        update = ("/usr/bin/python3 targets/cortex-m/tools/stack_report.py --firmware %s "
+                  "--emit-table %s" % (a.firmware, a.check_table or a.emit_table))
+        if a.emit_table:
+            if len(analyses) != len(TABLE_CPUS):
+                sys.exit("--emit-table needs the firmware of every CPU (%s); have %s"
+                         % (", ".join(TABLE_CPUS), ", ".join(analyses)))
+            with open(a.emit_table, "w") as f:
+                f.write(text)
+            print("wrote %s (%d rows)" % (a.emit_table, len(table_entries(text))))
+        if a.check_table:
+            with open(a.check_table) as f:
+                committed = f.read()
+            want = table_entries(text)
+            have = [l for l in table_entries(committed)
+                    if any(l.startswith('%s("%s",' % (TABLE_MACRO, cpu)) for cpu in analyses)]
+            header = [l for l in text.split("\n") if l.startswith(TABLE_MACRO + "_BUILD(")]
+            if want != have or not all(h in committed for h in header):
+                import difflib
+                sys.stdout.writelines(difflib.unified_diff(
+                    [l + "\n" for l in have], [l + "\n" for l in want],
+                    a.check_table + " (committed)", "from the firmware builds"))
+                for h in header:
+                    if h not in committed:
+                        print("build line differs: %s" % h)
+                print("error: %s is stale; update it with\n  %s" % (a.check_table, update),
+                      file=sys.stderr)
+                status = 1
+            else:
+                print("%s is current for %s (%d rows)" % (a.check_table, ", ".join(analyses),
+                                                          len(want)))
+    for cpu, an in analyses.items():
+        for e in an.errors:
+            print("error: %s: %s" % (cpu, e), file=sys.stderr)
+            status = 1
+    return status
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", help="build folder configured with MOTE_STACK_USAGE=ON")
+    p.add_argument("--elf", help="linked firmware (for library functions and what is linked)")
+    p.add_argument("--root", action="append", help="demangled-name regex of a root (repeatable)")
+    p.add_argument("--limit", type=int, help="fail if the whole program (first root + fault) needs more")
+    p.add_argument("--objdump", default="arm-none-eabi-objdump")
+    p.add_argument("--firmware", help="folder of per-CPU firmware builds (<cpu>/bin/mote-runner.elf), "
+                   "e.g. build/host/firmware: for the modes below")
+    p.add_argument("--emit-table", metavar="FILE", help="write the per-op table modelc compiles in")
+    p.add_argument("--check-table", metavar="FILE", help="fail if FILE differs from the table")
+    p.add_argument("--whole-program", action="store_true",
+                   help="every CPU: no recursion, no dynamic frame, no unknown indirect call, and "
+                        "the whole program plus a fault fits the board's stack")
+    p.add_argument("--cpus", default=",".join(TABLE_CPUS),
+                   help="comma list of the CPUs under --firmware to analyse (default: all)")
+    p.add_argument("--op-list", default=OP_LIST, help="runtime/src/op_list.h")
+    a = p.parse_args()
+    if a.firmware:
+        if not (a.emit_table or a.check_table or a.whole_program):
+            p.error("--firmware needs --emit-table, --check-table or --whole-program")
+        return firmware_mode(a)
+    if not a.build or not a.elf:
+        p.error("--build and --elf are required (or --firmware)")
+
+    an = Analysis(a.build, a.elf, a.objdump)
+    whole, fault = whole_program(an, a.root or DEFAULT_ROOTS)
+    for e in an.errors:
         print("error: " + e, file=sys.stderr)
-    if errors:
+    if an.errors:
         return 1
     if a.limit is not None and whole is not None and whole + fault > a.limit:
         print("error: %d bytes needed, limit %d" % (whole + fault, a.limit), file=sys.stderr)

@@ -47,7 +47,7 @@ class Writer {
       const BuiltOp op = BuildOp(fbb_, g_, n, [this](std::vector<uint8_t> b) { return AddBuffer(b); });
       const OpCost cost = CostOf(g_, n);
       emitted_.total_macs += cost.macs;
-      emitted_.ops.push_back({n.name, n.op, DTypeName(g_.tensors[n.outputs[0]].dtype),
+      emitted_.ops.push_back({n.name, n.op, schema::EnumNameOpCode(op.opcode), DTypeName(g_.tensors[n.outputs[0]].dtype),
                               g_.tensors[n.outputs[0]].shape, cost});
       operators_.push_back(schema::CreateOperator(
           fbb_, op.opcode, fbb_.CreateVector(ins), fbb_.CreateVector(outs), op.options_type,

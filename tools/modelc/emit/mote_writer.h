@@ -22,7 +22,8 @@ struct ModelInfo {
 
 struct EmittedOp {
   std::string name;
-  std::string op;
+  std::string op;          // graph op
+  std::string runtime_op;  // the runtime's op type it became (schema::OpCode name)
   std::string dtype;
   Shape output_shape;
   OpCost cost;

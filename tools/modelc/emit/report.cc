@@ -72,6 +72,32 @@ void TreesJson(tools::Json& j, const ConvertOptions& options, const Graph& g) {
 
 }  // namespace
 
+// The runtime's worst-case stack per Cortex-M CPU (plan/stack_bound.h).
+void StackJson(tools::Json& j, const std::vector<StackBound>& bounds) {
+  j.Key("stack").BeginArray();
+  for (const StackBound& b : bounds) {
+    j.BeginObject();
+    j.Key("cpu").Str(b.cpu);
+    j.Key("build").Str(StackTableBuild());
+    j.Key("worst_case_bytes").Int(b.bytes);
+    j.Key("deepest_op").Str(b.deepest);
+    j.Key("entry").Str(b.entry);
+    j.Key("fixed_bytes").Int(b.fixed_bytes);
+    j.Key("fixed_entry").Str(b.fixed_entry);
+    j.Key("ops").BeginArray();
+    for (const OpStack& op : b.ops) {
+      j.BeginObject();
+      j.Key("op").Str(op.op);
+      j.Key("bytes").Int(op.bytes);
+      j.Key("entry").Str(op.entry);
+      j.EndObject();
+    }
+    j.EndArray();
+    j.EndObject();
+  }
+  j.EndArray();
+}
+
 std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   tools::Json j;
   j.BeginObject();
@@ -94,11 +120,13 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   j.Key("argmax_agreement").Num(r.error.argmax_agreement);
   j.EndObject();
   TreesJson(j, options, r.graph);
+  StackJson(j, r.stack);
   j.Key("operators").BeginArray();
   for (const auto& op : r.emitted.ops) {
     j.BeginObject();
     j.Key("name").Str(op.name);
     j.Key("op").Str(op.op);
+    j.Key("runtime_op").Str(op.runtime_op);
     j.Key("type").Str(op.dtype);
     j.Key("output_shape").IntArray(op.output_shape);
     j.Key("macs").Int(op.cost.macs);
@@ -109,6 +137,15 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   j.EndArray();
   j.EndObject();
   return j.str() + "\n";
+}
+
+std::string StackText(const std::vector<StackBound>& bounds) {
+  std::string line;
+  for (const StackBound& b : bounds) {
+    if (!line.empty()) line += ", ";
+    line += b.cpu + " " + std::to_string(b.bytes) + " (" + (b.deepest.empty() ? "no kernel" : b.deepest) + ")";
+  }
+  return line;
 }
 
 std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
@@ -132,6 +169,7 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                 static_cast<long long>(r.arena_lower_bound), r.emitted.bytes.size(),
                 static_cast<long long>(r.emitted.weight_bytes), r.seconds);
   out += buf;
+  if (!r.stack.empty()) out += "  stack (worst case below the caller, bytes): " + StackText(r.stack) + "\n";
   for (const Node& n : r.graph.nodes) {
     if (n.op != "TreeEnsemble") continue;
     const TreeSize s = SizeOf(ParseTreeModel(n));
