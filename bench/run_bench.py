@@ -7,7 +7,7 @@ Instruction counts are deterministic: callgrind on the host (only
 Interpreter::Invoke is counted) and the QEMU TCG plugin on Cortex-M (only
 between mote_bench_begin/end around Invoke). Wall-clock time is not measured.
 
-usage: bench/run_bench.py [--build build/host] [--targets host,cortex-m4] [--markdown]
+usage: bench/run_bench.py [--build build/host] [--targets host,cortex-m4] [--models REGEX] [--markdown]
 """
 import argparse
 import json
@@ -57,6 +57,10 @@ MODELS = [
     ("onnx-ml/wine_scaled_logistic", "../shared/testdata/onnx-ml/wine_scaled_logistic/model.onnx",
      "../shared/testdata/onnx-ml/wine_scaled_logistic/X_calib.npy",
      "../shared/testdata/onnx-ml/wine_scaled_logistic/X_test.npy", ["int8", "float32"]),
+    # Trained here from scikit-learn's datasets (fixed seeds), exported with tools/python/mote_sklearn.
+    ("sklearn/iris_gaussian_nb", "sklearn:iris:gaussian_nb", None, None, ["int8", "float32"]),
+    ("sklearn/iris_svc_rbf", "sklearn:iris:svc_rbf", None, None, ["int8", "float32"]),
+    ("sklearn/breast_cancer_svc_rbf", "sklearn:breast_cancer:svc_rbf", None, None, ["int8", "float32"]),
     ("mlperf/kws (int8 tflite)", os.path.join(MLPERF, "keyword_spotting/kws_ref_model.tflite"), None, "kws", ["int8"]),
     ("mlperf/vww (int8 tflite)", os.path.join(MLPERF, "visual_wake_words/vww_96_int8.tflite"), None, "vww", ["int8"]),
     ("mlperf/ic (int8 tflite)", os.path.join(MLPERF, "image_classification/pretrainedResnet_quant.tflite"), None,
@@ -64,6 +68,30 @@ MODELS = [
     ("mlperf/ad (int8 tflite)", os.path.join(MLPERF, "anomaly_detection/ad01_int8.tflite"), None, "ad", ["int8"]),
 ]
 SAMPLES = 16  # inferences per measurement (at most)
+
+
+def sklearn_model(source, work):
+    """Trains the model `source` names ("sklearn:<dataset>:<estimator>") and
+    exports it: (onnx path, calibration path, test inputs path)."""
+    sys.path.insert(0, os.path.join(REPO, "tools", "python"))
+    import mote_sklearn
+    from sklearn import datasets
+    from sklearn.model_selection import train_test_split
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+    _, dataset, kind = source.split(":")
+    data = getattr(datasets, "load_" + dataset)()
+    x = data.data.astype(np.float32)
+    xtr, xte, ytr, _ = train_test_split(x, data.target, test_size=0.3, random_state=0, stratify=data.target)
+    est = {"gaussian_nb": lambda: GaussianNB(),
+           "svc_rbf": lambda: make_pipeline(StandardScaler(), SVC(kernel="rbf"))}[kind]().fit(xtr, ytr)
+    paths = [os.path.join(work, "%s_%s.%s" % (dataset, kind, ext)) for ext in ("onnx", "calib.npy", "x.npy")]
+    mote_sklearn.save(est, x.shape[1], paths[0])
+    np.save(paths[1], xtr)
+    np.save(paths[2], xte)
+    return paths
 
 
 def run(cmd, **kw):
@@ -128,6 +156,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(REPO, "build", "host"))
     ap.add_argument("--targets", default="host,cortex-m0,cortex-m3,cortex-m4,cortex-m7,cortex-m33,cortex-m55")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--models", help="only the models whose name matches this regular expression")
     args = ap.parse_args()
     bin_dir = os.path.join(args.build, "bin")
     built = os.path.join(args.build, "firmware")
@@ -137,6 +166,10 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for name, source, calib, inputs, precisions in MODELS:
+            if args.models and not re.search(args.models, name):
+                continue
+            if source.startswith("sklearn:"):
+                source, calib, inputs = sklearn_model(source, work)
             if not os.path.exists(os.path.join(REPO, source)):
                 print("skipping %s: %s not found" % (name, source), file=sys.stderr)
                 continue
