@@ -36,6 +36,11 @@ struct Value {
   static Value Int(Shape shape, std::vector<int64_t> data);
 };
 
+// Throws ConvertError("<what>: holds NaN at element k of n ...") if a float
+// value holds NaN or +-Inf: weights like that make a model broken, not merely
+// unusual, so importers refuse them by name.
+void CheckFinite(const Value& v, const std::string& what);
+
 struct QuantParams {
   std::vector<float> scale;
   std::vector<int32_t> zero_point;
@@ -85,6 +90,9 @@ struct Graph {
   std::vector<int> inputs;
   std::vector<int> outputs;
   int64_t opset = 13;
+  // Shapes the model file declares for graph outputs (-1: a symbolic or
+  // unknown dimension); shape inference must agree with them.
+  std::map<int, Shape> declared_shapes;
   bool nhwc = false;          // already in the runtime's layout (TFLite)
   bool prequantized = false;  // quantization imported with the model, kept as is
 

@@ -19,6 +19,21 @@ void InferShapes(Graph& graph) {
     if (values[t].is_int) tensor.dtype = DType::kInt64;
     else if (!graph.prequantized) tensor.dtype = DType::kFloat32;
   }
+  for (const auto& [t, declared] : graph.declared_shapes) {
+    const Shape& computed = values[t].shape;
+    // An output the executor does not compute (Dropout's mask, ...): LowerToMoteOps refuses it by name.
+    if (computed.empty() && values[t].f.size() == 0 && values[t].i.empty()) continue;
+    bool agree = declared.size() == computed.size();
+    for (size_t d = 0; agree && d < declared.size(); ++d) agree = declared[d] < 0 || declared[d] == computed[d];
+    if (!agree) {
+      std::string text = "[";
+      for (size_t d = 0; d < declared.size(); ++d) {
+        text += (d ? "," : "") + (declared[d] < 0 ? std::string("?") : std::to_string(declared[d]));
+      }
+      throw ConvertError("graph output '" + graph.tensors[t].name + "': the model declares shape " + text +
+                         "] but the graph computes " + ShapeString(computed));
+    }
+  }
 }
 
 void FoldConstants(Graph& graph) {
