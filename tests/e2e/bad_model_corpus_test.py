@@ -218,6 +218,13 @@ def onnx_corpus(onnx, d):
     cases["onnx_node_overwrites_initializer"] = (
         mlp(nodes=[H.make_node("Relu", ["x"], ["fc_bias"], name="relu_b"), gemm(), relu]),
         "mlp", (), ("fc_bias", "relu_b"))
+    cases["onnx_duplicate_graph_input"] = (
+        mlp(inputs=[vi("x", [1, 4]), vi("x", [1, 4])]), "mlp", (), ("'x'", "twice"))
+    cases["onnx_duplicate_graph_output"] = (
+        mlp(outputs=[vi("y", [1, 3]), vi("y", [1, 3])]), "mlp", (), ("'y'", "twice"))
+    cases["onnx_duplicate_initializer"] = (
+        mlp(inits=good_inits + [init("fc_bias", np.zeros(5, np.float32))]), "mlp", (),
+        ("fc_bias", "twice"))
     cases["onnx_no_outputs"] = (mlp(outputs=[]), "mlp", ("no outputs",), ())
     cases["onnx_no_nodes"] = (mlp(nodes=[]), "mlp", (), ("'y'", "never computed"))
     cases["onnx_no_inputs"] = (
@@ -297,6 +304,9 @@ def onnx_corpus(onnx, d):
     # Huge, zero and negative dimensions.
     cases["onnx_input_dim_2e40"] = (
         mlp(inputs=[vi("x", [1, 2 ** 40])]), None, (), ("'x'", str(2 ** 40)))
+    cases["onnx_input_2e25_elements"] = (
+        mlp(nodes=[H.make_node("Relu", ["x"], ["y"], name="relu")], inputs=[vi("x", [1, 2 ** 25])],
+            outputs=[vi("y", [1, 2 ** 25])]), None, (), ("'x'", "2^24"))
     cases["onnx_input_dims_product_overflows"] = (
         mlp(inputs=[vi("x", [2 ** 20, 2 ** 20, 2 ** 20, 2 ** 20])]), None, (), ("'x'", "elements"))
     cases["onnx_initializer_1e12_elements_no_data"] = (
@@ -364,7 +374,8 @@ def onnx_corpus(onnx, d):
 # --- TFLite ----------------------------------------------------------------
 
 def tflite_corpus(a, d, flatc):
-    """{case: (path, calibration kind, any words, all words)}; kind "fc8" = [N,8]."""
+    """{case: (path, calibration kind, any words, all words)}; calibration kinds:
+    "fc8" = [N,8] rows, "conv6" = [N,6,6,2] images."""
     sys.path.insert(0, os.path.join(a.repo, "tests", "fuzz"))
     import tflite_seeds as S  # noqa: E402
     schema = os.path.join(a.repo, "tools", "modelc", "import", "tflite_schema.fbs")
@@ -420,6 +431,9 @@ def tflite_corpus(a, d, flatc):
     m["subgraphs"][0]["tensors"][tensor_index(m, "x")]["shape"] = [1, 2 ** 30, 8]
     jsons["tflite_huge_dimension"] = (m, "fc8", (), ("'x'",))
     m = base()
+    m["subgraphs"][0]["tensors"][tensor_index(m, "x")]["shape"] = [1, 2 ** 13, 2 ** 12]
+    jsons["tflite_input_2e25_elements"] = (m, "fc8", (), ("'x'", "2^24"))
+    m = base()
     m["subgraphs"][0]["tensors"][tensor_index(m, "x")]["shape"] = [1, -8]
     jsons["tflite_negative_dimension"] = (m, "fc8", (), ("'x'", "-8"))
     m = base()
@@ -438,6 +452,31 @@ def tflite_corpus(a, d, flatc):
     m = base()
     m["subgraphs"][0]["tensors"][tensor_index(m, "x")]["type"] = "INT32"
     jsons["tflite_int_input_to_fully_connected"] = (m, "fc8", (), ("'x'", "int"))
+
+    m = base()
+    m["subgraphs"][0]["outputs"] = []
+    jsons["tflite_no_outputs"] = (m, "fc8", (), ("no outputs",))
+    m = base()
+    m["subgraphs"][0]["inputs"] = []
+    jsons["tflite_no_inputs"] = (m, "fc8", (), ("no inputs",))
+
+    # Window ops: the padding is derived from the declared output shape.
+    def conv():
+        return json.loads(json.dumps(S.convolution(False, "MAX_POOL_2D")))
+    m = conv()
+    m["subgraphs"][0]["tensors"][tensor_index(m, "c")]["shape"] = [1, 9, 9, 4]
+    jsons["tflite_conv_output_shape_contradicts_window"] = (
+        m, "conv6", (), ("CONV_2D", "[1,9,9,4]", "6x6"))
+    m = conv()
+    m["subgraphs"][0]["tensors"][tensor_index(m, "c")]["shape"] = [1, 6, 6, 5]
+    jsons["tflite_conv_output_channels_contradict_filter"] = (
+        m, "conv6", (), ("CONV_2D", "[1,6,6,5]", "4 channels"))
+    m = conv()
+    m["subgraphs"][0]["operators"][2]["builtin_options"]["filter_width"] = 100000
+    jsons["tflite_pool_window_larger_than_input"] = (m, "conv6", (), ("MAX_POOL_2D", "larger"))
+    m = conv()
+    m["subgraphs"][0]["operators"][0]["builtin_options"]["stride_w"] = 0
+    jsons["tflite_conv_stride_zero"] = (m, "conv6", (), ("CONV_2D", "strides"))
 
     # Quantization parameters (int8 model).
     m = base(True)
@@ -583,7 +622,8 @@ def main():
     rs = np.random.RandomState(1)
     calibs = {"mlp": rs.randn(32, 4).astype(np.float32),
               "conv": rs.randn(8, 2, 5, 5).astype(np.float32),
-              "fc8": rs.randn(16, 8).astype(np.float32)}
+              "fc8": rs.randn(16, 8).astype(np.float32),
+              "conv6": rs.randn(8, 6, 6, 2).astype(np.float32)}
     for k, v in calibs.items():
         calibs[k] = os.path.join(calib_dir, k + ".npy")
         np.save(calibs[k], v)

@@ -198,18 +198,24 @@ class Importer {
     }
     for (const auto& init : g.initializer()) {
       const std::string what = "initializer '" + init.name() + "'";
+      if (names_.count(init.name())) throw ConvertError(what + " is defined twice");
       Value v = TensorToValue(init, what);
       CheckFinite(v, what);
       Define(init.name(), graph_.AddConstant(init.name(), std::move(v)));
     }
     for (const auto& in : g.input()) {
-      if (names_.count(in.name())) continue;  // an initializer listed as input (IR < 4)
+      const auto it = names_.find(in.name());
+      if (it != names_.end() && graph_.IsGraphInput(it->second)) {
+        throw ConvertError("graph input '" + in.name() + "' is listed twice");
+      }
+      if (it != names_.end()) continue;  // an initializer listed as input (IR < 4)
       graph_.inputs.push_back(AddInput(in));
     }
     for (int k = 0; k < g.node_size(); ++k) AddNode(g.node(k), k);
     for (const auto& out : g.output()) {
       auto it = names_.find(out.name());
       if (it == names_.end()) throw ConvertError("graph output '" + out.name() + "' is never computed");
+      if (graph_.IsGraphOutput(it->second)) throw ConvertError("graph output '" + out.name() + "' is listed twice");
       graph_.outputs.push_back(it->second);
       if (out.type().has_tensor_type() && out.type().tensor_type().has_shape()) {
         Shape declared;
@@ -258,12 +264,12 @@ class Importer {
       const int64_t v = d.has_dim_value() ? d.dim_value() : 1;
       if (v == 0) throw ConvertError(what + ": empty tensors (a dimension of 0) are not supported", ErrorKind::kUnsupported);
       if (v < 0) throw ConvertError(what + ": dimension " + std::to_string(v) + " is negative");
-      if (v > kMaxElements) {
-        throw ConvertError(what + ": dimension " + std::to_string(v) + " is too large (more than 2^30 elements)");
+      if (v > kMaxInputElements) {
+        throw ConvertError(what + ": dimension " + std::to_string(v) + " is too large (an input holds at most 2^24 elements)");
       }
       // Checked per dimension: the product of a few large ones overflows int64.
-      if (NumElements(t.shape) > kMaxElements / v) {
-        throw ConvertError(what + ": shape " + dims_text + " has more than 2^30 elements");
+      if (NumElements(t.shape) > kMaxInputElements / v) {
+        throw ConvertError(what + ": shape " + dims_text + " has more than 2^24 elements (the bound on an input)");
       }
       t.shape.push_back(v);
     }

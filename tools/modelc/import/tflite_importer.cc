@@ -91,9 +91,9 @@ class Importer {
                          ErrorKind::kUnsupported);
     }
     sub_ = model_->subgraphs()->Get(0);
-    if (sub_->tensors() == nullptr || sub_->inputs() == nullptr || sub_->outputs() == nullptr) {
-      throw ConvertError(what_ + ": subgraph without tensors, inputs or outputs");
-    }
+    if (sub_->tensors() == nullptr || sub_->tensors()->size() == 0) throw ConvertError(what_ + ": the subgraph has no tensors");
+    if (sub_->inputs() == nullptr || sub_->inputs()->size() == 0) throw ConvertError(what_ + ": the subgraph has no inputs");
+    if (sub_->outputs() == nullptr || sub_->outputs()->size() == 0) throw ConvertError(what_ + ": the subgraph has no outputs");
     graph_.name = sub_->name() ? sub_->name()->str() : "";
     graph_.nhwc = true;
     for (uint32_t t = 0; t < sub_->tensors()->size(); ++t) graph_.AddTensor(MakeTensor(t));
@@ -103,6 +103,10 @@ class Importer {
     for (int t : graph_.inputs) {
       const Tensor& in = graph_.tensors[t];
       if (in.is_const()) throw ConvertError(what_ + ": graph input '" + in.name + "' has constant data");
+      if (NumElements(in.shape) > kMaxInputElements) {
+        throw ConvertError(what_ + ": graph input '" + in.name + "': shape " + ShapeString(in.shape) +
+                           " has more than 2^24 elements (the bound on an input)");
+      }
       if (in.dtype != DType::kFloat32 && !in.quant) {
         throw ConvertError(what_ + ": graph input '" + in.name + "' is " + DTypeName(in.dtype) +
                            " without quantization parameters; inputs must be float32 or quantized int8/int16",
@@ -309,6 +313,23 @@ class Importer {
     const Shape& out = graph_.tensors[n.outputs[0]].shape;
     if (in.size() != 4 || out.size() != 4) Fail(n, "input and output must be 4-D NHWC");
     if (stride_h < 1 || stride_w < 1 || dil_h < 1 || dil_w < 1) Fail(n, "strides and dilations must be positive");
+    if (kh < 1 || kw < 1) Fail(n, "the window must be at least 1x1");
+    // The output size TFLite computes (ComputeOutSize); padding is derived
+    // from the declared output, so a wrong one would silently change the op.
+    auto out_size = [&](int64_t in_size, int stride, int dil, int64_t k) -> int64_t {
+      const int64_t eff = (k - 1) * dil + 1;
+      return padding == tfl::Padding::VALID ? (in_size - eff + stride) / stride : (in_size + stride - 1) / stride;
+    };
+    const int64_t want_h = out_size(in[1], stride_h, dil_h, kh), want_w = out_size(in[2], stride_w, dil_w, kw);
+    if (want_h < 1 || want_w < 1) {
+      Fail(n, "the " + std::to_string(kh) + "x" + std::to_string(kw) + " window is larger than the input " +
+                  ShapeString(in) + " (VALID padding)");
+    }
+    if (out[1] != want_h || out[2] != want_w) {
+      Fail(n, "output " + ShapeString(out) + " does not match the window: input " + ShapeString(in) + ", " +
+                  std::to_string(kh) + "x" + std::to_string(kw) + " window, strides " + std::to_string(stride_h) + "," +
+                  std::to_string(stride_w) + " give " + std::to_string(want_h) + "x" + std::to_string(want_w));
+    }
     auto pad = [&](int64_t in_size, int64_t out_size, int stride, int dil, int64_t k) -> int64_t {
       if (padding == tfl::Padding::VALID) return 0;
       const int64_t eff = (k - 1) * dil + 1;
@@ -373,6 +394,12 @@ class Importer {
         if (n.inputs.size() > 2 && n.inputs[2] >= 0) Constant(n, 2, "the bias");
         if (n.inputs.size() == 3 && n.inputs[2] < 0) n.inputs.resize(2);
         const Shape& in = graph_.tensors[n.inputs[0]].shape;
+        const Shape& out = graph_.tensors[n.outputs[0]].shape;
+        const int64_t filters = code == kConv2D ? w.shape[0] : w.shape[3];
+        if (out.empty() || out.back() != filters) {
+          Fail(n, "output " + ShapeString(out) + " does not have the " + std::to_string(filters) +
+                      " channels the filter " + ShapeString(w.shape) + " makes");
+        }
         if (code == kConv2D) {
           const auto* o = op.builtin_options_as_Conv2DOptions();
           if (!o) Fail(n, "missing options");

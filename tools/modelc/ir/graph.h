@@ -21,6 +21,12 @@ using Shape = std::vector<int64_t>;
 std::string ShapeString(const Shape& s);
 int64_t NumElements(const Shape& s);
 
+// Bound on the elements of one graph input. Converting runs the float
+// reference on every input, so a declared shape alone could make modelc
+// allocate gigabytes and run for minutes; 2^24 elements (64 MiB of float) is
+// far beyond the RAM of any microcontroller.
+constexpr int64_t kMaxInputElements = int64_t{1} << 24;
+
 // A value computed by the reference executor or held as a constant: float
 // tensors in `f`, integer and boolean tensors in `i`.
 struct Value {
