@@ -13,7 +13,7 @@ calibration and float32 where the model is what is broken) or `mote-sim run`
   - no output file (nor *.tmp* leftovers); a few cases also check that an
     existing output file survives the failed run unchanged.
 
-Rules this test pins down (README "Bad input"):
+Rules this test pins down (also stated in README.md, "Broken input is refused"):
   - NaN or infinite weights (initializers, Constant nodes, TFLite buffers) are
     refused, naming the tensor: such a model is broken;
   - calibration data must be finite: a NaN or Inf sample is refused, naming
