@@ -330,6 +330,7 @@ def onnx_corpus(onnx, d):
     cases["onnx_conv_dilations_zero"] = (conv(dilations=[1, 0]), "conv", (), ("'conv'", "dilations"))
     cases["onnx_conv_negative_pads"] = (conv(pads=[0, -1, 0, 0]), "conv", (), ("'conv'", "pad"))
     cases["onnx_conv_pads_wrong_count"] = (conv(pads=[1, 1]), "conv", (), ("'conv'", "pads"))
+    cases["onnx_conv_strides_one_value"] = (conv(strides=[2]), "conv", (), ("'conv'", "strides", "[2]"))
     cases["onnx_conv_group_zero"] = (conv(group=0), "conv", (), ("'conv'", "group"))
     cases["onnx_conv_huge_stride"] = (conv(strides=[2 ** 40, 1]), "conv", (), ("'conv'", "stride"))
     cases["onnx_conv_strides_float_type"] = (

@@ -378,7 +378,7 @@ Value Squeeze(const Node& node, const Value& x, std::vector<int64_t> axes) {
 Value Cast(const Node& node, const Value& x) {
   const int64_t to = node.attr_int("to", 1);
   // ONNX element types: float, float16, double; then bool and the integers.
-  const std::set<int64_t> kFloats = {1, 10, 11}, kInts = {2, 3, 4, 5, 6, 7, 9, 12, 13};
+  static const std::set<int64_t> kFloats = {1, 10, 11}, kInts = {2, 3, 4, 5, 6, 7, 9, 12, 13};
   if (!kFloats.count(to) && !kInts.count(to)) Unsupported(node, "Cast to element type " + std::to_string(to) + " is not supported");
   if (kFloats.count(to)) {
     Eigen::ArrayXf r(x.size());
@@ -427,6 +427,10 @@ Window WindowOf(const Node& node, const Shape& x, int64_t kh, int64_t kw) {
   const auto strides = node.attr_ints("strides");
   const auto dilations = node.attr_ints("dilations");
   const auto pads = node.attr_ints("pads");
+  if (!strides.empty() && strides.size() != 2) Fail(node, "strides must have 2 values for a 2-D window, not " + ShapeString(strides));
+  if (!dilations.empty() && dilations.size() != 2) {
+    Fail(node, "dilations must have 2 values for a 2-D window, not " + ShapeString(dilations));
+  }
   if (strides.size() == 2) { w.sh = strides[0]; w.sw = strides[1]; }
   if (dilations.size() == 2) { w.dh = dilations[0]; w.dw = dilations[1]; }
   const std::string geometry = "kernel [" + std::to_string(kh) + "," + std::to_string(kw) + "], strides [" +
