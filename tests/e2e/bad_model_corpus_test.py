@@ -23,7 +23,7 @@ Rules this test pins down (also stated in README.md, "Broken input is refused"):
   - Fortran-order, big-endian, complex and object .npy arrays are refused.
 
 Every case's exit code and message go to a table, printed and written to
-WORK/bad_model_corpus_test/messages.md.
+WORK/bad_model_corpus/messages.md.
 
     /usr/bin/python3 tests/e2e/bad_model_corpus_test.py --bin build/host/bin --repo . \
         --work /tmp/mote-e2e
@@ -612,7 +612,7 @@ def npy_corpus(d, rows, features):
 
 
 def main():
-    a = E.parse_args(__doc__.splitlines()[0], "bad_model_corpus_test")
+    a = E.parse_args(__doc__.splitlines()[0], "bad_model_corpus")
     c = E.Checker()
     w = a.scratch
     run = Runner(a, w)
