@@ -64,5 +64,31 @@ TEST(Npy, ConvertsFloat16AndSaturatesFloatToInt) {
   EXPECT_EQ(f.AsInt(3), -7);
 }
 
+
+TEST(Npy, EmptyArraysHoldNoSamples) {
+  // [0, 4] used to count as 0 samples: calibration then asked for data it had
+  // been given, and mote-sim wrote an empty output.
+  const NpyArray a = ParseNpy(Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", 0), "e.npy");
+  try {
+    CountSamples(a, {1, 4}, "e.npy");
+    ADD_FAILURE() << "0 samples accepted";
+  } catch (const NpyError& e) {
+    EXPECT_STREQ(e.what(), "e.npy: holds no samples (shape [0,4])");
+  }
+}
+
+TEST(Npy, UnsupportedDtypesAreQuoted) {
+  for (const char* descr : {"|O", "<c8", "<U2"}) {
+    try {
+      ParseNpy(Npy(std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (1,), }", 16), "t");
+      ADD_FAILURE() << descr;
+    } catch (const NpyError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("'") + descr + "'"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(ParseNpy(Npy("{'descr': [('a', '<f4'), ('b', '<f4')], 'fortran_order': False, 'shape': (1,), }", 8), "t"),
+               NpyError);
+}
+
 }  // namespace
 }  // namespace mote::tools

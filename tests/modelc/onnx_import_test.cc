@@ -135,6 +135,99 @@ TEST(OnnxImport, BrokenGraphsGiveClearErrors) {
   EXPECT_FALSE(ErrorOf(truncated).empty());
 }
 
+// What the bad-model corpus (tests/e2e/bad_model_corpus_test.py) found
+// converting, or failing without naming the problem.
+TEST(OnnxImport, BadModelCorpusFindings) {
+  auto has = [](const std::string& e, const std::string& part) {
+    return e.find(part) != std::string::npos;
+  };
+  {  // a declared output shape the graph does not compute was ignored
+    OnnxBuilder b = Mlp();
+    auto* shape = b.g()->mutable_output(0)->mutable_type()->mutable_tensor_type();
+    shape->set_elem_type(onnx::TensorProto::FLOAT);
+    shape->mutable_shape()->add_dim()->set_dim_param("batch");
+    shape->mutable_shape()->add_dim()->set_dim_value(5);
+    const std::string e = ErrorOf(b.Bytes());
+    EXPECT_TRUE(has(e, "graph output 'y': the model declares shape [?,5] but the graph computes [1,3]")) << e;
+    shape->mutable_shape()->mutable_dim(1)->set_dim_value(3);  // symbolic batch, right width: fine
+    EXPECT_EQ(ErrorOf(b.Bytes()), "");
+  }
+  {  // opsets modelc does not know were read as if they were opset 13
+    OnnxBuilder b = Mlp();
+    const std::string bytes = b.Bytes();
+    onnx::ModelProto m;
+    ASSERT_TRUE(m.ParseFromString(bytes));
+    m.mutable_opset_import(0)->set_version(99);
+    EXPECT_TRUE(has(ErrorOf(m.SerializeAsString()), "opset 99")) << ErrorOf(m.SerializeAsString());
+  }
+  {  // an attribute of the wrong type was read as its default (strides as floats: stride 1)
+    OnnxBuilder b = Mlp();
+    auto* a = b.g()->mutable_node(0)->mutable_attribute(0);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s("yes");
+    const std::string e = ErrorOf(b.Bytes());
+    EXPECT_TRUE(has(e, "node 'fc' (op Gemm): attribute 'transB' must be INT, not STRING")) << e;
+  }
+  {  // a missing initializer did not name the node reading it
+    OnnxBuilder b;
+    b.Node("mm", "MatMul", {"x", "nowhere"}, {"y"});
+    b.Output("y");
+    const std::string e = ErrorOf(b.Bytes());
+    EXPECT_TRUE(has(e, "node 'mm' (op MatMul): input 'nowhere' is never defined")) << e;
+  }
+  {  // MatMul inner dimensions that disagree were called unsupported
+    OnnxBuilder b;
+    b.Init("w", {5, 2}, std::vector<float>(10, 1.0f));
+    b.Node("mm", "MatMul", {"x", "w"}, {"y"});
+    b.Output("y");
+    try {
+      Graph g = ImportOnnxBytes(b.Bytes(), "t");
+      Optimize(g);
+      ADD_FAILURE() << "converted";
+    } catch (const ConvertError& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalid);
+      EXPECT_TRUE(has(e.what(), "inner dimensions differ: [1,4] times [5,2]")) << e.what();
+    }
+  }
+  {  // Conv ignored a kernel_shape that contradicts its weights
+    OnnxBuilder b;
+    auto* in = b.g()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+    in->mutable_dim(1)->set_dim_value(2);
+    in->add_dim()->set_dim_value(5);
+    in->add_dim()->set_dim_value(5);
+    b.Init("w", {3, 2, 3, 3}, std::vector<float>(54, 0.1f));
+    auto* conv = b.Node("conv", "Conv", {"x", "w"}, {"y"});
+    auto* k = conv->add_attribute();
+    k->set_name("kernel_shape");
+    k->set_type(onnx::AttributeProto::INTS);
+    k->add_ints(5);
+    k->add_ints(5);
+    b.Output("y");
+    const std::string e = ErrorOf(b.Bytes());
+    EXPECT_TRUE(has(e, "kernel_shape [5,5] does not match the weights' [3,3]")) << e;
+    k->set_ints(0, 3);
+    k->set_ints(1, 3);
+    EXPECT_EQ(ErrorOf(b.Bytes()), "");
+  }
+  {  // Cast to an element type that does not exist made an integer tensor
+    OnnxBuilder b;
+    auto* cast = b.Node("cast", "Cast", {"x"}, {"y"});
+    auto* to = cast->add_attribute();
+    to->set_name("to");
+    to->set_type(onnx::AttributeProto::INT);
+    to->set_i(99);
+    b.Output("y");
+    EXPECT_TRUE(has(ErrorOf(b.Bytes()), "node 'cast' (op Cast): Cast to element type 99")) << ErrorOf(b.Bytes());
+  }
+  {  // infinite weights, like NaN ones, name the initializer and the element
+    OnnxBuilder b;
+    b.Init("w", {4, 2}, {1, 2, 3, 4, 5, -INFINITY, 7, 8});
+    b.Node("mm", "MatMul", {"x", "w"}, {"y"});
+    b.Output("y");
+    EXPECT_TRUE(has(ErrorOf(b.Bytes()), "initializer 'w': holds -Inf at element 5 of 8")) << ErrorOf(b.Bytes());
+  }
+}
+
 TEST(Convert, NaNWeightsAreRefusedAndNothingIsWritten) {
   OnnxBuilder b;
   b.Init("w", {4, 2}, {1, 2, 3, NAN, 5, 6, 7, 8});
@@ -148,13 +241,18 @@ TEST(Convert, NaNWeightsAreRefusedAndNothingIsWritten) {
   o.output_path = (dir / "nan.mote").string();
   o.precision = Precision::kFloat32;
   std::filesystem::remove(o.output_path);
-  // float32 keeps the weights; the runtime check still passes (NaN is data),
-  // but int8 cannot quantize them.
-  EXPECT_NO_THROW(Convert(o));
-  std::filesystem::remove(o.output_path);
-  o.precision = Precision::kInt8;
-  EXPECT_THROW(Convert(o), ConvertError);  // no calibration
-  EXPECT_FALSE(std::filesystem::exists(o.output_path));
+  // A model with NaN (or infinite) weights is broken: refused in every
+  // precision, naming the initializer.
+  for (Precision p : {Precision::kFloat32, Precision::kInt8}) {
+    o.precision = p;
+    try {
+      Convert(o);
+      ADD_FAILURE() << "converted a model with a NaN weight";
+    } catch (const ConvertError& e) {
+      EXPECT_NE(std::string(e.what()).find("initializer 'w': holds NaN at element 3"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(o.output_path));
+  }
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
   }

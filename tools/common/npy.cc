@@ -139,6 +139,9 @@ NpyArray ParseNpy(const std::vector<uint8_t>& bytes, const std::string& what) {
   const std::string header(bytes.begin() + offset, bytes.begin() + offset + header_len);
   NpyArray a;
   std::string descr = DictValue(header, "descr", what);
+  if (!descr.empty() && descr.front() == '[') {
+    throw NpyError(what + ": structured (record) dtypes are not supported; save a plain numeric array");
+  }
   if (descr.size() < 4 || descr.front() != '\'' || descr.back() != '\'') {
     throw NpyError(what + ": unsupported dtype " + descr);
   }
@@ -147,7 +150,9 @@ NpyArray ParseNpy(const std::vector<uint8_t>& bytes, const std::string& what) {
     throw NpyError(what + ": big-endian arrays are not supported");
   }
   a.dtype = descr.substr(1);
-  if (SizeOfDtype(a.dtype) == 0) throw NpyError(what + ": unsupported dtype " + descr);
+  if (SizeOfDtype(a.dtype) == 0) {
+    throw NpyError(what + ": unsupported dtype '" + descr + "' (supported: float16/32/64, int and uint 8 to 64 bits, bool)");
+  }
   if (DictValue(header, "fortran_order", what) != "False") {
     throw NpyError(what + ": Fortran-order arrays are not supported");
   }
@@ -155,7 +160,7 @@ NpyArray ParseNpy(const std::vector<uint8_t>& bytes, const std::string& what) {
   size_t n = 1;
   for (int64_t d : a.shape) {
     if (d != 0 && n > kMaxElements / static_cast<size_t>(d)) {
-      throw NpyError(what + ": array too large");
+      throw NpyError(what + ": shape " + DictValue(header, "shape", what) + " has more than 2^31 elements");
     }
     n *= static_cast<size_t>(d);
   }
@@ -214,6 +219,9 @@ int64_t CountSamples(const NpyArray& array, const std::vector<int64_t>& shape, c
   if (!item.empty() && item[0] == 1) item.erase(item.begin());
   if (!array.shape.empty()) {
     const std::vector<int64_t> rest(array.shape.begin() + 1, array.shape.end());
+    if ((rest == item || rest == shape) && array.shape[0] == 0) {
+      throw NpyError(what + ": holds no samples (shape " + text(array.shape) + ")");
+    }
     if (rest == item || rest == shape) return array.shape[0];
   }
   const std::string batch_text = "[N" + (item.empty() ? std::string() : "," + text(item).substr(1, text(item).size() - 2)) + "]";

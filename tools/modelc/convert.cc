@@ -59,7 +59,10 @@ std::vector<std::vector<Value>> LoadSamples(const Graph& g, const std::vector<st
     const int64_t per = NumElements(shape);
     for (int64_t s = 0; s < n; ++s) {
       Eigen::ArrayXf x = Eigen::Map<const Eigen::ArrayXf>(f.data() + s * per, per);
-      if (!x.allFinite()) throw ConvertError(paths[i] + ": sample " + std::to_string(s) + " holds NaN or Inf");
+      if (!x.allFinite()) {
+        throw ConvertError(paths[i] + ": sample " + std::to_string(s) +
+                           " holds NaN or Inf (calibration data must be finite)");
+      }
       samples[s].push_back(Value::Float(shape, std::move(x)));
     }
   }

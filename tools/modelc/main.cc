@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <string>
 
 #include "convert.h"
@@ -97,6 +98,9 @@ int main(int argc, char** argv) {
     return Usage("unknown command '" + command + "'");
   } catch (const std::invalid_argument& e) {
     return Usage(e.what());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "modelc: error: out of memory (the model holds or computes tensors too large to convert)\n");
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "modelc: error: %s\n", e.what());
     return 1;

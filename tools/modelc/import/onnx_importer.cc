@@ -1,5 +1,6 @@
 #include "import/onnx_importer.h"
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -12,6 +13,23 @@ namespace mote::modelc {
 namespace {
 
 constexpr int64_t kMaxElements = int64_t{1} << 30;
+// Newer opsets are refused: an op may mean something else in them, and modelc
+// would silently apply the meaning it knows. Raise this after checking the
+// changes to the ops IsKnownOp lists (onnx/docs/Changelog.md).
+constexpr int64_t kNewestOpset = 23;
+
+std::string ElemTypeName(int type) {
+  const std::string name = onnx::TensorProto::DataType_IsValid(type)
+                               ? onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(type))
+                               : "unknown";
+  return name + " (" + std::to_string(type) + ")";
+}
+
+std::string DimsString(const google::protobuf::RepeatedField<int64_t>& dims) {
+  std::string out = "[";
+  for (int k = 0; k < dims.size(); ++k) out += (k ? "," : "") + std::to_string(dims[k]);
+  return out + "]";
+}
 
 template <typename T>
 std::vector<T> RawAs(const std::string& raw, int64_t n, const std::string& what) {
@@ -40,8 +58,9 @@ Value TensorToValue(const onnx::TensorProto& t, const std::string& what) {
   Shape shape;
   int64_t n = 1;
   for (int64_t d : t.dims()) {
-    if (d < 0 || (d > 0 && n > kMaxElements / d)) {
-      throw ConvertError(what + ": bad or huge dimension " + std::to_string(d));
+    if (d < 0) throw ConvertError(what + ": dimension " + std::to_string(d) + " of " + DimsString(t.dims()) + " is negative");
+    if (d > 0 && n > kMaxElements / d) {
+      throw ConvertError(what + ": shape " + DimsString(t.dims()) + " has more than 2^30 elements");
     }
     shape.push_back(d);
     n *= d;
@@ -100,9 +119,24 @@ Value TensorToValue(const onnx::TensorProto& t, const std::string& what) {
       return ints(std::move(v));
     }
     default:
-      throw ConvertError(what + ": tensor data type " + std::to_string(t.data_type()) + " is not supported",
+      throw ConvertError(what + ": element type " + ElemTypeName(t.data_type()) + " is not supported",
                          ErrorKind::kUnsupported);
   }
+}
+
+// The type each attribute of the standard ops modelc imports must have
+// (UNDEFINED: an attribute modelc does not read, or one of another domain).
+onnx::AttributeProto::AttributeType ExpectedType(const std::string& name) {
+  using A = onnx::AttributeProto;
+  static const std::map<std::string, A::AttributeType> kTypes = {
+      {"strides", A::INTS}, {"pads", A::INTS}, {"dilations", A::INTS}, {"kernel_shape", A::INTS},
+      {"perm", A::INTS}, {"axes", A::INTS}, {"shape", A::INTS}, {"axis", A::INT}, {"group", A::INT},
+      {"transA", A::INT}, {"transB", A::INT}, {"keepdims", A::INT}, {"ceil_mode", A::INT},
+      {"count_include_pad", A::INT}, {"allowzero", A::INT}, {"to", A::INT}, {"noop_with_empty_axes", A::INT},
+      {"select_last_index", A::INT}, {"alpha", A::FLOAT}, {"beta", A::FLOAT}, {"epsilon", A::FLOAT},
+      {"min", A::FLOAT}, {"max", A::FLOAT}, {"auto_pad", A::STRING}, {"mode", A::STRING}};
+  auto it = kTypes.find(name);
+  return it == kTypes.end() ? A::UNDEFINED : it->second;
 }
 
 Attr ConvertAttr(const onnx::AttributeProto& a, const std::string& what) {
@@ -113,8 +147,12 @@ Attr ConvertAttr(const onnx::AttributeProto& a, const std::string& what) {
   out.ints.assign(a.ints().begin(), a.ints().end());
   out.floats.assign(a.floats().begin(), a.floats().end());
   out.strings.assign(a.strings().begin(), a.strings().end());
-  if (a.has_t()) out.tensor = TensorToValue(a.t(), what + " attribute " + a.name());
-  if (a.type() == onnx::AttributeProto::FLOAT) out.i = static_cast<int64_t>(a.f());
+  if (a.has_t()) {
+    out.tensor = TensorToValue(a.t(), what + " attribute " + a.name());
+    CheckFinite(*out.tensor, what + " attribute " + a.name());
+  }
+  // Converting NaN or a float outside int64 is undefined behaviour.
+  if (a.type() == onnx::AttributeProto::FLOAT && std::fabs(a.f()) < 0x1p62f) out.i = static_cast<int64_t>(a.f());
   if (a.type() == onnx::AttributeProto::INT) out.f = static_cast<float>(a.i());
   return out;
 }
@@ -122,13 +160,23 @@ Attr ConvertAttr(const onnx::AttributeProto& a, const std::string& what) {
 // The value of a Constant node.
 Value ConstantValue(const onnx::NodeProto& n, const std::string& what) {
   for (const auto& a : n.attribute()) {
-    if (a.name() == "value") return TensorToValue(a.t(), what);
-    if (a.name() == "value_float") return Value::Float({}, Eigen::ArrayXf::Constant(1, a.f()));
+    if (a.name() == "value") {
+      Value v = TensorToValue(a.t(), what);
+      CheckFinite(v, what);
+      return v;
+    }
+    if (a.name() == "value_float") {
+      Value v = Value::Float({}, Eigen::ArrayXf::Constant(1, a.f()));
+      CheckFinite(v, what);
+      return v;
+    }
     if (a.name() == "value_int") return Value::Int({}, {a.i()});
     if (a.name() == "value_floats") {
       Eigen::ArrayXf f(a.floats_size());
       for (int k = 0; k < a.floats_size(); ++k) f[k] = a.floats(k);
-      return Value::Float({a.floats_size()}, std::move(f));
+      Value v = Value::Float({a.floats_size()}, std::move(f));
+      CheckFinite(v, what);
+      return v;
     }
     if (a.name() == "value_ints") return Value::Int({a.ints_size()}, {a.ints().begin(), a.ints().end()});
   }
@@ -143,18 +191,39 @@ class Importer {
     const onnx::GraphProto& g = model_.graph();
     graph_.name = g.name();
     graph_.opset = Opset();
+    if (graph_.opset < 1 || graph_.opset > kNewestOpset) {
+      throw ConvertError("the model imports ONNX opset " + std::to_string(graph_.opset) + "; modelc knows opsets 1 to " +
+                             std::to_string(kNewestOpset),
+                         graph_.opset < 1 ? ErrorKind::kInvalid : ErrorKind::kUnsupported);
+    }
     for (const auto& init : g.initializer()) {
-      Define(init.name(), graph_.AddConstant(init.name(), TensorToValue(init, "initializer '" + init.name() + "'")));
+      const std::string what = "initializer '" + init.name() + "'";
+      if (names_.count(init.name())) throw ConvertError(what + " is defined twice");
+      Value v = TensorToValue(init, what);
+      CheckFinite(v, what);
+      Define(init.name(), graph_.AddConstant(init.name(), std::move(v)));
     }
     for (const auto& in : g.input()) {
-      if (names_.count(in.name())) continue;  // an initializer listed as input (IR < 4)
+      const auto it = names_.find(in.name());
+      if (it != names_.end() && graph_.IsGraphInput(it->second)) {
+        throw ConvertError("graph input '" + in.name() + "' is listed twice");
+      }
+      if (it != names_.end()) continue;  // an initializer listed as input (IR < 4)
       graph_.inputs.push_back(AddInput(in));
     }
     for (int k = 0; k < g.node_size(); ++k) AddNode(g.node(k), k);
     for (const auto& out : g.output()) {
       auto it = names_.find(out.name());
       if (it == names_.end()) throw ConvertError("graph output '" + out.name() + "' is never computed");
+      if (graph_.IsGraphOutput(it->second)) throw ConvertError("graph output '" + out.name() + "' is listed twice");
       graph_.outputs.push_back(it->second);
+      if (out.type().has_tensor_type() && out.type().tensor_type().has_shape()) {
+        Shape declared;
+        for (const auto& d : out.type().tensor_type().shape().dim()) {
+          declared.push_back(d.has_dim_value() && d.dim_value() > 0 ? d.dim_value() : -1);
+        }
+        graph_.declared_shapes[it->second] = declared;
+      }
     }
     if (graph_.inputs.empty()) throw ConvertError("the graph has no inputs (a constant model?)");
     if (graph_.outputs.empty()) throw ConvertError("the graph has no outputs");
@@ -179,19 +248,29 @@ class Importer {
     }
     const auto& tt = in.type().tensor_type();
     if (tt.elem_type() != onnx::TensorProto::FLOAT) {
-      throw ConvertError(what + ": element type " + std::to_string(tt.elem_type()) +
-                         " is not supported (inputs must be float32)", ErrorKind::kUnsupported);
+      throw ConvertError(what + ": element type " + ElemTypeName(tt.elem_type()) +
+                         " is not supported (inputs must be FLOAT, i.e. float32)", ErrorKind::kUnsupported);
     }
     if (!tt.has_shape()) throw ConvertError(what + ": has no shape; export with a fixed rank");
     Tensor t;
     t.name = in.name();
+    std::string dims_text = "[";
+    for (const auto& d : tt.shape().dim()) {
+      dims_text += (dims_text.size() > 1 ? "," : "") + (d.has_dim_value() ? std::to_string(d.dim_value()) : d.dim_param());
+    }
+    dims_text += "]";
     for (const auto& d : tt.shape().dim()) {
       // Symbolic (batch) dimensions run one sample at a time.
       const int64_t v = d.has_dim_value() ? d.dim_value() : 1;
       if (v == 0) throw ConvertError(what + ": empty tensors (a dimension of 0) are not supported", ErrorKind::kUnsupported);
-      if (v < 0 || v > kMaxElements) throw ConvertError(what + ": bad dimension " + std::to_string(v));
+      if (v < 0) throw ConvertError(what + ": dimension " + std::to_string(v) + " is negative");
+      if (v > kMaxInputElements) {
+        throw ConvertError(what + ": dimension " + std::to_string(v) + " is too large (an input holds at most 2^24 elements)");
+      }
       // Checked per dimension: the product of a few large ones overflows int64.
-      if (NumElements(t.shape) > kMaxElements / v) throw ConvertError(what + ": too many elements");
+      if (NumElements(t.shape) > kMaxInputElements / v) {
+        throw ConvertError(what + ": shape " + dims_text + " has more than 2^24 elements (the bound on an input)");
+      }
       t.shape.push_back(v);
     }
     const int index = graph_.AddTensor(std::move(t));
@@ -207,7 +286,7 @@ class Importer {
     }
     if (n.op_type() == "Constant") {
       if (n.output_size() != 1) throw ConvertError(name, "Constant", "needs exactly one output");
-      Define(n.output(0), graph_.AddConstant(n.output(0), ConstantValue(n, "node '" + name + "'")));
+      Define(n.output(0), graph_.AddConstant(n.output(0), ConstantValue(n, "node '" + name + "' (op Constant)")));
       return;
     }
     if (!IsKnownOp(n.op_type())) {
@@ -216,7 +295,16 @@ class Importer {
     Node node;
     node.name = name;
     node.op = n.op_type();
-    for (const auto& a : n.attribute()) node.attrs[a.name()] = ConvertAttr(a, "node '" + name + "'");
+    for (const auto& a : n.attribute()) {
+      const auto expected = ExpectedType(a.name());
+      if ((n.domain().empty() || n.domain() == "ai.onnx") && expected != onnx::AttributeProto::UNDEFINED &&
+          a.type() != onnx::AttributeProto::UNDEFINED && a.type() != expected) {
+        throw ConvertError(name, n.op_type(), "attribute '" + a.name() + "' must be " +
+                                                  onnx::AttributeProto::AttributeType_Name(expected) + ", not " +
+                                                  onnx::AttributeProto::AttributeType_Name(a.type()));
+      }
+      node.attrs[a.name()] = ConvertAttr(a, "node '" + name + "'");
+    }
     for (const auto& in : n.input()) {
       if (in.empty()) {
         node.inputs.push_back(-1);
@@ -230,6 +318,7 @@ class Importer {
         const int index = graph_.AddTensor(std::move(t));
         Define(in, index);
         pending_.push_back(index);
+        first_reader_[index] = {name, n.op_type()};
         node.inputs.push_back(index);
       } else {
         node.inputs.push_back(it->second);
@@ -258,8 +347,9 @@ class Importer {
   // and inputs nothing computes.
   void SortNodes() {
     if (!pending_.empty()) {
-      throw ConvertError("tensor '" + graph_.tensors[pending_.front()].name +
-                         "' is used but never defined (missing initializer or input?)");
+      const auto& [node, op] = first_reader_.at(pending_.front());
+      throw ConvertError(node, op, "input '" + graph_.tensors[pending_.front()].name +
+                                       "' is never defined (no initializer, graph input or node output has that name)");
     }
     std::vector<bool> ready(graph_.tensors.size(), false);
     for (size_t t = 0; t < graph_.tensors.size(); ++t) ready[t] = graph_.tensors[t].is_const();
@@ -292,6 +382,7 @@ class Importer {
   Graph graph_;
   std::map<std::string, int> names_;
   std::vector<int> pending_;
+  std::map<int, std::pair<std::string, std::string>> first_reader_;  // node name and op per pending tensor
 };
 
 }  // namespace

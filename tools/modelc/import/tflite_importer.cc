@@ -1,6 +1,9 @@
 #include "import/tflite_importer.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -34,8 +37,22 @@ DType DTypeOf(tfl::TensorType t, const std::string& what) {
     case tfl::TensorType::BOOL: return DType::kBool;
     default: break;
   }
-  throw ConvertError(what + ": tensor type " + std::to_string(static_cast<int>(t)) + " is not supported",
+  const std::string name = tfl::EnumNameTensorType(t);
+  throw ConvertError(what + ": tensor type " + (name.empty() ? "" : name + " ") + "(" +
+                         std::to_string(static_cast<int>(t)) + ") is not supported",
                      ErrorKind::kUnsupported);
+}
+
+std::string FloatText(float v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", static_cast<double>(v));
+  return text;
+}
+
+std::string ShapeText(const flatbuffers::Vector<int32_t>& shape) {
+  std::string out = "[";
+  for (uint32_t k = 0; k < shape.size(); ++k) out += (k ? "," : "") + std::to_string(shape.Get(k));
+  return out + "]";
 }
 
 template <typename T>
@@ -52,9 +69,18 @@ class Importer {
   Graph Run() {
     const auto* data = reinterpret_cast<const uint8_t*>(bytes_.data());
     flatbuffers::Verifier verifier(data, bytes_.size(), 64, 10000000);
-    if (bytes_.size() < 8 || !flatbuffers::BufferHasIdentifier(data, tfl::ModelIdentifier()) ||
-        !tfl::VerifyModelBuffer(verifier)) {
-      throw ConvertError(what_ + ": not a valid TFLite model (flatbuffer structure or identifier)");
+    if (bytes_.size() < 8) {
+      throw ConvertError(what_ + ": not a valid TFLite model (" + std::to_string(bytes_.size()) +
+                         " bytes: empty or truncated)");
+    }
+    if (!flatbuffers::BufferHasIdentifier(data, tfl::ModelIdentifier())) {
+      std::string id;
+      for (size_t k = 4; k < 8; ++k) id += std::isprint(data[k]) ? static_cast<char>(data[k]) : '?';
+      throw ConvertError(what_ + ": not a valid TFLite model (file identifier '" + id + "', not '" +
+                         tfl::ModelIdentifier() + "')");
+    }
+    if (!tfl::VerifyModelBuffer(verifier)) {
+      throw ConvertError(what_ + ": not a valid TFLite model (the flatbuffer does not verify: truncated or corrupt)");
     }
     model_ = tfl::GetModel(data);
     if (model_->subgraphs() == nullptr || model_->subgraphs()->size() == 0) {
@@ -65,41 +91,60 @@ class Importer {
                          ErrorKind::kUnsupported);
     }
     sub_ = model_->subgraphs()->Get(0);
-    if (sub_->tensors() == nullptr || sub_->inputs() == nullptr || sub_->outputs() == nullptr) {
-      throw ConvertError(what_ + ": subgraph without tensors, inputs or outputs");
-    }
+    if (sub_->tensors() == nullptr || sub_->tensors()->size() == 0) throw ConvertError(what_ + ": the subgraph has no tensors");
+    if (sub_->inputs() == nullptr || sub_->inputs()->size() == 0) throw ConvertError(what_ + ": the subgraph has no inputs");
+    if (sub_->outputs() == nullptr || sub_->outputs()->size() == 0) throw ConvertError(what_ + ": the subgraph has no outputs");
     graph_.name = sub_->name() ? sub_->name()->str() : "";
     graph_.nhwc = true;
     for (uint32_t t = 0; t < sub_->tensors()->size(); ++t) graph_.AddTensor(MakeTensor(t));
     for (int32_t t : *sub_->inputs()) graph_.inputs.push_back(Index(t, "graph input"));
     for (int32_t t : *sub_->outputs()) graph_.outputs.push_back(Index(t, "graph output"));
+    writer_.assign(graph_.tensors.size(), -1);
+    for (int t : graph_.inputs) {
+      const Tensor& in = graph_.tensors[t];
+      if (in.is_const()) throw ConvertError(what_ + ": graph input '" + in.name + "' has constant data");
+      if (NumElements(in.shape) > kMaxInputElements) {
+        throw ConvertError(what_ + ": graph input '" + in.name + "': shape " + ShapeString(in.shape) +
+                           " has more than 2^24 elements (the bound on an input)");
+      }
+      if (in.dtype != DType::kFloat32 && !in.quant) {
+        throw ConvertError(what_ + ": graph input '" + in.name + "' is " + DTypeName(in.dtype) +
+                           " without quantization parameters; inputs must be float32 or quantized int8/int16",
+                           ErrorKind::kUnsupported);
+      }
+    }
     if (sub_->operators() != nullptr) {
       for (uint32_t k = 0; k < sub_->operators()->size(); ++k) AddOperator(*sub_->operators()->Get(k), k);
     }
-    for (int t : graph_.inputs) {
-      if (graph_.tensors[t].is_const()) throw ConvertError(what_ + ": a graph input has constant data");
+    for (int t : graph_.outputs) {
+      if (writer_[t] < 0 && !graph_.tensors[t].is_const() && !graph_.IsGraphInput(t)) {
+        throw ConvertError(what_ + ": graph output '" + graph_.tensors[t].name + "' is never computed");
+      }
+      graph_.declared_shapes[t] = graph_.tensors[t].shape;
     }
     return std::move(graph_);
   }
 
  private:
-  int Index(int32_t t, const char* what) const {
+  int Index(int32_t t, const std::string& what) const {
     if (t < 0 || static_cast<uint32_t>(t) >= sub_->tensors()->size()) {
-      throw ConvertError(what_ + ": " + what + " refers to tensor " + std::to_string(t) + ", which does not exist");
+      throw ConvertError(what_ + ": " + what + " refers to tensor " + std::to_string(t) + ", which does not exist (the subgraph has " +
+                         std::to_string(sub_->tensors()->size()) + ")");
     }
     return t;
   }
 
   // Bytes of a buffer, inside the flatbuffer or (offset/size) after it.
-  std::pair<const uint8_t*, size_t> BufferData(uint32_t index) const {
+  std::pair<const uint8_t*, size_t> BufferData(uint32_t index, const std::string& what) const {
     if (model_->buffers() == nullptr || index >= model_->buffers()->size()) {
-      throw ConvertError(what_ + ": tensor refers to buffer " + std::to_string(index) + ", which does not exist");
+      throw ConvertError(what + " refers to buffer " + std::to_string(index) + ", which does not exist (the model has " +
+                         std::to_string(model_->buffers() ? model_->buffers()->size() : 0) + ")");
     }
     const tfl::Buffer* b = model_->buffers()->Get(index);
     if (b->data() != nullptr && b->data()->size() > 0) return {b->data()->data(), b->data()->size()};
     if (b->offset() > 1) {
       if (b->offset() > bytes_.size() || b->size() > bytes_.size() - b->offset()) {
-        throw ConvertError(what_ + ": buffer " + std::to_string(index) + " lies outside the file");
+        throw ConvertError(what + ": buffer " + std::to_string(index) + " lies outside the file");
       }
       return {reinterpret_cast<const uint8_t*>(bytes_.data()) + b->offset(), static_cast<size_t>(b->size())};
     }
@@ -115,7 +160,8 @@ class Importer {
     int64_t n = 1;
     if (src.shape() != nullptr) {
       for (int32_t d : *src.shape()) {
-        if (d < 1 || n > kMaxElements / d) throw ConvertError(what + ": bad dimension " + std::to_string(d));
+        if (d < 1) throw ConvertError(what + ": dimension " + std::to_string(d) + " of " + ShapeText(*src.shape()) + " is not positive");
+        if (n > kMaxElements / d) throw ConvertError(what + ": shape " + ShapeText(*src.shape()) + " has more than 2^30 elements");
         t.shape.push_back(d);
         n *= d;
       }
@@ -132,22 +178,39 @@ class Importer {
       for (int64_t z : *q->zero_point()) p.zero_point.push_back(static_cast<int32_t>(z));
       if (p.scale.size() > 1) {
         p.axis = q->quantized_dimension();
-        if (p.axis < 0 || static_cast<size_t>(p.axis) >= t.shape.size() ||
-            t.shape[p.axis] != static_cast<int64_t>(p.scale.size())) {
-          throw ConvertError(what + ": per-axis quantization does not match the shape");
+        if (p.axis < 0 || static_cast<size_t>(p.axis) >= t.shape.size()) {
+          throw ConvertError(what + ": quantized_dimension " + std::to_string(p.axis) + " is outside the shape " +
+                             ShapeString(t.shape));
+        }
+        if (t.shape[p.axis] != static_cast<int64_t>(p.scale.size())) {
+          throw ConvertError(what + ": per-axis quantization has " + std::to_string(p.scale.size()) +
+                             " scales for dimension " + std::to_string(p.axis) + " of size " +
+                             std::to_string(t.shape[p.axis]) + " (shape " + ShapeString(t.shape) + ")");
         }
       }
       for (float s : p.scale) {
-        if (!(s > 0.0f) || !std::isfinite(s)) throw ConvertError(what + ": quantization scale must be positive");
+        if (!(s > 0.0f) || !std::isfinite(s)) {
+          throw ConvertError(what + ": quantization scale " + FloatText(s) + " must be positive and finite");
+        }
+      }
+      int64_t lo = 0, hi = -1;  // the element type's range; none checked for float or wide types
+      if (t.dtype == DType::kInt8) lo = -128, hi = 127;
+      if (t.dtype == DType::kUInt8) lo = 0, hi = 255;
+      if (t.dtype == DType::kInt16) lo = -32768, hi = 32767;
+      for (int64_t z : *q->zero_point()) {
+        if (lo <= hi && (z < lo || z > hi)) {
+          throw ConvertError(what + ": zero point " + std::to_string(z) + " is outside " + DTypeName(t.dtype) +
+                             "'s range [" + std::to_string(lo) + "," + std::to_string(hi) + "]");
+        }
       }
       t.quant = p;
       graph_.prequantized = graph_.prequantized || t.dtype != DType::kFloat32;
     } else if (t.dtype == DType::kInt8 || t.dtype == DType::kInt16) {
-      if (src.buffer() == 0 || BufferData(src.buffer()).second == 0) {
+      if (src.buffer() == 0 || BufferData(src.buffer(), what).second == 0) {
         throw ConvertError(what + ": integer activation without quantization parameters", ErrorKind::kUnsupported);
       }
     }
-    const auto [data, size] = BufferData(src.buffer());
+    const auto [data, size] = BufferData(src.buffer(), what);
     if (size > 0) {
       const size_t want = static_cast<size_t>(n) * DTypeSize(t.dtype);
       if (size != want) {
@@ -155,6 +218,7 @@ class Importer {
                            std::to_string(want));
       }
       t.constant = Decode(t, data, n);
+      CheckFinite(*t.constant, what);
       if (t.quant && t.dtype != DType::kFloat32) t.encoded.assign(data, data + size);
     }
     return t;
@@ -196,9 +260,11 @@ class Importer {
     return Value::Float(t.shape, std::move(f));
   }
 
-  int32_t BuiltinCode(const tfl::Operator& op) const {
+  int32_t BuiltinCode(const tfl::Operator& op, uint32_t k) const {
     if (model_->operator_codes() == nullptr || op.opcode_index() >= model_->operator_codes()->size()) {
-      throw ConvertError(what_ + ": operator refers to a missing operator code");
+      throw ConvertError(what_ + ": operator #" + std::to_string(k) + " refers to operator code " +
+                         std::to_string(op.opcode_index()) + ", which does not exist (the model has " +
+                         std::to_string(model_->operator_codes() ? model_->operator_codes()->size() : 0) + ")");
     }
     const tfl::OperatorCode& code = *model_->operator_codes()->Get(op.opcode_index());
     return std::max<int32_t>(code.deprecated_builtin_code(), code.builtin_code());
@@ -247,6 +313,23 @@ class Importer {
     const Shape& out = graph_.tensors[n.outputs[0]].shape;
     if (in.size() != 4 || out.size() != 4) Fail(n, "input and output must be 4-D NHWC");
     if (stride_h < 1 || stride_w < 1 || dil_h < 1 || dil_w < 1) Fail(n, "strides and dilations must be positive");
+    if (kh < 1 || kw < 1) Fail(n, "the window must be at least 1x1");
+    // The output size TFLite computes (ComputeOutSize); padding is derived
+    // from the declared output, so a wrong one would silently change the op.
+    auto out_size = [&](int64_t in_size, int stride, int dil, int64_t k) -> int64_t {
+      const int64_t eff = (k - 1) * dil + 1;
+      return padding == tfl::Padding::VALID ? (in_size - eff + stride) / stride : (in_size + stride - 1) / stride;
+    };
+    const int64_t want_h = out_size(in[1], stride_h, dil_h, kh), want_w = out_size(in[2], stride_w, dil_w, kw);
+    if (want_h < 1 || want_w < 1) {
+      Fail(n, "the " + std::to_string(kh) + "x" + std::to_string(kw) + " window is larger than the input " +
+                  ShapeString(in) + " (VALID padding)");
+    }
+    if (out[1] != want_h || out[2] != want_w) {
+      Fail(n, "output " + ShapeString(out) + " does not match the window: input " + ShapeString(in) + ", " +
+                  std::to_string(kh) + "x" + std::to_string(kw) + " window, strides " + std::to_string(stride_h) + "," +
+                  std::to_string(stride_w) + " give " + std::to_string(want_h) + "x" + std::to_string(want_w));
+    }
     auto pad = [&](int64_t in_size, int64_t out_size, int stride, int dil, int64_t k) -> int64_t {
       if (padding == tfl::Padding::VALID) return 0;
       const int64_t eff = (k - 1) * dil + 1;
@@ -275,17 +358,19 @@ class Importer {
 
   void AddOperator(const tfl::Operator& op, uint32_t k) {
     Node n;
-    const int32_t code = BuiltinCode(op);
+    const int32_t code = BuiltinCode(op, k);
     const char* name = BuiltinName(code);
     n.op = name ? name : "builtin " + std::to_string(code);
+    const std::string what = "operator #" + std::to_string(k) + " (" + n.op + ")";
     if (op.inputs() != nullptr) {
-      for (int32_t t : *op.inputs()) n.inputs.push_back(t < 0 ? -1 : Index(t, "operator input"));
+      for (int32_t t : *op.inputs()) n.inputs.push_back(t < 0 ? -1 : Index(t, what + " input"));
     }
-    if (op.outputs() == nullptr || op.outputs()->size() == 0) throw ConvertError(what_ + ": operator without outputs");
-    for (int32_t t : *op.outputs()) n.outputs.push_back(Index(t, "operator output"));
+    if (op.outputs() == nullptr || op.outputs()->size() == 0) throw ConvertError(what_ + ": " + what + " has no outputs");
+    for (int32_t t : *op.outputs()) n.outputs.push_back(Index(t, what + " output"));
     n.name = graph_.tensors[n.outputs[0]].name + " (" + n.op + " #" + std::to_string(k) + ")";
     // Lowering reads the first input's shape; only later inputs are optional.
     if (n.inputs.empty() || n.inputs[0] < 0) Fail(n, "operator without a first input");
+    CheckOrder(n, k);
     Lower(n, op, code);
     graph_.nodes.push_back(std::move(n));
   }
@@ -309,6 +394,12 @@ class Importer {
         if (n.inputs.size() > 2 && n.inputs[2] >= 0) Constant(n, 2, "the bias");
         if (n.inputs.size() == 3 && n.inputs[2] < 0) n.inputs.resize(2);
         const Shape& in = graph_.tensors[n.inputs[0]].shape;
+        const Shape& out = graph_.tensors[n.outputs[0]].shape;
+        const int64_t filters = code == kConv2D ? w.shape[0] : w.shape[3];
+        if (out.empty() || out.back() != filters) {
+          Fail(n, "output " + ShapeString(out) + " does not have the " + std::to_string(filters) +
+                      " channels the filter " + ShapeString(w.shape) + " makes");
+        }
         if (code == kConv2D) {
           const auto* o = op.builtin_options_as_Conv2DOptions();
           if (!o) Fail(n, "missing options");
@@ -431,8 +522,40 @@ class Importer {
     }
   }
 
+  // TFLite runs operators in file order: every input must be a graph input, a
+  // constant or the output of an earlier operator, and no tensor has two writers.
+  void CheckOrder(const Node& n, uint32_t k) {
+    for (int t : n.outputs) {
+      const Tensor& out = graph_.tensors[t];
+      if (writer_[t] >= 0) {
+        Fail(n, "writes tensor '" + out.name + "', which operator #" + std::to_string(writer_[t]) +
+                    " writes too (two operators cannot write one tensor)");
+      }
+      if (out.is_const() || graph_.IsGraphInput(t)) {
+        Fail(n, "writes tensor '" + out.name + "', which is " + (out.is_const() ? "a constant" : "a graph input"));
+      }
+    }
+    for (int t : n.inputs) {
+      if (t < 0 || writer_[t] >= 0 || graph_.tensors[t].is_const() || graph_.IsGraphInput(t)) continue;
+      const std::string& in = graph_.tensors[t].name;
+      if (std::count(n.outputs.begin(), n.outputs.end(), t)) {
+        Fail(n, "reads its own output '" + in + "' (a cycle of one operator)");
+      }
+      for (uint32_t later = k + 1; later < sub_->operators()->size(); ++later) {
+        const auto* outs = sub_->operators()->Get(later)->outputs();
+        if (outs != nullptr && std::count(outs->begin(), outs->end(), t)) {
+          Fail(n, "reads tensor '" + in + "', which only the later operator #" + std::to_string(later) +
+                      " computes (the operators form a cycle or are out of order)");
+        }
+      }
+      Fail(n, "reads tensor '" + in + "', which nothing computes (not a graph input, constant or operator output)");
+    }
+    for (int t : n.outputs) writer_[t] = static_cast<int>(k);
+  }
+
   const std::string& bytes_;
   std::string what_;
+  std::vector<int> writer_;  // per tensor: the operator writing it, -1 for none yet
   const tfl::Model* model_ = nullptr;
   const tfl::SubGraph* sub_ = nullptr;
   Graph graph_;

@@ -1,6 +1,7 @@
 #include "ir/graph.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace mote::modelc {
 
@@ -52,6 +53,15 @@ Value Value::Int(Shape shape, std::vector<int64_t> data) {
   v.is_int = true;
   v.i = std::move(data);
   return v;
+}
+
+void CheckFinite(const Value& v, const std::string& what) {
+  if (v.is_int || v.f.allFinite()) return;
+  Eigen::Index k = 0;
+  while (std::isfinite(v.f[k])) ++k;
+  const char* kind = std::isnan(v.f[k]) ? "NaN" : v.f[k] > 0 ? "+Inf" : "-Inf";
+  throw ConvertError(what + ": holds " + kind + " at element " + std::to_string(k) + " of " +
+                     std::to_string(v.f.size()) + " (a model with non-finite weights is broken)");
 }
 
 int64_t Node::attr_int(const std::string& k, int64_t fallback) const {

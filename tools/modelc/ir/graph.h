@@ -21,6 +21,12 @@ using Shape = std::vector<int64_t>;
 std::string ShapeString(const Shape& s);
 int64_t NumElements(const Shape& s);
 
+// Bound on the elements of one graph input. Converting runs the float
+// reference on every input, so a declared shape alone could make modelc
+// allocate gigabytes and run for minutes; 2^24 elements (64 MiB of float) is
+// far beyond the RAM of any microcontroller.
+constexpr int64_t kMaxInputElements = int64_t{1} << 24;
+
 // A value computed by the reference executor or held as a constant: float
 // tensors in `f`, integer and boolean tensors in `i`.
 struct Value {
@@ -35,6 +41,11 @@ struct Value {
   static Value Float(Shape shape, Eigen::ArrayXf data);
   static Value Int(Shape shape, std::vector<int64_t> data);
 };
+
+// Throws ConvertError("<what>: holds NaN at element k of n ...") if a float
+// value holds NaN or +-Inf: weights like that make a model broken, not merely
+// unusual, so importers refuse them by name.
+void CheckFinite(const Value& v, const std::string& what);
 
 struct QuantParams {
   std::vector<float> scale;
@@ -87,6 +98,9 @@ struct Graph {
   std::vector<int> inputs;
   std::vector<int> outputs;
   int64_t opset = 13;
+  // Shapes the model file declares for graph outputs (-1: a symbolic or
+  // unknown dimension); shape inference must agree with them.
+  std::map<int, Shape> declared_shapes;
   bool nhwc = false;          // already in the runtime's layout (TFLite)
   bool prequantized = false;  // quantization imported with the model, kept as is
 

@@ -143,7 +143,10 @@ Value FullyConnected(const Node& node, const Value& x, const Value& w, const Val
 }
 
 Value MatMul(const Node& node, const Value& a, const Value& b) {
-  if (b.shape.size() != 2 || a.shape.empty() || a.shape.back() != b.shape[0]) {
+  if (b.shape.size() == 2 && !a.shape.empty() && a.shape.back() != b.shape[0]) {
+    Fail(node, "inner dimensions differ: " + ShapeString(a.shape) + " times " + ShapeString(b.shape));
+  }
+  if (b.shape.size() != 2 || a.shape.empty()) {
     Unsupported(node, "MatMul of " + ShapeString(a.shape) + " by " + ShapeString(b.shape) +
                           " is not supported (second input must be a matrix)");
   }
@@ -162,7 +165,10 @@ Value Gemm(const Node& node, const Value& a, const Value& b, const Value* c) {
   Eigen::Map<const Matrix> bm(b.f.data(), b.shape[0], b.shape[1]);
   Matrix A = node.attr_int("transA", 0) ? Matrix(am.transpose()) : Matrix(am);
   Matrix B = node.attr_int("transB", 0) ? Matrix(bm.transpose()) : Matrix(bm);
-  if (A.cols() != B.rows()) Fail(node, "Gemm inner dimensions differ");
+  if (A.cols() != B.rows()) {
+    Fail(node, "inner dimensions differ: A " + ShapeString(a.shape) + (node.attr_int("transA", 0) ? " transposed" : "") +
+                   " times B " + ShapeString(b.shape) + (node.attr_int("transB", 0) ? " transposed" : ""));
+  }
   Matrix y = node.attr_float("alpha", 1.0f) * (A * B);
   Value out = Value::Float({y.rows(), y.cols()}, Eigen::Map<Eigen::ArrayXf>(y.data(), y.size()));
   if (c != nullptr) {
@@ -243,10 +249,17 @@ Value Transpose(const Node& node, const Value& x, std::vector<int64_t> perm) {
   if (perm.empty()) {
     for (size_t k = rank; k-- > 0;) perm.push_back(static_cast<int64_t>(k));
   }
-  if (perm.size() != rank) Fail(node, "perm does not match the rank");
+  auto perm_text = [&perm]() {
+    std::string t = "[";
+    for (size_t k = 0; k < perm.size(); ++k) t += (k ? "," : "") + std::to_string(perm[k]);
+    return t + "]";
+  };
+  if (perm.size() != rank) Fail(node, "perm " + perm_text() + " does not match the rank " + std::to_string(rank));
   std::vector<bool> seen(rank, false);
   for (int64_t p : perm) {
-    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)]) Fail(node, "perm is not a permutation");
+    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)]) {
+      Fail(node, "perm " + perm_text() + " is not a permutation of 0.." + std::to_string(rank - 1));
+    }
     seen[static_cast<size_t>(p)] = true;
   }
   Shape out(rank);
@@ -319,7 +332,10 @@ Value Gather(const Node& node, const Value& data, const Value& indices) {
     for (int64_t j = 0; j < indices.size(); ++j) {
       int64_t idx = indices.AsInt(j);
       if (idx < 0) idx += n;
-      if (idx < 0 || idx >= n) Fail(node, "gather index out of range");
+      if (idx < 0 || idx >= n) {
+        Fail(node, "index " + std::to_string(indices.AsInt(j)) + " is out of range for axis " + std::to_string(axis) +
+                       " of size " + std::to_string(n));
+      }
       for (int64_t k = 0; k < inner; ++k) {
         const int64_t src = (o * n + idx) * inner + k;
         if (data.is_int) ri.push_back(data.i[src]); else rf.push_back(data.f[src]);
@@ -364,7 +380,10 @@ Value Squeeze(const Node& node, const Value& x, std::vector<int64_t> axes) {
 
 Value Cast(const Node& node, const Value& x) {
   const int64_t to = node.attr_int("to", 1);
-  if (to == 1 || to == 11 || to == 10) {  // float, double, float16
+  // ONNX element types: float, float16, double; then bool and the integers.
+  static const std::set<int64_t> kFloats = {1, 10, 11}, kInts = {2, 3, 4, 5, 6, 7, 9, 12, 13};
+  if (!kFloats.count(to) && !kInts.count(to)) Unsupported(node, "Cast to element type " + std::to_string(to) + " is not supported");
+  if (kFloats.count(to)) {
     Eigen::ArrayXf r(x.size());
     for (int64_t k = 0; k < x.size(); ++k) r[k] = x.AsFloat(k);
     return Value::Float(x.shape, std::move(r));
@@ -411,11 +430,18 @@ Window WindowOf(const Node& node, const Shape& x, int64_t kh, int64_t kw) {
   const auto strides = node.attr_ints("strides");
   const auto dilations = node.attr_ints("dilations");
   const auto pads = node.attr_ints("pads");
+  if (!strides.empty() && strides.size() != 2) Fail(node, "strides must have 2 values for a 2-D window, not " + ShapeString(strides));
+  if (!dilations.empty() && dilations.size() != 2) {
+    Fail(node, "dilations must have 2 values for a 2-D window, not " + ShapeString(dilations));
+  }
   if (strides.size() == 2) { w.sh = strides[0]; w.sw = strides[1]; }
   if (dilations.size() == 2) { w.dh = dilations[0]; w.dw = dilations[1]; }
-  if (w.sh < 1 || w.sw < 1 || w.dh < 1 || w.dw < 1) Fail(node, "strides and dilations must be positive");
+  const std::string geometry = "kernel [" + std::to_string(kh) + "," + std::to_string(kw) + "], strides [" +
+                               std::to_string(w.sh) + "," + std::to_string(w.sw) + "], dilations [" +
+                               std::to_string(w.dh) + "," + std::to_string(w.dw) + "]";
+  if (w.sh < 1 || w.sw < 1 || w.dh < 1 || w.dw < 1) Fail(node, "strides and dilations must be positive: " + geometry);
   for (int64_t v : {kh, kw, w.sh, w.sw, w.dh, w.dw}) {
-    if (v < 1 || v > kMaxComputedElements) Fail(node, "window size, stride or dilation out of range");
+    if (v < 1 || v > kMaxComputedElements) Fail(node, "window size, stride or dilation out of range: " + geometry);
   }
   for (int64_t p : pads) {
     if (p > kMaxComputedElements) Fail(node, "padding too large");
@@ -423,6 +449,9 @@ Window WindowOf(const Node& node, const Shape& x, int64_t kh, int64_t kw) {
   const int64_t in_h = x[2], in_w = x[3];
   const int64_t eff_h = (kh - 1) * w.dh + 1, eff_w = (kw - 1) * w.dw + 1;
   const std::string auto_pad = node.has_attr("auto_pad") ? node.attrs.at("auto_pad").s : "NOTSET";
+  if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER") {
+    Fail(node, "auto_pad '" + auto_pad + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+  }
   if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
     w.out_h = (in_h + w.sh - 1) / w.sh;
     w.out_w = (in_w + w.sw - 1) / w.sw;
@@ -440,7 +469,9 @@ Window WindowOf(const Node& node, const Shape& x, int64_t kh, int64_t kw) {
   } else if (!pads.empty()) {
     Fail(node, "pads must have 4 values for a 2-D window");
   }
-  if (w.pad_top < 0 || w.pad_left < 0 || w.pad_bottom < 0 || w.pad_right < 0) Fail(node, "negative padding");
+  if (w.pad_top < 0 || w.pad_left < 0 || w.pad_bottom < 0 || w.pad_right < 0) {
+    Fail(node, "negative padding: pads " + ShapeString(pads));
+  }
   const bool ceil_mode = node.attr_int("ceil_mode", 0) != 0;
   auto out = [&](int64_t in, int64_t eff, int64_t s, int64_t p0, int64_t p1) {
     const int64_t span = in + p0 + p1 - eff;
@@ -462,7 +493,15 @@ Value ConvNchw(const Node& node, const Value& x, const Value& wt, const Value* b
   const int64_t groups = node.attr_int("group", 1);
   const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
   const int64_t oc = wt.shape[0], icg = wt.shape[1], kh = wt.shape[2], kw = wt.shape[3];
-  if (groups < 1 || c != icg * groups || oc % groups != 0) Fail(node, "channels do not match weights and groups");
+  if (groups < 1 || c != icg * groups || oc % groups != 0) {
+    Fail(node, "input channels " + std::to_string(c) + " do not match weights " + ShapeString(wt.shape) + " and group " +
+                   std::to_string(groups));
+  }
+  const auto kernel_shape = node.attr_ints("kernel_shape");
+  if (!kernel_shape.empty() && kernel_shape != std::vector<int64_t>{kh, kw}) {
+    Fail(node, "kernel_shape " + ShapeString(kernel_shape) + " does not match the weights' [" + std::to_string(kh) +
+                   "," + std::to_string(kw) + "]");
+  }
   if (bias != nullptr && bias->size() != oc) Fail(node, "bias " + ShapeString(bias->shape) + " does not match the filters");
   const Window g = WindowOf(node, x.shape, kh, kw);
   const int64_t ocg = oc / groups;
@@ -631,7 +670,12 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   auto in = [&](size_t k) -> const Value& { return In(node, ins, k); };
   auto float_in = [&](size_t k) -> const Value& {
     const Value& v = In(node, ins, k);
-    if (v.is_int) Fail(node, "expects a float input");
+    if (v.is_int) {
+      const bool named = k < node.inputs.size() && node.inputs[k] >= 0 &&
+                         static_cast<size_t>(node.inputs[k]) < graph.tensors.size();
+      Fail(node, "input " + std::to_string(k) + (named ? " ('" + graph.tensors[node.inputs[k]].name + "')" : "") +
+                     " is an integer tensor; the op needs float");
+    }
     return v;
   };
   // An optional float input (a bias): null when absent.
@@ -738,7 +782,9 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     const Value& x = in(0);
     const int64_t rank = static_cast<int64_t>(x.shape.size());
     int64_t axis = node.attr_int("axis", 1);
-    if (axis < -rank || axis > rank) Fail(node, "axis out of range");
+    if (axis < -rank || axis > rank) {
+      Fail(node, "axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
+    }
     if (axis < 0) axis += rank;
     int64_t outer = 1;
     for (int64_t k = 0; k < axis; ++k) outer *= x.shape[k];

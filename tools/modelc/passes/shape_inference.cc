@@ -19,6 +19,32 @@ void InferShapes(Graph& graph) {
     if (values[t].is_int) tensor.dtype = DType::kInt64;
     else if (!graph.prequantized) tensor.dtype = DType::kFloat32;
   }
+  for (const auto& [t, declared] : graph.declared_shapes) {
+    const Shape& computed = values[t].shape;
+    // An output the executor does not compute (Dropout's mask, ...): LowerToMoteOps refuses it by name.
+    if (computed.empty() && values[t].f.size() == 0 && values[t].i.empty()) continue;
+    // -1 is a symbolic dimension. Leading 1s may differ in number: TFLite's
+    // FULLY_CONNECTED drops them, mote keeps them (the same data either way).
+    auto agree = [](Shape a, Shape b) {
+      if (a.size() != b.size()) {
+        while (!a.empty() && a.front() == 1) a.erase(a.begin());
+        while (!b.empty() && b.front() == 1) b.erase(b.begin());
+      }
+      if (a.size() != b.size()) return false;
+      for (size_t d = 0; d < a.size(); ++d) {
+        if (a[d] >= 0 && a[d] != b[d]) return false;
+      }
+      return true;
+    };
+    if (!agree(declared, computed)) {
+      std::string text = "[";
+      for (size_t d = 0; d < declared.size(); ++d) {
+        text += (d ? "," : "") + (declared[d] < 0 ? std::string("?") : std::to_string(declared[d]));
+      }
+      throw ConvertError("graph output '" + graph.tensors[t].name + "': the model declares shape " + text +
+                         "] but the graph computes " + ShapeString(computed));
+    }
+  }
 }
 
 void FoldConstants(Graph& graph) {
