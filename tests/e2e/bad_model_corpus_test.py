@@ -14,8 +14,10 @@ calibration and float32 where the model is what is broken) or `mote-sim run`
     existing output file survives the failed run unchanged.
 
 Rules this test pins down (also stated in README.md, "Broken input is refused"):
-  - NaN or infinite weights (initializers, Constant nodes, TFLite buffers) are
-    refused, naming the tensor: such a model is broken;
+  - NaN in any constant (initializers, Constant nodes, TFLite buffers) and
+    infinite weights or biases of a multiply-accumulate are refused, naming
+    the tensor: such a model is broken (other infinite constants, e.g. a Clip
+    bound, are kept);
   - calibration data must be finite: a NaN or Inf sample is refused, naming
     the file and the sample (mote-sim inputs may hold NaN: they quantize to
     the zero point);

@@ -149,7 +149,7 @@ Attr ConvertAttr(const onnx::AttributeProto& a, const std::string& what) {
   out.strings.assign(a.strings().begin(), a.strings().end());
   if (a.has_t()) {
     out.tensor = TensorToValue(a.t(), what + " attribute " + a.name());
-    CheckFinite(*out.tensor, what + " attribute " + a.name());
+    CheckNotNaN(*out.tensor, what + " attribute " + a.name());
   }
   // Converting NaN or a float outside int64 is undefined behaviour.
   if (a.type() == onnx::AttributeProto::FLOAT && std::fabs(a.f()) < 0x1p62f) out.i = static_cast<int64_t>(a.f());
@@ -162,12 +162,12 @@ Value ConstantValue(const onnx::NodeProto& n, const std::string& what) {
   for (const auto& a : n.attribute()) {
     if (a.name() == "value") {
       Value v = TensorToValue(a.t(), what);
-      CheckFinite(v, what);
+      CheckNotNaN(v, what);
       return v;
     }
     if (a.name() == "value_float") {
       Value v = Value::Float({}, Eigen::ArrayXf::Constant(1, a.f()));
-      CheckFinite(v, what);
+      CheckNotNaN(v, what);
       return v;
     }
     if (a.name() == "value_int") return Value::Int({}, {a.i()});
@@ -175,7 +175,7 @@ Value ConstantValue(const onnx::NodeProto& n, const std::string& what) {
       Eigen::ArrayXf f(a.floats_size());
       for (int k = 0; k < a.floats_size(); ++k) f[k] = a.floats(k);
       Value v = Value::Float({a.floats_size()}, std::move(f));
-      CheckFinite(v, what);
+      CheckNotNaN(v, what);
       return v;
     }
     if (a.name() == "value_ints") return Value::Int({a.ints_size()}, {a.ints().begin(), a.ints().end()});
@@ -200,7 +200,7 @@ class Importer {
       const std::string what = "initializer '" + init.name() + "'";
       if (names_.count(init.name())) throw ConvertError(what + " is defined twice");
       Value v = TensorToValue(init, what);
-      CheckFinite(v, what);
+      CheckNotNaN(v, what);
       Define(init.name(), graph_.AddConstant(init.name(), std::move(v)));
     }
     for (const auto& in : g.input()) {
@@ -228,10 +228,27 @@ class Importer {
     if (graph_.inputs.empty()) throw ConvertError("the graph has no inputs (a constant model?)");
     if (graph_.outputs.empty()) throw ConvertError("the graph has no outputs");
     SortNodes();
+    CheckMacConstants();
     return std::move(graph_);
   }
 
  private:
+  // Weights and biases must be finite (other constants may be infinite: a
+  // Clip bound, a mask); named here, before lowering renames them.
+  void CheckMacConstants() const {
+    static const std::map<std::string, std::vector<size_t>> kMacInputs = {
+        {"Gemm", {0, 1, 2}}, {"MatMul", {0, 1}}, {"Conv", {1, 2}}, {"ConvTranspose", {1, 2}}};
+    for (const Node& n : graph_.nodes) {
+      const auto it = kMacInputs.find(n.op);
+      if (it == kMacInputs.end()) continue;
+      for (size_t k : it->second) {
+        if (k >= n.inputs.size() || n.inputs[k] < 0 || !graph_.tensors[n.inputs[k]].is_const()) continue;
+        const Tensor& t = graph_.tensors[n.inputs[k]];
+        CheckFinite(*t.constant, "node '" + n.name + "' (op " + n.op + "): input '" + t.name + "'");
+      }
+    }
+  }
+
   int64_t Opset() const {
     for (const auto& o : model_.opset_import()) {
       if (o.domain().empty() || o.domain() == "ai.onnx") return o.version();

@@ -218,7 +218,7 @@ class Importer {
                            std::to_string(want));
       }
       t.constant = Decode(t, data, n);
-      CheckFinite(*t.constant, what);
+      CheckNotNaN(*t.constant, what);
       if (t.quant && t.dtype != DType::kFloat32) t.encoded.assign(data, data + size);
     }
     return t;

@@ -55,13 +55,28 @@ Value Value::Int(Shape shape, std::vector<int64_t> data) {
   return v;
 }
 
+namespace {
+
+// Throws naming the first element of `v` for which `bad` holds.
+template <typename Bad>
+void RefuseFirst(const Value& v, const std::string& what, Bad bad, const char* why) {
+  if (v.is_int) return;
+  for (Eigen::Index k = 0; k < v.f.size(); ++k) {
+    if (!bad(v.f[k])) continue;
+    const char* kind = std::isnan(v.f[k]) ? "NaN" : v.f[k] > 0 ? "+Inf" : "-Inf";
+    throw ConvertError(what + ": holds " + kind + " at element " + std::to_string(k) + " of " +
+                       std::to_string(v.f.size()) + " (" + why + ")");
+  }
+}
+
+}  // namespace
+
+void CheckNotNaN(const Value& v, const std::string& what) {
+  RefuseFirst(v, what, [](float x) { return std::isnan(x); }, "a model with NaN constants is broken");
+}
+
 void CheckFinite(const Value& v, const std::string& what) {
-  if (v.is_int || v.f.allFinite()) return;
-  Eigen::Index k = 0;
-  while (std::isfinite(v.f[k])) ++k;
-  const char* kind = std::isnan(v.f[k]) ? "NaN" : v.f[k] > 0 ? "+Inf" : "-Inf";
-  throw ConvertError(what + ": holds " + kind + " at element " + std::to_string(k) + " of " +
-                     std::to_string(v.f.size()) + " (a model with non-finite weights is broken)");
+  RefuseFirst(v, what, [](float x) { return !std::isfinite(x); }, "a model with non-finite weights is broken");
 }
 
 int64_t Node::attr_int(const std::string& k, int64_t fallback) const {

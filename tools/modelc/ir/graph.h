@@ -46,6 +46,9 @@ struct Value {
 // value holds NaN or +-Inf: weights like that make a model broken, not merely
 // unusual, so importers refuse them by name.
 void CheckFinite(const Value& v, const std::string& what);
+// Only NaN: an infinite constant can be meaningful (a Clip bound, a mask),
+// infinite weights of a multiply-accumulate are not (CheckFiniteWeights).
+void CheckNotNaN(const Value& v, const std::string& what);
 
 struct QuantParams {
   std::vector<float> scale;

@@ -95,6 +95,24 @@ void RemoveDeadNodes(Graph& graph) {
   }
 }
 
+namespace {
+
+// Infinite weights or biases of a multiply-accumulate make every output
+// infinite or NaN: the model is broken (NaN constants were refused at import).
+void CheckFiniteWeights(const Graph& g) {
+  for (const Node& n : g.nodes) {
+    if (n.op != "FullyConnected" && n.op != "Conv2D" && n.op != "DepthwiseConv2D") continue;
+    for (size_t k = 1; k < n.inputs.size(); ++k) {
+      const int t = n.inputs[k];
+      if (t < 0 || !g.tensors[t].is_const()) continue;
+      CheckFinite(*g.tensors[t].constant, "node '" + n.name + "' (op " + n.op + "): " +
+                                              (k == 1 ? "weights '" : "bias '") + g.tensors[t].name + "'");
+    }
+  }
+}
+
+}  // namespace
+
 void Optimize(Graph& graph) {
   InferShapes(graph);
   FoldConstants(graph);
@@ -103,6 +121,7 @@ void Optimize(Graph& graph) {
   CheckMoteOps(graph);
   FuseOps(graph);
   RemoveDeadNodes(graph);
+  CheckFiniteWeights(graph);
   for (int t : graph.outputs) {
     if (graph.tensors[t].is_const()) {
       throw ConvertError("graph output '" + graph.tensors[t].name +
