@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   CHECK(mote_model_load(&model, model_bytes, size) == MOTE_OK);
   const uint32_t need = mote_model_arena_size(&model);
   CHECK(need > 0 && need <= sizeof(arena));
+  CHECK(mote_model_class_name(&model, 0, 0) == NULL); /* logits, not named classes */
+  CHECK(mote_model_class_name(NULL, 0, 0) == NULL);
 
   mote_interpreter_t interp;
   CHECK(mote_interpreter_create(&interp, &model, arena, need - 1) == MOTE_ARENA_TOO_SMALL);
