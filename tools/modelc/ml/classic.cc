@@ -217,11 +217,27 @@ int SoftmaxChain(const Graph& g, int x, std::vector<int>* nodes) {
 
 }  // namespace
 
+namespace {
+
+bool HasIntLabels(const Node& n) {
+  for (const char* key : {"classlabels_int64s", "classlabels_ints"}) {
+    if (n.has_attr(key) && !n.attrs.at(key).ints.empty()) return true;
+  }
+  return false;
+}
+
+bool HasStringLabels(const Node& n) {
+  return n.has_attr("classlabels_strings") && !n.attrs.at("classlabels_strings").strings.empty();
+}
+
+}  // namespace
+
 std::vector<int64_t> ClassLabels(const Node& n) {
+  if (HasIntLabels(n) && HasStringLabels(n)) Fail(n, "the classifier has both integer and string class labels");
   for (const char* key : {"classlabels_int64s", "classlabels_ints"}) {
     if (n.has_attr(key) && !n.attrs.at(key).ints.empty()) return n.attrs.at(key).ints;
   }
-  if (n.has_attr("classlabels_strings") && !n.attrs.at("classlabels_strings").strings.empty()) {
+  if (HasStringLabels(n)) {
     std::vector<int64_t> indices(n.attrs.at("classlabels_strings").strings.size());
     for (size_t k = 0; k < indices.size(); ++k) indices[k] = static_cast<int64_t>(k);
     return indices;
@@ -230,7 +246,7 @@ std::vector<int64_t> ClassLabels(const Node& n) {
 }
 
 void NameClasses(Graph& g, const Node& n, int label_tensor) {
-  if (!n.has_attr("classlabels_strings") || label_tensor < 0) return;
+  if (!HasStringLabels(n) || HasIntLabels(n) || label_tensor < 0) return;
   g.tensors[label_tensor].class_names = n.attrs.at("classlabels_strings").strings;
   g.tensors[label_tensor].dtype = DType::kInt64;
 }
