@@ -38,7 +38,7 @@ std::vector<T> RawAs(const std::string& raw, int64_t n, const std::string& what)
                        std::to_string(n * static_cast<int64_t>(sizeof(T))));
   }
   std::vector<T> out(static_cast<size_t>(n));
-  std::memcpy(out.data(), raw.data(), raw.size());
+  if (n > 0) std::memcpy(out.data(), raw.data(), raw.size());  // an empty vector's data() may be null
   return out;
 }
 
@@ -75,7 +75,7 @@ Value TensorToValue(const onnx::TensorProto& t, const std::string& what) {
       if (has_raw) {
         const auto v = RawAs<float>(raw, n, what);
         Eigen::ArrayXf f(n);
-        std::memcpy(f.data(), v.data(), v.size() * 4);
+        if (!v.empty()) std::memcpy(f.data(), v.data(), v.size() * 4);
         return Value::Float(shape, std::move(f));
       }
       ExpectCount(t.float_data(), n, what);

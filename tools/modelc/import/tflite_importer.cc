@@ -239,7 +239,7 @@ class Importer {
     };
     if (t.dtype == DType::kFloat32) {
       Eigen::ArrayXf f(n);
-      std::memcpy(f.data(), data, static_cast<size_t>(n) * 4);
+      if (n > 0) std::memcpy(f.data(), data, static_cast<size_t>(n) * 4);
       return Value::Float(t.shape, std::move(f));
     }
     if (!t.quant) {
