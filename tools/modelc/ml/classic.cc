@@ -15,15 +15,6 @@ const std::set<std::string> kOnnxMl = {"TreeEnsembleClassifier", "TreeEnsembleRe
                                        "SVMClassifier", "SVMRegressor"};
 const std::set<std::string> kRuntime = {"TreeEnsemble", "ClassifierHead", "Normalize", "Svm", "SvmPairwise"};
 
-int PostTransformId(const Node& n) {
-  const std::string s = n.has_attr("post_transform") ? n.attrs.at("post_transform").s : "NONE";
-  if (s == "NONE") return 0;
-  if (s == "LOGISTIC") return 1;
-  if (s == "SOFTMAX") return 2;
-  if (s == "SOFTMAX_ZERO") return 3;
-  Unsupported(n, "post_transform " + s + " is not supported");
-}
-
 struct Head {
   int post = 0;
   int binary = 0;  // 0 per-class scores, 1 one score (positive weights), 2 one signed score
@@ -137,6 +128,18 @@ void SetHead(Node& node, const Head& h) {
   node.attrs["labels"].ints = h.labels;
 }
 
+// The ClassifierHead that turns `scores` into the classifier's outputs.
+Node HeadNode(Graph& g, const Node& classifier, const Head& h, int scores) {
+  Node head;
+  head.name = classifier.name + ".head";
+  head.op = "ClassifierHead";
+  head.inputs = {scores};
+  head.outputs = classifier.outputs;
+  SetHead(head, h);
+  NameClasses(g, classifier, head.outputs[0]);
+  return head;
+}
+
 int NewTensor(Graph& g, const std::string& name, Shape shape) {
   Tensor t;
   t.name = name;
@@ -216,6 +219,15 @@ int SoftmaxChain(const Graph& g, int x, std::vector<int>* nodes) {
 }
 
 }  // namespace
+
+int PostTransformId(const Node& n) {
+  const std::string s = n.has_attr("post_transform") ? n.attrs.at("post_transform").s : "NONE";
+  if (s == "NONE") return 0;
+  if (s == "LOGISTIC") return 1;
+  if (s == "SOFTMAX") return 2;
+  if (s == "SOFTMAX_ZERO") return 3;
+  Unsupported(n, "post_transform " + s + " is not supported");
+}
 
 namespace {
 
@@ -400,14 +412,7 @@ size_t LowerClassic(Graph& g, size_t index) {
       const Head h = HeadForTrees(n, m);
       const int scores = NewTensor(g, n.name + ".scores", {rows, m.targets});
       trees.outputs = {scores};
-      Node head;
-      head.name = n.name + ".head";
-      head.op = "ClassifierHead";
-      head.inputs = {scores};
-      head.outputs = n.outputs;
-      SetHead(head, h);
-      NameClasses(g, n, head.outputs[0]);
-      out = {trees, head};
+      out = {trees, HeadNode(g, n, h, scores)};
     }
   } else if (n.op == "LinearClassifier" || n.op == "LinearRegressor") {
     const auto& coef = n.attrs.count("coefficients") ? n.attrs.at("coefficients").floats : std::vector<float>{};
@@ -432,14 +437,7 @@ size_t LowerClassic(Graph& g, size_t index) {
       const Head h = HeadForLinear(n, units);
       const int scores = NewTensor(g, n.name + ".scores", {rows, units});
       fc.outputs = {scores};
-      Node head;
-      head.name = n.name + ".head";
-      head.op = "ClassifierHead";
-      head.inputs = {scores};
-      head.outputs = n.outputs;
-      SetHead(head, h);
-      NameClasses(g, n, head.outputs[0]);
-      out = {fc, head};
+      out = {fc, HeadNode(g, n, h, scores)};
     }
   } else if (n.op == "Scaler") {
     const auto offset = PerFeature(n, "offset", features, 0.0f), scale = PerFeature(n, "scale", features, 1.0f);

@@ -15,6 +15,10 @@ namespace mote::modelc {
 // True for the ONNX-ML and classic runtime ops handled here.
 bool IsClassicOp(const std::string& op);
 
+// An ONNX-ML post_transform: 0 NONE, 1 LOGISTIC, 2 SOFTMAX, 3 SOFTMAX_ZERO
+// (anything else is refused).
+int PostTransformId(const Node& n);
+
 // Class labels of an ONNX-ML classifier: classlabels_ints / _int64s, or, for
 // classlabels_strings, the indices 0..C-1 (NameClasses puts the names on the
 // label tensor, and the runtime maps an index back to its name).

@@ -23,15 +23,6 @@ const std::vector<float>& Floats(const Node& n, const char* key) {
 // The ONNX op a node is or was lowered from.
 std::string OnnxOp(const Node& n) { return n.op == "Svm" ? n.attrs.at("mote_onnx").s : n.op; }
 
-int PostId(const Node& n) {
-  const std::string s = n.has_attr("post_transform") ? n.attrs.at("post_transform").s : "NONE";
-  if (s == "NONE") return 0;
-  if (s == "LOGISTIC") return 1;
-  if (s == "SOFTMAX") return 2;
-  if (s == "SOFTMAX_ZERO") return 3;
-  Unsupported(n, "post_transform " + s + " is not supported");
-}
-
 int KernelId(const Node& n) {
   const std::string s = n.has_attr("kernel_type") ? n.attrs.at("kernel_type").s : "LINEAR";
   if (s == "LINEAR") return 0;
@@ -85,7 +76,7 @@ void ParseRegressor(const Node& n, SvmModel& m) {
 
 void ParseClassifier(const Node& n, SvmModel& m) {
   m.labels = ClassLabels(n);
-  m.post = PostId(n);
+  m.post = PostTransformId(n);
   const int64_t classes = m.classes();
   if (classes < 2) Fail(n, "at least two classes are needed");
   if (classes > kMaxClasses) Unsupported(n, "more than 32 classes");

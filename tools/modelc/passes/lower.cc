@@ -242,7 +242,10 @@ void LowerBatchNorm(Graph& g, Node& bn) {
   bn.outputs.resize(1);  // extra outputs were checked to be unused
   Shape coeff_shape = {shape[1]};
   for (size_t k = 2; k < shape.size(); ++k) coeff_shape.push_back(1);
-  const int scaled = g.AddTensor(Tensor{bn.name + ".scaled", DType::kFloat32, shape, {}, {}, {}});
+  Tensor scaled_tensor;
+  scaled_tensor.name = bn.name + ".scaled";
+  scaled_tensor.shape = shape;
+  const int scaled = g.AddTensor(std::move(scaled_tensor));
   Node mul;
   mul.name = bn.name + ".mul";
   mul.op = "Mul";
