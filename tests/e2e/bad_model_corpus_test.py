@@ -366,6 +366,39 @@ def onnx_corpus(onnx, d):
         mlp(nodes=[H.make_node("Cast", ["x"], ["c"], name="cast", to=99),
                    H.make_node("Relu", ["c"], ["y"], name="relu")]), "mlp", (), ("'cast'", "99"))
 
+    # Indices, axes and ids of the standard ops (the ONNX-ML ones: onnxml_cases).
+    def one_op(node, inits=(), out_shape=None, opset=13):
+        return mlp(nodes=[node], inits=list(inits), outputs=[vi("y", out_shape)], opset=opset)
+
+    cases["onnx_gather_negative_index_out_of_range"] = (
+        one_op(H.make_node("Gather", ["x", "idx"], ["y"], name="gather", axis=1),
+               [init("idx", np.array([-5], np.int64))]), "mlp", (), ("'gather'", "-5"))
+    cases["onnx_gather_axis_out_of_range"] = (
+        one_op(H.make_node("Gather", ["x", "idx"], ["y"], name="gather", axis=2),
+               [init("idx", np.array([0], np.int64))]), "mlp", (), ("'gather'", "axis", "2"))
+    cases["onnx_gather_empty_indices"] = (
+        one_op(H.make_node("Gather", ["x", "idx"], ["y"], name="gather", axis=1),
+               [init("idx", np.zeros((0,), np.int64))]), "mlp", (), ("'gather'", "empty"))
+    cases["onnx_unsqueeze_axis_out_of_range"] = (
+        one_op(H.make_node("Unsqueeze", ["x", "axes"], ["y"], name="unsq"),
+               [init("axes", np.array([5], np.int64))]), "mlp", (), ("'unsq'", "axes", "5"))
+    cases["onnx_unsqueeze_axis_repeated"] = (
+        one_op(H.make_node("Unsqueeze", ["x", "axes"], ["y"], name="unsq"),
+               [init("axes", np.array([0, -4], np.int64))]), "mlp", (), ("'unsq'", "repeats"))
+    cases["onnx_squeeze_axis_out_of_range"] = (
+        one_op(H.make_node("Squeeze", ["x", "axes"], ["y"], name="sq"),
+               [init("axes", np.array([3], np.int64))]), "mlp", (), ("'sq'", "axis", "3"))
+    cases["onnx_reducemean_axis_out_of_range"] = (
+        one_op(H.make_node("ReduceMean", ["x"], ["y"], name="mean", axes=[-3])), "mlp", (),
+        ("'mean'", "axis", "-3"))
+    cases["onnx_argmax_axis_out_of_range"] = (
+        one_op(H.make_node("ArgMax", ["x"], ["y"], name="am", axis=2)), "mlp", (), ("'am'", "axis", "2"))
+    cases["onnx_argmax_select_last_index"] = (
+        one_op(H.make_node("ArgMax", ["x"], ["y"], name="am", axis=1, select_last_index=1)), "mlp",
+        ("not supported",), ("'am'", "select_last_index"))
+
+    cases.update(onnxml_cases(H, T, init, vi, model))
+
     for name, (m, calib, words, all_words) in cases.items():
         path = os.path.join(d, name + ".onnx")
         with open(path, "wb") as f:
@@ -374,11 +407,145 @@ def onnx_corpus(onnx, d):
     return cases
 
 
+def onnxml_cases(H, T, init, vi, model):
+    """ONNX-ML models whose ids, indices and counts are out of range. Every
+    one is a small but otherwise valid model of 4 features (calibration "mlp"):
+    one tree, one SVM, one linear classifier, ..."""
+    ml = [("ai.onnx.ml", 1)]
+    labels_out = [vi("label", [1], T.INT64), vi("probabilities", [1, 3])]
+
+    def tree(op="TreeEnsembleClassifier", **over):
+        # Node 0 splits on feature 2; leaves 1 and 2 vote for classes 0 and 1 / 2.
+        a = dict(nodes_treeids=[0, 0, 0], nodes_nodeids=[0, 1, 2], nodes_featureids=[2, 0, 0],
+                 nodes_modes=["BRANCH_LEQ", "LEAF", "LEAF"], nodes_values=[0.5, 0.0, 0.0],
+                 nodes_truenodeids=[1, 0, 0], nodes_falsenodeids=[2, 0, 0])
+        prefix = "class_" if op == "TreeEnsembleClassifier" else "target_"
+        a.update({prefix + "treeids": [0, 0, 0], prefix + "nodeids": [1, 2, 2],
+                  prefix + "ids": [0, 1, 2], prefix + "weights": [1.0, 1.0, 0.5]})
+        if op == "TreeEnsembleClassifier":
+            a["classlabels_int64s"] = [0, 1, 2]
+            outs = ["label", "probabilities"]
+        else:
+            a["n_targets"] = 3
+            outs = ["y"]
+        a.update(over)
+        n = H.make_node(op, ["x"], outs, name="trees", domain="ai.onnx.ml", **a)
+        return model([n], [], outputs=labels_out if len(outs) == 2 else [vi("y", [1, 3])],
+                     domain_opsets=ml)
+
+    cases = {"onnxml_control_good_tree": (tree(), "mlp", None, None),
+             "onnxml_control_good_tree_regressor": (tree("TreeEnsembleRegressor"), "mlp", None, None)}
+    cases["onnxml_tree_feature_id_out_of_range"] = (
+        tree(nodes_featureids=[9, 0, 0]), "mlp", (), ("'trees'", "nodes_featureids[0] = 9", "4 features"))
+    cases["onnxml_tree_feature_id_negative"] = (
+        tree(nodes_featureids=[-2, 0, 0]), "mlp", (), ("'trees'", "nodes_featureids[0] = -2", "negative"))
+    cases["onnxml_tree_feature_id_past_16_bits"] = (
+        tree(nodes_featureids=[70000, 0, 0]), "mlp", (), ("'trees'", "nodes_featureids[0] = 70000"))
+    cases["onnxml_tree_class_id_out_of_range"] = (
+        tree(class_ids=[0, 1, 5]), "mlp", (), ("'trees'", "class_ids[2] = 5", "3 class labels"))
+    cases["onnxml_tree_class_id_negative"] = (
+        tree(class_ids=[0, -1, 2]), "mlp", (), ("'trees'", "class_ids[1] = -1", "negative"))
+    cases["onnxml_tree_target_id_out_of_range"] = (
+        tree("TreeEnsembleRegressor", target_ids=[0, 1, 3]), "mlp", (),
+        ("'trees'", "target_ids[2] = 3", "n_targets"))
+    cases["onnxml_tree_child_missing"] = (
+        tree(nodes_truenodeids=[7, 0, 0]), "mlp", (), ("'trees'", "nodes_truenodeids[0] = 7", "no node 7"))
+    cases["onnxml_tree_node_defined_twice"] = (
+        tree(nodes_nodeids=[0, 1, 1]), "mlp", (), ("'trees'", "nodes_nodeids[2] = 1", "twice"))
+    cases["onnxml_tree_no_root"] = (
+        tree(nodes_nodeids=[3, 1, 2], class_nodeids=[1, 2, 2]), "mlp", (), ("'trees'", "node 0"))
+    cases["onnxml_tree_cycle"] = (
+        tree(nodes_treeids=[0, 0, 0, 0], nodes_nodeids=[0, 1, 2, 3], nodes_featureids=[2, 1, 0, 0],
+             nodes_modes=["BRANCH_LEQ", "BRANCH_LEQ", "LEAF", "LEAF"], nodes_values=[0.5, 0.1, 0.0, 0.0],
+             nodes_truenodeids=[1, 0, 0, 0], nodes_falsenodeids=[2, 3, 0, 0], class_nodeids=[2, 3, 3]),
+        "mlp", (), ("'trees'", "cycle"))
+    cases["onnxml_tree_weight_on_missing_node"] = (
+        tree(class_nodeids=[1, 2, 9]), "mlp", (), ("'trees'", "class_nodeids[2] = 9"))
+    cases["onnxml_tree_weight_on_branch"] = (
+        tree(class_nodeids=[0, 2, 2]), "mlp", (), ("'trees'", "class_nodeids[0] = 0", "branch"))
+    cases["onnxml_tree_weight_in_missing_tree"] = (
+        tree(class_treeids=[0, 0, 3]), "mlp", (), ("'trees'", "class_treeids[2] = 3"))
+    cases["onnxml_tree_mode_unknown"] = (
+        tree(nodes_modes=["BRANCH_SOMETIMES", "LEAF", "LEAF"]), "mlp", (),
+        ("'trees'", "nodes_modes[0]", "BRANCH_SOMETIMES"))
+    cases["onnxml_tree_lists_differ_in_length"] = (
+        tree(nodes_featureids=[2, 0]), "mlp", (), ("'trees'", "nodes_featureids", "2 entries"))
+
+    x4 = np.linspace(-1.0, 1.0, 12).astype(np.float32)
+
+    def svc(**over):
+        a = dict(kernel_type="RBF", kernel_params=[0.5, 0.0, 3.0], vectors_per_class=[2, 1],
+                 support_vectors=list(x4), coefficients=[1.0, -0.5, -0.5], rho=[0.1],
+                 classlabels_int64s=[0, 1])
+        a.update(over)
+        n = H.make_node("SVMClassifier", ["x"], ["label", "probabilities"], name="svm", domain="ai.onnx.ml", **a)
+        return model([n], [], outputs=[vi("label", [1], T.INT64), vi("probabilities", [1, 2])],
+                     domain_opsets=ml)
+
+    def svr(**over):
+        a = dict(kernel_type="RBF", kernel_params=[0.5, 0.0, 3.0], n_supports=3,
+                 support_vectors=list(x4), coefficients=[1.0, -0.5, 0.25], rho=[0.1])
+        a.update(over)
+        n = H.make_node("SVMRegressor", ["x"], ["y"], name="svr", domain="ai.onnx.ml", **a)
+        return model([n], [], outputs=[vi("y", [1, 1])], domain_opsets=ml)
+
+    cases["onnxml_control_good_svc"] = (svc(), "mlp", None, None)
+    cases["onnxml_control_good_svr"] = (svr(), "mlp", None, None)
+    cases["onnxml_svm_vectors_per_class_sum_wrong"] = (
+        svc(vectors_per_class=[2, 2], coefficients=[1.0, -0.5, -0.5, 0.2]), "mlp", (),
+        ("'svm'", "support_vectors", "12 values", "vectors_per_class"))
+    cases["onnxml_svm_vectors_per_class_count_wrong"] = (
+        svc(vectors_per_class=[1, 1, 1]), "mlp", (), ("'svm'", "vectors_per_class", "3 entries"))
+    cases["onnxml_svm_vectors_per_class_negative"] = (
+        svc(vectors_per_class=[-1, 4]), "mlp", (), ("'svm'", "vectors_per_class[0] = -1"))
+    cases["onnxml_svm_coefficients_count_wrong"] = (
+        svc(coefficients=[1.0, -0.5]), "mlp", (), ("'svm'", "coefficients", "2 values"))
+    cases["onnxml_svr_n_supports_wrong"] = (
+        svr(n_supports=5), "mlp", (), ("'svr'", "support_vectors", "n_supports = 5"))
+    cases["onnxml_svr_n_supports_negative"] = (
+        svr(n_supports=-3), "mlp", (), ("'svr'", "n_supports = -3"))
+
+    def linear(**over):
+        a = dict(coefficients=list(np.linspace(-1, 1, 12).astype(np.float32)), intercepts=[0.1, 0.2, 0.3],
+                 classlabels_int64s=[0, 1, 2], post_transform="SOFTMAX")
+        a.update(over)
+        n = H.make_node("LinearClassifier", ["x"], ["label", "probabilities"], name="lin", domain="ai.onnx.ml", **a)
+        return model([n], [], outputs=labels_out, domain_opsets=ml)
+
+    cases["onnxml_control_good_linear"] = (linear(), "mlp", None, None)
+    cases["onnxml_linear_coefficients_not_a_multiple"] = (
+        linear(coefficients=[0.5] * 10), "mlp", (), ("'lin'", "coefficients", "10 values", "4 features"))
+    cases["onnxml_linear_rows_disagree_with_labels"] = (
+        linear(coefficients=[0.5] * 8, intercepts=[0.0, 0.0]), "mlp", (), ("'lin'", "2 rows", "3 class labels"))
+    cases["onnxml_linear_intercepts_count_wrong"] = (
+        linear(intercepts=[0.1] * 5), "mlp", (), ("'lin'", "intercepts", "5 values"))
+
+    def afe(idx):
+        n = H.make_node("ArrayFeatureExtractor", ["x", "idx"], ["y"], name="afe", domain="ai.onnx.ml")
+        return model([n], [init("idx", np.array(idx, np.int64))], outputs=[vi("y", [1, len(idx)])],
+                     domain_opsets=ml)
+
+    cases["onnxml_control_good_array_feature_extractor"] = (afe([3, 0]), "mlp", None, None)
+    cases["onnxml_array_feature_extractor_index_out_of_range"] = (
+        afe([0, 7]), "mlp", (), ("'afe'", "[1] = 7", "4 columns"))
+    cases["onnxml_array_feature_extractor_index_negative"] = (
+        afe([-1]), "mlp", (), ("'afe'", "[0] = -1"))
+
+    def scaler(**a):
+        n = H.make_node("Scaler", ["x"], ["y"], name="scale", domain="ai.onnx.ml", **a)
+        return model([n], [], outputs=[vi("y", [1, 4])], domain_opsets=ml)
+
+    cases["onnxml_control_good_scaler"] = (scaler(offset=[0.5], scale=[1, 2, 3, 4]), "mlp", None, None)
+    cases["onnxml_scaler_offset_length_wrong"] = (
+        scaler(offset=[0.5, 0.5, 0.5], scale=[2.0]), "mlp", (), ("'scale'", "offset", "3 values", "4 features"))
+    return cases
+
+
 # --- TFLite ----------------------------------------------------------------
 
 def tflite_corpus(a, d, flatc):
     """{case: (path, calibration kind, any words, all words)}; calibration kinds:
-    "fc8" = [N,8] rows, "conv6" = [N,6,6,2] images."""
+    "fc8" = [N,8] rows, "conv6" = [N,6,6,2] images, "t223" = [N,2,2,3]."""
     sys.path.insert(0, os.path.join(a.repo, "tests", "fuzz"))
     import tflite_seeds as S  # noqa: E402
     schema = os.path.join(a.repo, "tools", "modelc", "import", "tflite_schema.fbs")
@@ -480,6 +647,35 @@ def tflite_corpus(a, d, flatc):
     m = conv()
     m["subgraphs"][0]["operators"][0]["builtin_options"]["stride_w"] = 0
     jsons["tflite_conv_stride_zero"] = (m, "conv6", (), ("CONV_2D", "strides"))
+
+    # Permutations, axes and constant index data of tensor ops.
+    def ops():
+        return json.loads(json.dumps(S.tensor_ops(False)))
+
+    def set_ints(m, name, values):
+        t = m["subgraphs"][0]["tensors"][tensor_index(m, name)]
+        m["buffers"][t["buffer"]]["data"] = list(struct.pack("<%di" % len(values), *values))
+        t["shape"] = [len(values)]
+
+    jsons["tflite_control_good_tensor_ops"] = (ops(), "t223", None, None)
+    m = ops()
+    set_ints(m, "perm", [0, 2, 2, 3])
+    jsons["tflite_transpose_perm_not_permutation"] = (m, "t223", (), ("TRANSPOSE", "perm", "permutation"))
+    m = ops()
+    set_ints(m, "perm", [0, 2, 1])
+    jsons["tflite_transpose_perm_wrong_length"] = (m, "t223", (), ("TRANSPOSE", "perm", "rank"))
+    m = ops()
+    set_ints(m, "perm", [0, 2, 1, 9])
+    jsons["tflite_transpose_perm_out_of_range"] = (m, "t223", (), ("TRANSPOSE", "perm", "9"))
+    m = ops()
+    m["subgraphs"][0]["operators"][2]["builtin_options"]["axis"] = 7
+    jsons["tflite_concat_axis_out_of_range"] = (m, "t223", (), ("CONCATENATION", "axis", "7"))
+    m = ops()
+    set_ints(m, "axes", [1, 9])
+    jsons["tflite_mean_axis_out_of_range"] = (m, "t223", (), ("MEAN", "axes", "9"))
+    m = ops()
+    set_ints(m, "pads", [0, 0, 1, 1, 1, 1])
+    jsons["tflite_pad_paddings_wrong_count"] = (m, "t223", (), ("PAD", "paddings"))
 
     # Quantization parameters (int8 model).
     m = base(True)
@@ -626,7 +822,8 @@ def main():
     calibs = {"mlp": rs.randn(32, 4).astype(np.float32),
               "conv": rs.randn(8, 2, 5, 5).astype(np.float32),
               "fc8": rs.randn(16, 8).astype(np.float32),
-              "conv6": rs.randn(8, 6, 6, 2).astype(np.float32)}
+              "conv6": rs.randn(8, 6, 6, 2).astype(np.float32),
+              "t223": rs.randn(8, 2, 2, 3).astype(np.float32)}
     for k, v in calibs.items():
         calibs[k] = os.path.join(calib_dir, k + ".npy")
         np.save(calibs[k], v)

@@ -488,11 +488,19 @@ class Importer {
       }
       case kMean: {
         const Value& axes = Constant(n, 1, "the axes");
+        const int64_t rank = static_cast<int64_t>(graph_.tensors[n.inputs[0]].shape.size());
         std::vector<int64_t> a;
-        for (int64_t d = 0; d < axes.size(); ++d) a.push_back(axes.AsInt(d) < 0 ? axes.AsInt(d) + 4 : axes.AsInt(d));
+        for (int64_t d = 0; d < axes.size(); ++d) {
+          const int64_t axis = axes.AsInt(d);
+          if (axis < -rank || axis >= rank) {
+            Fail(n, "axes[" + std::to_string(d) + "] = " + std::to_string(axis) + " is out of range for rank " +
+                        std::to_string(rank));
+          }
+          a.push_back(axis < 0 ? axis + rank : axis);
+        }
         std::sort(a.begin(), a.end());
-        if (graph_.tensors[n.inputs[0]].shape.size() != 4 || a != std::vector<int64_t>{1, 2}) {
-          Unsupported(n, "only the mean over the spatial axes of NHWC is supported");
+        if (rank != 4 || a != std::vector<int64_t>{1, 2}) {
+          Unsupported(n, "only the mean over the spatial axes of NHWC is supported (axes " + ShapeString(a) + ")");
         }
         n.op = "Mean";
         n.inputs.resize(1);

@@ -847,7 +847,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   Unsupported(node, "op is not supported by modelc");
 }
 
-std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs) {
+std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs, const NodeObserver* observer) {
   std::vector<Value> values(graph.tensors.size());
   std::vector<bool> ready(graph.tensors.size(), false);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
@@ -867,7 +867,9 @@ std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs)
       if (t >= 0 && !ready[t]) Fail(node, "input '" + graph.tensors[t].name + "' is never computed");
       ins.push_back(t >= 0 ? &values[t] : nullptr);
     }
+    if (observer && observer->before) observer->before(node, ins);
     std::vector<Value> outs = EvalNode(graph, node, ins);
+    if (observer && observer->after) observer->after(node, outs);
     for (size_t k = 0; k < node.outputs.size() && k < outs.size(); ++k) {
       values[node.outputs[k]] = std::move(outs[k]);
       ready[node.outputs[k]] = true;

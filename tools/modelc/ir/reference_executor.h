@@ -4,6 +4,7 @@
 #ifndef MOTE_TOOLS_MODELC_IR_REFERENCE_EXECUTOR_H_
 #define MOTE_TOOLS_MODELC_IR_REFERENCE_EXECUTOR_H_
 
+#include <functional>
 #include <vector>
 
 #include "ir/graph.h"
@@ -14,9 +15,16 @@ namespace mote::modelc {
 std::vector<Value> EvalNode(const Graph& graph, const Node& node,
                             const std::vector<const Value*>& inputs);
 
+// Called around each node's evaluation (either may be empty).
+struct NodeObserver {
+  std::function<void(const Node&, const std::vector<const Value*>&)> before;
+  std::function<void(const Node&, const std::vector<Value>&)> after;
+};
+
 // Runs the whole graph (nodes must be in topological order) on `inputs`
 // (one per graph input) and returns the value of every tensor.
-std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs);
+std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs,
+                           const NodeObserver* observer = nullptr);
 
 // True if EvalNode knows the op.
 bool IsKnownOp(const std::string& op);

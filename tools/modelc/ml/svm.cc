@@ -54,17 +54,25 @@ void ParseRegressor(const Node& n, SvmModel& m) {
   const int64_t supports = n.attr_int("n_supports", 0);
   const std::vector<float>& sv = Floats(n, "support_vectors");
   const std::vector<float>& coef = Floats(n, "coefficients");
-  if (supports < 0) Fail(n, "n_supports is negative");
+  if (supports < 0 || supports > (int64_t{1} << 30)) Fail(n, "attribute n_supports = " + std::to_string(supports) + " is out of range");
   if (supports > 0) {
     if (static_cast<int64_t>(sv.size()) != supports * m.features) {
-      Fail(n, "support_vectors do not hold n_supports vectors of the input's features");
+      Fail(n, "attribute support_vectors has " + std::to_string(sv.size()) + " values, n_supports = " +
+                  std::to_string(supports) + " vectors of the input's " + std::to_string(m.features) + " features need " +
+                  std::to_string(supports * m.features));
     }
-    if (static_cast<int64_t>(coef.size()) != supports) Fail(n, "one coefficient per support vector expected");
+    if (static_cast<int64_t>(coef.size()) != supports) {
+      Fail(n, "attribute coefficients has " + std::to_string(coef.size()) + " values for n_supports = " +
+                  std::to_string(supports) + " (one per support vector)");
+    }
     m.support_vectors = sv;
     m.coefficients = coef;
     m.vectors = supports;
   } else {  // linear: one "vector", the coefficients, weighted 1
-    if (static_cast<int64_t>(coef.size()) != m.features) Fail(n, "one coefficient per feature expected");
+    if (static_cast<int64_t>(coef.size()) != m.features) {
+      Fail(n, "attribute coefficients has " + std::to_string(coef.size()) + " values for the input's " +
+                  std::to_string(m.features) + " features (n_supports = 0: one per feature)");
+    }
     m.kernel = 0;
     m.support_vectors = coef;
     m.coefficients = {1.0f};
@@ -85,21 +93,29 @@ void ParseClassifier(const Node& n, SvmModel& m) {
   if (m.prob_a.size() != m.prob_b.size()) Fail(n, "prob_a and prob_b differ in size");
   const std::vector<int64_t> per_class = n.attr_ints("vectors_per_class");
   int64_t vectors = 0;
-  for (int64_t v : per_class) {
-    if (v < 0 || v > (int64_t{1} << 30)) Fail(n, "vectors_per_class out of range");
-    vectors += v;
+  for (size_t k = 0; k < per_class.size(); ++k) {
+    if (per_class[k] < 0 || per_class[k] > (int64_t{1} << 30)) {
+      Fail(n, "attribute vectors_per_class[" + std::to_string(k) + "] = " + std::to_string(per_class[k]) + " is out of range");
+    }
+    vectors += per_class[k];
   }
   const std::vector<float>& coef = Floats(n, "coefficients");
   if (coef.empty()) Fail(n, "coefficients are empty");
   if (vectors > 0) {
     m.mode = SvmModel::Mode::kOneVsOne;
-    if (static_cast<int64_t>(per_class.size()) != classes) Fail(n, "one vectors_per_class entry per class expected");
+    if (static_cast<int64_t>(per_class.size()) != classes) {
+      Fail(n, "attribute vectors_per_class has " + std::to_string(per_class.size()) + " entries for " +
+                  std::to_string(classes) + " classes (one per class)");
+    }
     const std::vector<float>& sv = Floats(n, "support_vectors");
     if (static_cast<int64_t>(sv.size()) != vectors * m.features) {
-      Fail(n, "support_vectors do not hold the vectors of the input's features");
+      Fail(n, "attribute support_vectors has " + std::to_string(sv.size()) + " values; vectors_per_class sums to " +
+                  std::to_string(vectors) + " vectors of the input's " + std::to_string(m.features) + " features, " +
+                  std::to_string(vectors * m.features) + " values");
     }
     if (static_cast<int64_t>(coef.size()) != (classes - 1) * vectors) {
-      Fail(n, "coefficients must be (classes - 1) x vectors");
+      Fail(n, "attribute coefficients has " + std::to_string(coef.size()) + " values, (classes - 1) x vectors = " +
+                  std::to_string((classes - 1) * vectors) + " expected");
     }
     if (static_cast<int64_t>(m.rho.size()) < m.pairs()) Fail(n, "one rho per class pair expected");
     if (m.probabilities() && static_cast<int64_t>(m.prob_a.size()) < m.pairs()) {
@@ -119,7 +135,10 @@ void ParseClassifier(const Node& n, SvmModel& m) {
   // Linear (liblinear) mode: one coefficient row per class, rho[0] added to all.
   m.mode = SvmModel::Mode::kLinear;
   m.kernel = 0;
-  if (static_cast<int64_t>(coef.size()) != classes * m.features) Fail(n, "coefficients must be classes x features");
+  if (static_cast<int64_t>(coef.size()) != classes * m.features) {
+    Fail(n, "attribute coefficients has " + std::to_string(coef.size()) + " values, classes x features = " +
+                std::to_string(classes * m.features) + " expected (no support vectors: a linear SVM)");
+  }
   if (m.rho.empty()) Fail(n, "rho is missing");
   m.rho.resize(1);
   m.support_vectors = coef;

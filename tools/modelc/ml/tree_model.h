@@ -35,6 +35,17 @@ struct TreeModel {
 // (target_*) node; throws ConvertError naming the node for anything invalid.
 TreeModel ParseTreeModel(const Node& node);
 
+// The runtime's tree nodes hold a 16-bit feature index.
+constexpr int64_t kMaxTreeFeature = 0xFFFF;
+
+// Checks what an imported TreeEnsembleClassifier / Regressor node reads
+// against its input, before anything evaluates it (import/validate.cc):
+// everything ParseTreeModel checks, every branch's feature id a column of an
+// input of `features` columns, every class / target id below `outputs` (the
+// class labels, or n_targets). Throws ConvertError naming the attribute, the
+// position and the value.
+void CheckTreeIndices(const Node& node, int64_t features, int64_t outputs);
+
 // Raw scores [rows, targets] on float features (ONNX semantics, float sums).
 std::vector<float> EvaluateTreeModel(const TreeModel& m, const float* x, int64_t rows, int64_t features);
 

@@ -1,3 +1,4 @@
+#include "import/validate.h"
 #include "ir/reference_executor.h"
 #include "passes/passes.h"
 
@@ -9,7 +10,11 @@ void InferShapes(Graph& graph) {
     const Shape& s = graph.tensors[t].shape;
     zeros.push_back(Value::Float(s, Eigen::ArrayXf::Zero(NumElements(s))));
   }
-  const std::vector<Value> values = Execute(graph, zeros);
+  // Every node is validated before it is first evaluated (import/validate.h).
+  NodeObserver validate;
+  validate.before = [&graph](const Node& n, const std::vector<const Value*>& ins) { ValidateNode(graph, n, ins); };
+  validate.after = [&graph](const Node& n, const std::vector<Value>& outs) { ValidateOutputs(graph, n, outs); };
+  const std::vector<Value> values = Execute(graph, zeros, &validate);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
     Tensor& tensor = graph.tensors[t];
     if (tensor.is_const()) continue;

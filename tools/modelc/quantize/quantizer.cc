@@ -189,7 +189,10 @@ std::vector<float> GridScales(const Graph& g, const Node& trees, const Calibrati
   const TreeModel m = ParseTreeModel(trees);
   for (const auto& [id, nodes] : m.trees)
     for (const auto& [nid, s] : nodes) {
-      if (s.mode >= 0) max_abs[s.feature] = std::max(max_abs[s.feature], std::fabs(s.threshold));
+      if (s.mode < 0) continue;
+      // Validated at shape inference (CheckTreeIndices); checked again as it indexes.
+      if (s.feature >= features) Fail(trees, "a branch reads feature " + std::to_string(s.feature) + " of " + std::to_string(features));
+      max_abs[s.feature] = std::max(max_abs[s.feature], std::fabs(s.threshold));
     }
   const auto it = std::find(g.inputs.begin(), g.inputs.end(), input);
   if (it != g.inputs.end() && cal.samples > 0) {
