@@ -77,9 +77,15 @@ ChannelMultipliers PerChannel(const Graph& g, const Node& n) {
     throw ConvertError("weights '" + w.name + "' have " + std::to_string(wq.scale.size()) + " scales for " +
                        std::to_string(channels) + " output channels");
   }
+  // TFLite multiplies the scales of a per-tensor FULLY_CONNECTED in float32
+  // (GetQuantizedConvolutionMultipler) and every other product in double
+  // (PopulateConvolutionQuantizationParams): the rounding is kept, so imported
+  // models stay bit-exact with TFLite.
+  const bool float_product = n.op == "FullyConnected" && wq.scale.size() == 1;
   for (int64_t c = 0; c < channels; ++c) {  // per-tensor weights repeat their one scale
     const float ws = wq.scale.size() == 1 ? wq.scale[0] : wq.scale[static_cast<size_t>(c)];
-    const Multiplier q = QuantizeMultiplier(static_cast<double>(Scale(in)) * ws / Scale(out), -31, max_shift);
+    const double product = float_product ? static_cast<double>(Scale(in) * ws) : static_cast<double>(Scale(in)) * ws;
+    const Multiplier q = QuantizeMultiplier(product / Scale(out), -31, max_shift);
     m.multiplier.push_back(q.multiplier);
     m.shift.push_back(static_cast<int8_t>(q.shift));
   }
