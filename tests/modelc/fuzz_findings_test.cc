@@ -151,5 +151,23 @@ TEST(FuzzFindings, OnnxInitializersAreCheckedBeforeAllocating) {
   EXPECT_THROW(ImportOnnxBytes(OnnxWith(t, {1 << 30, 1 << 30, 1 << 30}), "t"), ConvertError);
 }
 
+// A tree whose branch reads feature 8 of a 4-feature input: GridScales wrote
+// past its per-feature array (a heap overflow under ASan) before anything
+// bounded the feature ids. Refused now, naming the attribute and value.
+TEST(FuzzFindings, TreeFeatureIdsAreCheckedAgainstTheInput) {
+  Graph g = ImportOnnx(kRegressions + "fuzz_onnx_import/tree_feature_index_out_of_range.onnx");
+  std::vector<std::vector<Value>> samples(1);
+  for (int t : g.inputs) samples[0].push_back(Floats(g.tensors[t].shape));
+  for (Precision p : {Precision::kInt8, Precision::kFloat32}) {
+    try {
+      (void)Compile(g, p, samples, ModelInfo{});
+      ADD_FAILURE() << "converted";
+    } catch (const ConvertError& e) {
+      EXPECT_NE(std::string(e.what()).find("nodes_featureids[51] = 8 is out of range: the input has 4 features"),
+                std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mote::modelc
