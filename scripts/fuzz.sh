@@ -46,14 +46,18 @@ build=build/fuzz
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"$(nproc)"
 
-# Seeds are remade when modelc or the scripts that make them change.
+# Seeds are remade when modelc or the scripts that make them change; a lock
+# keeps two fuzz.sh runs from making them at once.
 seeds=$build/seeds
 stamp=$seeds/.made
+exec 9>"$build/.seeds.lock"
+flock 9
 if [[ ! -f $stamp || $build/bin/modelc -nt $stamp || tests/fuzz/make_seeds.sh -nt $stamp ||
       tests/fuzz/tflite_seeds.py -nt $stamp ]]; then
   tests/fuzz/make_seeds.sh "$build/bin/modelc" "$seeds"
   touch "$stamp"
 fi
+flock -u 9
 
 # A folder on tmpfs for --ci's corpus (see above), else one under build/.
 ci_tmp() {

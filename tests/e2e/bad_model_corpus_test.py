@@ -668,6 +668,11 @@ def tflite_corpus(a, d, flatc):
     set_ints(m, "perm", [0, 2, 1, 9])
     jsons["tflite_transpose_perm_out_of_range"] = (m, "t223", (), ("TRANSPOSE", "perm", "9"))
     m = ops()
+    t = m["subgraphs"][0]["tensors"][tensor_index(m, "perm")]
+    t["type"] = "FLOAT32"
+    m["buffers"][t["buffer"]]["data"] = list(struct.pack("<4f", 0.0, 2.0, 1.0, -1.0e37))
+    jsons["tflite_transpose_perm_float"] = (m, "t223", (), ("TRANSPOSE", "'perm'", "integer"))
+    m = ops()
     m["subgraphs"][0]["operators"][2]["builtin_options"]["axis"] = 7
     jsons["tflite_concat_axis_out_of_range"] = (m, "t223", (), ("CONCATENATION", "axis", "7"))
     m = ops()

@@ -356,6 +356,17 @@ class Importer {
     return *graph_.tensors[n.inputs[k]].constant;
   }
 
+  // A constant of indices (paddings, a permutation, axes): integers only, since
+  // a float one could hold values no index can take.
+  const Value& IndexConstant(const Node& n, size_t k, const char* what) {
+    const Value& v = Constant(n, k, what);
+    if (!v.is_int) {
+      Fail(n, std::string(what) + " ('" + graph_.tensors[n.inputs[k]].name + "') must be an integer tensor, not " +
+                  DTypeName(graph_.tensors[n.inputs[k]].dtype));
+    }
+    return v;
+  }
+
   void AddOperator(const tfl::Operator& op, uint32_t k) {
     Node n;
     const int32_t code = BuiltinCode(op, k);
@@ -460,7 +471,7 @@ class Importer {
         return;
       }
       case kPad: case kPadV2: {
-        const Value& p = Constant(n, 1, "the paddings");
+        const Value& p = IndexConstant(n, 1, "the paddings");
         const size_t rank = graph_.tensors[n.inputs[0]].shape.size();
         if (p.size() != static_cast<int64_t>(2 * rank)) Fail(n, "paddings must be [rank, 2]");
         std::vector<int64_t> pads(2 * rank);
@@ -478,7 +489,7 @@ class Importer {
         return;
       }
       case kTranspose: {
-        const Value& p = Constant(n, 1, "the permutation");
+        const Value& p = IndexConstant(n, 1, "the permutation");
         std::vector<int64_t> perm(static_cast<size_t>(p.size()));
         for (int64_t d = 0; d < p.size(); ++d) perm[d] = p.AsInt(d);
         n.op = "Transpose";
@@ -487,7 +498,7 @@ class Importer {
         return;
       }
       case kMean: {
-        const Value& axes = Constant(n, 1, "the axes");
+        const Value& axes = IndexConstant(n, 1, "the axes");
         const int64_t rank = static_cast<int64_t>(graph_.tensors[n.inputs[0]].shape.size());
         std::vector<int64_t> a;
         for (int64_t d = 0; d < axes.size(); ++d) {

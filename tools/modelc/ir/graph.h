@@ -27,6 +27,13 @@ int64_t NumElements(const Shape& s);
 // far beyond the RAM of any microcontroller.
 constexpr int64_t kMaxInputElements = int64_t{1} << 24;
 
+// float -> int64 by truncation, saturating at int64's limits; NaN gives the minimum.
+inline int64_t SaturatingInt(float v) {
+  if (!(v > -0x1p63f)) return INT64_MIN;  // NaN too
+  if (v >= 0x1p63f) return INT64_MAX;
+  return static_cast<int64_t>(v);
+}
+
 // A value computed by the reference executor or held as a constant: float
 // tensors in `f`, integer and boolean tensors in `i`.
 struct Value {
@@ -37,7 +44,9 @@ struct Value {
 
   int64_t size() const { return NumElements(shape); }
   float AsFloat(int64_t k) const { return is_int ? static_cast<float>(i[k]) : f[k]; }
-  int64_t AsInt(int64_t k) const { return is_int ? i[k] : static_cast<int64_t>(f[k]); }
+  // Floats truncate; past int64's range (or NaN) they saturate instead of
+  // being undefined, so an index check after AsInt always sees the value.
+  int64_t AsInt(int64_t k) const { return is_int ? i[k] : SaturatingInt(f[k]); }
   static Value Float(Shape shape, Eigen::ArrayXf data);
   static Value Int(Shape shape, std::vector<int64_t> data);
 };

@@ -390,7 +390,7 @@ Value Cast(const Node& node, const Value& x) {
   }
   std::vector<int64_t> r(static_cast<size_t>(x.size()));
   for (int64_t k = 0; k < x.size(); ++k) {
-    r[k] = to == 9 ? (x.AsFloat(k) != 0.0f) : static_cast<int64_t>(x.is_int ? x.i[k] : std::trunc(x.f[k]));
+    r[k] = to == 9 ? (x.AsFloat(k) != 0.0f) : (x.is_int ? x.i[k] : SaturatingInt(x.f[k]));
   }
   return Value::Int(x.shape, std::move(r));
 }
@@ -729,7 +729,10 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   if (op == "Exp") return {Unary(float_in(0), [](float v) { return std::exp(v); })};
   if (op == "Pow") {
     return {Binary(node, in(0), in(1), [](float a, float b) { return std::pow(a, b); },
-                   [](int64_t a, int64_t b) { return static_cast<int64_t>(std::pow(a, b)); })};
+                   [](int64_t a, int64_t b) {
+                     const double p = std::pow(static_cast<double>(a), static_cast<double>(b));
+                     return !(p > -0x1p63) ? INT64_MIN : p >= 0x1p63 ? INT64_MAX : static_cast<int64_t>(p);
+                   })};
   }
   if (op == "ReduceSum" || op == "ReduceLogSumExp") {
     const Value& x = float_in(0);
