@@ -1,5 +1,6 @@
-// The reference's int8 output step (kernels/reference/requantize.h), shared
-// by the DSP kernels so each stays bit-identical to its reference.
+// The int8 output step of the DSP kernels: equal to the reference's
+// (kernels/reference/requantize.h) for every value the loader allows, in
+// fewer instructions. Portable C++, so tests/runtime checks it on the host too.
 #ifndef MOTE_KERNELS_CORTEX_M_DSP_REQUANTIZE_H_
 #define MOTE_KERNELS_CORTEX_M_DSP_REQUANTIZE_H_
 
@@ -9,13 +10,32 @@
 
 namespace mote::cortex_m_dsp {
 
-// clamp(MultiplyByQuantizedMultiplier(acc) + output_offset), saturated first
-// so that an extreme multiplier cannot overflow; exactly the reference's.
+// reference::MultiplyByQuantizedMultiplier for multiplier >= 0 (the loader's
+// ValidMultiplier), shift in [-31, 30]. For shift <= 0 there is no left
+// shift, so the reference's overflow branch is never taken, and
+// SaturatingRoundingDoublingHighMul(x, m) (whose saturating case needs
+// m == INT32_MIN) is (x * m + 2^30) >> 31: for x * m >= 0 that is the
+// reference's (x * m + 2^30) / 2^31; for x * m < 0 the reference truncates
+// (x * m + 1 - 2^30) / 2^31 towards zero, i.e. floors it after adding
+// 2^31 - 1, which again gives (x * m + 2^30) >> 31.
+inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift) {
+  if (shift > 0) return reference::MultiplyByQuantizedMultiplier(x, multiplier, shift);
+  const int64_t product = static_cast<int64_t>(x) * multiplier;
+  const int32_t high = static_cast<int32_t>((product + (int64_t{1} << 30)) >> 31);
+  return reference::RoundingDivideByPOT(high, -shift);
+}
+
+// clamp(saturate(MultiplyByQuantizedMultiplier(acc) + output_offset)) of the
+// reference. output_offset is an int8 zero point and [activation_min,
+// activation_max] lies inside int8 (both checked at load), so clamping the
+// scaled value to +-2^16 first changes no result and keeps the sum in int32.
 inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
                              int32_t activation_min, int32_t activation_max) {
-  const int32_t scaled = reference::MultiplyByQuantizedMultiplier(acc, multiplier, shift);
-  return reference::ClampTo<int8_t>(reference::SaturateToInt32(int64_t{scaled} + output_offset),
-                                    activation_min, activation_max);
+  constexpr int32_t kBound = 1 << 16;
+  int32_t scaled = MultiplyByQuantizedMultiplier(acc, multiplier, shift);
+  if (scaled > kBound) scaled = kBound;
+  if (scaled < -kBound) scaled = -kBound;
+  return reference::ClampTo<int8_t>(scaled + output_offset, activation_min, activation_max);
 }
 
 }  // namespace mote::cortex_m_dsp
