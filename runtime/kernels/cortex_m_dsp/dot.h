@@ -13,46 +13,10 @@
 namespace mote::cortex_m_dsp {
 
 // acc[r] += sum_{i<n} (in[i] + offset) * w[r * stride + i], r in [0, 4).
-// offset_pair is OffsetPair(offset). Rows 1 and 3 are read at a register
-// offset from rows 0 and 2, so the loop fits the core's registers.
-inline void Dot4(const int8_t* in, const int8_t* w, size_t stride, size_t n, int32_t offset,
-                 int32_t offset_pair, int32_t* acc) {
-  const int8_t* w0 = w;
-  const int8_t* w2 = w + 2 * stride;
-  int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-  const int8_t* const blocks_end = in + (n & ~size_t{3});
-  while (in != blocks_end) {
-    const int32_t x = LoadInt8x4(in);
-    in += 4;
-    const int32_t xe = SignExtendEvenAdd(offset_pair, x);
-    const int32_t xo = SignExtendOddAdd(offset_pair, x);
-    int32_t f = LoadInt8x4(w0);
-    a0 = __smlad(xe, SignExtendEven(f), a0);
-    a0 = __smlad(xo, SignExtendOdd(f), a0);
-    f = LoadInt8x4(w0 + stride);
-    w0 += 4;
-    a1 = __smlad(xe, SignExtendEven(f), a1);
-    a1 = __smlad(xo, SignExtendOdd(f), a1);
-    f = LoadInt8x4(w2);
-    a2 = __smlad(xe, SignExtendEven(f), a2);
-    a2 = __smlad(xo, SignExtendOdd(f), a2);
-    f = LoadInt8x4(w2 + stride);
-    w2 += 4;
-    a3 = __smlad(xe, SignExtendEven(f), a3);
-    a3 = __smlad(xo, SignExtendOdd(f), a3);
-  }
-  for (size_t i = 0; i < (n & 3); ++i) {
-    const int32_t x = in[i] + offset;
-    a0 += x * w0[i];
-    a1 += x * w0[stride + i];
-    a2 += x * w2[i];
-    a3 += x * w2[stride + i];
-  }
-  acc[0] = a0;
-  acc[1] = a1;
-  acc[2] = a2;
-  acc[3] = a3;
-}
+// offset_pair is OffsetPair(offset). Out of line: its loop takes all 14
+// allocatable registers (dot.cc).
+void Dot4(const int8_t* in, const int8_t* w, size_t stride, size_t n, int32_t offset,
+          int32_t offset_pair, int32_t* acc);
 
 // acc + sum_{i<n} (in[i] + offset) * w[i].
 inline int32_t Dot1(const int8_t* in, const int8_t* w, size_t n, int32_t offset,
