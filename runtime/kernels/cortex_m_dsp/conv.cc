@@ -72,6 +72,27 @@ void ConvPixel(const Window2D& w, const PerChannelParams& p, const PixelTaps& t,
   }
 }
 
+// Out of line, so the pointwise path's frames and this one's never stack up.
+__attribute__((noinline)) void ConvGeneral(const Window2D& w, const PerChannelParams& params,
+                                           const int8_t* input, const int8_t* filter,
+                                           const int32_t* bias, int8_t* output) {
+  int8_t* out = output;
+  for (int32_t b = 0; b < w.batches; ++b) {
+    PixelTaps t;
+    t.image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
+    for (int32_t oy = 0; oy < w.out_h; ++oy) {
+      t.y0 = oy * w.stride_h - w.pad_top;
+      t.ky = ValidTaps(t.y0, w.dilation_h, w.in_h, w.filter_h);
+      for (int32_t ox = 0; ox < w.out_w; ++ox) {
+        t.x0 = ox * w.stride_w - w.pad_left;
+        t.kx = ValidTaps(t.x0, w.dilation_w, w.in_w, w.filter_w);
+        ConvPixel(w, params, t, filter, bias, out);
+        out += w.out_c;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
@@ -90,21 +111,7 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
     cortex_m_dsp::FullyConnectedInt8(shape, fc, input, filter, bias, output);
     return;
   }
-  int8_t* out = output;
-  for (int32_t b = 0; b < w.batches; ++b) {
-    PixelTaps t;
-    t.image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
-    for (int32_t oy = 0; oy < w.out_h; ++oy) {
-      t.y0 = oy * w.stride_h - w.pad_top;
-      t.ky = ValidTaps(t.y0, w.dilation_h, w.in_h, w.filter_h);
-      for (int32_t ox = 0; ox < w.out_w; ++ox) {
-        t.x0 = ox * w.stride_w - w.pad_left;
-        t.kx = ValidTaps(t.x0, w.dilation_w, w.in_w, w.filter_w);
-        ConvPixel(w, params, t, filter, bias, out);
-        out += w.out_c;
-      }
-    }
-  }
+  ConvGeneral(w, params, input, filter, bias, output);
 }
 
 }  // namespace mote::cortex_m_dsp
