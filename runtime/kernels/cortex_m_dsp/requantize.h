@@ -18,8 +18,12 @@ namespace mote::cortex_m_dsp {
 // reference's (x * m + 2^30) / 2^31; for x * m < 0 the reference truncates
 // (x * m + 1 - 2^30) / 2^31 towards zero, i.e. floors it after adding
 // 2^31 - 1, which again gives (x * m + 2^30) >> 31.
+// The reference itself for shift > 0 (rare: a real multiplier above 1), out of
+// line so the kernels' loops keep only the short path (requantize.cc).
+int32_t MultiplyByQuantizedMultiplierLeftShift(int32_t x, int32_t multiplier, int shift);
+
 inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift) {
-  if (shift > 0) return reference::MultiplyByQuantizedMultiplier(x, multiplier, shift);
+  if (shift > 0) return MultiplyByQuantizedMultiplierLeftShift(x, multiplier, shift);
   const int64_t product = static_cast<int64_t>(x) * multiplier;
   const int32_t high = static_cast<int32_t>((product + (int64_t{1} << 30)) >> 31);
   return reference::RoundingDivideByPOT(high, -shift);
