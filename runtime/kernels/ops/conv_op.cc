@@ -4,6 +4,7 @@
 #include "kernels/ops/weight_checks.h"
 #include "kernels/ops/window_checks.h"
 #include "kernels/reference/conv.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 namespace {
@@ -50,7 +51,7 @@ void EvalConv2D(const OpContext& ctx) {
   const bool has_bias = ctx.has_input(2);
   const ElementType type = TypeOf(ctx.input(0));
   if (type == ElementType::kFloat32) {
-    reference::Conv2DFloat(w, opts->groups(), act.fmin(), act.fmax(), ctx.input_data<float>(0),
+    kernels::Conv2DFloat(w, opts->groups(), act.fmin(), act.fmax(), ctx.input_data<float>(0),
                            ctx.input_data<float>(1), has_bias ? ctx.input_data<float>(2) : nullptr,
                            ctx.output_data<float>(0));
     return;
@@ -64,11 +65,11 @@ void EvalConv2D(const OpContext& ctx) {
                                          act.min(),
                                          act.max()};
   if (type == ElementType::kInt8) {
-    reference::Conv2DInt8(
+    kernels::Conv2DInt8(
         w, opts->groups(), p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int32_t>(2) : nullptr, ctx.output_data<int8_t>(0));
   } else {
-    reference::Conv2DInt16(
+    kernels::Conv2DInt16(
         w, opts->groups(), p, ctx.input_data<int16_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int64_t>(2) : nullptr, ctx.output_data<int16_t>(0));
   }

@@ -4,6 +4,7 @@
 #include "kernels/ops/weight_checks.h"
 #include "kernels/ops/window_checks.h"
 #include "kernels/reference/depthwise_conv.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 namespace {
@@ -52,7 +53,7 @@ void EvalDepthwiseConv2D(const OpContext& ctx) {
   const int32_t multiplier = opts->depth_multiplier();
   const ElementType type = TypeOf(ctx.input(0));
   if (type == ElementType::kFloat32) {
-    reference::DepthwiseConv2DFloat(
+    kernels::DepthwiseConv2DFloat(
         w, multiplier, act.fmin(), act.fmax(), ctx.input_data<float>(0), ctx.input_data<float>(1),
         has_bias ? ctx.input_data<float>(2) : nullptr, ctx.output_data<float>(0));
     return;
@@ -66,11 +67,11 @@ void EvalDepthwiseConv2D(const OpContext& ctx) {
                                          act.min(),
                                          act.max()};
   if (type == ElementType::kInt8) {
-    reference::DepthwiseConv2DInt8(
+    kernels::DepthwiseConv2DInt8(
         w, multiplier, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int32_t>(2) : nullptr, ctx.output_data<int8_t>(0));
   } else {
-    reference::DepthwiseConv2DInt16(
+    kernels::DepthwiseConv2DInt16(
         w, multiplier, p, ctx.input_data<int16_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int64_t>(2) : nullptr, ctx.output_data<int16_t>(0));
   }

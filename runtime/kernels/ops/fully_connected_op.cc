@@ -2,6 +2,7 @@
 #include "kernels/ops/ops.h"
 #include "kernels/ops/weight_checks.h"
 #include "kernels/reference/fully_connected.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 namespace {
@@ -53,10 +54,10 @@ void EvalFullyConnected(const OpContext& ctx) {
   if (type == ElementType::kFloat32) {
     const float* bias = ctx.has_input(2) ? ctx.input_data<float>(2) : nullptr;
     if (opts->compensated()) {
-      reference::FullyConnectedFloatCompensated(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
+      kernels::FullyConnectedFloatCompensated(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
                                                 ctx.input_data<float>(1), bias, ctx.output_data<float>(0));
     } else {
-      reference::FullyConnectedFloat(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
+      kernels::FullyConnectedFloat(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
                                      ctx.input_data<float>(1), bias, ctx.output_data<float>(0));
     }
     return;
@@ -70,12 +71,12 @@ void EvalFullyConnected(const OpContext& ctx) {
       act.max(),
   };
   if (type == ElementType::kInt8) {
-    reference::FullyConnectedInt8(shape, params, ctx.input_data<int8_t>(0),
+    kernels::FullyConnectedInt8(shape, params, ctx.input_data<int8_t>(0),
                                   ctx.input_data<int8_t>(1),
                                   ctx.has_input(2) ? ctx.input_data<int32_t>(2) : nullptr,
                                   ctx.output_data<int8_t>(0));
   } else {
-    reference::FullyConnectedInt16(shape, params, ctx.input_data<int16_t>(0),
+    kernels::FullyConnectedInt16(shape, params, ctx.input_data<int16_t>(0),
                                    ctx.input_data<int8_t>(1),
                                    ctx.has_input(2) ? ctx.input_data<int64_t>(2) : nullptr,
                                    ctx.output_data<int16_t>(0));

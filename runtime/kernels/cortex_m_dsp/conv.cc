@@ -1,0 +1,117 @@
+#include "kernels/cortex_m_dsp/conv.h"
+
+#include <stddef.h>
+
+#include "kernels/cortex_m_dsp/dot.h"
+#include "kernels/cortex_m_dsp/fully_connected.h"
+#include "kernels/cortex_m_dsp/requantize.h"
+#include "kernels/cortex_m_dsp/window_taps.h"
+#include "kernels/reference/conv.h"
+
+namespace mote::cortex_m_dsp {
+namespace {
+
+bool IsPointwise(const Window2D& w) {
+  return w.filter_h == 1 && w.filter_w == 1 && w.stride_h == 1 && w.stride_w == 1 &&
+         w.pad_top == 0 && w.pad_left == 0 && w.out_h == w.in_h && w.out_w == w.in_w;
+}
+
+// The in-bounds taps of one output pixel: rows [ky.first, ky.end), and per
+// row either one run of (kx.end - kx.first) * in_c values (dilation_w == 1)
+// or one run of in_c values per tap.
+struct PixelTaps {
+  const int8_t* image;  // this batch's input
+  int32_t y0, x0;       // input position of tap (0, 0)
+  TapRange ky, kx;
+};
+
+// acc[r] += the taps' sum for output channels oc .. oc + R - 1 (R = 4 or 1).
+template <int R>
+void SumTaps(const Window2D& w, const PixelTaps& t, const int8_t* filter, size_t filter_size,
+             int32_t offset, int32_t offset_pair, int32_t* acc) {
+  if (t.kx.end <= t.kx.first) return;  // every tap in the padding
+  const size_t in_c = static_cast<size_t>(w.in_c);
+  const bool contiguous = w.dilation_w == 1;
+  const size_t run = contiguous ? static_cast<size_t>(t.kx.end - t.kx.first) * in_c : in_c;
+  const int32_t runs = contiguous ? 1 : t.kx.end - t.kx.first;
+  for (int32_t ky = t.ky.first; ky < t.ky.end; ++ky) {
+    const int32_t iy = t.y0 + ky * w.dilation_h;
+    for (int32_t k = 0; k < runs; ++k) {
+      const int32_t kx = t.kx.first + k;
+      const int32_t ix = t.x0 + kx * w.dilation_w;
+      const int8_t* in = t.image + (static_cast<size_t>(iy) * w.in_w + ix) * in_c;
+      const int8_t* f = filter + (static_cast<size_t>(ky) * w.filter_w + kx) * in_c;
+      if constexpr (R == 4) {
+        Dot4(in, f, filter_size, run, offset, offset_pair, acc);
+      } else {
+        acc[0] = Dot1(in, f, run, offset, offset_pair, acc[0]);
+      }
+    }
+  }
+}
+
+void ConvPixel(const Window2D& w, const PerChannelParams& p, const PixelTaps& t,
+               const int8_t* filter, const int32_t* bias, int8_t* out) {
+  const size_t filter_size = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
+  const int32_t offset_pair = OffsetPair(p.input_offset);
+  int32_t oc = 0;
+  for (; oc + 4 <= w.out_c; oc += 4) {
+    int32_t acc[4];
+    for (int r = 0; r < 4; ++r) acc[r] = bias != nullptr ? bias[oc + r] : 0;
+    SumTaps<4>(w, t, filter + oc * filter_size, filter_size, p.input_offset, offset_pair, acc);
+    for (int r = 0; r < 4; ++r) {
+      out[oc + r] = RequantizeInt8(acc[r], p.multiplier[oc + r], p.shift[oc + r],
+                                   p.output_offset, p.activation_min, p.activation_max);
+    }
+  }
+  for (; oc < w.out_c; ++oc) {
+    int32_t acc = bias != nullptr ? bias[oc] : 0;
+    SumTaps<1>(w, t, filter + oc * filter_size, filter_size, p.input_offset, offset_pair, &acc);
+    out[oc] = RequantizeInt8(acc, p.multiplier[oc], p.shift[oc], p.output_offset,
+                             p.activation_min, p.activation_max);
+  }
+}
+
+// Out of line, so the pointwise path's frames and this one's never stack up.
+__attribute__((noinline)) void ConvGeneral(const Window2D& w, const PerChannelParams& params,
+                                           const int8_t* input, const int8_t* filter,
+                                           const int32_t* bias, int8_t* output) {
+  int8_t* out = output;
+  for (int32_t b = 0; b < w.batches; ++b) {
+    PixelTaps t;
+    t.image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
+    for (int32_t oy = 0; oy < w.out_h; ++oy) {
+      t.y0 = oy * w.stride_h - w.pad_top;
+      t.ky = ValidTaps(t.y0, w.dilation_h, w.in_h, w.filter_h);
+      for (int32_t ox = 0; ox < w.out_w; ++ox) {
+        t.x0 = ox * w.stride_w - w.pad_left;
+        t.kx = ValidTaps(t.x0, w.dilation_w, w.in_w, w.filter_w);
+        ConvPixel(w, params, t, filter, bias, out);
+        out += w.out_c;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
+                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output) {
+  if (groups != 1) {
+    reference::Conv2DInt8(w, groups, params, input, filter, bias, output);
+    return;
+  }
+  if (IsPointwise(w)) {
+    const FullyConnectedShape shape = {static_cast<size_t>(w.batches) * w.in_h * w.in_w,
+                                       static_cast<size_t>(w.in_c),
+                                       static_cast<size_t>(w.out_c)};
+    const QuantizedFcParams fc = {params.input_offset,   params.output_offset,
+                                  params.multiplier,     params.shift,
+                                  params.activation_min, params.activation_max};
+    cortex_m_dsp::FullyConnectedInt8(shape, fc, input, filter, bias, output);
+    return;
+  }
+  ConvGeneral(w, params, input, filter, bias, output);
+}
+
+}  // namespace mote::cortex_m_dsp

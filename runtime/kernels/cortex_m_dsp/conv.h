@@ -1,0 +1,25 @@
+// Conv2D for cores with the DSP extension (M4, M7, M33, M55): same signature
+// and bit-identical results as kernels/reference/conv.h.
+#ifndef MOTE_KERNELS_CORTEX_M_DSP_CONV_H_
+#define MOTE_KERNELS_CORTEX_M_DSP_CONV_H_
+
+#include <stdint.h>
+
+#include "kernels/reference/window.h"
+
+namespace mote::cortex_m_dsp {
+
+using reference::PerChannelParams;
+using reference::Window2D;
+
+// groups == 1: a 1x1 stride-1 unpadded conv runs as one FullyConnected over
+// all pixels (no im2col); any other window sums, per output pixel, the input
+// runs its in-bounds taps cover (a filter row's taps are contiguous in NHWC
+// when dilation_w == 1), four output channels at a time. Grouped convs run
+// the reference.
+void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
+                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output);
+
+}  // namespace mote::cortex_m_dsp
+
+#endif  // MOTE_KERNELS_CORTEX_M_DSP_CONV_H_

@@ -1,0 +1,25 @@
+// DepthwiseConv2D for cores with the DSP extension (M4, M7, M33, M55): same
+// signature and bit-identical results as kernels/reference/depthwise_conv.h.
+#ifndef MOTE_KERNELS_CORTEX_M_DSP_DEPTHWISE_CONV_H_
+#define MOTE_KERNELS_CORTEX_M_DSP_DEPTHWISE_CONV_H_
+
+#include <stdint.h>
+
+#include "kernels/reference/window.h"
+
+namespace mote::cortex_m_dsp {
+
+using reference::PerChannelParams;
+using reference::Window2D;
+
+// depth_multiplier == 1: per output pixel only the in-bounds taps are
+// visited, four channels at a time (SMLABB/SMLATT on SXTB16-unpacked lanes);
+// a 3x3 window wholly inside the input is unrolled. Other multipliers run
+// the reference.
+void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
+                         const PerChannelParams& params, const int8_t* input, const int8_t* filter,
+                         const int32_t* bias, int8_t* output);
+
+}  // namespace mote::cortex_m_dsp
+
+#endif  // MOTE_KERNELS_CORTEX_M_DSP_DEPTHWISE_CONV_H_

@@ -1,0 +1,45 @@
+// The kernels the op glue calls: mote::kernels::X is the target variant of
+// reference::X when this build has one (same signature, bit-identical
+// results), else the reference itself. The CPU preset picks the variant at
+// configure time (runtime/CMakeLists.txt defines MOTE_KERNELS_CORTEX_M_DSP on
+// cores with the DSP extension); the reference kernels stay compiled on every
+// target, so tests can compare the two in one image.
+#ifndef MOTE_KERNELS_SELECTED_H_
+#define MOTE_KERNELS_SELECTED_H_
+
+#include "kernels/reference/conv.h"
+#include "kernels/reference/depthwise_conv.h"
+#include "kernels/reference/fully_connected.h"
+
+#if MOTE_KERNELS_CORTEX_M_DSP
+#include "kernels/cortex_m_dsp/conv.h"
+#include "kernels/cortex_m_dsp/depthwise_conv.h"
+#include "kernels/cortex_m_dsp/fully_connected.h"
+#endif
+
+namespace mote::kernels {
+
+#if MOTE_KERNELS_CORTEX_M_DSP
+inline constexpr const char kVariant[] = "cortex_m_dsp";
+using cortex_m_dsp::Conv2DInt8;
+using cortex_m_dsp::DepthwiseConv2DInt8;
+using cortex_m_dsp::FullyConnectedInt8;
+#else
+inline constexpr const char kVariant[] = "reference";
+using reference::Conv2DInt8;
+using reference::DepthwiseConv2DInt8;
+using reference::FullyConnectedInt8;
+#endif
+
+// No target variant yet: the reference on every build.
+using reference::Conv2DFloat;
+using reference::Conv2DInt16;
+using reference::DepthwiseConv2DFloat;
+using reference::DepthwiseConv2DInt16;
+using reference::FullyConnectedFloat;
+using reference::FullyConnectedFloatCompensated;
+using reference::FullyConnectedInt16;
+
+}  // namespace mote::kernels
+
+#endif  // MOTE_KERNELS_SELECTED_H_

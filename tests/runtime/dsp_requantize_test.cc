@@ -1,0 +1,85 @@
+// The DSP kernels' output step (kernels/cortex_m_dsp/requantize.h) against
+// the reference's, on every shift the loader allows, edge values and random
+// ones. Portable code, so it runs on the host; the kernels themselves are
+// compared under QEMU (targets/cortex-m/kernel_check).
+#include "kernels/cortex_m_dsp/requantize.h"
+
+#include <gtest/gtest.h>
+#include <stdint.h>
+
+#include <random>
+
+#include "kernels/reference/requantize.h"
+
+namespace {
+
+namespace dsp = mote::cortex_m_dsp;
+namespace ref = mote::reference;
+
+int8_t ReferenceOutput(int32_t acc, int32_t m, int shift, int32_t offset, int32_t lo, int32_t hi) {
+  const int32_t scaled = ref::MultiplyByQuantizedMultiplier(acc, m, shift);
+  return ref::ClampTo<int8_t>(ref::SaturateToInt32(int64_t{scaled} + offset), lo, hi);
+}
+
+constexpr int32_t kEdges[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30) - 1, -(1 << 30), -65537,
+                              -65536, -32768, -129, -128, -3, -2, -1, 0, 1, 2, 3, 127, 128,
+                              32767, 65536, 65537, 1 << 30, (1 << 30) + 1, INT32_MAX - 1,
+                              INT32_MAX};
+constexpr int32_t kMultipliers[] = {0, 1, 2, 3, 1 << 29, 1 << 30, (1 << 30) + 1,
+                                    0x5A5A5A5A, INT32_MAX - 1, INT32_MAX};
+
+TEST(DspRequantize, EdgesOnEveryShift) {
+  for (int shift = -31; shift <= 30; ++shift) {
+    for (int32_t m : kMultipliers) {
+      for (int32_t x : kEdges) {
+        ASSERT_EQ(dsp::MultiplyByQuantizedMultiplier(x, m, shift),
+                  ref::MultiplyByQuantizedMultiplier(x, m, shift))
+            << "x " << x << " m " << m << " shift " << shift;
+        for (int32_t offset : {-128, -1, 0, 5, 127}) {
+          ASSERT_EQ(dsp::RequantizeInt8(x, m, shift, offset, -128, 127),
+                    ReferenceOutput(x, m, shift, offset, -128, 127));
+          ASSERT_EQ(dsp::RequantizeInt8(x, m, shift, offset, -7, 100),
+                    ReferenceOutput(x, m, shift, offset, -7, 100));
+        }
+      }
+    }
+  }
+}
+
+// Products whose rounding is a tie (x * m = k * 2^31 +- 2^30) and their
+// neighbours, where the two formulas could part.
+TEST(DspRequantize, RoundingTies) {
+  for (int32_t x : {-(1 << 30), -3 << 28, -(1 << 29), 1 << 29, 3 << 28, 1 << 30}) {
+    for (int32_t m : {1 << 30, (1 << 30) + 1, (1 << 30) - 1, 3 << 29, INT32_MAX}) {
+      for (int32_t dx = -2; dx <= 2; ++dx) {
+        for (int shift = -31; shift <= 0; ++shift) {
+          ASSERT_EQ(dsp::MultiplyByQuantizedMultiplier(x + dx, m, shift),
+                    ref::MultiplyByQuantizedMultiplier(x + dx, m, shift));
+        }
+      }
+    }
+  }
+}
+
+TEST(DspRequantize, Random) {
+  std::mt19937 rng(12345);
+  std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
+  std::uniform_int_distribution<int32_t> multiplier(0, INT32_MAX);
+  std::uniform_int_distribution<int32_t> q31(1 << 30, INT32_MAX);
+  std::uniform_int_distribution<int> shift(-31, 30);
+  std::uniform_int_distribution<int32_t> small(-(1 << 20), 1 << 20);
+  std::uniform_int_distribution<int32_t> int8(-128, 127);
+  for (int i = 0; i < 2000000; ++i) {
+    const int32_t x = (i & 1) != 0 ? any(rng) : small(rng);
+    const int32_t m = (i & 2) != 0 ? multiplier(rng) : q31(rng);
+    const int s = (i & 4) != 0 ? shift(rng) : shift(rng) / 4 - 6;
+    const int32_t offset = int8(rng);
+    int32_t lo = int8(rng);
+    int32_t hi = int8(rng);
+    if (lo > hi) std::swap(lo, hi);
+    ASSERT_EQ(dsp::RequantizeInt8(x, m, s, offset, lo, hi), ReferenceOutput(x, m, s, offset, lo, hi))
+        << "x " << x << " m " << m << " shift " << s << " offset " << offset;
+  }
+}
+
+}  // namespace
