@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -175,7 +176,12 @@ class Importer {
         throw ConvertError(what + ": quantization has " + std::to_string(q->scale()->size()) + " scales but " +
                            std::to_string(q->zero_point() ? q->zero_point()->size() : 0) + " zero points");
       }
-      for (int64_t z : *q->zero_point()) p.zero_point.push_back(static_cast<int32_t>(z));
+      // The verifier checks where a vector starts, not that its 8-byte elements
+      // are aligned: copied out, never loaded in place.
+      std::vector<int64_t> zero_points(q->zero_point()->size());
+      if (!zero_points.empty()) {
+        std::memcpy(zero_points.data(), q->zero_point()->Data(), zero_points.size() * sizeof(int64_t));
+      }
       if (p.scale.size() > 1) {
         p.axis = q->quantized_dimension();
         if (p.axis < 0 || static_cast<size_t>(p.axis) >= t.shape.size()) {
@@ -193,15 +199,17 @@ class Importer {
           throw ConvertError(what + ": quantization scale " + FloatText(s) + " must be positive and finite");
         }
       }
-      int64_t lo = 0, hi = -1;  // the element type's range; none checked for float or wide types
+      int64_t lo = 0, hi = -1;  // the element type's range; int32's for float and wide types
       if (t.dtype == DType::kInt8) lo = -128, hi = 127;
       if (t.dtype == DType::kUInt8) lo = 0, hi = 255;
       if (t.dtype == DType::kInt16) lo = -32768, hi = 32767;
-      for (int64_t z : *q->zero_point()) {
-        if (lo <= hi && (z < lo || z > hi)) {
+      if (lo > hi) lo = INT32_MIN, hi = INT32_MAX;  // stored as int32
+      for (int64_t z : zero_points) {
+        if (z < lo || z > hi) {
           throw ConvertError(what + ": zero point " + std::to_string(z) + " is outside " + DTypeName(t.dtype) +
                              "'s range [" + std::to_string(lo) + "," + std::to_string(hi) + "]");
         }
+        p.zero_point.push_back(static_cast<int32_t>(z));
       }
       t.quant = p;
       graph_.prequantized = graph_.prequantized || t.dtype != DType::kFloat32;
