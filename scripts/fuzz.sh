@@ -39,7 +39,7 @@ if ((${#targets[@]} == 0)); then
 fi
 # Executions per target in --ci mode: about a minute each on one core of the
 # CI machine (the importers compile every graph they import, in two precisions).
-declare -A CI_RUNS=([fuzz_mote_load]=25000 [fuzz_onnx_import]=12000 [fuzz_tflite_import]=1500 [fuzz_npy]=80000)
+declare -A CI_RUNS=([fuzz_mote_load]=25000 [fuzz_onnx_import]=12000 [fuzz_tflite_import]=30000 [fuzz_npy]=80000)
 CI_SEED=1
 build=build/fuzz
 
