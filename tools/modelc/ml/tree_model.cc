@@ -29,7 +29,7 @@ std::string At(const std::string& attr, size_t k, int64_t value) {
   return "attribute " + attr + "[" + std::to_string(k) + "] = " + std::to_string(value);
 }
 
-// All lists must have `count` entries (`optional` ones may be empty).
+// Every list must have `count` entries, one per node (or per weight).
 void CheckLengths(const Node& n, size_t count, const std::vector<std::pair<const char*, size_t>>& lists,
                   const char* first) {
   for (const auto& [name, size] : lists) {
@@ -137,7 +137,7 @@ TreeModel ParseTreeModel(const Node& n) {
 }
 
 void CheckTreeIndices(const Node& n, int64_t features, int64_t outputs) {
-  const TreeModel m = ParseTreeModel(n);  // ids, links and list lengths
+  (void)ParseTreeModel(n);  // ids, links and list lengths
   const auto& feature_ids = n.attrs.at("nodes_featureids").ints;
   const auto& modes = n.attrs.at("nodes_modes").strings;
   for (size_t k = 0; k < feature_ids.size(); ++k) {
