@@ -27,10 +27,11 @@ int64_t NumElements(const Shape& s);
 // far beyond the RAM of any microcontroller.
 constexpr int64_t kMaxInputElements = int64_t{1} << 24;
 
-// float -> int64 by truncation, saturating at int64's limits; NaN gives the minimum.
-inline int64_t SaturatingInt(float v) {
-  if (!(v > -0x1p63f)) return INT64_MIN;  // NaN too
-  if (v >= 0x1p63f) return INT64_MAX;
+// float / double -> int64 by truncation, saturating at int64's limits; NaN
+// gives the minimum.
+inline int64_t SaturatingInt(double v) {
+  if (!(v > -0x1p63)) return INT64_MIN;  // NaN too
+  if (v >= 0x1p63) return INT64_MAX;
   return static_cast<int64_t>(v);
 }
 

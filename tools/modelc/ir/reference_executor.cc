@@ -730,8 +730,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   if (op == "Pow") {
     return {Binary(node, in(0), in(1), [](float a, float b) { return std::pow(a, b); },
                    [](int64_t a, int64_t b) {
-                     const double p = std::pow(static_cast<double>(a), static_cast<double>(b));
-                     return !(p > -0x1p63) ? INT64_MIN : p >= 0x1p63 ? INT64_MAX : static_cast<int64_t>(p);
+                     return SaturatingInt(std::pow(static_cast<double>(a), static_cast<double>(b)));
                    })};
   }
   if (op == "ReduceSum" || op == "ReduceLogSumExp") {
