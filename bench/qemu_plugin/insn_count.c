@@ -13,7 +13,9 @@
  *
  * written at exit to the file given by out=PATH, or without it through
  * qemu_plugin_outs(), i.e. QEMU's log: shown only with `-d plugin` (on
- * stderr, or in the file given by -D).
+ * stderr, or in the file given by -D). With windows=PATH it also writes each
+ * window's own count to PATH, one line per window in order (the runner's
+ * `--per-op` mode opens one window per operator).
  *
  * Markers are found by symbol name (the default): QEMU keeps the symbol
  * table of the ELF given to -kernel, and qemu_plugin_insn_symbol() names the
@@ -110,6 +112,22 @@ static uint64_t g_invocations;
 static uint64_t g_window_insns;
 static uint64_t g_total_insns;
 
+/* Per-window counts, kept only with windows=PATH (host memory, grown by doubling). */
+static char *g_windows_path;
+static uint64_t *g_windows;
+static size_t g_windows_cap;
+static uint64_t g_window_start; /* g_window_insns when the open window began */
+
+static void RecordWindow(uint64_t start) {
+  if (g_windows_path == NULL) return;
+  if (g_invocations > g_windows_cap) {
+    g_windows_cap = g_windows_cap ? 2 * g_windows_cap : 1024;
+    g_windows = realloc(g_windows, g_windows_cap * sizeof *g_windows);
+    if (g_windows == NULL) abort();
+  }
+  g_windows[g_invocations - 1] = g_window_insns - start;
+}
+
 /*
  * What one translation block does when it executes: `n_insns` instructions,
  * with marker instructions at the given indices (in order). Blocks without
@@ -145,8 +163,10 @@ static void ExecMarked(unsigned int vcpu_index, void *userdata) {
     if (marker->kind == kMarkerBegin && !g_in_window) {
       g_in_window = true;
       ++g_invocations;
+      g_window_start = g_window_insns;
     } else if (marker->kind == kMarkerEnd && g_in_window) {
       g_in_window = false;
+      RecordWindow(g_window_start);
     }
   }
   if (g_in_window) g_window_insns += block->n_insns - position;
@@ -208,12 +228,22 @@ static void OnExit(qemu_plugin_id_t id, void *userdata) {
            g_invocations, g_window_insns, g_total_insns);
   if (g_out_path == NULL) {
     qemu_plugin_outs(report);
-    return;
+  } else {
+    FILE *out = fopen(g_out_path, "w");
+    if (out == NULL || fputs(report, out) == EOF || fclose(out) != 0) {
+      /* qemu_plugin_outs() is silent without -d plugin: use stderr. */
+      fprintf(stderr, "mote_insn_count: cannot write %s\n%s", g_out_path, report);
+    }
   }
-  FILE *out = fopen(g_out_path, "w");
-  if (out == NULL || fputs(report, out) == EOF || fclose(out) != 0) {
-    /* qemu_plugin_outs() is silent without -d plugin: use stderr. */
-    fprintf(stderr, "mote_insn_count: cannot write %s\n%s", g_out_path, report);
+  if (g_windows_path != NULL) {
+    FILE *windows = fopen(g_windows_path, "w");
+    bool ok = windows != NULL;
+    for (size_t i = 0; ok && i < g_invocations && i < g_windows_cap; ++i) {
+      ok = fprintf(windows, "%" PRIu64 "\n", g_windows[i]) > 0;
+    }
+    if (windows == NULL || fclose(windows) != 0 || !ok) {
+      fprintf(stderr, "mote_insn_count: cannot write %s\n", g_windows_path);
+    }
   }
 }
 
@@ -232,14 +262,16 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     const char *arg = argv[i];
     if (strncmp(arg, "out=", 4) == 0) {
       g_out_path = strdup(arg + 4);
+    } else if (strncmp(arg, "windows=", 8) == 0) {
+      g_windows_path = strdup(arg + 8);
     } else if (strncmp(arg, "begin=", 6) == 0 && ParseAddress(arg + 6, &g_begin_addr)) {
       have_begin = true;
     } else if (strncmp(arg, "end=", 4) == 0 && ParseAddress(arg + 4, &g_end_addr)) {
       have_end = true;
     } else {
       fprintf(stderr,
-              "mote_insn_count: unknown argument '%s' (expected out=PATH, begin=ADDR, "
-              "end=ADDR)\n",
+              "mote_insn_count: unknown argument '%s' (expected out=PATH, windows=PATH, "
+              "begin=ADDR, end=ADDR)\n",
               arg);
       return -1;
     }

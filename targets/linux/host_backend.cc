@@ -62,12 +62,12 @@ RunResult RunOnHost(const RunRequest& req) {
     const auto& ops = *model.value().schema().operators();
     result.profile = "op  kind              MACs        us/inference  name\n";
     for (uint32_t k = 0; k < ops.size(); ++k) {
-      std::snprintf(line, sizeof(line), "%-3u %-16s %10llu %14.3f  %s\n", k,
+      std::snprintf(line, sizeof(line), "%-3u %-16s %10llu %14.3f  ", k,
                     schema::EnumNameOpCode(ops.Get(k)->opcode()),
                     static_cast<unsigned long long>(ops.Get(k)->macs()),
-                    1e6 * timer.seconds[k] / static_cast<double>(req.samples ? req.samples : 1),
-                    ops.Get(k)->name() ? ops.Get(k)->name()->c_str() : "");
-      result.profile += line;
+                    1e6 * timer.seconds[k] / static_cast<double>(req.samples ? req.samples : 1));
+      result.profile += line;  // the name in full: TFLite's fused names run to hundreds of characters
+      result.profile += (ops.Get(k)->name() ? ops.Get(k)->name()->str() : std::string()) + "\n";
     }
     result.profile += "(host wall-clock: indicative only; use bench/ for instruction counts)\n";
   }

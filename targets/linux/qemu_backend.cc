@@ -9,8 +9,11 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "common/files.h"
+#include "mote/model.h"
+#include "mote/schema/mote_generated.h"
 #include "sim_backend.h"
 
 namespace mote::sim {
@@ -72,6 +75,71 @@ const Target* FindTarget(const std::string& name) {
   return nullptr;
 }
 
+namespace {
+
+// One QEMU run of the runner firmware in `dir` (model and inputs written
+// there already): throws unless the runner exits 0; returns its stdout.
+std::string RunFirmware(const Target& target, const std::filesystem::path& firmware,
+                        const std::filesystem::path& dir, const std::string& args,
+                        const std::string& plugin_args) {
+  std::string plugin;
+  if (!plugin_args.empty()) {
+    plugin = " -plugin " + Quote(EnvOr("MOTE_QEMU_PLUGIN", MOTE_QEMU_PLUGIN)) + "," + plugin_args;
+  }
+  const std::string command =
+      "cd " + Quote(dir.string()) + " && timeout " + EnvOr("MOTE_QEMU_TIMEOUT", "900") +
+      " qemu-system-arm -M " + target.machine + " -cpu " + target.cpu +
+      " -nographic -monitor none -serial none -semihosting-config enable=on,target=native," + args + plugin +
+      " -kernel " + Quote(firmware.string()) + " > stdout.txt 2> stderr.txt";
+  const int rc = std::system(command.c_str());
+  const std::string out = ReadText(dir / "stdout.txt");
+  const std::string err = ReadText(dir / "stderr.txt");
+  const size_t exit_at = out.rfind("mote-runner: exit ");
+  const int code = exit_at == std::string::npos ? -1 : std::atoi(out.c_str() + exit_at + 18);
+  if (code != 0) {
+    std::string detail = err.empty() ? out : err;
+    while (!detail.empty() && detail.back() == '\n') detail.pop_back();
+    throw std::runtime_error("the " + std::string(target.name) + " runner failed (qemu status " +
+                             std::to_string(rc) + ", runner exit " + std::to_string(code) + "): " + detail);
+  }
+  return out;
+}
+
+// Instructions per operator, from a second run in the runner's --per-op mode
+// (one plugin window per operator, so the interpreter's work between
+// operators is not in these figures; the total above includes it).
+std::string PerOpProfile(const Target& target, const std::filesystem::path& firmware,
+                         const std::filesystem::path& dir, const std::string& args, const RunRequest& req) {
+  RunFirmware(target, firmware, dir, "arg=mote-runner,arg=--per-op" + args.substr(std::string("arg=mote-runner").size()),
+              "windows=windows.txt");
+  const tools::AlignedBuffer buffer(std::string(req.model_bytes.begin(), req.model_bytes.end()));
+  const Result<Model> model = Model::Load({buffer.data(), buffer.size()});
+  if (!model.ok()) throw std::runtime_error(std::string("cannot load model: ") + StatusName(model.status()));
+  const auto& ops = *model.value().schema().operators();
+  std::vector<unsigned long long> insns(ops.size(), 0);
+  std::istringstream windows(ReadText(dir / "windows.txt"));
+  size_t k = 0;
+  for (unsigned long long n; windows >> n; ++k) insns[k % ops.size()] += n;
+  if (ops.size() == 0 || k != ops.size() * static_cast<size_t>(req.samples)) {
+    throw std::runtime_error("the per-op profile counted " + std::to_string(k) + " operator windows, expected " +
+                             std::to_string(ops.size() * static_cast<size_t>(req.samples)));
+  }
+  std::string text = "op  kind              MACs        instructions  MACs/instr  name\n";
+  char line[256];
+  for (uint32_t i = 0; i < ops.size(); ++i) {
+    const unsigned long long per = insns[i] / static_cast<unsigned long long>(req.samples);
+    const unsigned long long macs = ops.Get(i)->macs();
+    std::snprintf(line, sizeof(line), "%-3u %-16s %10llu %14llu %11.3f  ", i,
+                  schema::EnumNameOpCode(ops.Get(i)->opcode()), macs, per,
+                  per ? static_cast<double>(macs) / static_cast<double>(per) : 0.0);
+    text += line;
+    text += (ops.Get(i)->name() ? ops.Get(i)->name()->str() : std::string()) + "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
 RunResult RunOnQemu(const RunRequest& req, const std::string& target_name) {
   const Target* target = FindTarget(target_name);
   if (target == nullptr) throw std::runtime_error("unknown target '" + target_name + "'");
@@ -89,26 +157,7 @@ RunResult RunOnQemu(const RunRequest& req, const std::string& target_name) {
     args += ",arg=in" + std::to_string(i) + ".bin";
   }
   for (size_t o = 0; o < req.output_bytes.size(); ++o) args += ",arg=out" + std::to_string(o) + ".bin";
-  std::string plugin;
-  if (req.profile) {
-    plugin = " -plugin " + Quote(EnvOr("MOTE_QEMU_PLUGIN", MOTE_QEMU_PLUGIN)) + ",out=insns.txt";
-  }
-  const std::string command =
-      "cd " + Quote(dir.path().string()) + " && timeout " + EnvOr("MOTE_QEMU_TIMEOUT", "900") +
-      " qemu-system-arm -M " + target->machine + " -cpu " + target->cpu +
-      " -nographic -monitor none -serial none -semihosting-config enable=on,target=native," + args + plugin +
-      " -kernel " + Quote(firmware.string()) + " > stdout.txt 2> stderr.txt";
-  const int rc = std::system(command.c_str());
-  const std::string out = ReadText(dir.path() / "stdout.txt");
-  const std::string err = ReadText(dir.path() / "stderr.txt");
-  const size_t exit_at = out.rfind("mote-runner: exit ");
-  const int code = exit_at == std::string::npos ? -1 : std::atoi(out.c_str() + exit_at + 18);
-  if (code != 0) {
-    std::string detail = err.empty() ? out : err;
-    while (!detail.empty() && detail.back() == '\n') detail.pop_back();
-    throw std::runtime_error("the " + target_name + " runner failed (qemu status " + std::to_string(rc) + ", runner exit " +
-                             std::to_string(code) + "): " + detail);
-  }
+  const std::string out = RunFirmware(*target, firmware, dir.path(), args, req.profile ? "out=insns.txt" : "");
   RunResult result;
   for (size_t o = 0; o < req.output_bytes.size(); ++o) {
     const std::string bytes = tools::ReadFile((dir.path() / ("out" + std::to_string(o) + ".bin")).string());
@@ -127,9 +176,10 @@ RunResult RunOnQemu(const RunRequest& req, const std::string& target_name) {
       if (line.rfind("invocations=", 0) == 0) invocations = std::atoll(line.c_str() + 12);
       if (line.rfind("instructions=", 0) == 0) instructions = std::atoll(line.c_str() + 13);
     }
-    result.profile = "target " + target_name + ": " + std::to_string(invocations) + " inferences, " +
-                     std::to_string(invocations ? instructions / invocations : 0) +
-                     " instructions per inference (QEMU TCG count)\n";
+    if (req.samples > 0) result.profile = PerOpProfile(*target, firmware, dir.path(), args, req);
+    result.profile += "target " + target_name + ": " + std::to_string(invocations) + " inferences, " +
+                      std::to_string(invocations ? instructions / invocations : 0) +
+                      " instructions per inference (QEMU TCG count)\n";
     // The runner's measured stack (targets/cortex-m/runner/main.cc): how deep
     // the runtime's calls went, to compare with modelc's stated worst case.
     const std::string marker = "mote-runner: runtime stack ";

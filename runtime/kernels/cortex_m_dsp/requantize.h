@@ -4,6 +4,7 @@
 #ifndef MOTE_KERNELS_CORTEX_M_DSP_REQUANTIZE_H_
 #define MOTE_KERNELS_CORTEX_M_DSP_REQUANTIZE_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernels/reference/requantize.h"
@@ -40,6 +41,44 @@ inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t
   if (scaled > kBound) scaled = kBound;
   if (scaled < -kBound) scaled = -kBound;
   return reference::ClampTo<int8_t>(scaled + output_offset, activation_min, activation_max);
+}
+
+// Accumulators below 2^30 in magnitude: every int8 dot product of `depth`
+// terms plus any of these biases (null: none). The kernels check it once per
+// call and use the reference for the rare op that fails it (a huge bias or a
+// depth above 32,896), so that RequantizeInt8Q30 applies.
+inline bool AccumulatorsFitQ30(size_t depth, const int32_t* bias, size_t channels) {
+  constexpr int64_t kLimit = int64_t{1} << 30;
+  const int64_t worst = static_cast<int64_t>(depth) * 255 * 128;
+  if (worst >= kLimit) return false;
+  int64_t max_bias = 0;
+  for (size_t c = 0; bias != nullptr && c < channels; ++c) {
+    const int64_t b = bias[c] < 0 ? -int64_t{bias[c]} : int64_t{bias[c]};
+    if (b > max_bias) max_bias = b;
+  }
+  return worst + max_bias < kLimit;
+}
+
+// RequantizeInt8 for |acc| < 2^30 (AccumulatorsFitQ30). For shift < 0,
+// e = -shift in [1, 31]: high = (acc * m + 2^30) >> 31 (as above) has
+// |high| < 2^30, so high + 2^(e-1) - [high < 0] cannot overflow, and its
+// arithmetic shift by e is the reference's rounding division: for high >= 0,
+// floor((high + 2^(e-1)) / 2^e) rounds half up; for high = -k < 0,
+// -floor((k + 2^(e-1)) / 2^e) = floor((-k + 2^(e-1) - 1) / 2^e). shift >= 0
+// (a real multiplier of 0.5 or more) takes RequantizeInt8.
+inline int8_t RequantizeInt8Q30(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
+                                int32_t activation_min, int32_t activation_max) {
+  if (shift >= 0) {
+    return RequantizeInt8(acc, multiplier, shift, output_offset, activation_min, activation_max);
+  }
+  const int64_t product = static_cast<int64_t>(acc) * multiplier;
+  const int32_t high = static_cast<int32_t>((product + (int64_t{1} << 30)) >> 31);
+  const int e = -shift;
+  const int32_t scaled = (high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e;  // |.| < 2^30
+  int32_t out = scaled + output_offset;
+  if (out < activation_min) out = activation_min;
+  if (out > activation_max) out = activation_max;
+  return static_cast<int8_t>(out);
 }
 
 }  // namespace mote::cortex_m_dsp

@@ -3,13 +3,15 @@
 // reached through raw Arm semihosting calls (common/semihosting.h): no newlib
 // stdio and no heap, so the same runner fits the 16 KiB micro:bit.
 //
-//   mote-runner MODEL N IN_1 ... IN_k OUT_1 ... OUT_m
+//   mote-runner [--per-op] MODEL N IN_1 ... IN_k OUT_1 ... OUT_m
 //
 // k = model.num_inputs(), m = model.num_outputs(). For each of the N samples
 // it reads, for every input i, exactly input(i).data.size() bytes from IN_i
 // (raw bytes in the model's element type, samples concatenated), runs
 // Invoke() between mote_bench_begin() and mote_bench_end() (the window
-// bench/qemu_plugin counts), and appends output(i).data to OUT_i.
+// bench/qemu_plugin counts), and appends output(i).data to OUT_i. With
+// --per-op the window is each operator instead (opened and closed by the
+// interpreter's op hook), for mote-sim's per-op instruction profile.
 //
 // Exit codes and output:
 //   0        success
@@ -50,6 +52,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <span>
 
@@ -160,6 +163,15 @@ void PrintDiagnostic(const mote::Diagnostic& d, void* /*context*/) {
                  static_cast<long long>(d.limit));
 }
 
+// --per-op: one bench window per operator.
+void BenchOp(void* /*context*/, size_t /*op*/, bool begin) {
+  if (begin) {
+    mote_bench_begin();
+  } else {
+    mote_bench_end();
+  }
+}
+
 [[noreturn]] void OnAssert(const char* file, int line, const char* condition) {
   Stderr().Print("mote-runner: error: %s:%d: %s: assertion failed (status %d)\n", file, line,
                  condition, kExitAssertion);
@@ -203,8 +215,13 @@ int main(int argc, char** argv) {
   mote::SetDiagnosticHandler(PrintDiagnostic, nullptr);
   mote::SetAssertHandler(OnAssert);
 
+  const bool per_op = argc > 1 && strcmp(argv[1], "--per-op") == 0;
+  if (per_op) {
+    --argc;
+    ++argv;
+  }
   if (argc < 3) {
-    Stderr().Print("usage: mote-runner MODEL N IN_1 ... IN_k OUT_1 ... OUT_m\n");
+    Stderr().Print("usage: mote-runner [--per-op] MODEL N IN_1 ... IN_k OUT_1 ... OUT_m\n");
     FailStatus(mote::Status::kInvalidArgument, "expected MODEL and N, got %d argument(s)",
                argc - 1);
   }
@@ -281,6 +298,7 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (per_op) interpreter.set_op_hook(BenchOp, nullptr);  // after the self-test's invokes
   for (uint32_t sample = 0; sample < num_samples; ++sample) {
     for (size_t i = 0; i < num_inputs; ++i) {
       const std::span<uint8_t> data = interpreter.input(i).data;
@@ -296,9 +314,9 @@ int main(int argc, char** argv) {
     }
 
     mote_stack_mark(sp);
-    mote_bench_begin();
+    if (!per_op) mote_bench_begin();
     const mote::Status status = interpreter.Invoke();
-    mote_bench_end();
+    if (!per_op) mote_bench_end();
     const size_t invoke_stack = mote_stack_depth(sp);
     if (invoke_stack > g_runtime_stack.invoke) g_runtime_stack.invoke = invoke_stack;
     if (!mote::Ok(status)) FailStatus(status, "invoke, sample %u", unsigned(sample));
