@@ -21,9 +21,9 @@ int8_t ReferenceOutput(int32_t acc, int32_t m, int shift, int32_t offset, int32_
   return ref::ClampTo<int8_t>(ref::SaturateToInt32(int64_t{scaled} + offset), lo, hi);
 }
 
-constexpr int32_t kEdges[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30) - 1, -(1 << 30), -65537,
+constexpr int32_t kEdges[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30) - 1, -(1 << 30), -(1 << 30) + 1, -65537,
                               -65536, -32768, -129, -128, -3, -2, -1, 0, 1, 2, 3, 127, 128,
-                              32767, 65536, 65537, 1 << 30, (1 << 30) + 1, INT32_MAX - 1,
+                              32767, 65536, 65537, (1 << 30) - 1, 1 << 30, (1 << 30) + 1, INT32_MAX - 1,
                               INT32_MAX};
 constexpr int32_t kMultipliers[] = {0, 1, 2, 3, 1 << 29, 1 << 30, (1 << 30) + 1,
                                     0x5A5A5A5A, INT32_MAX - 1, INT32_MAX};
@@ -37,8 +37,12 @@ TEST(DspRequantize, EdgesOnEveryShift) {
             << "x " << x << " m " << m << " shift " << shift;
         for (int32_t offset : {-128, -1, 0, 5, 127}) {
           ASSERT_EQ(dsp::RequantizeInt8(x, m, shift, offset, -128, 127),
-                    ReferenceOutput(x, m, shift, offset, -128, 127));
+                    ReferenceOutput(x, m, shift, offset, -128, 127))
+              << "x " << x << " m " << m << " shift " << shift << " offset " << offset;
           ASSERT_EQ(dsp::RequantizeInt8(x, m, shift, offset, -7, 100),
+                    ReferenceOutput(x, m, shift, offset, -7, 100));
+          // The general path on every accumulator, also those the short one takes.
+          ASSERT_EQ(dsp::RequantizeInt8AnyAccumulator(x, m, shift, offset, -7, 100),
                     ReferenceOutput(x, m, shift, offset, -7, 100));
         }
       }
@@ -80,59 +84,6 @@ TEST(DspRequantize, Random) {
     ASSERT_EQ(dsp::RequantizeInt8(x, m, s, offset, lo, hi), ReferenceOutput(x, m, s, offset, lo, hi))
         << "x " << x << " m " << m << " shift " << s << " offset " << offset;
   }
-}
-
-// The short form for accumulators under 2^30, which the kernels use once
-// AccumulatorsFitQ30 holds.
-TEST(DspRequantize, Q30FormOnEveryShift) {
-  constexpr int32_t kLimit = (1 << 30) - 1;
-  const int32_t edges[] = {-kLimit, -kLimit + 1, -(1 << 29) - 1, -(1 << 29), -65537, -65536,
-                           -32769, -32768, -129, -128, -3, -2, -1, 0, 1, 2, 3, 127, 128, 32767,
-                           32768, 65536, 65537, 1 << 29, (1 << 29) + 1, kLimit - 1, kLimit};
-  for (int shift = -31; shift <= 30; ++shift) {
-    for (int32_t m : kMultipliers) {
-      for (int32_t x : edges) {
-        for (int32_t offset : {-128, -1, 0, 5, 127}) {
-          ASSERT_EQ(dsp::RequantizeInt8Q30(x, m, shift, offset, -128, 127),
-                    ReferenceOutput(x, m, shift, offset, -128, 127))
-              << "x " << x << " m " << m << " shift " << shift << " offset " << offset;
-          ASSERT_EQ(dsp::RequantizeInt8Q30(x, m, shift, offset, -7, 100),
-                    ReferenceOutput(x, m, shift, offset, -7, 100));
-        }
-      }
-    }
-  }
-  std::mt19937 rng(777);
-  std::uniform_int_distribution<int32_t> acc(-kLimit, kLimit);
-  std::uniform_int_distribution<int32_t> small(-(1 << 18), 1 << 18);
-  std::uniform_int_distribution<int32_t> multiplier(0, INT32_MAX);
-  std::uniform_int_distribution<int> shift(-31, 30);
-  std::uniform_int_distribution<int32_t> int8(-128, 127);
-  for (int i = 0; i < 2000000; ++i) {
-    const int32_t x = (i & 1) != 0 ? acc(rng) : small(rng);
-    const int32_t m = multiplier(rng);
-    const int s = (i & 2) != 0 ? shift(rng) : shift(rng) / 4 - 6;
-    const int32_t offset = int8(rng);
-    int32_t lo = int8(rng);
-    int32_t hi = int8(rng);
-    if (lo > hi) std::swap(lo, hi);
-    ASSERT_EQ(dsp::RequantizeInt8Q30(x, m, s, offset, lo, hi), ReferenceOutput(x, m, s, offset, lo, hi))
-        << "x " << x << " m " << m << " shift " << s << " offset " << offset;
-  }
-}
-
-TEST(DspRequantize, AccumulatorBound) {
-  const int32_t small[] = {5, -7};
-  EXPECT_TRUE(dsp::AccumulatorsFitQ30(64, nullptr, 0));
-  EXPECT_TRUE(dsp::AccumulatorsFitQ30(64, small, 2));
-  EXPECT_TRUE(dsp::AccumulatorsFitQ30(32896, nullptr, 0));   // 32896 * 32640 < 2^30
-  EXPECT_FALSE(dsp::AccumulatorsFitQ30(32897, nullptr, 0));
-  const int32_t huge[] = {1, -(1 << 30)};
-  EXPECT_FALSE(dsp::AccumulatorsFitQ30(1, huge, 2));
-  const int32_t edge[] = {(1 << 30) - 1 - 32640};
-  EXPECT_TRUE(dsp::AccumulatorsFitQ30(1, edge, 1));
-  const int32_t over[] = {(1 << 30) - 32640};
-  EXPECT_FALSE(dsp::AccumulatorsFitQ30(1, over, 1));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include "kernels/cortex_m_dsp/conv.h"
 
 #include <stddef.h>
+#include <string.h>
 
+#include "kernels/cortex_m_dsp/channel_outputs.h"
 #include "kernels/cortex_m_dsp/dot.h"
 #include "kernels/cortex_m_dsp/fully_connected.h"
 #include "kernels/cortex_m_dsp/requantize.h"
@@ -72,7 +74,69 @@ void ConvPixel(const Window2D& w, const PerChannelParams& p, const PixelTaps& t,
   }
 }
 
-// Out of line, so the pointwise path's frames and this one's never stack up.
+// The int8 input values one output pixel's window covers, in the filter's
+// [kh][kw][in_c] order; taps in the padding get the zero point `pad`, which
+// the input offset turns into 0, as the reference's skipped taps.
+void GatherPatch(const Window2D& w, const int8_t* image, int32_t oy, int32_t ox, int8_t pad,
+                 int8_t* patch) {
+  const size_t in_c = static_cast<size_t>(w.in_c);
+  const size_t row = static_cast<size_t>(w.filter_w) * in_c;
+  const int32_t y0 = oy * w.stride_h - w.pad_top;
+  const int32_t x0 = ox * w.stride_w - w.pad_left;
+  const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
+  const TapRange kx = ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w);
+  for (int32_t y = 0; y < w.filter_h; ++y) {
+    int8_t* p = patch + static_cast<size_t>(y) * row;
+    if (y < ky.first || y >= ky.end || kx.end <= kx.first) {
+      memset(p, pad, row);
+      continue;
+    }
+    const size_t line = static_cast<size_t>(y0 + y * w.dilation_h) * w.in_w;
+    memset(p, pad, static_cast<size_t>(kx.first) * in_c);
+    if (w.dilation_w == 1) {
+      memcpy(p + kx.first * in_c, image + (line + x0 + kx.first) * in_c,
+             static_cast<size_t>(kx.end - kx.first) * in_c);
+    } else {
+      for (int32_t k = kx.first; k < kx.end; ++k) {
+        memcpy(p + k * in_c, image + (line + x0 + k * w.dilation_w) * in_c, in_c);
+      }
+    }
+    memset(p + kx.end * in_c, pad, static_cast<size_t>(w.filter_w - kx.end) * in_c);
+  }
+}
+
+// Windows of at most kMaxPairDepth values: two output pixels at a time are
+// gathered (im2col on the stack) and run as PairOutputs.
+__attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelParams& params,
+                                           const int8_t* input, const int8_t* filter,
+                                           const int32_t* bias, int8_t* output) {
+  const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
+  const size_t out_c = static_cast<size_t>(w.out_c);
+  const OutputQuant q = {params.input_offset,     params.output_offset,
+                         params.multiplier.data(), params.shift.data(),
+                         params.activation_min,   params.activation_max};
+  const int8_t pad = static_cast<int8_t>(-params.input_offset);  // the input zero point
+  alignas(4) int8_t patches[2][kMaxPairDepth];
+  const int32_t pixels = w.out_h * w.out_w;
+  for (int32_t b = 0; b < w.batches; ++b) {
+    const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
+    int8_t* out = output + static_cast<size_t>(b) * pixels * out_c;
+    int32_t p = 0;
+    for (; p + 2 <= pixels; p += 2) {
+      GatherPatch(w, image, p / w.out_w, p % w.out_w, pad, patches[0]);
+      GatherPatch(w, image, (p + 1) / w.out_w, (p + 1) % w.out_w, pad, patches[1]);
+      PairOutputs(patches[0], patches[1], depth, filter, out_c, bias, q, out, out + out_c);
+      out += 2 * out_c;
+    }
+    if (p < pixels) {
+      GatherPatch(w, image, p / w.out_w, p % w.out_w, pad, patches[0]);
+      SingleOutputs(patches[0], depth, filter, out_c, bias, q, out);
+    }
+  }
+}
+
+// Larger windows: per output pixel, the in-bounds input runs straight from
+// the input. Out of line, so this path's frames and the others' never stack up.
 __attribute__((noinline)) void ConvGeneral(const Window2D& w, const PerChannelParams& params,
                                            const int8_t* input, const int8_t* filter,
                                            const int32_t* bias, int8_t* output) {
@@ -109,9 +173,11 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
                                   params.multiplier,     params.shift,
                                   params.activation_min, params.activation_max};
     cortex_m_dsp::FullyConnectedInt8(shape, fc, input, filter, bias, output);
-    return;
+  } else if (static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c <= kMaxPairDepth) {
+    ConvPatches(w, params, input, filter, bias, output);
+  } else {
+    ConvGeneral(w, params, input, filter, bias, output);
   }
-  ConvGeneral(w, params, input, filter, bias, output);
 }
 
 }  // namespace mote::cortex_m_dsp

@@ -12,7 +12,10 @@ namespace mote::cortex_m_dsp {
 using reference::FullyConnectedShape;
 using reference::QuantizedFcParams;
 
-// Four output units at a time, SMLAD over SXTB16-unpacked int8 pairs.
+// Accumulators under 2^30 (else the reference): batches in pairs, each
+// pair's inputs widened to int16 once and multiplied two units at a time;
+// an odd last batch four units at a time from the int8 input
+// (channel_outputs.h).
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output);

@@ -4,7 +4,6 @@
 #ifndef MOTE_KERNELS_CORTEX_M_DSP_REQUANTIZE_H_
 #define MOTE_KERNELS_CORTEX_M_DSP_REQUANTIZE_H_
 
-#include <stddef.h>
 #include <stdint.h>
 
 #include "kernels/reference/requantize.h"
@@ -31,11 +30,13 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int 
 }
 
 // clamp(saturate(MultiplyByQuantizedMultiplier(acc) + output_offset)) of the
-// reference. output_offset is an int8 zero point and [activation_min,
-// activation_max] lies inside int8 (both checked at load), so clamping the
-// scaled value to +-2^16 first changes no result and keeps the sum in int32.
-inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
-                             int32_t activation_min, int32_t activation_max) {
+// reference, for shift >= 0 (a real multiplier of 0.5 or more: rare).
+// output_offset is an int8 zero point and [activation_min, activation_max]
+// lies inside int8 (both checked at load), so clamping the scaled value to
+// +-2^16 first changes no result and keeps the sum in int32.
+inline int8_t RequantizeInt8WideShift(int32_t acc, int32_t multiplier, int shift,
+                                      int32_t output_offset, int32_t activation_min,
+                                      int32_t activation_max) {
   constexpr int32_t kBound = 1 << 16;
   int32_t scaled = MultiplyByQuantizedMultiplier(acc, multiplier, shift);
   if (scaled > kBound) scaled = kBound;
@@ -43,39 +44,48 @@ inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t
   return reference::ClampTo<int8_t>(scaled + output_offset, activation_min, activation_max);
 }
 
-// Accumulators below 2^30 in magnitude: every int8 dot product of `depth`
-// terms plus any of these biases (null: none). The kernels check it once per
-// call and use the reference for the rare op that fails it (a huge bias or a
-// depth above 32,896), so that RequantizeInt8Q30 applies.
-inline bool AccumulatorsFitQ30(size_t depth, const int32_t* bias, size_t channels) {
-  constexpr int64_t kLimit = int64_t{1} << 30;
-  const int64_t worst = static_cast<int64_t>(depth) * 255 * 128;
-  if (worst >= kLimit) return false;
-  int64_t max_bias = 0;
-  for (size_t c = 0; bias != nullptr && c < channels; ++c) {
-    const int64_t b = bias[c] < 0 ? -int64_t{bias[c]} : int64_t{bias[c]};
-    if (b > max_bias) max_bias = b;
-  }
-  return worst + max_bias < kLimit;
+// The same for every int32 acc and shift < 0, without 64-bit arithmetic
+// after the product. e = -shift in [1, 31]: high = (acc * m + 2^30) >> 31
+// as above (|high| < 2^31). Write high = q * 2^e + r, q = high >> e,
+// 0 <= r < 2^e. The reference rounds half away from zero: q + [r >= 2^(e-1)]
+// for high >= 0 and q + [r > 2^(e-1)] for high < 0, i.e.
+// q + ((r + 2^(e-1) - [high < 0]) >> e), where the sum lies in [0, 2^(e+1))
+// and so is computed unsigned. |scaled| <= 2^30, so adding the offset cannot
+// overflow. Out of line (requantize.cc): RequantizeInt8 needs it only for
+// accumulators of 2^30 or more.
+int8_t RequantizeInt8AnyAccumulator(int32_t acc, int32_t multiplier, int shift,
+                                    int32_t output_offset, int32_t activation_min,
+                                    int32_t activation_max);
+
+// (a * b + 2^31) >> 32: one SMMULR on the core; the same in C elsewhere, so
+// that the host tests run this header.
+inline int32_t RoundingHighMul(int32_t a, int32_t b) {
+#if defined(__ARM_FEATURE_DSP)
+  int32_t r;
+  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  return static_cast<int32_t>((static_cast<int64_t>(a) * b + (int64_t{1} << 31)) >> 32);
+#endif
 }
 
-// RequantizeInt8 for |acc| < 2^30 (AccumulatorsFitQ30). For shift < 0,
-// e = -shift in [1, 31]: high = (acc * m + 2^30) >> 31 (as above) has
-// |high| < 2^30, so high + 2^(e-1) - [high < 0] cannot overflow, and its
+// The kernels' output step. The common case, shift < 0 and
+// acc in [-2^30, 2^30): high = (2 acc * m + 2^31) >> 32 (no overflow in
+// 2 acc) is (acc * m + 2^30) >> 31, with |high| < 2^30 (|acc| <= 2^30,
+// m < 2^31). So high + 2^(e-1) - [high < 0] cannot overflow, and its
 // arithmetic shift by e is the reference's rounding division: for high >= 0,
 // floor((high + 2^(e-1)) / 2^e) rounds half up; for high = -k < 0,
-// -floor((k + 2^(e-1)) / 2^e) = floor((-k + 2^(e-1) - 1) / 2^e). shift >= 0
-// (a real multiplier of 0.5 or more) takes RequantizeInt8.
-inline int8_t RequantizeInt8Q30(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
-                                int32_t activation_min, int32_t activation_max) {
-  if (shift >= 0) {
-    return RequantizeInt8(acc, multiplier, shift, output_offset, activation_min, activation_max);
+// -floor((k + 2^(e-1)) / 2^e) = floor((-k + 2^(e-1) - 1) / 2^e).
+inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
+                             int32_t activation_min, int32_t activation_max) {
+  const bool small = static_cast<int32_t>(static_cast<uint32_t>(acc) + (uint32_t{1} << 30)) >= 0;
+  if (shift >= 0 || !small) {
+    return RequantizeInt8AnyAccumulator(acc, multiplier, shift, output_offset, activation_min,
+                                        activation_max);
   }
-  const int64_t product = static_cast<int64_t>(acc) * multiplier;
-  const int32_t high = static_cast<int32_t>((product + (int64_t{1} << 30)) >> 31);
+  const int32_t high = RoundingHighMul(2 * acc, multiplier);
   const int e = -shift;
-  const int32_t scaled = (high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e;  // |.| < 2^30
-  int32_t out = scaled + output_offset;
+  int32_t out = ((high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e) + output_offset;
   if (out < activation_min) out = activation_min;
   if (out > activation_max) out = activation_max;
   return static_cast<int8_t>(out);

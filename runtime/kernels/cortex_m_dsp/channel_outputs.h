@@ -1,0 +1,37 @@
+// Every output channel of one or two pixels (conv) or batches (fully
+// connected): the loops the DSP kernels share. Weights are [channels][n]
+// rows.
+#ifndef MOTE_KERNELS_CORTEX_M_DSP_CHANNEL_OUTPUTS_H_
+#define MOTE_KERNELS_CORTEX_M_DSP_CHANNEL_OUTPUTS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace mote::cortex_m_dsp {
+
+struct OutputQuant {
+  int32_t input_offset;
+  int32_t output_offset;
+  const int32_t* multiplier;  // [channels]
+  const int8_t* shift;        // [channels]
+  int32_t activation_min;
+  int32_t activation_max;
+};
+
+// The longest input run (n) widened for PairOutputs: its buffer is on the
+// stack (2 * kMaxPairDepth int16 lanes).
+inline constexpr size_t kMaxPairDepth = 288;
+
+// Two pixels whose int8 inputs a and b (n <= kMaxPairDepth values each) are
+// widened once and multiplied with every row, two rows at a time.
+void PairOutputs(const int8_t* a, const int8_t* b, size_t n, const int8_t* weights,
+                 size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out_a,
+                 int8_t* out_b);
+
+// One pixel, any n: four rows at a time straight from the int8 input.
+void SingleOutputs(const int8_t* in, size_t n, const int8_t* weights, size_t channels,
+                   const int32_t* bias, const OutputQuant& q, int8_t* out);
+
+}  // namespace mote::cortex_m_dsp
+
+#endif  // MOTE_KERNELS_CORTEX_M_DSP_CHANNEL_OUTPUTS_H_

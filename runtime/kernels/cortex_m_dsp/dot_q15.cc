@@ -1,0 +1,157 @@
+#include "kernels/cortex_m_dsp/dot_q15.h"
+
+#include <string.h>
+
+#include "kernels/cortex_m_dsp/simd.h"
+
+namespace mote::cortex_m_dsp {
+namespace {
+
+inline int32_t LoadWord(const int16_t* p) {
+  int32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void StoreWord(int16_t* p, int32_t v) { memcpy(p, &v, sizeof v); }
+
+}  // namespace
+
+void WidenPair(const int8_t* a, const int8_t* b, size_t n, int32_t offset, int32_t offset_pair,
+               int16_t* out) {
+  const size_t blocks = n >> 2;
+  for (size_t k = 0; k < blocks; ++k) {
+    const int32_t va = LoadInt8x4(a + 4 * k);
+    const int32_t vb = LoadInt8x4(b + 4 * k);
+    int16_t* o = out + 8 * k;
+    StoreWord(o, SignExtendEvenAdd(offset_pair, va));
+    StoreWord(o + 2, SignExtendOddAdd(offset_pair, va));
+    StoreWord(o + 4, SignExtendEvenAdd(offset_pair, vb));
+    StoreWord(o + 6, SignExtendOddAdd(offset_pair, vb));
+  }
+  const size_t tail = n & 3;
+  int16_t* o = out + 8 * blocks;
+  for (size_t i = 0; i < tail; ++i) {
+    o[i] = static_cast<int16_t>(a[4 * blocks + i] + offset);
+    o[tail + i] = static_cast<int16_t>(b[4 * blocks + i] + offset);
+  }
+}
+
+namespace {
+
+// What the row-pair loop of DotPairRows reads between row pairs, through
+// one pointer: its 14 registers are all taken inside a row pair.
+struct RowPairState {
+  const int16_t* x;   // the widened pair
+  uint32_t blocks4;   // weight bytes of a row covered by whole blocks
+  uint32_t step;      // from the end of row r's blocks to the start of row r + 2
+  int32_t* acc;       // the next row pair's four accumulators
+  int32_t* acc_end;
+};
+
+// The whole blocks of every row pair, written out: the inner loop needs 14
+// registers, and LDM/STM need theirs in ascending order (x: r0-r3,
+// accumulators: r8-r11). The state pointer is pushed while the inner loop
+// uses its register for the loop end.
+void BlocksRowPairs(RowPairState* state, const int8_t* w, size_t n) {
+  register int32_t a02 asm("r0");
+  register int32_t a13 asm("r1");
+  register int32_t b02 asm("r2");
+  register int32_t b13 asm("r3");
+  register int32_t c0 asm("r8");
+  register int32_t c1 asm("r9");
+  register int32_t c2 asm("r10");
+  register int32_t c3 asm("r11");
+  const int16_t* x;
+  int32_t f, t;
+  __asm__ volatile(
+      "2:\n\t"
+      "ldr %[x], [%[p], #0]\n\t"
+      "ldr %[t], [%[p], #12]\n\t"
+      "ldm %[t], {%[c0], %[c1], %[c2], %[c3]}\n\t"
+      "ldr %[f], [%[p], #4]\n\t"
+      "push {%[p]}\n\t"
+      "add %[p], %[w], %[f]\n\t"
+      "1:\n\t"
+      "ldm %[x]!, {%[a02], %[a13], %[b02], %[b13]}\n\t"
+      "ldr %[f], [%[w], %[s]]\n\t"
+      "sxtb16 %[t], %[f]\n\t"
+      "smlad %[c2], %[a02], %[t], %[c2]\n\t"
+      "smlad %[c3], %[b02], %[t], %[c3]\n\t"
+      "sxtb16 %[f], %[f], ror #8\n\t"
+      "smlad %[c2], %[a13], %[f], %[c2]\n\t"
+      "smlad %[c3], %[b13], %[f], %[c3]\n\t"
+      "ldr %[f], [%[w]], #4\n\t"
+      "sxtb16 %[t], %[f]\n\t"
+      "smlad %[c0], %[a02], %[t], %[c0]\n\t"
+      "smlad %[c1], %[b02], %[t], %[c1]\n\t"
+      "sxtb16 %[f], %[f], ror #8\n\t"
+      "smlad %[c0], %[a13], %[f], %[c0]\n\t"
+      "smlad %[c1], %[b13], %[f], %[c1]\n\t"
+      "cmp %[w], %[p]\n\t"
+      "bne 1b\n\t"
+      "pop {%[p]}\n\t"
+      "ldr %[t], [%[p], #12]\n\t"
+      "stm %[t]!, {%[c0], %[c1], %[c2], %[c3]}\n\t"
+      "str %[t], [%[p], #12]\n\t"
+      "ldr %[f], [%[p], #8]\n\t"
+      "add %[w], %[w], %[f]\n\t"
+      "ldr %[f], [%[p], #16]\n\t"
+      "cmp %[t], %[f]\n\t"
+      "bne 2b\n\t"
+      : [p] "+&r"(state), [w] "+&r"(w), [x] "=&r"(x), [f] "=&r"(f), [t] "=&r"(t),
+        [a02] "=&r"(a02), [a13] "=&r"(a13), [b02] "=&r"(b02), [b13] "=&r"(b13), [c0] "=&r"(c0),
+        [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3)
+      : [s] "r"(n)
+      : "cc", "memory");
+}
+
+}  // namespace
+
+void DotPairRows(const int16_t* x, const int8_t* w, size_t n, size_t rows, const int32_t* bias,
+                 int32_t* acc) {
+  if (rows == 0) return;
+  for (size_t r = 0; r < rows; ++r) {
+    acc[2 * r] = acc[2 * r + 1] = bias != nullptr ? bias[r] : 0;
+  }
+  const size_t blocks = n >> 2;
+  if (blocks != 0) {
+    RowPairState state = {x, static_cast<uint32_t>(4 * blocks),
+                          static_cast<uint32_t>(2 * n - 4 * blocks), acc, acc + 2 * rows};
+    BlocksRowPairs(&state, w, n);
+  }
+  const size_t tail = n & 3;
+  const int16_t* xt = x + 8 * blocks;  // the n % 4 last values of a, then of b
+  for (size_t r = 0; tail != 0 && r < rows; ++r) {
+    const int8_t* wt = w + r * n + 4 * blocks;
+    for (size_t i = 0; i < tail; ++i) {
+      acc[2 * r] += xt[i] * wt[i];
+      acc[2 * r + 1] += xt[tail + i] * wt[i];
+    }
+  }
+}
+
+void DotPairRow1(const int16_t* x, const int8_t* w, size_t n, int32_t* acc) {
+  const size_t blocks = n >> 2;
+  int32_t c0 = acc[0], c1 = acc[1];
+  for (size_t k = 0; k < blocks; ++k) {
+    const int32_t f = LoadInt8x4(w + 4 * k);
+    const int32_t fe = SignExtendEven(f);
+    const int32_t fo = SignExtendOdd(f);
+    const int16_t* xk = x + 8 * k;
+    c0 = __smlad(LoadWord(xk), fe, c0);
+    c0 = __smlad(LoadWord(xk + 2), fo, c0);
+    c1 = __smlad(LoadWord(xk + 4), fe, c1);
+    c1 = __smlad(LoadWord(xk + 6), fo, c1);
+  }
+  const size_t tail = n & 3;
+  const int16_t* xa = x + 8 * blocks;
+  for (size_t i = 0; i < tail; ++i) {
+    c0 += xa[i] * w[4 * blocks + i];
+    c1 += xa[tail + i] * w[4 * blocks + i];
+  }
+  acc[0] = c0;
+  acc[1] = c1;
+}
+
+}  // namespace mote::cortex_m_dsp
