@@ -15,7 +15,10 @@
  * qemu_plugin_outs(), i.e. QEMU's log: shown only with `-d plugin` (on
  * stderr, or in the file given by -D). With windows=PATH it also writes each
  * window's own count to PATH, one line per window in order (the runner's
- * `--per-op` mode opens one window per operator).
+ * `--per-op` mode opens one window per operator). With symbols=PATH it
+ * writes, for every function symbol, the instructions executed inside
+ * windows while in that function (its own code, not its callees), most
+ * first: where a kernel's instructions go.
  *
  * Markers are found by symbol name (the default): QEMU keeps the symbol
  * table of the ELF given to -kernel, and qemu_plugin_insn_symbol() names the
@@ -118,6 +121,44 @@ static uint64_t *g_windows;
 static size_t g_windows_cap;
 static uint64_t g_window_start; /* g_window_insns when the open window began */
 
+/* Per-symbol counts, kept only with symbols=PATH. */
+static char *g_symbols_path;
+struct SymbolCount {
+  const char *name;
+  uint64_t insns;
+  struct SymbolCount *next;
+};
+static struct SymbolCount *g_symbols;
+
+static struct SymbolCount *SymbolCounter(const char *name) {
+  if (name == NULL) name = "?";
+  for (struct SymbolCount *s = g_symbols; s != NULL; s = s->next) {
+    if (strcmp(s->name, name) == 0) return s;
+  }
+  struct SymbolCount *s = calloc(1, sizeof *s);
+  if (s == NULL) abort();
+  s->name = strdup(name);
+  s->next = g_symbols;
+  g_symbols = s;
+  return s;
+}
+
+/* A translation block's runs of instructions by symbol. */
+struct SymbolRuns {
+  uint32_t n_runs;
+  struct {
+    struct SymbolCount *counter;
+    uint32_t n_insns;
+  } runs[];
+};
+
+static void ExecSymbols(unsigned int vcpu_index, void *userdata) {
+  (void)vcpu_index;
+  const struct SymbolRuns *r = userdata;
+  if (!g_in_window) return;
+  for (uint32_t i = 0; i < r->n_runs; ++i) r->runs[i].counter->insns += r->runs[i].n_insns;
+}
+
 static void RecordWindow(uint64_t start) {
   if (g_windows_path == NULL) return;
   if (g_invocations > g_windows_cap) {
@@ -189,6 +230,25 @@ static int MarkerOf(const struct qemu_plugin_insn *insn) {
 static void OnTranslate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   (void)id;
   const size_t n_insns = qemu_plugin_tb_n_insns(tb);
+  if (g_symbols_path != NULL && n_insns > 0) {
+    /* Registered before the counting callback: a block that opens a window
+     * counts from the next execution on, one that closes it not at all, a
+     * few instructions per window. */
+    struct SymbolRuns *r = malloc(sizeof(struct SymbolRuns) + n_insns * sizeof r->runs[0]);
+    if (r == NULL) abort();
+    r->n_runs = 0;
+    for (size_t i = 0; i < n_insns; ++i) {
+      struct SymbolCount *c = SymbolCounter(qemu_plugin_insn_symbol(qemu_plugin_tb_get_insn(tb, i)));
+      if (r->n_runs > 0 && r->runs[r->n_runs - 1].counter == c) {
+        ++r->runs[r->n_runs - 1].n_insns;
+      } else {
+        r->runs[r->n_runs].counter = c;
+        r->runs[r->n_runs].n_insns = 1;
+        ++r->n_runs;
+      }
+    }
+    qemu_plugin_register_vcpu_tb_exec_cb(tb, ExecSymbols, QEMU_PLUGIN_CB_NO_REGS, r);
+  }
   size_t n_markers = 0;
   for (size_t i = 0; i < n_insns; ++i) {
     if (MarkerOf(qemu_plugin_tb_get_insn(tb, i)) >= 0) ++n_markers;
@@ -235,6 +295,24 @@ static void OnExit(qemu_plugin_id_t id, void *userdata) {
       fprintf(stderr, "mote_insn_count: cannot write %s\n%s", g_out_path, report);
     }
   }
+  if (g_symbols_path != NULL) {
+    FILE *symbols = fopen(g_symbols_path, "w");
+    if (symbols == NULL) {
+      fprintf(stderr, "mote_insn_count: cannot write %s\n", g_symbols_path);
+    } else {
+      /* Selection by maximum: the list is short (the firmware's functions). */
+      for (;;) {
+        struct SymbolCount *best = NULL;
+        for (struct SymbolCount *c = g_symbols; c != NULL; c = c->next) {
+          if (c->insns > 0 && (best == NULL || c->insns > best->insns)) best = c;
+        }
+        if (best == NULL) break;
+        fprintf(symbols, "%12" PRIu64 " %s\n", best->insns, best->name);
+        best->insns = 0;
+      }
+      fclose(symbols);
+    }
+  }
   if (g_windows_path != NULL) {
     FILE *windows = fopen(g_windows_path, "w");
     bool ok = windows != NULL;
@@ -262,6 +340,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     const char *arg = argv[i];
     if (strncmp(arg, "out=", 4) == 0) {
       g_out_path = strdup(arg + 4);
+    } else if (strncmp(arg, "symbols=", 8) == 0) {
+      g_symbols_path = strdup(arg + 8);
     } else if (strncmp(arg, "windows=", 8) == 0) {
       g_windows_path = strdup(arg + 8);
     } else if (strncmp(arg, "begin=", 6) == 0 && ParseAddress(arg + 6, &g_begin_addr)) {
@@ -271,7 +351,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     } else {
       fprintf(stderr,
               "mote_insn_count: unknown argument '%s' (expected out=PATH, windows=PATH, "
-              "begin=ADDR, end=ADDR)\n",
+              "symbols=PATH, begin=ADDR, end=ADDR)\n",
               arg);
       return -1;
     }

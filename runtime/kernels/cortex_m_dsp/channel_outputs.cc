@@ -1,5 +1,7 @@
 #include "kernels/cortex_m_dsp/channel_outputs.h"
 
+#include <arm_acle.h>
+
 #include "kernels/cortex_m_dsp/dot.h"
 #include "kernels/cortex_m_dsp/dot_q15.h"
 #include "kernels/cortex_m_dsp/requantize.h"
@@ -22,19 +24,59 @@ struct Quant {
         activation_min(q.activation_min),
         activation_max(q.activation_max) {}
 
-  int8_t Output(size_t c, int32_t acc) const { return Output(acc, multiplier[c], shift[c]); }
-  int8_t Output(int32_t acc, int32_t m, int s) const {
-    return RequantizeInt8(acc, m, s, output_offset, activation_min, activation_max);
+  int8_t Output(size_t c, int32_t acc) const {
+    return RequantizeInt8(acc, multiplier[c], shift[c], output_offset, activation_min,
+                          activation_max);
   }
 };
 
+// Two pixels' outputs of channels [0, rows): sums[2r] and sums[2r + 1]
+// through RequantizeInt8, written out to share each channel's constants
+// between both pixels and, with the usual full int8 activation range (ReLU
+// at a zero point of -128, or none), to clamp with one SSAT.
+__attribute__((noinline)) void RequantizePairs(const int32_t* sums, size_t rows,
+                                               const int32_t* multiplier, const int8_t* shift,
+                                               const Quant& q, int8_t* out_a, int8_t* out_b) {
+  const int32_t offset = q.output_offset;
+  const int32_t lo = q.activation_min;
+  const int32_t hi = q.activation_max;
+  const bool full_range = lo == -128 && hi == 127;
+  for (size_t r = 0; r < rows; ++r) {
+    const int32_t x = sums[2 * r];
+    const int32_t y = sums[2 * r + 1];
+    const int32_t m = multiplier[r];
+    const int s = shift[r];
+    // Both accumulators in [-2^30, 2^30): RequantizeInt8's short path.
+    const bool small =
+        static_cast<int32_t>((static_cast<uint32_t>(x) + (uint32_t{1} << 30)) |
+                             (static_cast<uint32_t>(y) + (uint32_t{1} << 30))) >= 0;
+    if (s >= 0 || !small) {
+      out_a[r] = RequantizeInt8AnyAccumulator(x, m, s, offset, lo, hi);
+      out_b[r] = RequantizeInt8AnyAccumulator(y, m, s, offset, lo, hi);
+      continue;
+    }
+    const int e = -s;
+    const int32_t half = int32_t{1} << (e - 1);
+    const int32_t hx = RoundingHighMul(2 * x, m);
+    const int32_t hy = RoundingHighMul(2 * y, m);
+    int32_t u = ((hx + half + (hx >> 31)) >> e) + offset;
+    int32_t v = ((hy + half + (hy >> 31)) >> e) + offset;
+    if (full_range) {
+      out_a[r] = static_cast<int8_t>(__ssat(u, 8));
+      out_b[r] = static_cast<int8_t>(__ssat(v, 8));
+      continue;
+    }
+    u = u < lo ? lo : (u > hi ? hi : u);
+    v = v < lo ? lo : (v > hi ? hi : v);
+    out_a[r] = static_cast<int8_t>(u);
+    out_b[r] = static_cast<int8_t>(v);
+  }
+}
+
 }  // namespace
 
-void PairOutputs(const int8_t* a, const int8_t* b, size_t n, const int8_t* weights,
-                 size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out_a,
-                 int8_t* out_b) {
-  alignas(4) int16_t widened[2 * kMaxPairDepth];
-  WidenPair(a, b, n, q.input_offset, OffsetPair(q.input_offset), widened);
+void PairOutputs(const int16_t* widened, size_t n, const int8_t* weights, size_t channels,
+                 const int32_t* bias, const OutputQuant& q, int8_t* out_a, int8_t* out_b) {
   const Quant quant(q);
   // Accumulators for up to kChunk channels at a time, then their outputs.
   constexpr size_t kChunk = 32;
@@ -43,13 +85,9 @@ void PairOutputs(const int8_t* a, const int8_t* b, size_t n, const int8_t* weigh
   while (c + 2 <= channels) {
     const size_t rows = (channels - c > kChunk ? kChunk : channels - c) & ~size_t{1};
     DotPairRows(widened, weights + c * n, n, rows, bias != nullptr ? bias + c : nullptr, sums);
-    for (size_t r = 0; r < rows; ++r, ++c) {
-      // The channel's multiplier and shift serve both pixels.
-      const int32_t m = quant.multiplier[c];
-      const int s = quant.shift[c];
-      out_a[c] = quant.Output(sums[2 * r], m, s);
-      out_b[c] = quant.Output(sums[2 * r + 1], m, s);
-    }
+    RequantizePairs(sums, rows, quant.multiplier + c, quant.shift + c, quant, out_a + c,
+                    out_b + c);
+    c += rows;
   }
   if (c < channels) {
     const int32_t b0 = bias != nullptr ? bias[c] : 0;

@@ -18,15 +18,15 @@ struct OutputQuant {
   int32_t activation_max;
 };
 
-// The longest input run (n) widened for PairOutputs: its buffer is on the
-// stack (2 * kMaxPairDepth int16 lanes).
-inline constexpr size_t kMaxPairDepth = 288;
+// The longest input run (n) widened for PairOutputs: the callers keep the
+// widened pair on the stack (2 * kMaxPairDepth int16 lanes, 2,304 bytes).
+inline constexpr size_t kMaxPairDepth = 576;
 
-// Two pixels whose int8 inputs a and b (n <= kMaxPairDepth values each) are
-// widened once and multiplied with every row, two rows at a time.
-void PairOutputs(const int8_t* a, const int8_t* b, size_t n, const int8_t* weights,
-                 size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out_a,
-                 int8_t* out_b);
+// Two pixels whose int8 inputs of n <= kMaxPairDepth values each were
+// widened together (dot_q15.h) into `widened`, multiplied with every row,
+// two rows at a time.
+void PairOutputs(const int16_t* widened, size_t n, const int8_t* weights, size_t channels,
+                 const int32_t* bias, const OutputQuant& q, int8_t* out_a, int8_t* out_b);
 
 // One pixel, any n: four rows at a time straight from the int8 input.
 void SingleOutputs(const int8_t* in, size_t n, const int8_t* weights, size_t channels,

@@ -5,6 +5,8 @@
 
 #include "kernels/cortex_m_dsp/channel_outputs.h"
 #include "kernels/cortex_m_dsp/dot.h"
+#include "kernels/cortex_m_dsp/dot_q15.h"
+#include "kernels/cortex_m_dsp/simd.h"
 #include "kernels/cortex_m_dsp/fully_connected.h"
 #include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
@@ -74,10 +76,28 @@ void ConvPixel(const Window2D& w, const PerChannelParams& p, const PixelTaps& t,
   }
 }
 
+// Short copies and fills inline, a word at a time (the M4/M7/M33/M55 allow
+// unaligned LDR/STR): a window row is often a handful of bytes, and a libc
+// call per row cost more than the copy.
+inline void CopyBytes(int8_t* dst, const int8_t* src, size_t n) {
+  for (; n >= 4; n -= 4, dst += 4, src += 4) {
+    uint32_t v;
+    memcpy(&v, src, 4);
+    memcpy(dst, &v, 4);
+  }
+  for (; n != 0; --n) *dst++ = *src++;
+}
+
+inline void FillBytes(int8_t* dst, uint32_t pattern, size_t n) {
+  for (; n >= 4; n -= 4, dst += 4) memcpy(dst, &pattern, 4);
+  for (; n != 0; --n) *dst++ = static_cast<int8_t>(pattern);
+}
+
 // The int8 input values one output pixel's window covers, in the filter's
-// [kh][kw][in_c] order; taps in the padding get the zero point `pad`, which
-// the input offset turns into 0, as the reference's skipped taps.
-void GatherPatch(const Window2D& w, const int8_t* image, int32_t oy, int32_t ox, int8_t pad,
+// [kh][kw][in_c] order; taps in the padding get the zero point (`pad`, the
+// byte repeated in each lane), which the input offset turns into 0, as the
+// reference's skipped taps.
+void GatherPatch(const Window2D& w, const int8_t* image, int32_t oy, int32_t ox, uint32_t pad,
                  int8_t* patch) {
   const size_t in_c = static_cast<size_t>(w.in_c);
   const size_t row = static_cast<size_t>(w.filter_w) * in_c;
@@ -85,28 +105,80 @@ void GatherPatch(const Window2D& w, const int8_t* image, int32_t oy, int32_t ox,
   const int32_t x0 = ox * w.stride_w - w.pad_left;
   const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
   const TapRange kx = ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w);
-  for (int32_t y = 0; y < w.filter_h; ++y) {
-    int8_t* p = patch + static_cast<size_t>(y) * row;
-    if (y < ky.first || y >= ky.end || kx.end <= kx.first) {
-      memset(p, pad, row);
+  const bool any_x = kx.end > kx.first;
+  for (int32_t y = 0; y < w.filter_h; ++y, patch += row) {
+    if (y < ky.first || y >= ky.end || !any_x) {
+      FillBytes(patch, pad, row);
       continue;
     }
     const size_t line = static_cast<size_t>(y0 + y * w.dilation_h) * w.in_w;
-    memset(p, pad, static_cast<size_t>(kx.first) * in_c);
+    FillBytes(patch, pad, static_cast<size_t>(kx.first) * in_c);
     if (w.dilation_w == 1) {
-      memcpy(p + kx.first * in_c, image + (line + x0 + kx.first) * in_c,
-             static_cast<size_t>(kx.end - kx.first) * in_c);
+      CopyBytes(patch + kx.first * in_c, image + (line + x0 + kx.first) * in_c,
+                static_cast<size_t>(kx.end - kx.first) * in_c);
     } else {
       for (int32_t k = kx.first; k < kx.end; ++k) {
-        memcpy(p + k * in_c, image + (line + x0 + k * w.dilation_w) * in_c, in_c);
+        CopyBytes(patch + k * in_c, image + (line + x0 + k * w.dilation_w) * in_c, in_c);
       }
     }
-    memset(p + kx.end * in_c, pad, static_cast<size_t>(w.filter_w - kx.end) * in_c);
+    FillBytes(patch + kx.end * in_c, pad, static_cast<size_t>(w.filter_w - kx.end) * in_c);
   }
 }
 
-// Windows of at most kMaxPairDepth values: two output pixels at a time are
-// gathered (im2col on the stack) and run as PairOutputs.
+// Widens two output pixels' windows straight from the input, in the
+// filter's [kh][kw][in_c] order, for in_c % 4 == 0 (so no block of four
+// straddles two taps); taps in the padding become 0, as the reference's
+// skipped taps.
+void WidenWindowPair(const Window2D& w, const int8_t* image, int32_t pa, int32_t pb,
+                     int32_t offset_pair, int16_t* out) {
+  const int32_t ya = pa / w.out_w * w.stride_h - w.pad_top;
+  const int32_t xa = pa % w.out_w * w.stride_w - w.pad_left;
+  const int32_t yb = pb / w.out_w * w.stride_h - w.pad_top;
+  const int32_t xb = pb % w.out_w * w.stride_w - w.pad_left;
+  const size_t blocks = static_cast<size_t>(w.in_c) >> 2;
+  int32_t* words = reinterpret_cast<int32_t*>(out);
+  for (int32_t ky = 0; ky < w.filter_h; ++ky) {
+    const int32_t iya = ya + ky * w.dilation_h;
+    const int32_t iyb = yb + ky * w.dilation_h;
+    for (int32_t kx = 0; kx < w.filter_w; ++kx) {
+      const int32_t ixa = xa + kx * w.dilation_w;
+      const int32_t ixb = xb + kx * w.dilation_w;
+      const bool in_a = iya >= 0 && iya < w.in_h && ixa >= 0 && ixa < w.in_w;
+      const bool in_b = iyb >= 0 && iyb < w.in_h && ixb >= 0 && ixb < w.in_w;
+      const int8_t* a = in_a ? image + (static_cast<size_t>(iya) * w.in_w + ixa) * w.in_c : nullptr;
+      const int8_t* b = in_b ? image + (static_cast<size_t>(iyb) * w.in_w + ixb) * w.in_c : nullptr;
+      for (size_t k = 0; k < blocks; ++k, words += 4) {
+        if (a != nullptr) {
+          const int32_t v = LoadInt8x4(a + 4 * k);
+          words[0] = SignExtendEvenAdd(offset_pair, v);
+          words[1] = SignExtendOddAdd(offset_pair, v);
+        } else {
+          words[0] = words[1] = 0;
+        }
+        if (b != nullptr) {
+          const int32_t v = LoadInt8x4(b + 4 * k);
+          words[2] = SignExtendEvenAdd(offset_pair, v);
+          words[3] = SignExtendOddAdd(offset_pair, v);
+        } else {
+          words[2] = words[3] = 0;
+        }
+      }
+    }
+  }
+}
+
+// Windows the pair path takes: widened straight from the input when in_c is
+// a multiple of 4, else gathered as int8 first (at most kMaxGatherDepth
+// values, e.g. a 3x3 window over RGB).
+inline constexpr size_t kMaxGatherDepth = 160;
+
+bool PairPathTakes(const Window2D& w) {
+  const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
+  return w.in_c % 4 == 0 ? depth <= kMaxPairDepth : depth <= kMaxGatherDepth;
+}
+
+// Two output pixels at a time: their windows widened once (im2col on the
+// stack), then every output channel (PairOutputs).
 __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelParams& params,
                                            const int8_t* input, const int8_t* filter,
                                            const int32_t* bias, int8_t* output) {
@@ -115,22 +187,36 @@ __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelPa
   const OutputQuant q = {params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};
-  const int8_t pad = static_cast<int8_t>(-params.input_offset);  // the input zero point
-  alignas(4) int8_t patches[2][kMaxPairDepth];
+  const int32_t offset_pair = OffsetPair(params.input_offset);
+  const bool direct = w.in_c % 4 == 0;
+  // The input zero point in every byte lane.
+  const uint32_t pad = static_cast<uint8_t>(-params.input_offset) * 0x01010101u;
+  alignas(4) int16_t widened[2 * kMaxPairDepth];
+  alignas(4) int8_t patches[2][kMaxGatherDepth];
   const int32_t pixels = w.out_h * w.out_w;
   for (int32_t b = 0; b < w.batches; ++b) {
     const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
     int8_t* out = output + static_cast<size_t>(b) * pixels * out_c;
     int32_t p = 0;
     for (; p + 2 <= pixels; p += 2) {
-      GatherPatch(w, image, p / w.out_w, p % w.out_w, pad, patches[0]);
-      GatherPatch(w, image, (p + 1) / w.out_w, (p + 1) % w.out_w, pad, patches[1]);
-      PairOutputs(patches[0], patches[1], depth, filter, out_c, bias, q, out, out + out_c);
+      if (direct) {
+        WidenWindowPair(w, image, p, p + 1, offset_pair, widened);
+      } else {
+        GatherPatch(w, image, p / w.out_w, p % w.out_w, pad, patches[0]);
+        GatherPatch(w, image, (p + 1) / w.out_w, (p + 1) % w.out_w, pad, patches[1]);
+        WidenPair(patches[0], patches[1], depth, params.input_offset, offset_pair, widened);
+      }
+      PairOutputs(widened, depth, filter, out_c, bias, q, out, out + out_c);
       out += 2 * out_c;
     }
-    if (p < pixels) {
-      GatherPatch(w, image, p / w.out_w, p % w.out_w, pad, patches[0]);
-      SingleOutputs(patches[0], depth, filter, out_c, bias, q, out);
+    if (p < pixels) {  // an odd last pixel: its taps straight from the input
+      PixelTaps t;
+      t.image = image;
+      t.y0 = p / w.out_w * w.stride_h - w.pad_top;
+      t.x0 = p % w.out_w * w.stride_w - w.pad_left;
+      t.ky = ValidTaps(t.y0, w.dilation_h, w.in_h, w.filter_h);
+      t.kx = ValidTaps(t.x0, w.dilation_w, w.in_w, w.filter_w);
+      ConvPixel(w, params, t, filter, bias, out);
     }
   }
 }
@@ -173,7 +259,7 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
                                   params.multiplier,     params.shift,
                                   params.activation_min, params.activation_max};
     cortex_m_dsp::FullyConnectedInt8(shape, fc, input, filter, bias, output);
-  } else if (static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c <= kMaxPairDepth) {
+  } else if (PairPathTakes(w)) {
     ConvPatches(w, params, input, filter, bias, output);
   } else {
     ConvGeneral(w, params, input, filter, bias, output);

@@ -1,6 +1,8 @@
 #include "kernels/cortex_m_dsp/fully_connected.h"
 
 #include "kernels/cortex_m_dsp/channel_outputs.h"
+#include "kernels/cortex_m_dsp/dot_q15.h"
+#include "kernels/cortex_m_dsp/simd.h"
 
 namespace mote::cortex_m_dsp {
 
@@ -12,10 +14,14 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
                          params.activation_min,   params.activation_max};
   const size_t depth = shape.depth;
   size_t b = 0;
-  if (depth <= kMaxPairDepth) {
+  if (depth <= kMaxPairDepth && shape.batches >= 2) {
+    alignas(4) int16_t widened[2 * kMaxPairDepth];
+    const int32_t offset_pair = OffsetPair(params.input_offset);
     for (; b + 2 <= shape.batches; b += 2) {
-      PairOutputs(input + b * depth, input + (b + 1) * depth, depth, weights, shape.units, bias,
-                  q, output + b * shape.units, output + (b + 1) * shape.units);
+      WidenPair(input + b * depth, input + (b + 1) * depth, depth, params.input_offset,
+                offset_pair, widened);
+      PairOutputs(widened, depth, weights, shape.units, bias, q, output + b * shape.units,
+                  output + (b + 1) * shape.units);
     }
   }
   for (; b < shape.batches; ++b) {
