@@ -86,4 +86,35 @@ TEST(DspRequantize, Random) {
   }
 }
 
+// The per-channel loop with the activation range hoisted (SSAT alone for
+// all of int8), on both kinds of range.
+TEST(DspRequantize, ChannelsWithHoistedRange) {
+  std::mt19937 rng(99);
+  std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
+  std::uniform_int_distribution<int32_t> small(-(1 << 22), 1 << 22);
+  std::uniform_int_distribution<int32_t> multiplier(0, INT32_MAX);
+  std::uniform_int_distribution<int> shift(-31, 30);
+  std::uniform_int_distribution<int32_t> int8(-128, 127);
+  constexpr size_t kN = 7;
+  for (int i = 0; i < 200000; ++i) {
+    int32_t acc[kN], m[kN];
+    int8_t s[kN], out[kN];
+    for (size_t c = 0; c < kN; ++c) {
+      acc[c] = (i & 1) != 0 ? any(rng) : small(rng);
+      m[c] = multiplier(rng);
+      s[c] = static_cast<int8_t>((i & 2) != 0 ? shift(rng) : shift(rng) / 4 - 6);
+    }
+    const int32_t offset = int8(rng);
+    const bool full = (i & 4) != 0;
+    int32_t lo = full ? -128 : int8(rng);
+    int32_t hi = full ? 127 : int8(rng);
+    if (lo > hi) std::swap(lo, hi);
+    dsp::RequantizeChannels(acc, kN, m, s, offset, lo, hi, out);
+    for (size_t c = 0; c < kN; ++c) {
+      ASSERT_EQ(out[c], ReferenceOutput(acc[c], m[c], s[c], offset, lo, hi))
+          << "acc " << acc[c] << " m " << m[c] << " shift " << int{s[c]} << " offset " << offset;
+    }
+  }
+}
+
 }  // namespace

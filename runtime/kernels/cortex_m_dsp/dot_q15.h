@@ -19,6 +19,18 @@
 
 namespace mote::cortex_m_dsp {
 
+// One run widened alone has the same layout without b: per block the words
+// (x0, x2) and (x1, x3), then the n % 4 last values. out: n int16 lanes,
+// 4-byte aligned.
+void Widen(const int8_t* a, size_t n, int32_t offset, int32_t offset_pair, int16_t* out);
+
+// acc[r] += x.w_r for a widened run x of n values and the four rows of one
+// interleaved group (kernels/reference/fully_connected.h, RowOf) at `group`.
+void DotInterleavedGroup(const int16_t* x, const int8_t* group, size_t n, int32_t* acc);
+
+// acc + x.w for a widened run x and one plain row w.
+int32_t DotRow(const int16_t* x, const int8_t* w, size_t n, int32_t acc);
+
 // out (2n int16 lanes, 4-byte aligned) = a and b widened together.
 // offset_pair is OffsetPair(offset).
 void WidenPair(const int8_t* a, const int8_t* b, size_t n, int32_t offset, int32_t offset_pair,

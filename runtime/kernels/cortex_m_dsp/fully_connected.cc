@@ -2,31 +2,90 @@
 
 #include "kernels/cortex_m_dsp/channel_outputs.h"
 #include "kernels/cortex_m_dsp/dot_q15.h"
+#include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_dsp/simd.h"
 
 namespace mote::cortex_m_dsp {
 
+namespace {
+
+// The longest input the interleaved path widens (on the stack, 2 bytes per value).
+constexpr size_t kMaxInterleavedDepth = 1152;
+
+// Rows interleaved in groups of four (RowOf): each batch's input widened
+// once, then a group's four rows at a time, one LDM per block of the four.
+__attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
+                                               const QuantizedFcParams& params,
+                                               const int8_t* input, const int8_t* weights,
+                                               const int32_t* bias, int8_t* output) {
+  alignas(4) int16_t widened[kMaxInterleavedDepth];
+  const size_t depth = shape.depth;
+  const size_t grouped = shape.units / 4 * 4;
+  const int32_t* multiplier = params.multiplier.data();
+  const int8_t* shift = params.shift.data();
+  const int32_t offset = params.output_offset;
+  const int32_t lo = params.activation_min;
+  const int32_t hi = params.activation_max;
+  for (size_t b = 0; b < shape.batches; ++b) {
+    Widen(input + b * depth, depth, params.input_offset, OffsetPair(params.input_offset), widened);
+    int8_t* out = output + b * shape.units;
+    for (size_t u = 0; u < grouped; u += 4) {
+      int32_t acc[4];
+      for (int r = 0; r < 4; ++r) acc[r] = bias != nullptr ? bias[u + r] : 0;
+      DotInterleavedGroup(widened, weights + u * depth, depth, acc);
+      RequantizeChannels(acc, 4, multiplier + u, shift + u, offset, lo, hi, out + u);
+    }
+    for (size_t u = grouped; u < shape.units; ++u) {  // plain rows after the last group
+      const int32_t acc =
+          DotRow(widened, weights + u * depth, depth, bias != nullptr ? bias[u] : 0);
+      out[u] = RequantizeInt8(acc, multiplier[u], shift[u], offset, lo, hi);
+    }
+  }
+}
+
+// Batches two at a time (pointwise convs: pixels), each pair's inputs
+// widened once; returns how many batches it did (an even number). Out of
+// line, so that single batches do not carry its buffer on the stack.
+__attribute__((noinline)) size_t PairedBatches(const FullyConnectedShape& shape,
+                                               const QuantizedFcParams& params,
+                                               const OutputQuant& q, const int8_t* input,
+                                               const int8_t* weights, const int32_t* bias,
+                                               int8_t* output) {
+  alignas(4) int16_t widened[2 * kMaxPairDepth];
+  const size_t depth = shape.depth;
+  const int32_t offset_pair = OffsetPair(params.input_offset);
+  size_t b = 0;
+  for (; b + 2 <= shape.batches; b += 2) {
+    WidenPair(input + b * depth, input + (b + 1) * depth, depth, params.input_offset, offset_pair,
+              widened);
+    PairOutputs(widened, depth, weights, shape.units, bias, q, output + b * shape.units,
+                output + (b + 1) * shape.units);
+  }
+  return b;
+}
+
+}  // namespace
+
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output) {
+  if (shape.interleaved) {
+    if (shape.depth > kMaxInterleavedDepth) {
+      reference::FullyConnectedInt8(shape, params, input, weights, bias, output);
+    } else {
+      InterleavedRows(shape, params, input, weights, bias, output);
+    }
+    return;
+  }
   const OutputQuant q = {params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};
   const size_t depth = shape.depth;
-  size_t b = 0;
-  if (depth <= kMaxPairDepth && shape.batches >= 2) {
-    alignas(4) int16_t widened[2 * kMaxPairDepth];
-    const int32_t offset_pair = OffsetPair(params.input_offset);
-    for (; b + 2 <= shape.batches; b += 2) {
-      WidenPair(input + b * depth, input + (b + 1) * depth, depth, params.input_offset,
-                offset_pair, widened);
-      PairOutputs(widened, depth, weights, shape.units, bias, q, output + b * shape.units,
-                  output + (b + 1) * shape.units);
-    }
-  }
-  for (; b < shape.batches; ++b) {
-    SingleOutputs(input + b * depth, depth, weights, shape.units, bias, q,
-                  output + b * shape.units);
+  const size_t b =
+      depth <= kMaxPairDepth ? PairedBatches(shape, params, q, input, weights, bias, output) : 0;
+  for (size_t i = b; i < shape.batches; ++i) {  // an odd last batch, or rows too deep to widen
+    SingleOutputs(input + i * depth, depth, weights, shape.units, bias, q,
+                  output + i * shape.units);
   }
 }
 

@@ -4,6 +4,10 @@
 #ifndef MOTE_KERNELS_CORTEX_M_DSP_REQUANTIZE_H_
 #define MOTE_KERNELS_CORTEX_M_DSP_REQUANTIZE_H_
 
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#endif
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernels/reference/requantize.h"
@@ -69,6 +73,15 @@ inline int32_t RoundingHighMul(int32_t a, int32_t b) {
 #endif
 }
 
+// clamp(v) to int8: one SSAT on the core.
+inline int32_t SaturateInt8(int32_t v) {
+#if defined(__ARM_FEATURE_DSP)
+  return __ssat(v, 8);
+#else
+  return v < -128 ? -128 : (v > 127 ? 127 : v);
+#endif
+}
+
 // The kernels' output step. The common case, shift < 0 and
 // acc in [-2^30, 2^30): high = (2 acc * m + 2^31) >> 32 (no overflow in
 // 2 acc) is (acc * m + 2^30) >> 31, with |high| < 2^30 (|acc| <= 2^30,
@@ -89,6 +102,34 @@ inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t
   if (out < activation_min) out = activation_min;
   if (out > activation_max) out = activation_max;
   return static_cast<int8_t>(out);
+}
+
+// RequantizeInt8 of n accumulators of consecutive channels (multiplier[i],
+// shift[i]) into out, the activation range looked at once: with all of int8
+// (no activation, or ReLU at a zero point of -128) one SSAT clamps.
+inline void RequantizeChannels(const int32_t* acc, size_t n, const int32_t* multiplier,
+                               const int8_t* shift, int32_t output_offset, int32_t activation_min,
+                               int32_t activation_max, int8_t* out) {
+  if (activation_min != -128 || activation_max != 127) {
+    for (size_t i = 0; i < n; ++i) {
+      out[i] = RequantizeInt8(acc[i], multiplier[i], shift[i], output_offset, activation_min,
+                              activation_max);
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t x = acc[i];
+    const int s = shift[i];
+    const bool small = static_cast<int32_t>(static_cast<uint32_t>(x) + (uint32_t{1} << 30)) >= 0;
+    if (s >= 0 || !small) {
+      out[i] = RequantizeInt8AnyAccumulator(x, multiplier[i], s, output_offset, -128, 127);
+      continue;
+    }
+    const int32_t high = RoundingHighMul(2 * x, multiplier[i]);
+    const int e = -s;
+    const int32_t v = ((high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e) + output_offset;
+    out[i] = static_cast<int8_t>(SaturateInt8(v));
+  }
 }
 
 }  // namespace mote::cortex_m_dsp

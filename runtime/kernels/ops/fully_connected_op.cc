@@ -13,7 +13,8 @@ FullyConnectedShape ShapeFor(const OpContext& ctx) {
   const auto w = ShapeOf(ctx.input(1));
   const size_t units = static_cast<size_t>(w[0]);
   const size_t depth = static_cast<size_t>(w[1]);
-  return {NumElements(ctx.input(0)) / depth, depth, units};
+  return {NumElements(ctx.input(0)) / depth, depth, units,
+          ctx.op->options_as_FullyConnectedOptions()->weights_interleaved()};
 }
 
 }  // namespace
@@ -41,8 +42,12 @@ Status CheckFullyConnected(const OpContext& ctx) {
   }
   MOTE_TRY(CheckBiasAndAccumulator(ctx, type, units, static_cast<int64_t>(depth)));
   MOTE_TRY(CheckActivationRange(ctx, opts->activation(), output));
+  if (opts->weights_interleaved() && type != ElementType::kInt8) {
+    return ctx.Fail("interleaved weights are defined for int8 activations only");
+  }
   if (type == ElementType::kFloat32) return Status::kOk;
   if (opts->compensated()) return ctx.Fail("compensated accumulation is defined for float32 only");
+
   return CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(), units);
 }
 

@@ -10,11 +10,20 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
   for (size_t b = 0; b < shape.batches; ++b) {
     const int8_t* in = input + b * shape.depth;
     for (size_t u = 0; u < shape.units; ++u) {
-      const int8_t* w = weights + u * shape.depth;
+      const WeightRow w = RowOf(weights, shape.depth, shape.units, shape.interleaved, u);
       // The loader bounds depth so this sum cannot overflow int32.
       int32_t acc = bias != nullptr ? bias[u] : 0;
-      for (size_t d = 0; d < shape.depth; ++d) {
-        acc += (static_cast<int32_t>(in[d]) + params.input_offset) * static_cast<int32_t>(w[d]);
+      const size_t blocks = shape.depth / 4;
+      for (size_t k = 0; k < blocks; ++k) {
+        const int8_t* wk = w.blocks + k * w.block_stride;
+        for (size_t i = 0; i < 4; ++i) {
+          acc += (static_cast<int32_t>(in[4 * k + i]) + params.input_offset) *
+                 static_cast<int32_t>(wk[i]);
+        }
+      }
+      for (size_t i = 0; i < shape.depth % 4; ++i) {
+        acc += (static_cast<int32_t>(in[4 * blocks + i]) + params.input_offset) *
+               static_cast<int32_t>(w.tail[i]);
       }
       const int32_t scaled =
           MultiplyByQuantizedMultiplier(acc, params.multiplier[u], params.shift[u]);

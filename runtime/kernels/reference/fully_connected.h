@@ -15,7 +15,35 @@ struct FullyConnectedShape {
   size_t batches;
   size_t depth;
   size_t units;
+  // int8 only: weights stored with rows interleaved (RowOf below).
+  bool interleaved = false;
 };
+
+// int8 weights may be stored with rows interleaved (FullyConnectedOptions.
+// weights_interleaved, written by modelc for kernels that load four rows'
+// words with one LDM): rows in groups of four; in a group, the depth in
+// blocks of four values with the four rows' blocks side by side
+// ([r0 d0-3][r1 d0-3][r2 d0-3][r3 d0-3][r0 d4-7]...), then each row's
+// depth % 4 last values, row by row. Rows after the last whole group stay
+// plain. A group takes the bytes of its four plain rows, so the layout only
+// permutes bytes inside a group.
+struct WeightRow {
+  const int8_t* blocks;  // the row's first block of four values
+  size_t block_stride;   // bytes from one of its blocks to the next
+  const int8_t* tail;    // its depth % 4 last values
+};
+
+inline WeightRow RowOf(const int8_t* weights, size_t depth, size_t units, bool interleaved,
+                       size_t u) {
+  const size_t blocks = depth / 4;
+  if (!interleaved || u >= units / 4 * 4) {
+    const int8_t* row = weights + u * depth;
+    return {row, 4, row + 4 * blocks};
+  }
+  const int8_t* group = weights + (u / 4) * 4 * depth;
+  const size_t r = u % 4;
+  return {group + 4 * r, 16, group + 16 * blocks + r * (depth % 4)};
+}
 
 // Per-output-channel requantization and the clamp of a fused activation.
 struct QuantizedFcParams {
@@ -27,7 +55,8 @@ struct QuantizedFcParams {
   int32_t activation_max;
 };
 
-// int8 activations, int32 bias (may be empty), int32 accumulation.
+// int8 activations, int32 bias (may be empty), int32 accumulation; plain or
+// interleaved rows (shape.interleaved).
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output);

@@ -2,8 +2,10 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "emit/op_options.h"
+#include "emit/weight_layout.h"
 #include "mote/model.h"
 
 namespace mote::modelc {
@@ -41,6 +43,7 @@ class Writer {
 
   Emitted Run(const Calibration& cal, const ModelInfo& info, const SelfTestData* selftest) {
     for (const Node& n : g_.nodes) {
+      if (InterleavesWeights(g_, n)) interleaved_.insert(n.inputs[1]);
       std::vector<int32_t> ins, outs;
       for (int t : n.inputs) ins.push_back(t < 0 ? -1 : TensorIndex(t));
       for (int t : n.outputs) outs.push_back(TensorIndex(t));
@@ -107,7 +110,10 @@ class Writer {
     int32_t buffer = -1;
     if (tensor.is_const()) {
       if (tensor.encoded.empty()) throw ConvertError("constant '" + tensor.name + "' was not encoded");
-      buffer = AddBuffer(tensor.encoded);
+      buffer = AddBuffer(interleaved_.count(t) != 0
+                             ? InterleaveRows(tensor.encoded, static_cast<size_t>(tensor.shape[0]),
+                                              static_cast<size_t>(tensor.shape[1]))
+                             : tensor.encoded);
     }
     flatbuffers::Offset<schema::QuantParams> quant = 0;
     if (tensor.quant) {
@@ -126,6 +132,7 @@ class Writer {
   }
 
   const Graph& g_;
+  std::set<int> interleaved_;  // weights written with rows interleaved (emit/weight_layout.h)
   const MemoryPlan& plan_;
   flatbuffers::FlatBufferBuilder fbb_;
   std::vector<flatbuffers::Offset<schema::Tensor>> tensors_;

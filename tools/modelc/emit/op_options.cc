@@ -1,6 +1,9 @@
 #include "emit/op_options.h"
 
+#include "emit/weight_layout.h"
+
 #include "emit/classic_options.h"
+#include "emit/weight_layout.h"
 
 #include <cmath>
 #include <cstring>
@@ -98,7 +101,8 @@ BuiltOp FullyConnected(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, cons
   const ChannelMultipliers m = PerChannel(g, n);
   const bool compensated = n.attr_int("compensated", 0) != 0 && out.dtype == DType::kFloat32;
   const auto options = schema::CreateFullyConnectedOptions(fbb, range, fbb.CreateVector(m.multiplier),
-                                                           fbb.CreateVector(m.shift), compensated);
+                                                           fbb.CreateVector(m.shift), compensated,
+                                                           InterleavesWeights(g, n));
   return {schema::OpCode::FullyConnected, schema::OpOptions::FullyConnectedOptions, options.Union()};
 }
 
