@@ -27,6 +27,8 @@ void Widen(const int8_t* a, size_t n, int32_t offset, int32_t offset_pair, int16
   for (size_t i = 4 * blocks; i < n; ++i) out[i] = static_cast<int16_t>(a[i] + offset);
 }
 
+namespace {
+
 // One block of a group: its four rows' words come with one LDM (whose
 // targets must ascend, hence r0-r3); 18 instructions for 16 MACs.
 #define MOTE_GROUP_BLOCK                             \
@@ -49,54 +51,89 @@ void Widen(const int8_t* a, size_t n, int32_t offset, int32_t offset_pair, int16
   "sxtb16 %[w3], %[w3], ror #8\n\t"                \
   "smlad %[c3], %[x13], %[w3], %[c3]\n\t"
 
-// Four blocks per loop iteration (the loop's compare and branch are then 2
-// of 74 instructions), the blocks % 4 others one at a time first. Written
-// out: the loop needs 14 registers.
-void DotInterleavedGroup(const int16_t* x, const int8_t* group, size_t n, int32_t* acc) {
-  const size_t blocks = n >> 2;
-  int32_t c0 = acc[0], c1 = acc[1], c2 = acc[2], c3 = acc[3];
-  const int16_t* xp = x;
-  const int8_t* wp = group;
+// What the group loop of DotInterleavedGroups reads between groups, through
+// one pointer: its 14 registers are all taken inside a group.
+struct GroupState {
+  const int16_t* x;    // the widened input
+  uint32_t unrolled;   // weight bytes of a group the 4-block loop covers
+  uint32_t step;       // from there to the next group
+  int32_t* acc;        // the next group's four accumulators
+  int32_t* acc_end;
+};
+
+// Four blocks per inner iteration (its compare and branch are then 2 of 74
+// instructions). Written out: the inner loop needs 14 registers, and
+// LDM/STM need theirs ascending (weights r0-r3, accumulators r8-r11); the
+// state pointer is pushed while its register holds the inner loop's end.
+void GroupsUnrolled(GroupState* state, const int8_t* w) {
   register int32_t w0 asm("r0");
   register int32_t w1 asm("r1");
   register int32_t w2 asm("r2");
   register int32_t w3 asm("r3");
+  register int32_t c0 asm("r8");
+  register int32_t c1 asm("r9");
+  register int32_t c2 asm("r10");
+  register int32_t c3 asm("r11");
+  const int16_t* x;
   int32_t x02, x13, t;
-  for (size_t k = 0; k < (blocks & 3); ++k) {
-    __asm__ volatile(MOTE_GROUP_BLOCK
-                     : [x] "+&r"(xp), [w] "+&r"(wp), [c0] "+&r"(c0), [c1] "+&r"(c1),
-                       [c2] "+&r"(c2), [c3] "+&r"(c3), [w0] "=&r"(w0), [w1] "=&r"(w1),
-                       [w2] "=&r"(w2), [w3] "=&r"(w3), [x02] "=&r"(x02), [x13] "=&r"(x13),
-                       [t] "=&r"(t)
-                     :
-                     : "memory");
+  __asm__ volatile(
+      "2:\n\t"
+      "ldr %[x], [%[p], #0]\n\t"
+      "ldr %[t], [%[p], #12]\n\t"
+      "ldm %[t], {%[c0], %[c1], %[c2], %[c3]}\n\t"
+      "ldr %[t], [%[p], #4]\n\t"
+      "push {%[p]}\n\t"
+      "add %[p], %[w], %[t]\n\t"
+      "1:\n\t" MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK
+      "cmp %[w], %[p]\n\t"
+      "bne 1b\n\t"
+      "pop {%[p]}\n\t"
+      "ldr %[t], [%[p], #12]\n\t"
+      "stm %[t]!, {%[c0], %[c1], %[c2], %[c3]}\n\t"
+      "str %[t], [%[p], #12]\n\t"
+      "ldr %[x02], [%[p], #8]\n\t"
+      "add %[w], %[w], %[x02]\n\t"
+      "ldr %[x02], [%[p], #16]\n\t"
+      "cmp %[t], %[x02]\n\t"
+      "bne 2b\n\t"
+      : [p] "+&r"(state), [w] "+&r"(w), [x] "=&r"(x), [x02] "=&r"(x02), [x13] "=&r"(x13),
+        [t] "=&r"(t), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3),
+        [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3)
+      :
+      : "cc", "memory");
+}
+
+}  // namespace
+
+void DotInterleavedGroups(const int16_t* x, const int8_t* weights, size_t n, size_t groups,
+                          int32_t* acc) {
+  if (groups == 0) return;
+  const size_t blocks = n >> 2;
+  const size_t unrolled = blocks & ~size_t{3};
+  if (unrolled != 0) {
+    GroupState state = {x, static_cast<uint32_t>(16 * unrolled),
+                        static_cast<uint32_t>(4 * n - 16 * unrolled), acc, acc + 4 * groups};
+    GroupsUnrolled(&state, weights);
   }
-  if (blocks >= 4) {
-    const int8_t* const end = group + 16 * blocks;
-    __asm__ volatile("1:\n\t" MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK
-                     "cmp %[w], %[end]\n\t"
-                     "bne 1b\n\t"
-                     : [x] "+&r"(xp), [w] "+&r"(wp), [c0] "+&r"(c0), [c1] "+&r"(c1),
-                       [c2] "+&r"(c2), [c3] "+&r"(c3), [w0] "=&r"(w0), [w1] "=&r"(w1),
-                       [w2] "=&r"(w2), [w3] "=&r"(w3), [x02] "=&r"(x02), [x13] "=&r"(x13),
-                       [t] "=&r"(t)
-                     : [end] "r"(end)
-                     : "cc", "memory");
-  }
-#undef MOTE_GROUP_BLOCK
   const size_t tail = n & 3;
-  const int16_t* xt = x + 4 * blocks;
-  const int8_t* wt = group + 16 * blocks;  // row r's tail at wt + r * tail
-  for (size_t i = 0; i < tail; ++i) {
-    c0 += xt[i] * wt[i];
-    c1 += xt[i] * wt[tail + i];
-    c2 += xt[i] * wt[2 * tail + i];
-    c3 += xt[i] * wt[3 * tail + i];
+  for (size_t g = 0; g < groups && (blocks != unrolled || tail != 0); ++g) {
+    const int8_t* group = weights + 4 * g * n;
+    int32_t* a = acc + 4 * g;
+    for (size_t k = unrolled; k < blocks; ++k) {  // the blocks % 4 last blocks
+      const int32_t x02 = LoadWord(x + 4 * k);
+      const int32_t x13 = LoadWord(x + 4 * k + 2);
+      for (int r = 0; r < 4; ++r) {
+        const int32_t f = LoadInt8x4(group + 16 * k + 4 * r);
+        a[r] = __smlad(x02, SignExtendEven(f), a[r]);
+        a[r] = __smlad(x13, SignExtendOdd(f), a[r]);
+      }
+    }
+    const int16_t* xt = x + 4 * blocks;
+    const int8_t* wt = group + 16 * blocks;  // row r's tail at wt + r * tail
+    for (int r = 0; r < 4; ++r) {
+      for (size_t i = 0; i < tail; ++i) a[r] += xt[i] * wt[r * tail + i];
+    }
   }
-  acc[0] = c0;
-  acc[1] = c1;
-  acc[2] = c2;
-  acc[3] = c3;
 }
 
 int32_t DotRow(const int16_t* x, const int8_t* w, size_t n, int32_t acc) {
@@ -246,5 +283,7 @@ void DotPairRow1(const int16_t* x, const int8_t* w, size_t n, int32_t* acc) {
   acc[0] = c0;
   acc[1] = c1;
 }
+
+#undef MOTE_GROUP_BLOCK
 
 }  // namespace mote::cortex_m_dsp

@@ -29,11 +29,14 @@ __attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
   for (size_t b = 0; b < shape.batches; ++b) {
     Widen(input + b * depth, depth, params.input_offset, OffsetPair(params.input_offset), widened);
     int8_t* out = output + b * shape.units;
-    for (size_t u = 0; u < grouped; u += 4) {
-      int32_t acc[4];
-      for (int r = 0; r < 4; ++r) acc[r] = bias != nullptr ? bias[u + r] : 0;
-      DotInterleavedGroup(widened, weights + u * depth, depth, acc);
-      RequantizeChannels(acc, 4, multiplier + u, shift + u, offset, lo, hi, out + u);
+    // Accumulators for up to kChunk rows at a time, then their outputs.
+    constexpr size_t kChunk = 64;
+    int32_t sums[kChunk];
+    for (size_t u = 0; u < grouped; u += kChunk) {
+      const size_t rows = grouped - u < kChunk ? grouped - u : kChunk;
+      for (size_t r = 0; r < rows; ++r) sums[r] = bias != nullptr ? bias[u + r] : 0;
+      DotInterleavedGroups(widened, weights + u * depth, depth, rows / 4, sums);
+      RequantizeChannels(sums, rows, multiplier + u, shift + u, offset, lo, hi, out + u);
     }
     for (size_t u = grouped; u < shape.units; ++u) {  // plain rows after the last group
       const int32_t acc =
