@@ -10,6 +10,8 @@
 namespace mote::cortex_m_dsp {
 namespace {
 
+// ---- General path: any window, any parameters, channels [first, end). ----
+
 // Four adjacent channels' accumulators.
 struct Acc4 {
   int32_t c0, c1, c2, c3;
@@ -52,25 +54,6 @@ Acc4 SumTaps4(const Window2D& w, const PixelTaps& t, const int8_t* filter, int32
   return acc;
 }
 
-// The same for a 3x3 window with all nine taps inside the input.
-Acc4 SumTaps4Full3x3(const Window2D& w, const int8_t* origin, const int8_t* filter, int32_t c,
-                     int32_t offset_pair) {
-  const ptrdiff_t step_y = static_cast<ptrdiff_t>(w.dilation_h) * w.in_w * w.in_c;
-  const ptrdiff_t step_x = static_cast<ptrdiff_t>(w.dilation_w) * w.in_c;
-  const ptrdiff_t f_step = w.out_c;
-  Acc4 acc = {0, 0, 0, 0};
-  const int8_t* in = origin + c;
-  const int8_t* f = filter + c;
-  for (int ky = 0; ky < 3; ++ky) {
-    MultiplyAdd4(LoadInt8x4(in), LoadInt8x4(f), offset_pair, acc);
-    MultiplyAdd4(LoadInt8x4(in + step_x), LoadInt8x4(f + f_step), offset_pair, acc);
-    MultiplyAdd4(LoadInt8x4(in + 2 * step_x), LoadInt8x4(f + 2 * f_step), offset_pair, acc);
-    in += step_y;
-    f += 3 * f_step;
-  }
-  return acc;
-}
-
 int32_t SumTaps1(const Window2D& w, const PixelTaps& t, const int8_t* filter, int32_t c,
                  int32_t offset) {
   int32_t acc = 0;
@@ -90,27 +73,455 @@ inline int8_t Finish(const PerChannelParams& p, const int32_t* bias, int32_t c, 
                         p.activation_max);
 }
 
-void DepthwisePixel(const Window2D& w, const PerChannelParams& p, const PixelTaps& t,
-                    const int8_t* filter, const int32_t* bias, int8_t* out) {
+void GeneralPixel(const Window2D& w, const PerChannelParams& p, const PixelTaps& t,
+                  const int8_t* filter, const int32_t* bias, int32_t first, int32_t end,
+                  int8_t* out) {
   const int32_t offset_pair = OffsetPair(p.input_offset);
-  const bool full3x3 = w.filter_h == 3 && w.filter_w == 3 && t.ky.first == 0 &&
-                       t.ky.end == 3 && t.kx.first == 0 && t.kx.end == 3;
   const bool empty = t.ky.end <= t.ky.first || t.kx.end <= t.kx.first;
-  int32_t c = 0;
-  for (; c + 4 <= w.out_c; c += 4) {
+  int32_t c = first;
+  for (; c + 4 <= end; c += 4) {
     Acc4 acc = {0, 0, 0, 0};
-    if (full3x3) {
-      acc = SumTaps4Full3x3(w, t.image + t.origin, filter, c, offset_pair);
-    } else if (!empty) {
-      acc = SumTaps4(w, t, filter, c, offset_pair);
-    }
+    if (!empty) acc = SumTaps4(w, t, filter, c, offset_pair);
     out[c] = Finish(p, bias, c, acc.c0);
     out[c + 1] = Finish(p, bias, c + 1, acc.c1);
     out[c + 2] = Finish(p, bias, c + 2, acc.c2);
     out[c + 3] = Finish(p, bias, c + 3, acc.c3);
   }
-  for (; c < w.out_c; ++c) {
+  for (; c < end; ++c) {
     out[c] = Finish(p, bias, c, empty ? 0 : SumTaps1(w, t, filter, c, p.input_offset));
+  }
+}
+
+// Out of line: rare (channel tails, odd requantization), and its frame then
+// never stacks on the fast path's.
+__attribute__((noinline)) void GeneralChannels(const Window2D& w, const PerChannelParams& params,
+                                               const int8_t* input, const int8_t* filter,
+                                               const int32_t* bias, int32_t first, int32_t end,
+                                               int8_t* output) {
+  int8_t* out = output;
+  for (int32_t b = 0; b < w.batches; ++b) {
+    const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
+    for (int32_t oy = 0; oy < w.out_h; ++oy) {
+      const int32_t y0 = oy * w.stride_h - w.pad_top;
+      const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
+      for (int32_t ox = 0; ox < w.out_w; ++ox) {
+        const int32_t x0 = ox * w.stride_w - w.pad_left;
+        const PixelTaps t = {
+            image, (static_cast<ptrdiff_t>(y0) * w.in_w + x0) * w.in_c, ky,
+            ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w)};
+        GeneralPixel(w, params, t, filter, bias, first, end, out);
+        out += w.out_c;
+      }
+    }
+  }
+}
+
+// ---- Fast path: four channels at a time over every pixel, windows of up to
+// nine taps, accumulators under 2^30 (AccumulatorsFitQ30). ----
+//
+// Per group the filter is unpacked once, doubled, to the stack, so a tap
+// costs one LDRD instead of a load and two SXTB16. The doubling makes the
+// accumulator 2 * acc, and SMMULR(2 * acc, m) = (acc * m + 2^30) >> 31, the
+// `high` of RequantizeInt8Q30 (|2 * acc| < 2^31 by the Q30 bound). The
+// output offset joins the rounding term: floor(y / 2^e) + o =
+// floor((y + o * 2^e) / 2^e), exact while no sum overflows, which holds for
+// e <= 22 (|high| <= 2^30, |o| <= 128).
+
+constexpr int32_t kGroupMaxTaps = 9;
+constexpr int kGroupMaxShift = 22;
+
+struct ChannelRequant {
+  int32_t multiplier;
+  int32_t round;  // 2^(e-1) + output_offset * 2^e
+  int32_t shift;  // e = -shift in [1, kGroupMaxShift]
+};
+
+struct DepthwiseGroup {
+  int32_t filter[kGroupMaxTaps][2];  // per tap: 2 * (f0, f2), 2 * (f1, f3) as int16 pairs
+  int32_t bias2[4];                  // 2 * bias
+  ChannelRequant q[4];
+};
+
+inline int32_t PackInt16Pair(int32_t lo, int32_t hi) {
+  return static_cast<int32_t>((static_cast<uint32_t>(lo) & 0xFFFFu) |
+                              (static_cast<uint32_t>(hi) << 16));
+}
+
+// False when a channel's shift is outside [-kGroupMaxShift, -1]; the group
+// then takes the general path.
+bool PrepareDepthwiseGroup(const Window2D& w, const PerChannelParams& p, const int8_t* filter,
+                           const int32_t* bias, int32_t c, DepthwiseGroup& g) {
+  for (int i = 0; i < 4; ++i) {
+    const int32_t e = -p.shift[c + i];
+    if (e < 1 || e > kGroupMaxShift) return false;
+    g.q[i].multiplier = p.multiplier[c + i];
+    g.q[i].round = (int32_t{1} << (e - 1)) + p.output_offset * (int32_t{1} << e);
+    g.q[i].shift = e;
+    g.bias2[i] = bias != nullptr ? 2 * bias[c + i] : 0;
+  }
+  const int32_t taps = w.filter_h * w.filter_w;
+  for (int32_t t = 0; t < taps; ++t) {
+    const int8_t* f = filter + static_cast<size_t>(t) * w.out_c + c;
+    g.filter[t][0] = PackInt16Pair(2 * f[0], 2 * f[2]);
+    g.filter[t][1] = PackInt16Pair(2 * f[1], 2 * f[3]);
+  }
+  return true;
+}
+
+inline int32_t Smmulr(int32_t a, int32_t b) {
+  int32_t r;
+  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+
+// acc += (x + offset) * f over the four lanes of x, f as the group holds it.
+inline void GroupTap(const int8_t* in, const int32_t* f, int32_t offset_pair, Acc4& acc) {
+  const int32_t x = LoadInt8x4(in);
+  const int32_t xe = SignExtendEvenAdd(offset_pair, x);
+  const int32_t xo = SignExtendOddAdd(offset_pair, x);
+  acc.c0 = __smlabb(xe, f[0], acc.c0);
+  acc.c2 = __smlatt(xe, f[0], acc.c2);
+  acc.c1 = __smlabb(xo, f[1], acc.c1);
+  acc.c3 = __smlatt(xo, f[1], acc.c3);
+}
+
+template <bool kClamp>
+inline int8_t GroupOutput(int32_t acc2, const ChannelRequant& q, int32_t lo, int32_t hi) {
+  const int32_t high = Smmulr(acc2, q.multiplier);
+  int32_t v = __ssat((high + q.round + (high >> 31)) >> q.shift, 8);
+  if constexpr (kClamp) {
+    if (v < lo) v = lo;
+    if (v > hi) v = hi;
+  }
+  return static_cast<int8_t>(v);
+}
+
+template <bool kClamp>
+inline void GroupStore(const Acc4& acc, const DepthwiseGroup& g, int32_t lo, int32_t hi,
+                       int8_t* out) {
+  out[0] = GroupOutput<kClamp>(acc.c0, g.q[0], lo, hi);
+  out[1] = GroupOutput<kClamp>(acc.c1, g.q[1], lo, hi);
+  out[2] = GroupOutput<kClamp>(acc.c2, g.q[2], lo, hi);
+  out[3] = GroupOutput<kClamp>(acc.c3, g.q[3], lo, hi);
+}
+
+template <bool kClamp>
+__attribute__((noinline)) void DepthwiseGroupPass(const Window2D& w, const PerChannelParams& p,
+                                                  const DepthwiseGroup& g, const int8_t* input,
+                                                  int32_t c, int8_t* output) {
+  const ptrdiff_t col = static_cast<ptrdiff_t>(w.dilation_w) * w.in_c;
+  const ptrdiff_t row = static_cast<ptrdiff_t>(w.dilation_h) * w.in_w * w.in_c;
+  const int32_t offset_pair = OffsetPair(p.input_offset);
+  const int32_t lo = p.activation_min, hi = p.activation_max;
+  const bool is3x3 = w.filter_h == 3 && w.filter_w == 3;
+  int8_t* out = output + c;
+  for (int32_t b = 0; b < w.batches; ++b) {
+    const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c + c;
+    for (int32_t oy = 0; oy < w.out_h; ++oy) {
+      const int32_t y0 = oy * w.stride_h - w.pad_top;
+      const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
+      const bool rows_full = is3x3 && ky.first == 0 && ky.end == 3;
+      for (int32_t ox = 0; ox < w.out_w; ++ox) {
+        const int32_t x0 = ox * w.stride_w - w.pad_left;
+        const TapRange kx = ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w);
+        Acc4 acc = {g.bias2[0], g.bias2[1], g.bias2[2], g.bias2[3]};
+        if (rows_full && kx.first == 0 && kx.end == 3) {
+          const int8_t* in = image + (static_cast<ptrdiff_t>(y0) * w.in_w + x0) * w.in_c;
+          for (int k = 0; k < 3; ++k) {
+            GroupTap(in, g.filter[3 * k], offset_pair, acc);
+            GroupTap(in + col, g.filter[3 * k + 1], offset_pair, acc);
+            GroupTap(in + 2 * col, g.filter[3 * k + 2], offset_pair, acc);
+            in += row;
+          }
+        } else if (kx.first < kx.end) {
+          for (int32_t y = ky.first; y < ky.end; ++y) {
+            const int8_t* in = image + ((static_cast<ptrdiff_t>(y0) * w.in_w + x0) * w.in_c +
+                                        y * row + kx.first * col);
+            const int32_t* f = g.filter[y * w.filter_w + kx.first];
+            for (int32_t x = kx.first; x < kx.end; ++x) {
+              GroupTap(in, f, offset_pair, acc);
+              in += col;
+              f += 2;
+            }
+          }
+        }
+        GroupStore<kClamp>(acc, g, lo, hi, out);
+        out += w.out_c;
+      }
+    }
+  }
+}
+
+// ---- 3x3, dilation 1, input at least 3x3: every pixel reads a whole 3x3
+// window. A pixel whose window leaves the input reads the nearest window
+// inside instead (its start clamped to [0, size - 3]) with the filter taps
+// moved to match and the rest zero. Pixels sharing that shift form a
+// rectangular region; each region gets its window filter once. ----
+
+// The filter of one region: taps as DepthwiseGroup holds them (zero where
+// the shifted window holds no tap), and the accumulators' start with the
+// input offset folded in, 2 * (bias + input_offset * sum of taps), so the
+// inputs need no offset added (SXTB16, not SXTAB16). Sums wrap mod 2^32
+// like the SMLA chain; the final 2 * acc fits int32.
+struct WindowFilter {
+  int32_t tap[9][2];
+  int32_t init[2][2];  // channels (0, 1), (2, 3)
+};
+
+// The shift of output o's window: its start clamped into [0, size - 3],
+// minus its start.
+inline int32_t WindowShift(int32_t o, int32_t stride, int32_t pad, int32_t size) {
+  const int32_t start = o * stride - pad;
+  int32_t clamped = start < 0 ? 0 : start;
+  if (clamped > size - 3) clamped = size - 3;
+  return clamped - start;
+}
+
+inline int32_t ShiftRunEnd(int32_t o, int32_t n, int32_t stride, int32_t pad, int32_t size) {
+  const int32_t shift = WindowShift(o, stride, pad, size);
+  int32_t end = o + 1;
+  while (end < n && WindowShift(end, stride, pad, size) == shift) ++end;
+  return end;
+}
+
+inline int32_t Lane(int32_t pair, int high) {
+  return high ? pair >> 16 : static_cast<int16_t>(pair);
+}
+
+void BuildWindowFilter(const DepthwiseGroup& g, int32_t input_offset, int32_t shift_x,
+                       int32_t shift_y, WindowFilter& v) {
+  uint32_t sum[4] = {0, 0, 0, 0};  // channels 0, 2, 1, 3
+  for (int32_t ky = 0; ky < 3; ++ky) {
+    for (int32_t kx = 0; kx < 3; ++kx) {
+      const int32_t sy = ky + shift_y, sx = kx + shift_x;
+      int32_t* t = v.tap[ky * 3 + kx];
+      if (sy < 0 || sy >= 3 || sx < 0 || sx >= 3) {
+        t[0] = t[1] = 0;
+        continue;
+      }
+      t[0] = g.filter[sy * 3 + sx][0];
+      t[1] = g.filter[sy * 3 + sx][1];
+      for (int i = 0; i < 4; ++i) sum[i] += static_cast<uint32_t>(Lane(t[i >> 1], i & 1));
+    }
+  }
+  const uint32_t off = static_cast<uint32_t>(input_offset);
+  v.init[0][0] = static_cast<int32_t>(static_cast<uint32_t>(g.bias2[0]) + off * sum[0]);
+  v.init[0][1] = static_cast<int32_t>(static_cast<uint32_t>(g.bias2[1]) + off * sum[2]);
+  v.init[1][0] = static_cast<int32_t>(static_cast<uint32_t>(g.bias2[2]) + off * sum[1]);
+  v.init[1][1] = static_cast<int32_t>(static_cast<uint32_t>(g.bias2[3]) + off * sum[3]);
+}
+
+// Inline-asm pieces: x holds one input word; xe, x become its even and odd
+// lanes; fe, fo one tap; MAC_A / MAC_B add their products to pixel A's
+// (a0..a3 = channels 0..3) or pixel B's (a4..a7) accumulators.
+#define MOTE_DW_UNPACK "sxtb16 %[xe], %[x]\n\tsxtb16 %[x], %[x], ror #8\n\t"
+#define MOTE_DW_MAC(c0, c1, c2, c3)                   \
+  "smlabb %[" c0 "], %[xe], %[fe], %[" c0 "]\n\t"     \
+  "smlatt %[" c2 "], %[xe], %[fe], %[" c2 "]\n\t"     \
+  "smlabb %[" c1 "], %[x], %[fo], %[" c1 "]\n\t"      \
+  "smlatt %[" c3 "], %[x], %[fo], %[" c3 "]\n\t"
+#define MOTE_DW_MAC_A MOTE_DW_MAC("a0", "a1", "a2", "a3")
+#define MOTE_DW_MAC_B MOTE_DW_MAC("a4", "a5", "a6", "a7")
+#define MOTE_DW_TAP(t) "ldrd %[fe], %[fo], %[t" #t "]\n\t"
+#define MOTE_DW_TAPS                                                                    \
+  [t0] "m"(v.tap[0]), [t1] "m"(v.tap[1]), [t2] "m"(v.tap[2]), [t3] "m"(v.tap[3]),       \
+      [t4] "m"(v.tap[4]), [t5] "m"(v.tap[5]), [t6] "m"(v.tap[6]), [t7] "m"(v.tap[7]),   \
+      [t8] "m"(v.tap[8]), [i0] "m"(v.init[0]), [i1] "m"(v.init[1])
+
+// One pixel: in at its window's (0, 0), channel 0 of the group.
+#define MOTE_DW_COLUMN1(ta, tb, tc)                                           \
+  MOTE_DW_TAP(ta) "ldr %[x], [%[p]]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_A         \
+  MOTE_DW_TAP(tb) "ldr %[x], [%[p], %[row]]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_A \
+  MOTE_DW_TAP(tc) "ldr %[x], [%[p], %[row], lsl #1]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_A
+
+__attribute__((always_inline)) inline void Window3x3(const int8_t* p, ptrdiff_t col,
+                                                     ptrdiff_t row, const WindowFilter& v,
+                                                     int32_t acc[4]) {
+  int32_t a0, a1, a2, a3, x, xe, fe, fo;
+  __asm__(
+      "ldrd %[a0], %[a1], %[i0]\n\t"
+      "ldrd %[a2], %[a3], %[i1]\n\t"
+      MOTE_DW_COLUMN1(0, 3, 6) "add %[p], %[p], %[col]\n\t"
+      MOTE_DW_COLUMN1(1, 4, 7) "add %[p], %[p], %[col]\n\t"
+      MOTE_DW_COLUMN1(2, 5, 8)
+      : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "=&r"(x),
+        [xe] "=&r"(xe), [fe] "=&r"(fe), [fo] "=&r"(fo), [p] "+&r"(p)
+      : [col] "r"(col), [row] "r"(row), MOTE_DW_TAPS
+      : "memory");
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  acc[3] = a3;
+}
+
+// Two pixels stacked vertically, stride 1: A reads rows 0..2, B rows 1..3.
+#define MOTE_DW_COLUMN2S1(ta, tb, tc)                                                 \
+  MOTE_DW_TAP(ta) "ldr %[x], [%[p]]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_A                 \
+  "ldr %[x], [%[p], %[row]]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_B                         \
+  MOTE_DW_TAP(tb) MOTE_DW_MAC_A                                                       \
+  "ldr %[x], [%[p], %[row], lsl #1]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_B                 \
+  MOTE_DW_TAP(tc) MOTE_DW_MAC_A                                                       \
+  "add %[x], %[p], %[row], lsl #1\n\tldr %[x], [%[x], %[row]]\n\t" MOTE_DW_UNPACK     \
+  MOTE_DW_MAC_B
+
+// Stride 2: A reads rows 0..2, B rows 2..4.
+#define MOTE_DW_COLUMN2S2(ta, tb, tc)                                                 \
+  MOTE_DW_TAP(ta) "ldr %[x], [%[p]]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_A                 \
+  MOTE_DW_TAP(tb) "ldr %[x], [%[p], %[row]]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_A         \
+  MOTE_DW_TAP(tc) "ldr %[x], [%[p], %[row], lsl #1]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_A \
+  MOTE_DW_TAP(ta) MOTE_DW_MAC_B                                                       \
+  MOTE_DW_TAP(tb) "add %[x], %[p], %[row], lsl #1\n\tldr %[x], [%[x], %[row]]\n\t"    \
+  MOTE_DW_UNPACK MOTE_DW_MAC_B                                                        \
+  MOTE_DW_TAP(tc) "ldr %[x], [%[p], %[row], lsl #2]\n\t" MOTE_DW_UNPACK MOTE_DW_MAC_B
+
+#define MOTE_DW_NEXT_COLUMN "ldr %[x], %[col]\n\tadd %[p], %[p], %[x]\n\t"
+#define MOTE_DW_PAIR_INIT                  \
+  "ldrd %[a0], %[a1], %[i0]\n\t"          \
+  "ldrd %[a2], %[a3], %[i1]\n\t"          \
+  "ldrd %[a4], %[a5], %[i0]\n\t"          \
+  "ldrd %[a6], %[a7], %[i1]\n\t"
+#define MOTE_DW_PAIR_OPERANDS                                                             \
+  : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [a3] "=&r"(a[3]),               \
+    [a4] "=&r"(a[4]), [a5] "=&r"(a[5]), [a6] "=&r"(a[6]), [a7] "=&r"(a[7]), [x] "=&r"(x), \
+    [xe] "=&r"(xe), [fe] "=&r"(fe), [fo] "=&r"(fo), [p] "+&r"(p)                         \
+  : [row] "r"(row), [col] "m"(col), MOTE_DW_TAPS                                          \
+  : "memory"
+
+// acc[0..3]: pixel A, acc[4..7]: pixel B. All 14 allocatable registers.
+template <int kStride>
+__attribute__((always_inline)) inline void Window3x3Pair(const int8_t* p, const ptrdiff_t& col,
+                                                         ptrdiff_t row, const WindowFilter& v,
+                                                         int32_t* a) {
+  int32_t x, xe, fe, fo;
+  if constexpr (kStride == 1) {
+    __asm__(MOTE_DW_PAIR_INIT
+            MOTE_DW_COLUMN2S1(0, 3, 6) MOTE_DW_NEXT_COLUMN
+            MOTE_DW_COLUMN2S1(1, 4, 7) MOTE_DW_NEXT_COLUMN
+            MOTE_DW_COLUMN2S1(2, 5, 8)
+            MOTE_DW_PAIR_OPERANDS);
+  } else {
+    __asm__(MOTE_DW_PAIR_INIT
+            MOTE_DW_COLUMN2S2(0, 3, 6) MOTE_DW_NEXT_COLUMN
+            MOTE_DW_COLUMN2S2(1, 4, 7) MOTE_DW_NEXT_COLUMN
+            MOTE_DW_COLUMN2S2(2, 5, 8)
+            MOTE_DW_PAIR_OPERANDS);
+  }
+}
+
+// (round + high) with high = (acc2 * m + 2^31) >> 32: SMMLAR.
+inline int32_t Smmlar(int32_t a, int32_t b, int32_t c) {
+  int32_t r;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+  return r;
+}
+
+// GroupOutput with SMMLAR, and the sign of acc2 for that of high: they
+// differ only when high = 0 (acc2 < 0, tiny product), where
+// (round - 1) >> e = (round >> e) for e >= 1.
+template <bool kClamp>
+inline int8_t WindowOutput(int32_t acc2, const ChannelRequant& q, int32_t lo, int32_t hi) {
+  int32_t v = __ssat((Smmlar(acc2, q.multiplier, q.round) + (acc2 >> 31)) >> q.shift, 8);
+  if constexpr (kClamp) {
+    if (v < lo) v = lo;
+    if (v > hi) v = hi;
+  }
+  return static_cast<int8_t>(v);
+}
+
+template <bool kClamp>
+inline void WindowStore(const int32_t* acc, const DepthwiseGroup& g, int32_t lo, int32_t hi,
+                        int8_t* out) {
+  out[0] = WindowOutput<kClamp>(acc[0], g.q[0], lo, hi);
+  out[1] = WindowOutput<kClamp>(acc[1], g.q[1], lo, hi);
+  out[2] = WindowOutput<kClamp>(acc[2], g.q[2], lo, hi);
+  out[3] = WindowOutput<kClamp>(acc[3], g.q[3], lo, hi);
+}
+
+// Columns [ox0, ox1) x rows [oy0, oy1) of one region, vertical pairs when the
+// row stride allows.
+template <bool kClamp, int kPairStride>
+void WindowRegion(const Window2D& w, const DepthwiseGroup& g, const WindowFilter& v,
+                  const int8_t* image, int8_t* out_image, int32_t ox0, int32_t ox1,
+                  int32_t oy0, int32_t oy1, int32_t shift_x, int32_t shift_y, int32_t lo,
+                  int32_t hi) {
+  const ptrdiff_t col = w.in_c;
+  const ptrdiff_t row = static_cast<ptrdiff_t>(w.in_w) * w.in_c;
+  const ptrdiff_t out_row = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
+  int32_t acc[8];
+  for (int32_t ox = ox0; ox < ox1; ++ox) {
+    const int32_t ix = ox * w.stride_w - w.pad_left + shift_x;
+    int32_t oy = oy0;
+    if constexpr (kPairStride != 0) {
+      for (; oy + 1 < oy1; oy += 2) {
+        const int32_t iy = oy * w.stride_h - w.pad_top + shift_y;
+        const int8_t* in = image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c;
+        int8_t* out = out_image + (static_cast<ptrdiff_t>(oy) * w.out_w + ox) * w.out_c;
+        Window3x3Pair<kPairStride>(in, col, row, v, acc);
+        WindowStore<kClamp>(acc, g, lo, hi, out);
+        WindowStore<kClamp>(acc + 4, g, lo, hi, out + out_row);
+      }
+    }
+    for (; oy < oy1; ++oy) {
+      const int32_t iy = oy * w.stride_h - w.pad_top + shift_y;
+      const int8_t* in = image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c;
+      int8_t* out = out_image + (static_cast<ptrdiff_t>(oy) * w.out_w + ox) * w.out_c;
+      Window3x3(in, col, row, v, acc);
+      WindowStore<kClamp>(acc, g, lo, hi, out);
+    }
+  }
+}
+
+template <bool kClamp, int kPairStride>
+__attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannelParams& p,
+                                             const DepthwiseGroup& g, const int8_t* input,
+                                             int32_t c, int8_t* output) {
+  const int32_t lo = p.activation_min, hi = p.activation_max;
+  WindowFilter v;
+  for (int32_t b = 0; b < w.batches; ++b) {
+    const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c + c;
+    int8_t* out_image = output + static_cast<size_t>(b) * w.out_h * w.out_w * w.out_c + c;
+    for (int32_t ox0 = 0, ox1; ox0 < w.out_w; ox0 = ox1) {
+      ox1 = ShiftRunEnd(ox0, w.out_w, w.stride_w, w.pad_left, w.in_w);
+      const int32_t shift_x = WindowShift(ox0, w.stride_w, w.pad_left, w.in_w);
+      for (int32_t oy0 = 0, oy1; oy0 < w.out_h; oy0 = oy1) {
+        oy1 = ShiftRunEnd(oy0, w.out_h, w.stride_h, w.pad_top, w.in_h);
+        const int32_t shift_y = WindowShift(oy0, w.stride_h, w.pad_top, w.in_h);
+        BuildWindowFilter(g, p.input_offset, shift_x, shift_y, v);
+        WindowRegion<kClamp, kPairStride>(w, g, v, image, out_image, ox0, ox1, oy0, oy1,
+                                          shift_x, shift_y, lo, hi);
+      }
+    }
+  }
+}
+
+template <bool kClamp>
+void Window3x3Int8(const Window2D& w, const PerChannelParams& p, const DepthwiseGroup& g,
+                   const int8_t* input, int32_t c, int8_t* output) {
+  if (w.stride_h == 1) {
+    Window3x3Pass<kClamp, 1>(w, p, g, input, c, output);
+  } else if (w.stride_h == 2) {
+    Window3x3Pass<kClamp, 2>(w, p, g, input, c, output);
+  } else {
+    Window3x3Pass<kClamp, 0>(w, p, g, input, c, output);
+  }
+}
+
+void DepthwiseGroupInt8(const Window2D& w, const PerChannelParams& p, const DepthwiseGroup& g,
+                        const int8_t* input, int32_t c, int8_t* output) {
+  const bool full_range = p.activation_min <= -128 && p.activation_max >= 127;
+  if (w.filter_h == 3 && w.filter_w == 3 && w.dilation_h == 1 && w.dilation_w == 1 &&
+      w.in_h >= 3 && w.in_w >= 3) {
+    if (full_range) {
+      Window3x3Int8<false>(w, p, g, input, c, output);
+    } else {
+      Window3x3Int8<true>(w, p, g, input, c, output);
+    }
+    return;
+  }
+  if (full_range) {
+    DepthwiseGroupPass<false>(w, p, g, input, c, output);
+  } else {
+    DepthwiseGroupPass<true>(w, p, g, input, c, output);
   }
 }
 
@@ -123,22 +534,20 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
     reference::DepthwiseConv2DInt8(w, depth_multiplier, params, input, filter, bias, output);
     return;
   }
-  int8_t* out = output;
-  for (int32_t b = 0; b < w.batches; ++b) {
-    const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
-    for (int32_t oy = 0; oy < w.out_h; ++oy) {
-      const int32_t y0 = oy * w.stride_h - w.pad_top;
-      const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
-      for (int32_t ox = 0; ox < w.out_w; ++ox) {
-        const int32_t x0 = ox * w.stride_w - w.pad_left;
-        const PixelTaps t = {
-            image, (static_cast<ptrdiff_t>(y0) * w.in_w + x0) * w.in_c, ky,
-            ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w)};
-        DepthwisePixel(w, params, t, filter, bias, out);
-        out += w.out_c;
+  const int32_t taps = w.filter_h * w.filter_w;
+  int32_t c = 0;
+  if (taps <= kGroupMaxTaps &&
+      AccumulatorsFitQ30(static_cast<size_t>(taps), bias, static_cast<size_t>(w.out_c))) {
+    for (; c + 4 <= w.out_c; c += 4) {
+      DepthwiseGroup group;
+      if (PrepareDepthwiseGroup(w, params, filter, bias, c, group)) {
+        DepthwiseGroupInt8(w, params, group, input, c, output);
+      } else {
+        GeneralChannels(w, params, input, filter, bias, c, c + 4, output);
       }
     }
   }
+  if (c < w.out_c) GeneralChannels(w, params, input, filter, bias, c, w.out_c, output);
 }
 
 }  // namespace mote::cortex_m_dsp
