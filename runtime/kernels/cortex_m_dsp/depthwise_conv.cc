@@ -277,38 +277,52 @@ inline int32_t WindowShift(int32_t o, int32_t stride, int32_t pad, int32_t size)
   return clamped - start;
 }
 
-inline int32_t ShiftRunEnd(int32_t o, int32_t n, int32_t stride, int32_t pad, int32_t size) {
-  const int32_t shift = WindowShift(o, stride, pad, size);
-  int32_t end = o + 1;
-  while (end < n && WindowShift(end, stride, pad, size) == shift) ++end;
-  return end;
-}
+// Outputs [lo, hi) along one axis have windows inside the input (shift 0);
+// each output outside that run has a shift of its own, since the windows'
+// starts differ by the stride.
+struct AxisRuns {
+  int32_t lo, hi;
+  int32_t End(int32_t o) const { return o >= lo && o < hi ? hi : o + 1; }
+};
 
-inline int32_t Lane(int32_t pair, int high) {
-  return high ? pair >> 16 : static_cast<int16_t>(pair);
+inline AxisRuns CenterRun(int32_t n, int32_t stride, int32_t pad, int32_t size) {
+  int32_t lo = pad <= 0 ? 0 : (pad + stride - 1) / stride;    // start >= 0
+  int32_t hi = (size - 3 + pad) / stride + 1;                  // start <= size - 3
+  if (lo > n) lo = n;
+  if (hi > n) hi = n;
+  if (hi < lo) hi = lo;
+  return {lo, hi};
 }
 
 void BuildWindowFilter(const DepthwiseGroup& g, int32_t input_offset, int32_t shift_x,
                        int32_t shift_y, WindowFilter& v) {
-  uint32_t sum[4] = {0, 0, 0, 0};  // channels 0, 2, 1, 3
+  // Tap (ky, kx) of the window is filter tap (ky + shift_y, kx + shift_x).
+  // Lane sums of at most nine doubled int8 taps fit int16.
+  int32_t sum_e = 0, sum_o = 0;
   for (int32_t ky = 0; ky < 3; ++ky) {
+    const int32_t sy = ky + shift_y;
+    const bool row_in = sy >= 0 && sy < 3;
     for (int32_t kx = 0; kx < 3; ++kx) {
-      const int32_t sy = ky + shift_y, sx = kx + shift_x;
-      int32_t* t = v.tap[ky * 3 + kx];
-      if (sy < 0 || sy >= 3 || sx < 0 || sx >= 3) {
-        t[0] = t[1] = 0;
-        continue;
+      const int32_t sx = kx + shift_x;
+      int32_t e = 0, o = 0;
+      if (row_in && sx >= 0 && sx < 3) {
+        e = g.filter[sy * 3 + sx][0];
+        o = g.filter[sy * 3 + sx][1];
+        sum_e = static_cast<int32_t>(__sadd16(sum_e, e));
+        sum_o = static_cast<int32_t>(__sadd16(sum_o, o));
       }
-      t[0] = g.filter[sy * 3 + sx][0];
-      t[1] = g.filter[sy * 3 + sx][1];
-      for (int i = 0; i < 4; ++i) sum[i] += static_cast<uint32_t>(Lane(t[i >> 1], i & 1));
+      v.tap[ky * 3 + kx][0] = e;
+      v.tap[ky * 3 + kx][1] = o;
     }
   }
   const uint32_t off = static_cast<uint32_t>(input_offset);
-  v.init[0][0] = static_cast<int32_t>(static_cast<uint32_t>(g.bias2[0]) + off * sum[0]);
-  v.init[0][1] = static_cast<int32_t>(static_cast<uint32_t>(g.bias2[1]) + off * sum[2]);
-  v.init[1][0] = static_cast<int32_t>(static_cast<uint32_t>(g.bias2[2]) + off * sum[1]);
-  v.init[1][1] = static_cast<int32_t>(static_cast<uint32_t>(g.bias2[3]) + off * sum[3]);
+  const auto init = [&](int i, int32_t sum) {
+    return static_cast<int32_t>(static_cast<uint32_t>(g.bias2[i]) + off * static_cast<uint32_t>(sum));
+  };
+  v.init[0][0] = init(0, static_cast<int16_t>(sum_e));
+  v.init[0][1] = init(1, static_cast<int16_t>(sum_o));
+  v.init[1][0] = init(2, sum_e >> 16);
+  v.init[1][1] = init(3, sum_o >> 16);
 }
 
 // Inline-asm pieces: x holds one input word; xe, x become its even and odd
@@ -346,8 +360,7 @@ __attribute__((always_inline)) inline void Window3x3(const int8_t* p, ptrdiff_t 
       MOTE_DW_COLUMN1(2, 5, 8)
       : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "=&r"(x),
         [xe] "=&r"(xe), [fe] "=&r"(fe), [fo] "=&r"(fo), [p] "+&r"(p)
-      : [col] "r"(col), [row] "r"(row), MOTE_DW_TAPS
-      : "memory");
+      : [col] "r"(col), [row] "r"(row), MOTE_DW_TAPS);
   acc[0] = a0;
   acc[1] = a1;
   acc[2] = a2;
@@ -384,8 +397,7 @@ __attribute__((always_inline)) inline void Window3x3(const int8_t* p, ptrdiff_t 
   : [a0] "=&r"(a[0]), [a1] "=&r"(a[1]), [a2] "=&r"(a[2]), [a3] "=&r"(a[3]),               \
     [a4] "=&r"(a[4]), [a5] "=&r"(a[5]), [a6] "=&r"(a[6]), [a7] "=&r"(a[7]), [x] "=&r"(x), \
     [xe] "=&r"(xe), [fe] "=&r"(fe), [fo] "=&r"(fo), [p] "+&r"(p)                         \
-  : [row] "r"(row), [col] "m"(col), MOTE_DW_TAPS                                          \
-  : "memory"
+  : [row] "r"(row), [col] "m"(col), MOTE_DW_TAPS
 
 // acc[0..3]: pixel A, acc[4..7]: pixel B. All 14 allocatable registers.
 template <int kStride>
@@ -429,45 +441,116 @@ inline int8_t WindowOutput(int32_t acc2, const ChannelRequant& q, int32_t lo, in
 }
 
 template <bool kClamp>
-inline void WindowStore(const int32_t* acc, const DepthwiseGroup& g, int32_t lo, int32_t hi,
-                        int8_t* out) {
-  out[0] = WindowOutput<kClamp>(acc[0], g.q[0], lo, hi);
-  out[1] = WindowOutput<kClamp>(acc[1], g.q[1], lo, hi);
-  out[2] = WindowOutput<kClamp>(acc[2], g.q[2], lo, hi);
-  out[3] = WindowOutput<kClamp>(acc[3], g.q[3], lo, hi);
+__attribute__((always_inline)) inline void WindowStore(const int32_t* acc,
+                                                       const ChannelRequant* q, int32_t lo,
+                                                       int32_t hi, int8_t* out) {
+  out[0] = WindowOutput<kClamp>(acc[0], q[0], lo, hi);
+  out[1] = WindowOutput<kClamp>(acc[1], q[1], lo, hi);
+  out[2] = WindowOutput<kClamp>(acc[2], q[2], lo, hi);
+  out[3] = WindowOutput<kClamp>(acc[3], q[3], lo, hi);
+}
+
+// Pixel A's outputs at out, B's at out + out_y: each channel's parameters
+// loaded once.
+template <bool kClamp>
+__attribute__((always_inline)) inline void PairStore(const int32_t* acc, const ChannelRequant* q,
+                                                     int32_t lo, int32_t hi, int8_t* out,
+                                                     ptrdiff_t out_y) {
+  for (int i = 0; i < 4; ++i) {
+    const ChannelRequant qi = q[i];
+    out[i] = WindowOutput<kClamp>(acc[i], qi, lo, hi);
+    out[out_y + i] = WindowOutput<kClamp>(acc[4 + i], qi, lo, hi);
+  }
+}
+
+// WindowOutput without the clamp, in asm so that each channel's parameters
+// are loaded once per call and nothing spills: SMMLAR, the sign, the shift,
+// SSAT and a byte store per output.
+#define MOTE_DW_OUT(a, out, i)                          \
+  "smmlar %[t], %[" a "], %[m], %[r]\n\t"               \
+  "add %[t], %[t], %[" a "], asr #31\n\t"               \
+  "asr %[t], %[t], %[e]\n\t"                            \
+  "ssat %[t], #8, %[t]\n\t"                             \
+  "strb %[t], [%[" out "], #" i "]\n\t"
+#define MOTE_DW_CHANNEL(i) "ldrd %[m], %[r], %[q" i "]\n\tldr %[e], %[e" i "]\n\t"
+#define MOTE_DW_REQUANT                                                               \
+  [q0] "m"(q[0]), [q1] "m"(q[1]), [q2] "m"(q[2]), [q3] "m"(q[3]), [e0] "m"(q[0].shift), \
+      [e1] "m"(q[1].shift), [e2] "m"(q[2].shift), [e3] "m"(q[3].shift)
+
+__attribute__((always_inline)) inline void StoreFullRange(int32_t* a, const ChannelRequant* q,
+                                                          int8_t* out) {
+  int32_t m, r, e, t;
+  __asm__ volatile(
+      MOTE_DW_CHANNEL("0") MOTE_DW_OUT("a0", "oa", "0")
+      MOTE_DW_CHANNEL("1") MOTE_DW_OUT("a1", "oa", "1")
+      MOTE_DW_CHANNEL("2") MOTE_DW_OUT("a2", "oa", "2")
+      MOTE_DW_CHANNEL("3") MOTE_DW_OUT("a3", "oa", "3")
+      : [m] "=&r"(m), [r] "=&r"(r), [e] "=&r"(e), [t] "=&r"(t)
+      : [a0] "r"(a[0]), [a1] "r"(a[1]), [a2] "r"(a[2]), [a3] "r"(a[3]), [oa] "r"(out),
+        MOTE_DW_REQUANT
+      : "memory");
+}
+
+__attribute__((always_inline)) inline void StorePairFullRange(int32_t* a,
+                                                              const ChannelRequant* q,
+                                                              int8_t* out_a, int8_t* out_b) {
+  int32_t m, r, e, t;
+  __asm__ volatile(
+      MOTE_DW_CHANNEL("0") MOTE_DW_OUT("a0", "oa", "0") MOTE_DW_OUT("a4", "ob", "0")
+      MOTE_DW_CHANNEL("1") MOTE_DW_OUT("a1", "oa", "1") MOTE_DW_OUT("a5", "ob", "1")
+      MOTE_DW_CHANNEL("2") MOTE_DW_OUT("a2", "oa", "2") MOTE_DW_OUT("a6", "ob", "2")
+      MOTE_DW_CHANNEL("3") MOTE_DW_OUT("a3", "oa", "3") MOTE_DW_OUT("a7", "ob", "3")
+      : [m] "=&r"(m), [r] "=&r"(r), [e] "=&r"(e), [t] "=&r"(t)
+      : [a0] "r"(a[0]), [a1] "r"(a[1]), [a2] "r"(a[2]), [a3] "r"(a[3]), [a4] "r"(a[4]),
+        [a5] "r"(a[5]), [a6] "r"(a[6]), [a7] "r"(a[7]), [oa] "r"(out_a), [ob] "r"(out_b),
+        MOTE_DW_REQUANT
+      : "memory");
 }
 
 // Columns [ox0, ox1) x rows [oy0, oy1) of one region, vertical pairs when the
-// row stride allows.
+// row stride allows. in: the window of (ox0, oy0); out: its output.
+struct RegionSteps {
+  ptrdiff_t col, row;          // input strides
+  ptrdiff_t in_x, in_y;        // input step per output column / row
+  ptrdiff_t out_x, out_y;      // output step per output column / row
+};
+
 template <bool kClamp, int kPairStride>
-void WindowRegion(const Window2D& w, const DepthwiseGroup& g, const WindowFilter& v,
-                  const int8_t* image, int8_t* out_image, int32_t ox0, int32_t ox1,
-                  int32_t oy0, int32_t oy1, int32_t shift_x, int32_t shift_y, int32_t lo,
-                  int32_t hi) {
-  const ptrdiff_t col = w.in_c;
-  const ptrdiff_t row = static_cast<ptrdiff_t>(w.in_w) * w.in_c;
-  const ptrdiff_t out_row = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
+__attribute__((always_inline)) inline void WindowRegion(const RegionSteps& st,
+                                                        const ChannelRequant* q,
+                                                        const WindowFilter& v, const int8_t* in,
+                                                        int8_t* out, int32_t columns,
+                                                        int32_t rows, int32_t lo, int32_t hi) {
   int32_t acc[8];
-  for (int32_t ox = ox0; ox < ox1; ++ox) {
-    const int32_t ix = ox * w.stride_w - w.pad_left + shift_x;
-    int32_t oy = oy0;
+  const ptrdiff_t col = st.col;
+  for (int32_t i = 0; i < columns; ++i) {
+    const int8_t* in_p = in;
+    int8_t* out_p = out;
+    int32_t n = rows;
     if constexpr (kPairStride != 0) {
-      for (; oy + 1 < oy1; oy += 2) {
-        const int32_t iy = oy * w.stride_h - w.pad_top + shift_y;
-        const int8_t* in = image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c;
-        int8_t* out = out_image + (static_cast<ptrdiff_t>(oy) * w.out_w + ox) * w.out_c;
-        Window3x3Pair<kPairStride>(in, col, row, v, acc);
-        WindowStore<kClamp>(acc, g, lo, hi, out);
-        WindowStore<kClamp>(acc + 4, g, lo, hi, out + out_row);
+      for (; n >= 2; n -= 2) {
+        Window3x3Pair<kPairStride>(in_p, col, st.row, v, acc);
+        if constexpr (kClamp) {
+          PairStore<kClamp>(acc, q, lo, hi, out_p, st.out_y);
+        } else {
+          StorePairFullRange(acc, q, out_p, out_p + st.out_y);
+        }
+        in_p += 2 * st.in_y;
+        out_p += 2 * st.out_y;
       }
     }
-    for (; oy < oy1; ++oy) {
-      const int32_t iy = oy * w.stride_h - w.pad_top + shift_y;
-      const int8_t* in = image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c;
-      int8_t* out = out_image + (static_cast<ptrdiff_t>(oy) * w.out_w + ox) * w.out_c;
-      Window3x3(in, col, row, v, acc);
-      WindowStore<kClamp>(acc, g, lo, hi, out);
+    for (; n > 0; --n) {
+      Window3x3(in_p, col, st.row, v, acc);
+      if constexpr (kClamp) {
+        WindowStore<kClamp>(acc, q, lo, hi, out_p);
+      } else {
+        StoreFullRange(acc, q, out_p);
+      }
+      in_p += st.in_y;
+      out_p += st.out_y;
     }
+    in += st.in_x;
+    out += st.out_x;
   }
 }
 
@@ -477,18 +560,32 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
                                              int32_t c, int8_t* output) {
   const int32_t lo = p.activation_min, hi = p.activation_max;
   WindowFilter v;
+  const ChannelRequant q[4] = {g.q[0], g.q[1], g.q[2], g.q[3]};  // on the stack: sp-relative
+  RegionSteps st;
+  st.col = w.in_c;
+  st.row = static_cast<ptrdiff_t>(w.in_w) * w.in_c;
+  st.in_x = static_cast<ptrdiff_t>(w.stride_w) * st.col;
+  st.in_y = static_cast<ptrdiff_t>(w.stride_h) * st.row;
+  st.out_x = w.out_c;
+  st.out_y = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
+  const AxisRuns runs_x = CenterRun(w.out_w, w.stride_w, w.pad_left, w.in_w);
+  const AxisRuns runs_y = CenterRun(w.out_h, w.stride_h, w.pad_top, w.in_h);
   for (int32_t b = 0; b < w.batches; ++b) {
     const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c + c;
     int8_t* out_image = output + static_cast<size_t>(b) * w.out_h * w.out_w * w.out_c + c;
     for (int32_t ox0 = 0, ox1; ox0 < w.out_w; ox0 = ox1) {
-      ox1 = ShiftRunEnd(ox0, w.out_w, w.stride_w, w.pad_left, w.in_w);
+      ox1 = runs_x.End(ox0);
       const int32_t shift_x = WindowShift(ox0, w.stride_w, w.pad_left, w.in_w);
+      const int32_t ix = ox0 * w.stride_w - w.pad_left + shift_x;
       for (int32_t oy0 = 0, oy1; oy0 < w.out_h; oy0 = oy1) {
-        oy1 = ShiftRunEnd(oy0, w.out_h, w.stride_h, w.pad_top, w.in_h);
+        oy1 = runs_y.End(oy0);
         const int32_t shift_y = WindowShift(oy0, w.stride_h, w.pad_top, w.in_h);
+        const int32_t iy = oy0 * w.stride_h - w.pad_top + shift_y;
         BuildWindowFilter(g, p.input_offset, shift_x, shift_y, v);
-        WindowRegion<kClamp, kPairStride>(w, g, v, image, out_image, ox0, ox1, oy0, oy1,
-                                          shift_x, shift_y, lo, hi);
+        WindowRegion<kClamp, kPairStride>(
+            st, q, v, image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c,
+            out_image + (static_cast<ptrdiff_t>(oy0) * w.out_w + ox0) * w.out_c, ox1 - ox0,
+            oy1 - oy0, lo, hi);
       }
     }
   }
