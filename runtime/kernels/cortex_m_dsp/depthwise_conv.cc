@@ -160,10 +160,13 @@ bool PrepareDepthwiseGroup(const Window2D& w, const PerChannelParams& p, const i
     g.bias2[i] = bias != nullptr ? 2 * bias[c + i] : 0;
   }
   const int32_t taps = w.filter_h * w.filter_w;
+  const int8_t* f = filter + c;
   for (int32_t t = 0; t < taps; ++t) {
-    const int8_t* f = filter + static_cast<size_t>(t) * w.out_c + c;
-    g.filter[t][0] = PackInt16Pair(2 * f[0], 2 * f[2]);
-    g.filter[t][1] = PackInt16Pair(2 * f[1], 2 * f[3]);
+    const int32_t x = LoadInt8x4(f);
+    const int32_t e = SignExtendEven(x), o = SignExtendOdd(x);
+    g.filter[t][0] = static_cast<int32_t>(__sadd16(e, e));  // 2 * (f0, f2)
+    g.filter[t][1] = static_cast<int32_t>(__sadd16(o, o));  // 2 * (f1, f3)
+    f += w.out_c;
   }
   return true;
 }
@@ -554,6 +557,88 @@ __attribute__((always_inline)) inline void WindowRegion(const RegionSteps& st,
   }
 }
 
+// Regions of fewer pixels than this skip the window filter (its build costs
+// about one pixel) and visit only their in-bounds taps.
+constexpr int32_t kMinWindowRegion = 4;
+
+// acc += the taps of one filter row: n >= 1 taps from in (step col) and f
+// (the group's unpacked filter), the input offset added (SXTAB16).
+__attribute__((always_inline)) inline void EdgeRow(const int8_t* in, const int32_t* f, int32_t n,
+                                                   ptrdiff_t col, int32_t offset_pair,
+                                                   int32_t* acc) {
+  int32_t x, xe, fe, fo;
+  __asm__(
+      "1:\n\t"
+      "ldr %[x], [%[p]]\n\t"
+      "ldrd %[fe], %[fo], [%[f]], #8\n\t"
+      "add %[p], %[p], %[col]\n\t"
+      "sxtab16 %[xe], %[op], %[x]\n\t"
+      "sxtab16 %[x], %[op], %[x], ror #8\n\t"
+      MOTE_DW_MAC("a0", "a1", "a2", "a3")
+      "subs %[n], %[n], #1\n\t"
+      "bne 1b\n\t"
+      : [a0] "+r"(acc[0]), [a1] "+r"(acc[1]), [a2] "+r"(acc[2]), [a3] "+r"(acc[3]),
+        [x] "=&r"(x), [xe] "=&r"(xe), [fe] "=&r"(fe), [fo] "=&r"(fo), [p] "+&r"(in),
+        [f] "+&r"(f), [n] "+&r"(n)
+      : [col] "r"(col), [op] "r"(offset_pair)
+      : "cc", "memory");
+}
+
+struct EdgeContext {
+  const DepthwiseGroup* g;
+  const ChannelRequant* q;
+  ptrdiff_t col, row;
+  int32_t offset_pair, lo, hi;
+};
+
+// One pixel: rows x n taps (n may be 0) from in and f. Out of line, so the
+// row loop's asm has the registers to itself.
+template <bool kClamp>
+__attribute__((noinline)) void EdgePixel(const EdgeContext& e, const int8_t* in,
+                                         const int32_t* f, int32_t rows, int32_t n,
+                                         int8_t* out) {
+  const DepthwiseGroup& g = *e.g;
+  int32_t acc[4] = {g.bias2[0], g.bias2[1], g.bias2[2], g.bias2[3]};
+  if (n > 0) {
+    for (; rows > 0; --rows) {
+      EdgeRow(in, f, n, e.col, e.offset_pair, acc);
+      in += e.row;
+      f += 6;
+    }
+  }
+  if constexpr (kClamp) {
+    WindowStore<kClamp>(acc, e.q, e.lo, e.hi, out);
+  } else {
+    StoreFullRange(acc, e.q, out);
+  }
+}
+
+template <bool kClamp>
+void EdgeRegion(const Window2D& w, const DepthwiseGroup& g, const ChannelRequant* q,
+                const int8_t* image, int8_t* out, int32_t ox0, int32_t ox1, int32_t oy0,
+                int32_t oy1, int32_t offset_pair, int32_t lo, int32_t hi) {
+  const EdgeContext e = {&g, q, w.in_c, static_cast<ptrdiff_t>(w.in_w) * w.in_c, offset_pair,
+                         lo, hi};
+  const ptrdiff_t out_row = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
+  for (int32_t oy = oy0; oy < oy1; ++oy) {
+    const int32_t y0 = oy * w.stride_h - w.pad_top;
+    const TapRange ky = ValidTaps(y0, 1, w.in_h, 3);
+    const ptrdiff_t first_row = static_cast<ptrdiff_t>(y0 + ky.first) * e.row;
+    const int32_t rows = ky.end - ky.first;
+    int8_t* out_p = out;
+    for (int32_t ox = ox0; ox < ox1; ++ox) {
+      const int32_t x0 = ox * w.stride_w - w.pad_left;
+      const TapRange kx = ValidTaps(x0, 1, w.in_w, 3);
+      const int32_t n = rows > 0 ? kx.end - kx.first : 0;
+      const ptrdiff_t at = n > 0 ? first_row + static_cast<ptrdiff_t>(x0 + kx.first) * e.col : 0;
+      EdgePixel<kClamp>(e, image + at, g.filter[n > 0 ? ky.first * 3 + kx.first : 0], rows, n,
+                        out_p);
+      out_p += w.out_c;
+    }
+    out += out_row;
+  }
+}
+
 template <bool kClamp, int kPairStride>
 __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannelParams& p,
                                              const DepthwiseGroup& g, const int8_t* input,
@@ -568,11 +653,18 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
   st.in_y = static_cast<ptrdiff_t>(w.stride_h) * st.row;
   st.out_x = w.out_c;
   st.out_y = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
+  const int32_t offset_pair = OffsetPair(p.input_offset);
   const AxisRuns runs_x = CenterRun(w.out_w, w.stride_w, w.pad_left, w.in_w);
   const AxisRuns runs_y = CenterRun(w.out_h, w.stride_h, w.pad_top, w.in_h);
+  // A small center (small images): every pixel visits only its taps.
+  const bool small = (runs_x.hi - runs_x.lo) * (runs_y.hi - runs_y.lo) < kMinWindowRegion;
   for (int32_t b = 0; b < w.batches; ++b) {
     const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c + c;
     int8_t* out_image = output + static_cast<size_t>(b) * w.out_h * w.out_w * w.out_c + c;
+    if (small) {
+      EdgeRegion<kClamp>(w, g, q, image, out_image, 0, w.out_w, 0, w.out_h, offset_pair, lo, hi);
+      continue;
+    }
     for (int32_t ox0 = 0, ox1; ox0 < w.out_w; ox0 = ox1) {
       ox1 = runs_x.End(ox0);
       const int32_t shift_x = WindowShift(ox0, w.stride_w, w.pad_left, w.in_w);
@@ -581,11 +673,15 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
         oy1 = runs_y.End(oy0);
         const int32_t shift_y = WindowShift(oy0, w.stride_h, w.pad_top, w.in_h);
         const int32_t iy = oy0 * w.stride_h - w.pad_top + shift_y;
+        int8_t* out = out_image + (static_cast<ptrdiff_t>(oy0) * w.out_w + ox0) * w.out_c;
+        if ((ox1 - ox0) * (oy1 - oy0) < kMinWindowRegion) {
+          EdgeRegion<kClamp>(w, g, q, image, out, ox0, ox1, oy0, oy1, offset_pair, lo, hi);
+          continue;
+        }
         BuildWindowFilter(g, p.input_offset, shift_x, shift_y, v);
         WindowRegion<kClamp, kPairStride>(
-            st, q, v, image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c,
-            out_image + (static_cast<ptrdiff_t>(oy0) * w.out_w + ox0) * w.out_c, ox1 - ox0,
-            oy1 - oy0, lo, hi);
+            st, q, v, image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c, out,
+            ox1 - ox0, oy1 - oy0, lo, hi);
       }
     }
   }
