@@ -559,7 +559,7 @@ __attribute__((always_inline)) inline void WindowRegion(const RegionSteps& st,
 
 // Regions of fewer pixels than this skip the window filter (its build costs
 // about one pixel) and visit only their in-bounds taps.
-constexpr int32_t kMinWindowRegion = 4;
+constexpr int32_t kMinWindowRegion = 2;
 
 // acc += the taps of one filter row: n >= 1 taps from in (step col) and f
 // (the group's unpacked filter), the input offset added (SXTAB16).
