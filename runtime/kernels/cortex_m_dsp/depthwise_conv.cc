@@ -494,19 +494,30 @@ __attribute__((always_inline)) inline void StoreFullRange(int32_t* a, const Chan
       : "memory");
 }
 
+// The pair needs both pixels' accumulators live: 13 registers (the M55
+// build has no fourteenth to spare), the shift reloaded for each output.
+#define MOTE_DW_OUT_LOW(a, out, i)                      \
+  "add %[t], %[r], %[" a "], asr #31\n\t"               \
+  "smmlar %[" a "], %[" a "], %[m], %[t]\n\t"           \
+  "ldr %[t], %[e" i "]\n\t"                             \
+  "asr %[" a "], %[" a "], %[t]\n\t"                    \
+  "ssat %[" a "], #8, %[" a "]\n\t"                     \
+  "strb %[" a "], [%[" out "], #" i "]\n\t"
+#define MOTE_DW_CHANNEL_LOW(i) "ldrd %[m], %[r], %[q" i "]\n\t"
+
 __attribute__((always_inline)) inline void StorePairFullRange(int32_t* a,
                                                               const ChannelRequant* q,
                                                               int8_t* out_a, int8_t* out_b) {
-  int32_t m, r, e, t;
+  int32_t m, r, t;
   __asm__ volatile(
-      MOTE_DW_CHANNEL("0") MOTE_DW_OUT("a0", "oa", "0") MOTE_DW_OUT("a4", "ob", "0")
-      MOTE_DW_CHANNEL("1") MOTE_DW_OUT("a1", "oa", "1") MOTE_DW_OUT("a5", "ob", "1")
-      MOTE_DW_CHANNEL("2") MOTE_DW_OUT("a2", "oa", "2") MOTE_DW_OUT("a6", "ob", "2")
-      MOTE_DW_CHANNEL("3") MOTE_DW_OUT("a3", "oa", "3") MOTE_DW_OUT("a7", "ob", "3")
-      : [m] "=&r"(m), [r] "=&r"(r), [e] "=&r"(e), [t] "=&r"(t)
-      : [a0] "r"(a[0]), [a1] "r"(a[1]), [a2] "r"(a[2]), [a3] "r"(a[3]), [a4] "r"(a[4]),
-        [a5] "r"(a[5]), [a6] "r"(a[6]), [a7] "r"(a[7]), [oa] "r"(out_a), [ob] "r"(out_b),
-        MOTE_DW_REQUANT
+      MOTE_DW_CHANNEL_LOW("0") MOTE_DW_OUT_LOW("a0", "oa", "0") MOTE_DW_OUT_LOW("a4", "ob", "0")
+      MOTE_DW_CHANNEL_LOW("1") MOTE_DW_OUT_LOW("a1", "oa", "1") MOTE_DW_OUT_LOW("a5", "ob", "1")
+      MOTE_DW_CHANNEL_LOW("2") MOTE_DW_OUT_LOW("a2", "oa", "2") MOTE_DW_OUT_LOW("a6", "ob", "2")
+      MOTE_DW_CHANNEL_LOW("3") MOTE_DW_OUT_LOW("a3", "oa", "3") MOTE_DW_OUT_LOW("a7", "ob", "3")
+      : [m] "=&r"(m), [r] "=&r"(r), [t] "=&r"(t), [a0] "+r"(a[0]), [a1] "+r"(a[1]),
+        [a2] "+r"(a[2]), [a3] "+r"(a[3]), [a4] "+r"(a[4]), [a5] "+r"(a[5]), [a6] "+r"(a[6]),
+        [a7] "+r"(a[7])
+      : [oa] "r"(out_a), [ob] "r"(out_b), MOTE_DW_REQUANT
       : "memory");
 }
 
