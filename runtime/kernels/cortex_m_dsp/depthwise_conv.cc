@@ -495,25 +495,29 @@ __attribute__((always_inline)) inline void StoreFullRange(int32_t* a, const Chan
 }
 
 // The pair needs both pixels' accumulators live: 13 registers (the M55
-// build has no fourteenth to spare), the shift reloaded for each output.
-#define MOTE_DW_OUT_LOW(a, out, i)                      \
-  "add %[t], %[r], %[" a "], asr #31\n\t"               \
-  "smmlar %[" a "], %[" a "], %[m], %[t]\n\t"           \
-  "ldr %[t], %[e" i "]\n\t"                             \
-  "asr %[" a "], %[" a "], %[t]\n\t"                    \
-  "ssat %[" a "], #8, %[" a "]\n\t"                     \
-  "strb %[" a "], [%[" out "], #" i "]\n\t"
-#define MOTE_DW_CHANNEL_LOW(i) "ldrd %[m], %[r], %[q" i "]\n\t"
+// build has no fourteenth to spare). t holds round + sign, then the shift;
+// A's register, free once A is stored, takes B's round + sign.
+#define MOTE_DW_OUT_PAIR(a, b, i)                         \
+  "ldrd %[m], %[r], %[q" i "]\n\t"                        \
+  "add %[t], %[r], %[" a "], asr #31\n\t"                 \
+  "smmlar %[" a "], %[" a "], %[m], %[t]\n\t"             \
+  "ldr %[t], %[e" i "]\n\t"                               \
+  "asr %[" a "], %[" a "], %[t]\n\t"                      \
+  "ssat %[" a "], #8, %[" a "]\n\t"                       \
+  "strb %[" a "], [%[oa], #" i "]\n\t"                    \
+  "add %[" a "], %[r], %[" b "], asr #31\n\t"             \
+  "smmlar %[" b "], %[" b "], %[m], %[" a "]\n\t"         \
+  "asr %[" b "], %[" b "], %[t]\n\t"                      \
+  "ssat %[" b "], #8, %[" b "]\n\t"                       \
+  "strb %[" b "], [%[ob], #" i "]\n\t"
 
 __attribute__((always_inline)) inline void StorePairFullRange(int32_t* a,
                                                               const ChannelRequant* q,
                                                               int8_t* out_a, int8_t* out_b) {
   int32_t m, r, t;
   __asm__ volatile(
-      MOTE_DW_CHANNEL_LOW("0") MOTE_DW_OUT_LOW("a0", "oa", "0") MOTE_DW_OUT_LOW("a4", "ob", "0")
-      MOTE_DW_CHANNEL_LOW("1") MOTE_DW_OUT_LOW("a1", "oa", "1") MOTE_DW_OUT_LOW("a5", "ob", "1")
-      MOTE_DW_CHANNEL_LOW("2") MOTE_DW_OUT_LOW("a2", "oa", "2") MOTE_DW_OUT_LOW("a6", "ob", "2")
-      MOTE_DW_CHANNEL_LOW("3") MOTE_DW_OUT_LOW("a3", "oa", "3") MOTE_DW_OUT_LOW("a7", "ob", "3")
+      MOTE_DW_OUT_PAIR("a0", "a4", "0") MOTE_DW_OUT_PAIR("a1", "a5", "1")
+      MOTE_DW_OUT_PAIR("a2", "a6", "2") MOTE_DW_OUT_PAIR("a3", "a7", "3")
       : [m] "=&r"(m), [r] "=&r"(r), [t] "=&r"(t), [a0] "+r"(a[0]), [a1] "+r"(a[1]),
         [a2] "+r"(a[2]), [a3] "+r"(a[3]), [a4] "+r"(a[4]), [a5] "+r"(a[5]), [a6] "+r"(a[6]),
         [a7] "+r"(a[7])
