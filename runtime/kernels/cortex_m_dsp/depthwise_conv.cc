@@ -147,13 +147,22 @@ inline int32_t PackInt16Pair(int32_t lo, int32_t hi) {
                               (static_cast<uint32_t>(hi) << 16));
 }
 
-// False when a channel's shift is outside [-kGroupMaxShift, -1]; the group
-// then takes the general path.
-bool PrepareDepthwiseGroup(const Window2D& w, const PerChannelParams& p, const int8_t* filter,
-                           const int32_t* bias, int32_t c, DepthwiseGroup& g) {
+// Whether channels c .. c + 3 all have shifts in [-kGroupMaxShift, -1]; a
+// group that has not takes the general path.
+bool GroupShiftsFit(const PerChannelParams& p, int32_t c) {
   for (int i = 0; i < 4; ++i) {
     const int32_t e = -p.shift[c + i];
     if (e < 1 || e > kGroupMaxShift) return false;
+  }
+  return true;
+}
+
+// False when GroupShiftsFit does not hold.
+bool PrepareDepthwiseGroup(const Window2D& w, const PerChannelParams& p, const int8_t* filter,
+                           const int32_t* bias, int32_t c, DepthwiseGroup& g) {
+  if (!GroupShiftsFit(p, c)) return false;
+  for (int i = 0; i < 4; ++i) {
+    const int32_t e = -p.shift[c + i];
     g.q[i].multiplier = p.multiplier[c + i];
     g.q[i].round = (int32_t{1} << (e - 1)) + p.output_offset * (int32_t{1} << e);
     g.q[i].shift = e;
@@ -654,13 +663,16 @@ void EdgeRegion(const Window2D& w, const DepthwiseGroup& g, const ChannelRequant
   }
 }
 
+// Channel groups [0, out_c / 4) of a 3x3 window, but those whose shifts the
+// fast requantization does not cover (the caller's, so that the general
+// path's frame never stacks on this one).
 template <bool kClamp, int kPairStride>
 __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannelParams& p,
-                                             const DepthwiseGroup& g, const int8_t* input,
-                                             int32_t c, int8_t* output) {
+                                             const int8_t* filter, const int32_t* bias,
+                                             const int8_t* input, int8_t* output) {
   const int32_t lo = p.activation_min, hi = p.activation_max;
+  DepthwiseGroup g;  // on the stack: the asm reads it sp-relative
   WindowFilter v;
-  const ChannelRequant q[4] = {g.q[0], g.q[1], g.q[2], g.q[3]};  // on the stack: sp-relative
   RegionSteps st;
   st.col = w.in_c;
   st.row = static_cast<ptrdiff_t>(w.in_w) * w.in_c;
@@ -673,63 +685,68 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
   const AxisRuns runs_y = CenterRun(w.out_h, w.stride_h, w.pad_top, w.in_h);
   // A small center (small images): every pixel visits only its taps.
   const bool small = (runs_x.hi - runs_x.lo) * (runs_y.hi - runs_y.lo) < kMinWindowRegion;
-  for (int32_t b = 0; b < w.batches; ++b) {
-    const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c + c;
-    int8_t* out_image = output + static_cast<size_t>(b) * w.out_h * w.out_w * w.out_c + c;
-    if (small) {
-      EdgeRegion<kClamp>(w, g, q, image, out_image, 0, w.out_w, 0, w.out_h, offset_pair, lo, hi);
-      continue;
-    }
-    for (int32_t ox0 = 0, ox1; ox0 < w.out_w; ox0 = ox1) {
-      ox1 = runs_x.End(ox0);
-      const int32_t shift_x = WindowShift(ox0, w.stride_w, w.pad_left, w.in_w);
-      const int32_t ix = ox0 * w.stride_w - w.pad_left + shift_x;
-      for (int32_t oy0 = 0, oy1; oy0 < w.out_h; oy0 = oy1) {
-        oy1 = runs_y.End(oy0);
-        const int32_t shift_y = WindowShift(oy0, w.stride_h, w.pad_top, w.in_h);
-        const int32_t iy = oy0 * w.stride_h - w.pad_top + shift_y;
-        int8_t* out = out_image + (static_cast<ptrdiff_t>(oy0) * w.out_w + ox0) * w.out_c;
-        if ((ox1 - ox0) * (oy1 - oy0) < kMinWindowRegion) {
-          EdgeRegion<kClamp>(w, g, q, image, out, ox0, ox1, oy0, oy1, offset_pair, lo, hi);
-          continue;
+  for (int32_t c = 0; c + 4 <= w.out_c; c += 4) {
+    if (!PrepareDepthwiseGroup(w, p, filter, bias, c, g)) continue;  // the caller's
+    for (int32_t b = 0; b < w.batches; ++b) {
+      const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c + c;
+      int8_t* out_image = output + static_cast<size_t>(b) * w.out_h * w.out_w * w.out_c + c;
+      if (small) {
+        EdgeRegion<kClamp>(w, g, g.q, image, out_image, 0, w.out_w, 0, w.out_h, offset_pair, lo,
+                           hi);
+        continue;
+      }
+      for (int32_t ox0 = 0, ox1; ox0 < w.out_w; ox0 = ox1) {
+        ox1 = runs_x.End(ox0);
+        const int32_t shift_x = WindowShift(ox0, w.stride_w, w.pad_left, w.in_w);
+        const int32_t ix = ox0 * w.stride_w - w.pad_left + shift_x;
+        for (int32_t oy0 = 0, oy1; oy0 < w.out_h; oy0 = oy1) {
+          oy1 = runs_y.End(oy0);
+          const int32_t shift_y = WindowShift(oy0, w.stride_h, w.pad_top, w.in_h);
+          const int32_t iy = oy0 * w.stride_h - w.pad_top + shift_y;
+          int8_t* out = out_image + (static_cast<ptrdiff_t>(oy0) * w.out_w + ox0) * w.out_c;
+          if ((ox1 - ox0) * (oy1 - oy0) < kMinWindowRegion) {
+            EdgeRegion<kClamp>(w, g, g.q, image, out, ox0, ox1, oy0, oy1, offset_pair, lo, hi);
+            continue;
+          }
+          BuildWindowFilter(g, p.input_offset, shift_x, shift_y, v);
+          WindowRegion<kClamp, kPairStride>(
+              st, g.q, v, image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c, out,
+              ox1 - ox0, oy1 - oy0, lo, hi);
         }
-        BuildWindowFilter(g, p.input_offset, shift_x, shift_y, v);
-        WindowRegion<kClamp, kPairStride>(
-            st, q, v, image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c, out,
-            ox1 - ox0, oy1 - oy0, lo, hi);
       }
     }
   }
 }
 
 template <bool kClamp>
-void Window3x3Int8(const Window2D& w, const PerChannelParams& p, const DepthwiseGroup& g,
-                   const int8_t* input, int32_t c, int8_t* output) {
+void Window3x3Int8(const Window2D& w, const PerChannelParams& p, const int8_t* filter,
+                   const int32_t* bias, const int8_t* input, int8_t* output) {
   if (w.stride_h == 1) {
-    Window3x3Pass<kClamp, 1>(w, p, g, input, c, output);
+    Window3x3Pass<kClamp, 1>(w, p, filter, bias, input, output);
   } else if (w.stride_h == 2) {
-    Window3x3Pass<kClamp, 2>(w, p, g, input, c, output);
+    Window3x3Pass<kClamp, 2>(w, p, filter, bias, input, output);
   } else {
-    Window3x3Pass<kClamp, 0>(w, p, g, input, c, output);
+    Window3x3Pass<kClamp, 0>(w, p, filter, bias, input, output);
   }
 }
 
-void DepthwiseGroupInt8(const Window2D& w, const PerChannelParams& p, const DepthwiseGroup& g,
-                        const int8_t* input, int32_t c, int8_t* output) {
-  const bool full_range = p.activation_min <= -128 && p.activation_max >= 127;
-  if (w.filter_h == 3 && w.filter_w == 3 && w.dilation_h == 1 && w.dilation_w == 1 &&
-      w.in_h >= 3 && w.in_w >= 3) {
-    if (full_range) {
-      Window3x3Int8<false>(w, p, g, input, c, output);
+bool FullRange(const PerChannelParams& p) {
+  return p.activation_min <= -128 && p.activation_max >= 127;
+}
+
+// Any window of up to kGroupMaxTaps taps: groups [0, out_c / 4), but those
+// failing GroupShiftsFit.
+__attribute__((noinline)) void DepthwiseGroups(const Window2D& w, const PerChannelParams& p,
+                                               const int8_t* filter, const int32_t* bias,
+                                               const int8_t* input, int8_t* output) {
+  for (int32_t c = 0; c + 4 <= w.out_c; c += 4) {
+    DepthwiseGroup g;
+    if (!PrepareDepthwiseGroup(w, p, filter, bias, c, g)) continue;
+    if (FullRange(p)) {
+      DepthwiseGroupPass<false>(w, p, g, input, c, output);
     } else {
-      Window3x3Int8<true>(w, p, g, input, c, output);
+      DepthwiseGroupPass<true>(w, p, g, input, c, output);
     }
-    return;
-  }
-  if (full_range) {
-    DepthwiseGroupPass<false>(w, p, g, input, c, output);
-  } else {
-    DepthwiseGroupPass<true>(w, p, g, input, c, output);
   }
 }
 
@@ -743,19 +760,27 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
     return;
   }
   const int32_t taps = w.filter_h * w.filter_w;
-  int32_t c = 0;
-  if (taps <= kGroupMaxTaps &&
-      AccumulatorsFitQ30(static_cast<size_t>(taps), bias, static_cast<size_t>(w.out_c))) {
-    for (; c + 4 <= w.out_c; c += 4) {
-      DepthwiseGroup group;
-      if (PrepareDepthwiseGroup(w, params, filter, bias, c, group)) {
-        DepthwiseGroupInt8(w, params, group, input, c, output);
-      } else {
-        GeneralChannels(w, params, input, filter, bias, c, c + 4, output);
-      }
-    }
+  const int32_t groups_end = w.out_c & ~int32_t{3};
+  if (taps > kGroupMaxTaps ||
+      !AccumulatorsFitQ30(static_cast<size_t>(taps), bias, static_cast<size_t>(w.out_c))) {
+    GeneralChannels(w, params, input, filter, bias, 0, w.out_c, output);
+    return;
   }
-  if (c < w.out_c) GeneralChannels(w, params, input, filter, bias, c, w.out_c, output);
+  const bool whole_windows = w.filter_h == 3 && w.filter_w == 3 && w.dilation_h == 1 &&
+                             w.dilation_w == 1 && w.in_h >= 3 && w.in_w >= 3;
+  if (!whole_windows) {
+    DepthwiseGroups(w, params, filter, bias, input, output);
+  } else if (FullRange(params)) {
+    Window3x3Int8<false>(w, params, filter, bias, input, output);
+  } else {
+    Window3x3Int8<true>(w, params, filter, bias, input, output);
+  }
+  for (int32_t c = 0; c < groups_end; c += 4) {
+    if (!GroupShiftsFit(params, c)) GeneralChannels(w, params, input, filter, bias, c, c + 4, output);
+  }
+  if (groups_end < w.out_c) {
+    GeneralChannels(w, params, input, filter, bias, groups_end, w.out_c, output);
+  }
 }
 
 }  // namespace mote::cortex_m_dsp
