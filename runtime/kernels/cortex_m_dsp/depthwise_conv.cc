@@ -638,8 +638,7 @@ __attribute__((noinline)) void EdgePixel(const EdgeContext& e, const int8_t* in,
 }
 
 template <bool kClamp>
-__attribute__((always_inline)) inline void EdgeRegion(const Window2D& w, const DepthwiseGroup& g,
-                                                   const ChannelRequant* q,
+void EdgeRegion(const Window2D& w, const DepthwiseGroup& g, const ChannelRequant* q,
                 const int8_t* image, int8_t* out, int32_t ox0, int32_t ox1, int32_t oy0,
                 int32_t oy1, int32_t offset_pair, int32_t lo, int32_t hi) {
   const EdgeContext e = {&g, q, w.in_c, static_cast<ptrdiff_t>(w.in_w) * w.in_c, offset_pair,
