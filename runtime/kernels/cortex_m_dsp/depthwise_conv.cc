@@ -142,11 +142,6 @@ struct DepthwiseGroup {
   ChannelRequant q[4];
 };
 
-inline int32_t PackInt16Pair(int32_t lo, int32_t hi) {
-  return static_cast<int32_t>((static_cast<uint32_t>(lo) & 0xFFFFu) |
-                              (static_cast<uint32_t>(hi) << 16));
-}
-
 // Whether channels c .. c + 3 all have shifts in [-kGroupMaxShift, -1]; a
 // group that has not takes the general path.
 bool GroupShiftsFit(const PerChannelParams& p, int32_t c) {
@@ -339,7 +334,9 @@ void BuildWindowFilter(const DepthwiseGroup& g, int32_t input_offset, int32_t sh
 
 // Inline-asm pieces: x holds one input word; xe, x become its even and odd
 // lanes; fe, fo one tap; MAC_A / MAC_B add their products to pixel A's
-// (a0..a3 = channels 0..3) or pixel B's (a4..a7) accumulators.
+// (a0..a3 = channels 0..3) or pixel B's (a4..a7) accumulators. The window
+// asm reads the input without a "memory" clobber (which would make GCC
+// reload every spilled value around it): nothing here writes the input.
 #define MOTE_DW_UNPACK "sxtb16 %[xe], %[x]\n\tsxtb16 %[x], %[x], ror #8\n\t"
 #define MOTE_DW_MAC(c0, c1, c2, c3)                   \
   "smlabb %[" c0 "], %[xe], %[fe], %[" c0 "]\n\t"     \
@@ -784,3 +781,20 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
 }
 
 }  // namespace mote::cortex_m_dsp
+
+#undef MOTE_DW_UNPACK
+#undef MOTE_DW_MAC
+#undef MOTE_DW_MAC_A
+#undef MOTE_DW_MAC_B
+#undef MOTE_DW_TAP
+#undef MOTE_DW_TAPS
+#undef MOTE_DW_COLUMN1
+#undef MOTE_DW_COLUMN2S1
+#undef MOTE_DW_COLUMN2S2
+#undef MOTE_DW_NEXT_COLUMN
+#undef MOTE_DW_PAIR_INIT
+#undef MOTE_DW_PAIR_OPERANDS
+#undef MOTE_DW_OUT
+#undef MOTE_DW_CHANNEL
+#undef MOTE_DW_REQUANT
+#undef MOTE_DW_OUT_PAIR
