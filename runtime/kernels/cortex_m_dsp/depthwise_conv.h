@@ -12,10 +12,14 @@ namespace mote::cortex_m_dsp {
 using reference::PerChannelParams;
 using reference::Window2D;
 
-// depth_multiplier == 1: per output pixel only the in-bounds taps are
-// visited, four channels at a time (SMLABB/SMLATT on SXTB16-unpacked lanes);
-// a 3x3 window wholly inside the input is unrolled. Other multipliers run
-// the reference.
+// depth_multiplier == 1, windows of up to nine taps, accumulators under
+// 2^30 (AccumulatorsFitQ30): four channels at a time over the whole image,
+// their filter unpacked once to the stack (SMLABB/SMLATT on SXTB16 lanes),
+// requantized with SMMULR/SMMLAR; 3x3 undilated windows over inputs of at
+// least 3x3 read whole windows, two vertically adjacent pixels per pass
+// (inline asm). Groups whose shifts leave [-22, -1], channel tails, larger
+// windows and larger sums take a general per-pixel path; other multipliers
+// run the reference.
 void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
                          const PerChannelParams& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output);

@@ -225,16 +225,52 @@ bool ConvCase(int index) {
   return false;
 }
 
+// A MobileNet-like depthwise window: 3x3, undilated, stride 1 or 2 (now and
+// then 3), "same" or "valid" padding (now and then more), images from 1x1 up
+// to 16x16, so that the target's 3x3 paths (whole windows, shifted windows
+// at the borders, pixel pairs, tiny images) all run.
+Window2D Depthwise3x3Window(int32_t channels) {
+  Window2D w = RandomWindow(channels, channels);
+  w.filter_h = w.filter_w = 3;
+  w.dilation_h = w.dilation_w = 1;
+  w.in_h = OneIn(8) ? Uniform(1, 2) : Uniform(3, 16);
+  w.in_w = OneIn(8) ? Uniform(1, 2) : Uniform(3, 16);
+  w.stride_h = OneIn(6) ? 3 : Uniform(1, 2);
+  w.stride_w = OneIn(6) ? 3 : Uniform(1, 2);
+  w.pad_top = OneIn(6) ? Uniform(2, 4) : Uniform(0, 1);
+  w.pad_left = OneIn(6) ? Uniform(2, 4) : Uniform(0, 1);
+  const int32_t span_h = w.in_h + 2 * w.pad_top - 3;
+  const int32_t span_w = w.in_w + 2 * w.pad_left - 3;
+  w.out_h = span_h < 0 ? 1 : span_h / w.stride_h + 1;
+  w.out_w = span_w < 0 ? 1 : span_w / w.stride_w + 1;
+  if (OneIn(8)) w.out_h = Uniform(1, w.out_h);
+  if (OneIn(8)) w.out_w = Uniform(1, w.out_w);
+  return w;
+}
+
+// Shifts as converters produce them for a multiplier below 1, [-22, -1],
+// with the ends and just past them ([-23, 0]) often.
+void TypicalShifts(size_t channels) {
+  for (size_t c = 0; c < channels; ++c) {
+    g_shift[c] = static_cast<int8_t>(OneIn(5) ? (OneIn(2) ? Uniform(-23, -22) : Uniform(-1, 0))
+                                              : Uniform(-12, -3));
+    if (OneIn(40)) g_shift[c] = static_cast<int8_t>(Uniform(-31, 30));
+  }
+}
+
 bool DepthwiseCase(int index) {
-  const int32_t multiplier = OneIn(8) ? 2 : 1;
-  const int32_t in_c = OneIn(3) ? Uniform(1, 9) : Uniform(1, 40);
+  const bool mobilenet = OneIn(2);
+  const int32_t multiplier = !mobilenet && OneIn(8) ? 2 : 1;
+  const int32_t in_c = mobilenet ? (OneIn(3) ? Uniform(1, 40) : 4 * Uniform(1, 10))
+                       : OneIn(3) ? Uniform(1, 9) : Uniform(1, 40);
   const int32_t out_c = in_c * multiplier;
-  const Window2D w = RandomWindow(in_c, out_c);
+  const Window2D w = mobilenet ? Depthwise3x3Window(in_c) : RandomWindow(in_c, out_c);
   const size_t filter_bytes = static_cast<size_t>(out_c) * w.filter_h * w.filter_w;
   if (InputBytes(w) > kMaxBytes || OutputBytes(w) > kMaxBytes || filter_bytes > kMaxBytes) return true;
   FillInt8(g_input, InputBytes(w));
   FillInt8(g_filter, filter_bytes);
   const Quant q = RandomQuant(static_cast<size_t>(out_c));
+  if (mobilenet && !OneIn(4)) TypicalShifts(static_cast<size_t>(out_c));
   const int32_t* bias = RandomBias(static_cast<size_t>(out_c),
                                    static_cast<int64_t>(w.filter_h) * w.filter_w);
   const PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
