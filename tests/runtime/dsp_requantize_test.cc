@@ -117,4 +117,18 @@ TEST(DspRequantize, ChannelsWithHoistedRange) {
   }
 }
 
+TEST(DspRequantize, AccumulatorBound) {
+  const int32_t small[] = {5, -7};
+  EXPECT_TRUE(dsp::AccumulatorsFitQ30(64, nullptr, 0));
+  EXPECT_TRUE(dsp::AccumulatorsFitQ30(64, small, 2));
+  EXPECT_TRUE(dsp::AccumulatorsFitQ30(32896, nullptr, 0));  // 32896 * 32640 < 2^30
+  EXPECT_FALSE(dsp::AccumulatorsFitQ30(32897, nullptr, 0));
+  const int32_t huge[] = {1, -(1 << 30)};
+  EXPECT_FALSE(dsp::AccumulatorsFitQ30(1, huge, 2));
+  const int32_t edge[] = {(1 << 30) - 1 - 32640};
+  EXPECT_TRUE(dsp::AccumulatorsFitQ30(1, edge, 1));
+  const int32_t over[] = {(1 << 30) - 32640};
+  EXPECT_FALSE(dsp::AccumulatorsFitQ30(1, over, 1));
+}
+
 }  // namespace

@@ -122,7 +122,7 @@ __attribute__((noinline)) void GeneralChannels(const Window2D& w, const PerChann
 // Per group the filter is unpacked once, doubled, to the stack, so a tap
 // costs one LDRD instead of a load and two SXTB16. The doubling makes the
 // accumulator 2 * acc, and SMMULR(2 * acc, m) = (acc * m + 2^30) >> 31, the
-// `high` of RequantizeInt8Q30 (|2 * acc| < 2^31 by the Q30 bound). The
+// `high` of RequantizeInt8's short path (|2 * acc| < 2^31 by the Q30 bound). The
 // output offset joins the rounding term: floor(y / 2^e) + o =
 // floor((y + o * 2^e) / 2^e), exact while no sum overflows, which holds for
 // e <= 22 (|high| <= 2^30, |o| <= 128).

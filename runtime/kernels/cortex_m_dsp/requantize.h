@@ -73,6 +73,22 @@ inline int32_t RoundingHighMul(int32_t a, int32_t b) {
 #endif
 }
 
+// Accumulators below 2^30 in magnitude: every int8 dot product of `depth`
+// terms plus any of these biases (null: none). A kernel that checks it once
+// per call may double its accumulators (2 acc fits int32) and round them
+// with RequantizeInt8's short path without the per-output range test.
+inline bool AccumulatorsFitQ30(size_t depth, const int32_t* bias, size_t channels) {
+  constexpr int64_t kLimit = int64_t{1} << 30;
+  const int64_t worst = static_cast<int64_t>(depth) * 255 * 128;
+  if (worst >= kLimit) return false;
+  int64_t max_bias = 0;
+  for (size_t c = 0; bias != nullptr && c < channels; ++c) {
+    const int64_t b = bias[c] < 0 ? -int64_t{bias[c]} : int64_t{bias[c]};
+    if (b > max_bias) max_bias = b;
+  }
+  return worst + max_bias < kLimit;
+}
+
 // clamp(v) to int8: one SSAT on the core.
 inline int32_t SaturateInt8(int32_t v) {
 #if defined(__ARM_FEATURE_DSP)
