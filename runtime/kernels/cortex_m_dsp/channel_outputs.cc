@@ -13,12 +13,14 @@ namespace {
 // A copy in registers or the frame: the int8 output stores could alias an
 // OutputQuant in memory, which made GCC reload its fields for every output.
 struct Quant {
+  bool small_sums;
   const int32_t* multiplier;
   const int8_t* shift;
   int32_t output_offset, activation_min, activation_max;
 
   explicit Quant(const OutputQuant& q)
-      : multiplier(q.multiplier),
+      : small_sums(q.small_sums),
+        multiplier(q.multiplier),
         shift(q.shift),
         output_offset(q.output_offset),
         activation_min(q.activation_min),
@@ -41,6 +43,26 @@ __attribute__((noinline)) void RequantizePairs(const int32_t* sums, size_t rows,
   const int32_t lo = q.activation_min;
   const int32_t hi = q.activation_max;
   const bool full_range = lo == -128 && hi == 127;
+  if (full_range && q.small_sums) {
+    // The usual case, in about 14 instructions an output: no range test, no
+    // clamp but SSAT.
+    for (size_t r = 0; r < rows; ++r) {
+      const int32_t m = multiplier[r];
+      const int s = shift[r];
+      if (s >= 0) {
+        out_a[r] = RequantizeInt8AnyAccumulator(sums[2 * r], m, s, offset, lo, hi);
+        out_b[r] = RequantizeInt8AnyAccumulator(sums[2 * r + 1], m, s, offset, lo, hi);
+        continue;
+      }
+      const int e = -s;
+      const int32_t half = int32_t{1} << (e - 1);
+      const int32_t hx = RoundingHighMul(2 * sums[2 * r], m);
+      const int32_t hy = RoundingHighMul(2 * sums[2 * r + 1], m);
+      out_a[r] = static_cast<int8_t>(SaturateInt8(((hx + half + (hx >> 31)) >> e) + offset));
+      out_b[r] = static_cast<int8_t>(SaturateInt8(((hy + half + (hy >> 31)) >> e) + offset));
+    }
+    return;
+  }
   for (size_t r = 0; r < rows; ++r) {
     const int32_t x = sums[2 * r];
     const int32_t y = sums[2 * r + 1];

@@ -10,6 +10,9 @@
 namespace mote::cortex_m_dsp {
 
 struct OutputQuant {
+  // Every accumulator under 2^30 (AccumulatorsFitQ30, checked once per
+  // kernel call): the output loops skip the per-output range test.
+  bool small_sums;
   int32_t input_offset;
   int32_t output_offset;
   const int32_t* multiplier;  // [channels]

@@ -103,6 +103,14 @@ void GatherPatch(const Window2D& w, const int8_t* image, int32_t oy, int32_t ox,
   const size_t row = static_cast<size_t>(w.filter_w) * in_c;
   const int32_t y0 = oy * w.stride_h - w.pad_top;
   const int32_t x0 = ox * w.stride_w - w.pad_left;
+  if (w.dilation_h == 1 && w.dilation_w == 1 && y0 >= 0 && x0 >= 0 &&
+      y0 + w.filter_h <= w.in_h && x0 + w.filter_w <= w.in_w) {
+    // Inside the image (most pixels): one run per filter row.
+    const int8_t* src = image + (static_cast<size_t>(y0) * w.in_w + x0) * in_c;
+    const size_t line = static_cast<size_t>(w.in_w) * in_c;
+    for (int32_t y = 0; y < w.filter_h; ++y, patch += row, src += line) CopyBytes(patch, src, row);
+    return;
+  }
   const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
   const TapRange kx = ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w);
   const bool any_x = kx.end > kx.first;
@@ -184,7 +192,8 @@ __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelPa
                                            const int32_t* bias, int8_t* output) {
   const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
   const size_t out_c = static_cast<size_t>(w.out_c);
-  const OutputQuant q = {params.input_offset,     params.output_offset,
+  const OutputQuant q = {AccumulatorsFitQ30(depth, bias, out_c),
+                         params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};
   const int32_t offset_pair = OffsetPair(params.input_offset);

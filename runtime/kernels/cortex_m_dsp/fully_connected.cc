@@ -80,7 +80,8 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
     }
     return;
   }
-  const OutputQuant q = {params.input_offset,     params.output_offset,
+  const OutputQuant q = {AccumulatorsFitQ30(shape.depth, bias, shape.units),
+                         params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};
   const size_t depth = shape.depth;
