@@ -63,6 +63,30 @@ __attribute__((noinline)) void RequantizePairs(const int32_t* sums, size_t rows,
     }
     return;
   }
+  if (full_range) {
+    // The same with the range test, per pair of outputs.
+    for (size_t r = 0; r < rows; ++r) {
+      const int32_t x = sums[2 * r];
+      const int32_t y = sums[2 * r + 1];
+      const int32_t m = multiplier[r];
+      const int s = shift[r];
+      const bool small =
+          static_cast<int32_t>((static_cast<uint32_t>(x) + (uint32_t{1} << 30)) |
+                               (static_cast<uint32_t>(y) + (uint32_t{1} << 30))) >= 0;
+      if (s >= 0 || !small) {
+        out_a[r] = RequantizeInt8AnyAccumulator(x, m, s, offset, lo, hi);
+        out_b[r] = RequantizeInt8AnyAccumulator(y, m, s, offset, lo, hi);
+        continue;
+      }
+      const int e = -s;
+      const int32_t half = int32_t{1} << (e - 1);
+      const int32_t hx = RoundingHighMul(2 * x, m);
+      const int32_t hy = RoundingHighMul(2 * y, m);
+      out_a[r] = static_cast<int8_t>(SaturateInt8(((hx + half + (hx >> 31)) >> e) + offset));
+      out_b[r] = static_cast<int8_t>(SaturateInt8(((hy + half + (hy >> 31)) >> e) + offset));
+    }
+    return;
+  }
   for (size_t r = 0; r < rows; ++r) {
     const int32_t x = sums[2 * r];
     const int32_t y = sums[2 * r + 1];
@@ -83,11 +107,6 @@ __attribute__((noinline)) void RequantizePairs(const int32_t* sums, size_t rows,
     const int32_t hy = RoundingHighMul(2 * y, m);
     int32_t u = ((hx + half + (hx >> 31)) >> e) + offset;
     int32_t v = ((hy + half + (hy >> 31)) >> e) + offset;
-    if (full_range) {
-      out_a[r] = static_cast<int8_t>(__ssat(u, 8));
-      out_b[r] = static_cast<int8_t>(__ssat(v, 8));
-      continue;
-    }
     u = u < lo ? lo : (u > hi ? hi : u);
     v = v < lo ? lo : (v > hi ? hi : v);
     out_a[r] = static_cast<int8_t>(u);

@@ -14,6 +14,10 @@ struct TapRange {
 // a contiguous range, empty when first >= end. The loader keeps every
 // coordinate in int32 (kernels/ops/window_checks.h).
 inline TapRange ValidTaps(int32_t origin, int32_t dilation, int32_t size, int32_t taps) {
+  if (dilation == 1) {  // the usual case, without the divisions
+    const int32_t end = size - origin < taps ? size - origin : taps;
+    return {origin >= 0 ? 0 : -origin, end < 0 ? 0 : end};
+  }
   const int32_t first = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation;
   const int32_t room = size - origin;  // taps need k * dilation < room
   int32_t end = room <= 0 ? 0 : (room + dilation - 1) / dilation;
