@@ -177,7 +177,7 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
   result.arena_size = plan.arena_size;
   result.arena_lower_bound = plan.lower_bound;
   std::vector<std::string> op_types;
-  for (const EmittedOp& op : result.emitted.ops) op_types.push_back(op.runtime_op);
+  for (const EmittedOp& op : result.emitted.ops) op_types.push_back(StackKey(op.runtime_op, op.dtype));
   result.stack = StackBounds(op_types);
   result.error = SelfCheck(float_graph, result.emitted.bytes, samples);
   if (selftest > 0) {

@@ -59,7 +59,14 @@ std::string Inspect(const std::string& path, bool json) {
     weight_bytes += m.buffers()->Get(b)->data() ? m.buffers()->Get(b)->data()->size() : 0;
   }
   std::vector<std::string> op_types;
-  for (const schema::Operator* op : *m.operators()) op_types.push_back(schema::EnumNameOpCode(op->opcode()));
+  for (const schema::Operator* op : *m.operators()) {
+    const schema::Tensor* out = m.tensors()->Get(op->outputs()->Get(0));
+    const char* dtype = out->type() == schema::ElementType::Int8    ? "int8"
+                        : out->type() == schema::ElementType::Int16 ? "int16"
+                        : out->type() == schema::ElementType::Float32 ? "float32"
+                                                                      : "other";
+    op_types.push_back(StackKey(schema::EnumNameOpCode(op->opcode()), dtype));
+  }
   const std::vector<StackBound> stack = StackBounds(op_types);
   if (json) {
     tools::Json j;

@@ -248,10 +248,11 @@ class Analysis:
             else:
                 self.error("indirect calls from %s: no rule in CANDIDATES" % self.dn(caller))
 
-    def depth_function(self, rules):
+    def depth_function(self, rules, prune=None):
         """(depth, targets_of): depth(sym) is (bytes, path) of the deepest
         chain starting in sym, with indirect calls resolved by rules;
-        targets_of maps each indirect caller to what its calls may reach."""
+        targets_of maps each indirect caller to what its calls may reach.
+        Callees whose demangled name matches `prune` are left out."""
         targets_of = self.indirect_targets(rules)
         memo = {}
         on_path = set()
@@ -271,6 +272,8 @@ class Analysis:
                 self.error("%s has a dynamically sized frame" % self.dn(sym))
             best = (0, [])
             for c in sorted(set(g.calls.get(sym, set())) | targets_of.get(sym, set())):
+                if prune is not None and re.search(prune, self.dn(c)):
+                    continue
                 d = depth(c)
                 if d[0] > best[0]:
                     best = d
@@ -383,6 +386,21 @@ def table_rules(check, evaluate):
     return own + CANDIDATES
 
 
+# Ops whose kernels differ by element type, with a row per type besides the
+# op's own (the deepest of all types): a float model must not be charged the
+# int8 kernels' im2col buffers. The row for type T leaves out every kernel
+# named for another type (reference::, cortex_m_dsp:: and cortex_m_mve::
+# kernels end in Int8, Int16 or Float*; their helpers are reached only
+# through them). modelc uses "Op:type" when the table has it.
+TYPED_OPS = ["Conv2D", "DepthwiseConv2D", "FullyConnected"]
+_KERNEL_NS = r"^mote::(reference|cortex_m_dsp|cortex_m_mve)::\w+"
+TYPE_PRUNE = {
+    "int8": _KERNEL_NS + r"(Int16|Float\w*)\(",
+    "int16": _KERNEL_NS + r"(Int8|Float\w*)\(",
+    "float32": _KERNEL_NS + r"(Int8|Int16)\(",
+}
+
+
 def table_rows(an, ops):
     """[(op, bytes, entry)] for one CPU: first the part every model needs ("")."""
     roots = []
@@ -392,8 +410,8 @@ def table_rows(an, ops):
             an.error("table root %s (%r): no linked function matches" % (label, regex))
         roots += [(label, s) for s in matches]
 
-    def deepest(check, evaluate):
-        depth = an.depth_function(table_rules(check, evaluate))[0]
+    def deepest(check, evaluate, prune=None):
+        depth = an.depth_function(table_rules(check, evaluate), prune)[0]
         best = (0, "")
         for label, sym in roots:
             d = depth(sym)[0]
@@ -404,6 +422,9 @@ def table_rows(an, ops):
     rows = [("",) + deepest(None, None)]
     for op, check, evaluate in ops:
         rows.append((op,) + deepest(check, evaluate))
+        if op in TYPED_OPS:
+            for dtype, prune in sorted(TYPE_PRUNE.items()):
+                rows.append(("%s:%s" % (op, dtype),) + deepest(check, evaluate, prune))
     return rows
 
 
@@ -449,8 +470,9 @@ def table_text(firmware, analyses, ops, objdump):
         "// %s(cpu, op, bytes, entry): the deepest stack, below the caller's stack" % TABLE_MACRO,
         "// pointer, of Model::Load, Interpreter::Create/SelfTest/Invoke/input/output",
         "// when the model holds only ops of type `op` (\"\": no op, the part every",
-        "// model needs); `entry` is the call that needs it. A model's worst case is",
-        "// the maximum of its op types' rows and the \"\" row. Interrupts, and the",
+        "// model needs; \"Op:type\": the op with kernels of one element type only);",
+        "// `entry` is the call that needs it. A model's worst case is the maximum",
+        "// of its op types' rows (typed where there is one) and the \"\" row. Interrupts, and the",
         "// op hook and diagnostic and assert handlers the application installs,",
         "// come on top.",
         "// %s_BUILD(text): the firmware build the figures hold for." % TABLE_MACRO,

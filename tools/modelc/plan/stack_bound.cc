@@ -71,14 +71,19 @@ std::vector<StackBound> StackBounds(const std::vector<std::string>& op_types) {
     b.fixed_entry = b.entry = fixed->entry;
     for (const std::string& op : ops) {
       const Row* r = Find(cpu, op);
+      // "Op:type" falls back to the op's row (the deepest of its types).
+      if (r == nullptr && op.find(':') != std::string::npos) r = Find(cpu, op.substr(0, op.find(':')));
       if (r == nullptr) {
         throw std::logic_error("kernel_stack_table.inc has no stack figure for op " + op + " on " + cpu +
                                " (regenerate it: see the stack_table_current test)");
       }
-      b.ops.push_back({op, r->bytes, r->entry});
+      const bool seen = std::any_of(b.ops.begin(), b.ops.end(),
+                                    [r](const OpStack& o) { return o.op == r->op; });
+      if (seen) continue;
+      b.ops.push_back({r->op, r->bytes, r->entry});
       if (r->bytes > b.bytes) {
         b.bytes = r->bytes;
-        b.deepest = op;
+        b.deepest = r->op;
         b.entry = r->entry;
       }
     }

@@ -39,9 +39,16 @@ struct StackBound {
 const std::vector<std::string>& StackCpus();
 
 // One StackBound per CPU of the table for a model holding `op_types`
-// (runtime op names; repeats are fine). Throws std::logic_error for an op
-// type the table lacks (a stale table).
+// (runtime op names, or StackKey's "Op:type"; repeats are fine). Throws
+// std::logic_error for an op type the table lacks (a stale table).
 std::vector<StackBound> StackBounds(const std::vector<std::string>& op_types);
+
+// The table key of an op whose activations (its output) are of element type
+// `dtype` ("int8", "int16", "float32"): "Op:dtype", which the table has for
+// ops whose kernels differ by type (else StackBounds uses the op's row).
+inline std::string StackKey(const std::string& op, const std::string& dtype) {
+  return op + ":" + dtype;
+}
 
 // The firmware build the table holds for, e.g. "CMAKE_BUILD_TYPE Release,
 // arm-none-eabi-gcc ... 12.2.1": other flags or compilers give other frames.
