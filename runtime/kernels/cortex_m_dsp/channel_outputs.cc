@@ -123,9 +123,10 @@ void PairOutputs(const int16_t* widened, size_t n, const int8_t* weights, size_t
   constexpr size_t kChunk = 32;
   int32_t sums[2 * kChunk];
   size_t c = 0;
+  static const int32_t kNoBias[kChunk] = {};  // for ops without a bias
   while (c + 2 <= channels) {
     const size_t rows = (channels - c > kChunk ? kChunk : channels - c) & ~size_t{1};
-    DotPairRows(widened, weights + c * n, n, rows, bias != nullptr ? bias + c : nullptr, sums);
+    DotPairRows(widened, weights + c * n, n, rows, bias != nullptr ? bias + c : kNoBias, sums);
     RequantizePairs(sums, rows, quant.multiplier + c, quant.shift + c, quant, out_a + c,
                     out_b + c);
     c += rows;

@@ -1,5 +1,6 @@
 #include "kernels/cortex_m_dsp/dot_q15.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "kernels/cortex_m_dsp/simd.h"
@@ -60,6 +61,9 @@ struct GroupState {
   int32_t* acc;        // the next group's four accumulators
   int32_t* acc_end;
 };
+// The asm below reads the fields at these offsets.
+static_assert(offsetof(GroupState, unrolled) == 4 && offsetof(GroupState, step) == 8 &&
+              offsetof(GroupState, acc) == 12 && offsetof(GroupState, acc_end) == 16);
 
 // Four blocks per inner iteration (its compare and branch are then 2 of 74
 // instructions). Written out: the inner loop needs 14 registers, and
@@ -177,7 +181,12 @@ struct RowPairState {
   uint32_t step;      // from the end of row r's blocks to the start of row r + 2
   int32_t* acc;       // the next row pair's four accumulators
   int32_t* acc_end;
+  const int32_t* bias;  // the next row pair's two biases (4-byte aligned, as LDRD needs)
 };
+// The asm below reads the fields at these offsets.
+static_assert(offsetof(RowPairState, blocks4) == 4 && offsetof(RowPairState, step) == 8 &&
+              offsetof(RowPairState, acc) == 12 && offsetof(RowPairState, acc_end) == 16 &&
+              offsetof(RowPairState, bias) == 20);
 
 // One block of a row pair: both pixels' block with one LDM (targets r0-r3),
 // rows w and w + n; 15 instructions for 16 MACs.
@@ -217,8 +226,11 @@ void BlocksRowPairs(RowPairState* state, const int8_t* w, size_t n) {
   __asm__ volatile(
       "2:\n\t"
       "ldr %[x], [%[p], #0]\n\t"
-      "ldr %[t], [%[p], #12]\n\t"
-      "ldm %[t], {%[c0], %[c1], %[c2], %[c3]}\n\t"
+      "ldr %[t], [%[p], #20]\n\t"  // the row pair's biases start both pixels' sums
+      "ldrd %[c0], %[c2], [%[t]], #8\n\t"
+      "str %[t], [%[p], #20]\n\t"
+      "mov %[c1], %[c0]\n\t"
+      "mov %[c3], %[c2]\n\t"
       "ldr %[f], [%[p], #4]\n\t"
       "push {%[p]}\n\t"
       "add %[p], %[w], %[f]\n\t"
@@ -251,14 +263,15 @@ void BlocksRowPairs(RowPairState* state, const int8_t* w, size_t n) {
 void DotPairRows(const int16_t* x, const int8_t* w, size_t n, size_t rows, const int32_t* bias,
                  int32_t* acc) {
   if (rows == 0) return;
-  for (size_t r = 0; r < rows; ++r) {
-    acc[2 * r] = acc[2 * r + 1] = bias != nullptr ? bias[r] : 0;
-  }
   const size_t blocks = n >> 2;
-  if (blocks != 0) {
-    RowPairState state = {x, static_cast<uint32_t>(4 * blocks),
-                          static_cast<uint32_t>(2 * n - 4 * blocks), acc, acc + 2 * rows};
+  if (blocks != 0) {  // the asm starts each row pair's sums from its biases
+    RowPairState state = {x,   static_cast<uint32_t>(4 * blocks),
+                          static_cast<uint32_t>(2 * n - 4 * blocks),
+                          acc, acc + 2 * rows,
+                          bias};
     BlocksRowPairs(&state, w, n);
+  } else {
+    for (size_t r = 0; r < rows; ++r) acc[2 * r] = acc[2 * r + 1] = bias[r];
   }
   const size_t tail = n & 3;
   const int16_t* xt = x + 8 * blocks;  // the n % 4 last values of a, then of b

@@ -41,7 +41,7 @@ void WidenPair(const int8_t* a, const int8_t* b, size_t n, int32_t offset, int32
 
 // For a widened pair x = (a, b) and the weight rows w_r = w + r * n,
 // r < rows (even): acc[2r] = a.w_r + bias_r, acc[2r + 1] = b.w_r + bias_r
-// (bias null: 0). One call for many rows: a call per row pair cost a third
+// (bias: `rows` values). One call for many rows: a call per row pair cost a third
 // of a 64-deep product in prologue, epilogue and argument set-up.
 void DotPairRows(const int16_t* x, const int8_t* w, size_t n, size_t rows, const int32_t* bias,
                  int32_t* acc);
