@@ -10,9 +10,9 @@
 namespace mote::cortex_m_dsp {
 
 struct OutputQuant {
-  // Every accumulator under 2^30 (AccumulatorsFitQ30, checked once per
-  // kernel call): the output loops skip the per-output range test.
-  bool small_sums;
+  // FastChunks of the call: the output loops skip their per-output tests
+  // for the chunks of 32 channels it marks.
+  uint32_t fast_chunks;
   int32_t input_offset;
   int32_t output_offset;
   const int32_t* multiplier;  // [channels]
@@ -20,6 +20,12 @@ struct OutputQuant {
   int32_t activation_min;
   int32_t activation_max;
 };
+
+// Bit k set: every channel c in [32k, 32k + 32) has shift[c] < 0 and sums
+// under 2^30 in magnitude (|bias[c]| + depth * 255 * 128 < 2^30), so its
+// outputs take RequantizeInt8's short path without testing either. Computed
+// once per kernel call (channels past 1,024 are never marked).
+uint32_t FastChunks(size_t depth, const int32_t* bias, const int8_t* shift, size_t channels);
 
 // The longest input run (n) widened for PairOutputs: the callers keep the
 // widened pair on the stack (2 * kMaxPairDepth int16 lanes, 2,304 bytes).

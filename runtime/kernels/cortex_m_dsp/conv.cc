@@ -192,7 +192,7 @@ __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelPa
                                            const int32_t* bias, int8_t* output) {
   const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
   const size_t out_c = static_cast<size_t>(w.out_c);
-  const OutputQuant q = {AccumulatorsFitQ30(depth, bias, out_c),
+  const OutputQuant q = {FastChunks(depth, bias, params.shift.data(), out_c),
                          params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};

@@ -80,7 +80,7 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
     }
     return;
   }
-  const OutputQuant q = {AccumulatorsFitQ30(shape.depth, bias, shape.units),
+  const OutputQuant q = {FastChunks(shape.depth, bias, params.shift.data(), shape.units),
                          params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};

@@ -69,13 +69,18 @@ struct Quant {
 };
 
 Quant RandomQuant(size_t channels) {
+  // Sometimes every shift as a trained model has them (a real multiplier
+  // below 0.5), so that the fast output paths run on every channel.
+  const bool typical = OneIn(3);
   for (size_t c = 0; c < channels; ++c) {
     const int kind = Uniform(0, 9);
     g_multiplier[c] = kind == 0   ? 0
                       : kind == 1 ? INT32_MAX
                       : kind == 2 ? (1 << 30)
                                   : Uniform(1 << 30, INT32_MAX);
-    g_shift[c] = static_cast<int8_t>(OneIn(4) ? (OneIn(2) ? -31 : 30) : Uniform(-12, 4));
+    g_shift[c] = static_cast<int8_t>(typical   ? Uniform(-12, -1)
+                                     : OneIn(4) ? (OneIn(2) ? -31 : 30)
+                                                : Uniform(-12, 4));
   }
   Quant q;
   q.input_offset = OneIn(4) ? (OneIn(2) ? -127 : 128) : Uniform(-127, 128);
@@ -128,7 +133,9 @@ bool FullyConnectedCase(int index) {
   FullyConnectedShape s;
   s.batches = static_cast<size_t>(Uniform(1, 4));
   s.depth = static_cast<size_t>(OneIn(3) ? Uniform(1, 9) : Uniform(1, 300));
-  s.units = static_cast<size_t>(Uniform(1, 23));
+  // Sometimes more than 32 units: the DSP outputs go in chunks of 32 channels.
+  s.units = static_cast<size_t>(OneIn(4) ? Uniform(24, static_cast<int32_t>(kMaxChannels))
+                                          : Uniform(1, 23));
   // Rows interleaved in groups of four (RowOf): both kernels read the same
   // random bytes in that layout; deep rows sometimes, past the DSP path's
   // widening limit.
@@ -207,7 +214,8 @@ void PrintWindow(const Window2D& w, int32_t groups_or_multiplier) {
 bool ConvCase(int index) {
   const int32_t groups = OneIn(10) ? 2 : 1;
   const int32_t in_c = groups * (OneIn(3) ? Uniform(1, 40) : Uniform(1, 9));
-  const int32_t out_c = groups * Uniform(1, 13);
+  const int32_t out_c =
+      groups == 1 && OneIn(5) ? Uniform(14, static_cast<int32_t>(kMaxChannels)) : groups * Uniform(1, 13);
   const Window2D w = OneIn(3) ? PointwiseWindow(in_c, out_c) : RandomWindow(in_c, out_c);
   const size_t filter_bytes = static_cast<size_t>(out_c) * w.filter_h * w.filter_w * (in_c / groups);
   if (InputBytes(w) > kMaxBytes || OutputBytes(w) > kMaxBytes || filter_bytes > kMaxBytes) return true;
