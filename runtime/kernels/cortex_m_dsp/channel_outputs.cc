@@ -112,16 +112,20 @@ __attribute__((noinline)) void RequantizePairs(const int32_t* sums, size_t rows,
 }  // namespace
 
 uint32_t FastChunks(size_t depth, const int32_t* bias, const int8_t* shift, size_t channels) {
-  constexpr int64_t kLimit = int64_t{1} << 30;
   const int64_t worst = static_cast<int64_t>(depth) * 255 * 128;
+  if (worst >= (int64_t{1} << 30)) return 0;
+  // |bias| < room, in int32 (room in (0, 2^30]).
+  const int32_t room = static_cast<int32_t>((int64_t{1} << 30) - worst);
   uint32_t chunks = 0;
-  for (size_t k = 0; k < 32 && 32 * k < channels; ++k) {
-    bool fast = worst < kLimit;
-    for (size_t c = 32 * k; fast && c < channels && c < 32 * k + 32; ++c) {
-      const int64_t b = bias == nullptr ? 0 : bias[c] < 0 ? -int64_t{bias[c]} : int64_t{bias[c]};
-      fast = shift[c] < 0 && worst + b < kLimit;
+  const size_t end = channels < 32 * 32 ? channels : 32 * 32;
+  for (size_t c0 = 0; c0 < end; c0 += 32) {
+    const size_t c1 = end - c0 < 32 ? end : c0 + 32;
+    bool fast = true;
+    for (size_t c = c0; c < c1; ++c) {
+      const int32_t b = bias != nullptr ? bias[c] : 0;
+      fast &= shift[c] < 0 && b < room && b > -room;
     }
-    if (fast) chunks |= uint32_t{1} << k;
+    if (fast) chunks |= uint32_t{1} << (c0 / 32);
   }
   return chunks;
 }

@@ -29,7 +29,9 @@ __attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
   for (size_t b = 0; b < shape.batches; ++b) {
     Widen(input + b * depth, depth, params.input_offset, OffsetPair(params.input_offset), widened);
     int8_t* out = output + b * shape.units;
-    // Accumulators for up to kChunk rows at a time, then their outputs.
+    // Accumulators for up to kChunk rows at a time, then their outputs (each
+    // output once per channel here: testing its shift and range costs no
+    // more than FastChunks would).
     constexpr size_t kChunk = 64;
     int32_t sums[kChunk];
     for (size_t u = 0; u < grouped; u += kChunk) {

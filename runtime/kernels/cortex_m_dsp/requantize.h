@@ -126,7 +126,8 @@ inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t
 inline void RequantizeChannels(const int32_t* acc, size_t n, const int32_t* multiplier,
                                const int8_t* shift, int32_t output_offset, int32_t activation_min,
                                int32_t activation_max, int8_t* out) {
-  if (activation_min != -128 || activation_max != 127) {
+  const bool full_range = activation_min == -128 && activation_max == 127;
+  if (!full_range) {
     for (size_t i = 0; i < n; ++i) {
       out[i] = RequantizeInt8(acc[i], multiplier[i], shift[i], output_offset, activation_min,
                               activation_max);
