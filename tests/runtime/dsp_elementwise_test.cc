@@ -1,0 +1,232 @@
+// The DSP Add and Mul arithmetic (kernels/cortex_m_dsp/elementwise_rescale.h,
+// with SMMLAR written out) against the reference kernels, on every pair of
+// int8 inputs, for parameters at the edges of what the loader allows and
+// random ones. The kernels themselves are compared under QEMU
+// (targets/cortex-m/kernel_check).
+#include "kernels/cortex_m_dsp/elementwise_rescale.h"
+
+#include <gtest/gtest.h>
+#include <stdint.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/reference/add.h"
+#include "kernels/reference/broadcast.h"
+#include "kernels/reference/mul.h"
+
+namespace {
+
+namespace dsp = mote::cortex_m_dsp;
+namespace ref = mote::reference;
+using Mh = dsp::PortableMultiplyHigh;
+
+// Every (q1, q2) pair as two 65536-element inputs of the same shape.
+struct AllPairs {
+  std::vector<int8_t> in1, in2, expected;
+  ref::Broadcast b;
+  AllPairs() : in1(65536), in2(65536), expected(65536) {
+    for (int i = 0; i < 65536; ++i) {
+      in1[i] = static_cast<int8_t>(i >> 8);
+      in2[i] = static_cast<int8_t>(i & 255);
+    }
+    const int32_t shape[] = {65536};
+    EXPECT_TRUE(ref::MakeBroadcast(shape, shape, shape, &b));
+  }
+};
+
+// True if the plan applied (and then every pair matched).
+bool CheckAdd(const AllPairs& all, const ref::QuantizedAddParams& p) {
+  dsp::AddPlan plan;
+  if (!dsp::PlanAdd(p, &plan)) return false;
+  std::vector<int8_t> expected(65536);
+  ref::AddInt8(all.b, p, all.in1.data(), all.in2.data(), expected.data());
+  for (int i = 0; i < 65536; ++i) {
+    const int8_t got = dsp::AddElement<Mh>(plan, all.in1[i], all.in2[i]);
+    if (got != expected[i]) {
+      ADD_FAILURE() << "q1 " << int{all.in1[i]} << " q2 " << int{all.in2[i]} << ": " << int{got}
+                    << " vs reference " << int{expected[i]} << "; offsets " << p.input1_offset
+                    << " " << p.input2_offset << " " << p.output_offset << " left_shift "
+                    << p.left_shift << " m1 " << p.input1_multiplier << " s1 " << p.input1_shift
+                    << " m2 " << p.input2_multiplier << " s2 " << p.input2_shift << " mo "
+                    << p.output_multiplier << " so " << p.output_shift << " act "
+                    << p.activation_min << ".." << p.activation_max;
+      return true;
+    }
+  }
+  return true;
+}
+
+bool CheckMul(const AllPairs& all, const ref::QuantizedMulParams& p) {
+  dsp::OutputPlan plan;
+  if (!dsp::PlanMul(p, &plan)) return false;
+  std::vector<int8_t> expected(65536);
+  ref::MulInt8(all.b, p, all.in1.data(), all.in2.data(), expected.data());
+  for (int i = 0; i < 65536; ++i) {
+    const int8_t got =
+        dsp::MulElement<Mh>(plan, p.input1_offset, p.input2_offset, all.in1[i], all.in2[i]);
+    if (got != expected[i]) {
+      ADD_FAILURE() << "q1 " << int{all.in1[i]} << " q2 " << int{all.in2[i]} << ": " << int{got}
+                    << " vs reference " << int{expected[i]} << "; offsets " << p.input1_offset
+                    << " " << p.input2_offset << " " << p.output_offset << " m "
+                    << p.output_multiplier << " shift " << p.output_shift;
+      return true;
+    }
+  }
+  return true;
+}
+
+// Q31 multiplier and shift of a real multiplier, as modelc and TFLite make them.
+void Quantize(double real, int32_t* m, int* shift) {
+  int e = 0;
+  const double f = std::frexp(real, &e);
+  int64_t q = static_cast<int64_t>(std::llround(f * (int64_t{1} << 31)));
+  if (q == (int64_t{1} << 31)) {
+    q /= 2;
+    ++e;
+  }
+  *m = static_cast<int32_t>(q);
+  *shift = e;
+}
+
+constexpr int32_t kMultipliers[] = {0, 1, 3, 1 << 20, (1 << 29) + 7, 1 << 30, (1 << 30) + 1,
+                                    0x5A5A5A5A, INT32_MAX - 1, INT32_MAX};
+
+// Add parameters as modelc derives them from three scales (left shift 20):
+// the larger input's multiplier is exactly 0.5 (the linear form).
+TEST(DspElementwise, AddFromScales) {
+  AllPairs all;
+  std::mt19937 rng(2024);
+  std::uniform_real_distribution<double> log_scale(-9.0, 2.0);
+  std::uniform_int_distribution<int32_t> zp(-128, 127);
+  int applied = 0;
+  for (int i = 0; i < 300; ++i) {
+    const double s1 = std::exp2(log_scale(rng));
+    const double s2 = i % 5 == 0 ? s1 : std::exp2(log_scale(rng));
+    const double so = std::exp2(log_scale(rng) / 2 + (i % 3 == 0 ? 1.0 : 0.0));
+    const int ls = i % 7 == 0 ? static_cast<int>(rng() % 23) : 20;
+    ref::QuantizedAddParams p{};
+    p.input1_offset = -zp(rng);
+    p.input2_offset = -zp(rng);
+    p.output_offset = zp(rng);
+    p.left_shift = ls;
+    const double twice_max = 2 * std::max(s1, s2);
+    Quantize(s1 / twice_max, &p.input1_multiplier, &p.input1_shift);
+    Quantize(s2 / twice_max, &p.input2_multiplier, &p.input2_shift);
+    Quantize(twice_max / (std::exp2(ls) * so), &p.output_multiplier, &p.output_shift);
+    if (p.output_shift < -31 || p.output_shift > 30) continue;
+    p.activation_min = i % 4 == 0 ? p.output_offset : -128;
+    p.activation_max = i % 8 == 1 ? zp(rng) / 2 + 64 : 127;
+    if (p.activation_min > p.activation_max) p.activation_min = -128;
+    if (CheckAdd(all, p)) ++applied;
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(applied, 200);
+}
+
+// Raw parameters: every shift and multiplier class the loader allows.
+TEST(DspElementwise, AddEdges) {
+  AllPairs all;
+  std::mt19937 rng(99);
+  std::uniform_int_distribution<int32_t> any_m(0, INT32_MAX);
+  const int32_t offsets[] = {-127, -1, 0, 1, 128};
+  int applied = 0;
+  for (int i = 0; i < 400; ++i) {
+    ref::QuantizedAddParams p{};
+    p.left_shift = i % 23;
+    p.input1_offset = offsets[rng() % 5];
+    p.input2_offset = offsets[rng() % 5];
+    p.output_offset = i % 3 == 0 ? -128 : (i % 3 == 1 ? 127 : static_cast<int32_t>(rng() % 256) - 128);
+    p.input1_multiplier = i % 2 ? kMultipliers[rng() % 10] : any_m(rng);
+    p.input2_multiplier = i % 3 ? kMultipliers[rng() % 10] : any_m(rng);
+    p.input1_shift = -static_cast<int>(rng() % 32);
+    p.input2_shift = i % 4 == 0 ? 0 : -static_cast<int>(rng() % 32);
+    p.output_multiplier = i % 5 ? any_m(rng) : kMultipliers[rng() % 10];
+    p.output_shift = -1 - static_cast<int>(rng() % 22);
+    p.activation_min = i % 2 ? -128 : -5;
+    p.activation_max = i % 3 ? 127 : 90;
+    if (CheckAdd(all, p)) ++applied;
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(applied, 100);
+}
+
+TEST(DspElementwise, AddLinearInputs) {
+  AllPairs all;
+  int applied = 0;
+  for (int ls = 0; ls <= 22; ++ls) {
+    for (int e = 0; e <= 3; ++e) {
+      for (int32_t m : {1 << 30, 1 << 29, 3 << 28, 0}) {
+        for (int so = -22; so <= -1; so += 3) {
+          ref::QuantizedAddParams p{};
+          p.left_shift = ls;
+          p.input1_offset = 128;
+          p.input2_offset = -127;
+          p.output_offset = -3;
+          p.input1_multiplier = m;
+          p.input1_shift = -e;
+          p.input2_multiplier = (1 << 30) + 12345;
+          p.input2_shift = -1 - e;
+          p.output_multiplier = (1 << 30) + 777;
+          p.output_shift = so;
+          p.activation_min = -128;
+          p.activation_max = 127;
+          if (CheckAdd(all, p)) ++applied;
+          if (HasFailure()) return;
+        }
+      }
+    }
+  }
+  EXPECT_GT(applied, 500);
+}
+
+TEST(DspElementwise, AddPlanRefuses) {
+  ref::QuantizedAddParams p{0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, -18, -128, 127};
+  dsp::AddPlan plan;
+  EXPECT_TRUE(dsp::PlanAdd(p, &plan));
+  p.output_shift = 0;  // a real output multiplier >= 0.5
+  EXPECT_FALSE(dsp::PlanAdd(p, &plan));
+  p.output_shift = -23;
+  EXPECT_FALSE(dsp::PlanAdd(p, &plan));
+  p.output_shift = -18;
+  p.input1_shift = 1;  // above 1
+  EXPECT_FALSE(dsp::PlanAdd(p, &plan));
+  p.input1_shift = 0;
+  p.input1_multiplier = (1 << 30) + 1;  // in (0.5, 1), rounded, no right shift
+  EXPECT_FALSE(dsp::PlanAdd(p, &plan));
+  p.input1_multiplier = 1 << 30;
+  p.left_shift = 22;
+  p.input1_offset = 128;
+  p.input2_offset = 128;
+  EXPECT_TRUE(dsp::PlanAdd(p, &plan));  // |s1| + |s2| = 2 * 255 * 2^21 < 2^30
+  p.input1_multiplier = 3 << 29;  // 0.75: linear, but 255 * 0.75 * 2^22 * 2 > 2^30
+  p.input2_multiplier = 3 << 29;
+  EXPECT_FALSE(dsp::PlanAdd(p, &plan));
+}
+
+TEST(DspElementwise, MulEveryShift) {
+  AllPairs all;
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int32_t> any_m(0, INT32_MAX);
+  std::uniform_int_distribution<int32_t> zp(-128, 127);
+  int applied = 0;
+  for (int shift = -31; shift <= 1; ++shift) {
+    for (int i = 0; i < 8; ++i) {
+      ref::QuantizedMulParams p{};
+      p.input1_offset = i == 0 ? 128 : (i == 1 ? -127 : -zp(rng));
+      p.input2_offset = i == 0 ? 128 : (i == 1 ? -127 : -zp(rng));
+      p.output_offset = i == 2 ? -128 : (i == 3 ? 127 : zp(rng));
+      p.output_multiplier = i < 4 ? kMultipliers[(shift + 31 + i) % 10] : any_m(rng);
+      p.output_shift = shift;
+      p.activation_min = i % 2 ? -128 : p.output_offset / 2;
+      p.activation_max = i % 3 ? 127 : 100;
+      if (CheckMul(all, p)) ++applied;
+      if (HasFailure()) return;
+    }
+  }
+  EXPECT_EQ(applied, 31 * 8);  // every shift in [-31, -1]
+}
+
+}  // namespace
