@@ -21,6 +21,7 @@
 #include "kernels/reference/depthwise_conv.h"
 #include "kernels/reference/fully_connected.h"
 #include "kernels/reference/mul.h"
+#include "kernels/reference/pooling.h"
 #include "kernels/selected.h"
 
 const char mote_firmware_name[] = "mote-kernel-check";
@@ -422,6 +423,66 @@ bool MulCase(int index) {
   return false;
 }
 
+// One pooling axis as the loader allows it (kernels/ops/window_checks.cc):
+// padding below the filter, and an output size whose trailing padding t
+// satisfies -stride < t < filter, so every window holds a valid position.
+void PoolAxis(int32_t in, int32_t* filter, int32_t* stride, int32_t* pad, int32_t* out) {
+  *filter = OneIn(4) ? in : Uniform(1, in + 3 < 30 ? in + 3 : 30);
+  *stride = OneIn(2) ? 1 : Uniform(1, 4);
+  *pad = OneIn(2) ? 0 : Uniform(0, *filter - 1);
+  int32_t valid[64];
+  int count = 0;
+  for (int32_t o = 1; o <= 64; ++o) {
+    const int32_t trail = (o - 1) * *stride + *filter - in - *pad;
+    if (trail > -*stride && trail < *filter) valid[count++] = o;
+  }
+  *out = count == 0 ? 0 : valid[Uniform(0, count - 1)];
+}
+
+// Windows from 1x1 to 26x26 (some over 256 positions, past the int16-lane
+// sums), the global pools of the zoo (KWS: 25x5x64), odd channel counts.
+bool RandomPoolWindow(Window2D* w) {
+  const int32_t channels = OneIn(3) ? 4 * Uniform(1, 16) : Uniform(1, 70);
+  w->batches = OneIn(4) ? 2 : 1;
+  w->in_h = OneIn(6) ? 25 : Uniform(1, 26);
+  w->in_w = OneIn(6) ? 5 : Uniform(1, 26);
+  w->in_c = w->out_c = channels;
+  w->dilation_h = w->dilation_w = 1;
+  PoolAxis(w->in_h, &w->filter_h, &w->stride_h, &w->pad_top, &w->out_h);
+  PoolAxis(w->in_w, &w->filter_w, &w->stride_w, &w->pad_left, &w->out_w);
+  if (OneIn(5)) {  // a global pool around 256 positions
+    w->in_h = w->filter_h = Uniform(12, 26);
+    w->in_w = w->filter_w = Uniform(256 / w->in_h - 2, 256 / w->in_h + 3);
+    w->in_c = w->out_c = Uniform(1, 40);
+    w->stride_h = w->stride_w = 1;
+    w->pad_top = w->pad_left = 0;
+    w->out_h = w->out_w = 1;
+  }
+  return w->out_h > 0 && w->out_w > 0 && InputBytes(*w) <= kMaxBytes && OutputBytes(*w) <= kMaxBytes;
+}
+
+bool PoolCase(int index, bool average) {
+  Window2D w;
+  if (!RandomPoolWindow(&w)) return true;
+  FillInt8(g_input, InputBytes(w));
+  if (OneIn(5)) memset(g_input, OneIn(2) ? -128 : 127, InputBytes(w));  // the largest sums
+  int32_t lo = 0;
+  int32_t hi = 0;
+  RandomActivation(Uniform(-128, 127), &lo, &hi);
+  PrepareOutputs(OutputBytes(w));
+  if (average) {
+    mote::reference::AveragePoolInt8(w, lo, hi, g_input, g_expected);
+    mote::kernels::AveragePoolInt8(w, lo, hi, g_input, g_actual);
+  } else {
+    mote::reference::MaxPoolInt8(w, lo, hi, g_input, g_expected);
+    mote::kernels::MaxPoolInt8(w, lo, hi, g_input, g_actual);
+  }
+  if (Compare(average ? "AveragePoolInt8" : "MaxPoolInt8", index, OutputBytes(w))) return true;
+  PrintWindow(w, 1);
+  printf("  act %ld..%ld\n", long{lo}, long{hi});
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -439,14 +500,15 @@ int main(int argc, char** argv) {
   // Called by name, not through a table, so the stack analysis
   // (tools/stack_report.py) sees no indirect call.
   const char* const names[] = {"FullyConnectedInt8", "Conv2DInt8", "DepthwiseConv2DInt8", "AddInt8",
-                               "MulInt8"};
-  for (int k = 0; k < 5; ++k) {
+                               "MulInt8", "AveragePoolInt8", "MaxPoolInt8"};
+  for (int k = 0; k < 7; ++k) {
     for (int i = 0; i < cases; ++i) {
       const bool same = k == 0   ? FullyConnectedCase(i)
                         : k == 1 ? ConvCase(i)
                         : k == 2 ? DepthwiseCase(i)
                         : k == 3 ? AddCase(i)
-                                 : MulCase(i);
+                        : k == 4 ? MulCase(i)
+                                 : PoolCase(i, k == 5);
       if (!same) {
         printf("mote-kernel-check: %s differs from the reference (seed %lu)\n", names[k],
                static_cast<unsigned long>(argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u));
