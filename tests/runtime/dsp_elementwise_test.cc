@@ -43,8 +43,21 @@ bool CheckAdd(const AllPairs& all, const ref::QuantizedAddParams& p) {
   if (!dsp::PlanAdd(p, &plan)) return false;
   std::vector<int8_t> expected(65536);
   ref::AddInt8(all.b, p, all.in1.data(), all.in2.data(), expected.data());
+  const bool form20 = dsp::IsLeftShift20Form(p, plan);
+  const int32_t half_bias = dsp::HalfBias(plan);
   for (int i = 0; i < 65536; ++i) {
-    const int8_t got = dsp::AddElement<Mh>(plan, all.in1[i], all.in2[i]);
+    int8_t got = dsp::AddElement<Mh>(plan, all.in1[i], all.in2[i]);
+    if (form20 && got == expected[i]) {  // the kernel's unrolled form too
+      const int32_t q1 = all.in1[i];
+      const int32_t q2 = all.in2[i];
+      const int32_t x =
+          plan.in1.linear
+              ? (plan.in2.linear ? dsp::AddTwice20<Mh, true, true>(plan, half_bias, q1, q2)
+                                 : dsp::AddTwice20<Mh, true, false>(plan, half_bias, q1, q2))
+              : (plan.in2.linear ? dsp::AddTwice20<Mh, false, true>(plan, half_bias, q1, q2)
+                                 : dsp::AddTwice20<Mh, false, false>(plan, half_bias, q1, q2));
+      got = dsp::Clamp(plan.out, dsp::OutputValue<Mh>(plan.out, x));
+    }
     if (got != expected[i]) {
       ADD_FAILURE() << "q1 " << int{all.in1[i]} << " q2 " << int{all.in2[i]} << ": " << int{got}
                     << " vs reference " << int{expected[i]} << "; offsets " << p.input1_offset

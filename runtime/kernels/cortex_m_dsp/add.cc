@@ -21,12 +21,12 @@ inline int8_t Finish(const OutputPlan& p, int32_t x) {
 }
 
 // Any accepted plan, inputs advancing by step1 and step2 (each 0 or 1); a
-// single-element input is rescaled once. Out of line: it also finishes the
-// unrolled loops' runs.
+// single-element input is rescaled once. Out of line (it also finishes the
+// unrolled loops' runs), and so are those loops: the deepest stack is then
+// one of them, not their sum.
 template <bool kFullRange>
-[[gnu::noinline]] void AddRunAny(const AddPlan& plan, const int8_t* in1, size_t step1, const int8_t* in2,
+[[gnu::noinline]] void AddRunAny(const AddPlan& p, const int8_t* in1, size_t step1, const int8_t* in2,
                size_t step2, int8_t* out, size_t n) {
-  const AddPlan p = plan;
   if (step1 != 0 && step2 != 0) {
     for (size_t k = 0; k < n; ++k) {
       out[k] = Finish<kFullRange>(p.out, AddInputTwice<Mh>(p.in1, in1[k]) +
@@ -47,7 +47,7 @@ template <bool kFullRange>
 // elements per iteration; the last n % 4 as AddRunAny. The plan is copied so that its fields stay in registers: int8_t stores may
 // alias anything.
 template <bool kHalf1, bool kHalf2, bool kFullRange>
-void AddRun20(const AddPlan& plan, const int8_t* in1, const int8_t* in2, int8_t* out, size_t n) {
+[[gnu::noinline]] void AddRun20(const AddPlan& plan, const int8_t* in1, const int8_t* in2, int8_t* out, size_t n) {
   const AddPlan p = plan;
   const int32_t half_bias = HalfBias(p);
   auto one = [&](int32_t q1, int32_t q2) {
@@ -62,7 +62,7 @@ void AddRun20(const AddPlan& plan, const int8_t* in1, const int8_t* in2, int8_t*
     in2 += 4;
     out += 4;
   }
-  AddRunAny<kFullRange>(p, in1, 1, in2, 1, out, n & 3);
+  AddRunAny<kFullRange>(plan, in1, 1, in2, 1, out, n & 3);
 }
 
 template <bool kFullRange>
@@ -74,9 +74,8 @@ void AddRun20Kinds(const AddPlan& p, const int8_t* in1, const int8_t* in2, int8_
     AddRun20<true, true, kFullRange>(p, in1, in2, out, n);
   } else if (half1) {
     AddRun20<true, false, kFullRange>(p, in1, in2, out, n);
-  } else if (half2) {  // the sum is symmetric: swap the inputs
-    const AddPlan swapped = {p.in2, p.in1, p.out};
-    AddRun20<true, false, kFullRange>(swapped, in2, in1, out, n);
+  } else if (half2) {
+    AddRun20<false, true, kFullRange>(p, in1, in2, out, n);
   } else {
     AddRun20<false, false, kFullRange>(p, in1, in2, out, n);
   }

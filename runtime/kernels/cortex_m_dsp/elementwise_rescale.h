@@ -15,8 +15,8 @@
 // RequantizeInt8Q30). [h < 0] may be replaced by [v < 0]: h < 0 needs
 // x < -2^30, so v < 0; and where v < 0 but h >= 0 (that is, -2^30 <= x < 0,
 // or m == 0), h == 0 and both floor((2^(e-1) - 1) / 2^e) and
-// floor(2^(e-1) / 2^e) are 0. |h| <= 2^30 and c <= 2^30 keep SMMLAR's
-// result in int32. Adding k * 2^e to c adds k to the result (an integer
+// floor(2^(e-1) / 2^e) are 0. |x| < 2^61 gives -2^30 <= h < 2^30, so any
+// |c| <= 2^30 keeps SMMLAR's result in int32. Adding k * 2^e to c adds k to the result (an integer
 // moved out of the floor): that folds an output zero point in.
 #ifndef MOTE_KERNELS_CORTEX_M_DSP_ELEMENTWISE_RESCALE_H_
 #define MOTE_KERNELS_CORTEX_M_DSP_ELEMENTWISE_RESCALE_H_
