@@ -3,8 +3,6 @@
 // int8 inputs, for parameters at the edges of what the loader allows and
 // random ones. The kernels themselves are compared under QEMU
 // (targets/cortex-m/kernel_check).
-#include "kernels/cortex_m_dsp/elementwise_rescale.h"
-
 #include <gtest/gtest.h>
 #include <stdint.h>
 
@@ -13,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "kernels/cortex_m_dsp/elementwise_rescale.h"
 #include "kernels/reference/add.h"
 #include "kernels/reference/broadcast.h"
 #include "kernels/reference/mul.h"
@@ -104,8 +103,8 @@ void Quantize(double real, int32_t* m, int* shift) {
   *shift = e;
 }
 
-constexpr int32_t kMultipliers[] = {0, 1, 3, 1 << 20, (1 << 29) + 7, 1 << 30, (1 << 30) + 1,
-                                    0x5A5A5A5A, INT32_MAX - 1, INT32_MAX};
+constexpr int32_t kMultipliers[] = {
+    0, 1, 3, 1 << 20, (1 << 29) + 7, 1 << 30, (1 << 30) + 1, 0x5A5A5A5A, INT32_MAX - 1, INT32_MAX};
 
 // Add parameters as modelc derives them from three scales (left shift 20):
 // the larger input's multiplier is exactly 0.5 (the linear form).
@@ -151,7 +150,8 @@ TEST(DspElementwise, AddEdges) {
     p.left_shift = i % 23;
     p.input1_offset = offsets[rng() % 5];
     p.input2_offset = offsets[rng() % 5];
-    p.output_offset = i % 3 == 0 ? -128 : (i % 3 == 1 ? 127 : static_cast<int32_t>(rng() % 256) - 128);
+    p.output_offset =
+        i % 3 == 0 ? -128 : (i % 3 == 1 ? 127 : static_cast<int32_t>(rng() % 256) - 128);
     p.input1_multiplier = i % 2 ? kMultipliers[rng() % 10] : any_m(rng);
     p.input2_multiplier = i % 3 ? kMultipliers[rng() % 10] : any_m(rng);
     p.input1_shift = -static_cast<int>(rng() % 32);
@@ -214,9 +214,16 @@ TEST(DspElementwise, AddPlanRefuses) {
   p.input1_offset = 128;
   p.input2_offset = 128;
   EXPECT_TRUE(dsp::PlanAdd(p, &plan));  // |s1| + |s2| = 2 * 255 * 2^21 < 2^30
-  p.input1_multiplier = 3 << 29;  // 0.75: linear, but 255 * 0.75 * 2^22 * 2 > 2^30
+  p.input1_multiplier = 3 << 29;        // 0.75: linear, but 255 * 0.75 * 2^22 * 2 > 2^30
   p.input2_multiplier = 3 << 29;
   EXPECT_FALSE(dsp::PlanAdd(p, &plan));
+  p.input1_multiplier = 1 << 30;
+  p.input2_multiplier = 1 << 30;
+  p.input1_offset = -128;  // not -(an int8 zero point): |q + offset| would reach 256
+  EXPECT_FALSE(dsp::PlanAdd(p, &plan));
+  const ref::QuantizedMulParams mul{-128, 0, 0, 1 << 30, -20, -128, 127};
+  dsp::OutputPlan out;
+  EXPECT_FALSE(dsp::PlanMul(mul, &out));
 }
 
 TEST(DspElementwise, MulEveryShift) {

@@ -25,18 +25,19 @@ inline int8_t Finish(const OutputPlan& p, int32_t x) {
 // unrolled loops' runs), and so are those loops: the deepest stack is then
 // one of them, not their sum.
 template <bool kFullRange>
-[[gnu::noinline]] void AddRunAny(const AddPlan& p, const int8_t* in1, size_t step1, const int8_t* in2,
-               size_t step2, int8_t* out, size_t n) {
+[[gnu::noinline]] void AddRunAny(const AddPlan& p, const int8_t* in1, size_t step1,
+                                 const int8_t* in2, size_t step2, int8_t* out, size_t n) {
   if (step1 != 0 && step2 != 0) {
     for (size_t k = 0; k < n; ++k) {
-      out[k] = Finish<kFullRange>(p.out, AddInputTwice<Mh>(p.in1, in1[k]) +
-                                             AddInputTwice<Mh>(p.in2, in2[k]));
+      out[k] = Finish<kFullRange>(
+          p.out, AddInputTwice<Mh>(p.in1, in1[k]) + AddInputTwice<Mh>(p.in2, in2[k]));
     }
     return;
   }
   const AddInputPlan& moving = step1 != 0 ? p.in1 : p.in2;
   const int8_t* in = step1 != 0 ? in1 : in2;
-  const int32_t fixed = step1 != 0 ? AddInputTwice<Mh>(p.in2, *in2) : AddInputTwice<Mh>(p.in1, *in1);
+  const int32_t fixed =
+      step1 != 0 ? AddInputTwice<Mh>(p.in2, *in2) : AddInputTwice<Mh>(p.in1, *in1);
   const size_t step = step1 + step2;  // 1, or 0 when both are fixed
   for (size_t k = 0; k < n; ++k, in += step) {
     out[k] = Finish<kFullRange>(p.out, AddInputTwice<Mh>(moving, *in) + fixed);
@@ -44,10 +45,11 @@ template <bool kFullRange>
 }
 
 // Both inputs advance, in the left-shift-20 form (IsLeftShift20Form), four
-// elements per iteration; the last n % 4 as AddRunAny. The plan is copied so that its fields stay in registers: int8_t stores may
-// alias anything.
+// elements per iteration; the last n % 4 as AddRunAny. The plan is copied
+// so that its fields stay in registers: int8_t stores may alias anything.
 template <bool kHalf1, bool kHalf2, bool kFullRange>
-[[gnu::noinline]] void AddRun20(const AddPlan& plan, const int8_t* in1, const int8_t* in2, int8_t* out, size_t n) {
+[[gnu::noinline]] void AddRun20(const AddPlan& plan, const int8_t* in1, const int8_t* in2,
+                                int8_t* out, size_t n) {
   const AddPlan p = plan;
   const int32_t half_bias = HalfBias(p);
   auto one = [&](int32_t q1, int32_t q2) {
@@ -66,8 +68,7 @@ template <bool kHalf1, bool kHalf2, bool kFullRange>
 }
 
 template <bool kFullRange>
-void AddRun20Kinds(const AddPlan& p, const int8_t* in1, const int8_t* in2, int8_t* out,
-                   size_t n) {
+void AddRun20Kinds(const AddPlan& p, const int8_t* in1, const int8_t* in2, int8_t* out, size_t n) {
   const bool half1 = p.in1.linear;
   const bool half2 = p.in2.linear;
   if (half1 && half2) {
@@ -82,8 +83,8 @@ void AddRun20Kinds(const AddPlan& p, const int8_t* in1, const int8_t* in2, int8_
 }
 
 template <bool kFullRange>
-void AddRunSteps(const AddPlan& p, bool form20, const int8_t* in1, size_t step1,
-                 const int8_t* in2, size_t step2, int8_t* out, size_t n) {
+void AddRunSteps(const AddPlan& p, bool form20, const int8_t* in1, size_t step1, const int8_t* in2,
+                 size_t step2, int8_t* out, size_t n) {
   if (form20 && step1 != 0 && step2 != 0) {
     AddRun20Kinds<kFullRange>(p, in1, in2, out, n);
   } else {
@@ -102,14 +103,14 @@ void AddInt8(const Broadcast& b, const QuantizedAddParams& params, const int8_t*
   }
   const bool form20 = IsLeftShift20Form(params, p);
   const bool full_range = p.out.activation_min == -128 && p.out.activation_max == 127;
-  reference::ForEachRun(b, [&](size_t o, size_t i1, size_t i2, size_t n, size_t step1,
-                               size_t step2) {
-    if (full_range) {
-      AddRunSteps<true>(p, form20, in1 + i1, step1, in2 + i2, step2, out + o, n);
-    } else {
-      AddRunSteps<false>(p, form20, in1 + i1, step1, in2 + i2, step2, out + o, n);
-    }
-  });
+  reference::ForEachRun(
+      b, [&](size_t o, size_t i1, size_t i2, size_t n, size_t step1, size_t step2) {
+        if (full_range) {
+          AddRunSteps<true>(p, form20, in1 + i1, step1, in2 + i2, step2, out + o, n);
+        } else {
+          AddRunSteps<false>(p, form20, in1 + i1, step1, in2 + i2, step2, out + o, n);
+        }
+      });
 }
 
 }  // namespace mote::cortex_m_dsp

@@ -16,8 +16,8 @@ using reference::QuantizedAddParams;
 // elementwise_rescale.h: an input whose real multiplier makes its rescale
 // exact costs one MLA instead); a broadcast single element is rescaled once
 // per run. Parameters outside that form (see PlanAdd) run the reference.
-void AddInt8(const Broadcast& b, const QuantizedAddParams& p, const int8_t* in1,
-             const int8_t* in2, int8_t* out);
+void AddInt8(const Broadcast& b, const QuantizedAddParams& p, const int8_t* in1, const int8_t* in2,
+             int8_t* out);
 
 }  // namespace mote::cortex_m_dsp
 

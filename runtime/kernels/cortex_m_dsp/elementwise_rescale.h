@@ -69,18 +69,21 @@ struct AddPlan {
   OutputPlan out;
 };
 
+// -zero point of an int8 input, so |q + offset| <= 255.
+inline bool InputOffsetsOfInt8(int32_t offset1, int32_t offset2) {
+  return offset1 >= -127 && offset1 <= 128 && offset2 >= -127 && offset2 <= 128;
+}
+
 // int8 only. False when the parameters fall outside the forms above (an
-// input real multiplier in (0.5, 1] that is not a power of two times 2^-ls
-// or above 1, an output shift outside [-22, -1], or |s1| + |s2| >= 2^30);
-// the kernel then runs the reference.
-inline bool PlanAddInput(int32_t offset, int left_shift, int32_t m, int shift,
-                         AddInputPlan* plan) {
+// input shift above 0, or of 0 with a multiplier whose rescale rounds; an
+// output shift outside [-22, -1]; |s1| + |s2| >= 2^30; an offset outside
+// InputOffsetsOfInt8); the kernel then runs the reference.
+inline bool PlanAddInput(int32_t offset, int left_shift, int32_t m, int shift, AddInputPlan* plan) {
   if (m < 0 || shift > 0 || shift < -31 || left_shift < 0 || left_shift > 22) return false;
   const int e = -shift;
-  const int64_t big = int64_t{m} << left_shift;
-  const int64_t unit = int64_t{1} << (31 + e);
-  if (big % unit == 0) {
-    const int64_t scale = 2 * (big / unit);
+  const int64_t big = int64_t{m} << left_shift;  // >= 0: masks and shifts, no division
+  if ((big & ((int64_t{1} << (31 + e)) - 1)) == 0) {
+    const int64_t scale = 2 * (big >> (31 + e));
     const int64_t bias = scale * offset;
     if (scale > INT32_MAX || bias > INT32_MAX || bias < INT32_MIN) return false;
     *plan = {true, static_cast<int32_t>(scale), static_cast<int32_t>(bias), 0, 0, 0};
@@ -112,9 +115,10 @@ inline bool PlanOutput(int32_t m, int shift, int32_t offset, int32_t lo, int32_t
   return true;
 }
 
-inline bool PlanAdd(const reference::QuantizedAddParams& p, AddPlan* plan) {
-  if (p.input1_offset < -128 || p.input1_offset > 128 || p.input2_offset < -128 ||
-      p.input2_offset > 128) {
+// Out of line: the kernel calls it once, and its frame then stays off the
+// stack of the runs.
+[[gnu::noinline]] inline bool PlanAdd(const reference::QuantizedAddParams& p, AddPlan* plan) {
+  if (!InputOffsetsOfInt8(p.input1_offset, p.input2_offset)) {
     return false;
   }
   if (!PlanAddInput(p.input1_offset, p.left_shift, p.input1_multiplier, p.input1_shift,
@@ -126,10 +130,9 @@ inline bool PlanAdd(const reference::QuantizedAddParams& p, AddPlan* plan) {
     return false;
   }
   // 2 (s1 + s2) must fit int32; then the reference's saturating sum is exact too.
-  const int64_t bound = MaxAbsScaled(p.input1_offset, p.left_shift, p.input1_multiplier,
-                                     p.input1_shift) +
-                        MaxAbsScaled(p.input2_offset, p.left_shift, p.input2_multiplier,
-                                     p.input2_shift);
+  const int64_t bound =
+      MaxAbsScaled(p.input1_offset, p.left_shift, p.input1_multiplier, p.input1_shift) +
+      MaxAbsScaled(p.input2_offset, p.left_shift, p.input2_multiplier, p.input2_shift);
   return bound < (int64_t{1} << 30);
 }
 
@@ -214,20 +217,24 @@ inline int32_t AddTwice20(const AddPlan& p, int32_t half_bias, int32_t q1, int32
 // output zero point still folds in. Output shifts >= 0 (a real multiplier of
 // 0.5 or more) take the reference.
 inline bool PlanMul(const reference::QuantizedMulParams& p, OutputPlan* plan) {
-  if (p.input1_offset < -128 || p.input1_offset > 128 || p.input2_offset < -128 ||
-      p.input2_offset > 128) {
+  if (!InputOffsetsOfInt8(p.input1_offset, p.input2_offset)) {
     return false;
   }
   const int shift = p.output_shift < -17 ? -17 : p.output_shift;
-  return PlanOutput(p.output_multiplier, shift, p.output_offset, p.activation_min,
-                    p.activation_max, plan);
+  return PlanOutput(p.output_multiplier, shift, p.output_offset, p.activation_min, p.activation_max,
+                    plan);
+}
+
+// x = 2 (q1 + offset1) (q2 + offset2), the doubling folded into one factor
+// (twice_offset2 = 2 offset2).
+inline int32_t MulTwice(int32_t offset1, int32_t twice_offset2, int32_t q1, int32_t q2) {
+  return (q1 + offset1) * (2 * q2 + twice_offset2);
 }
 
 template <typename MultiplyHigh>
 inline int8_t MulElement(const OutputPlan& p, int32_t offset1, int32_t offset2, int32_t q1,
                          int32_t q2) {
-  const int32_t x = (q1 + offset1) * (2 * q2 + 2 * offset2);
-  return Clamp(p, OutputValue<MultiplyHigh>(p, x));
+  return Clamp(p, OutputValue<MultiplyHigh>(p, MulTwice(offset1, 2 * offset2, q1, q2)));
 }
 
 }  // namespace mote::cortex_m_dsp

@@ -26,9 +26,8 @@ void MulRun(const OutputPlan& plan, int32_t offset1, int32_t offset2, const int8
             size_t step1, const int8_t* in2, size_t step2, int8_t* out, size_t n) {
   const OutputPlan p = plan;
   const int32_t twice_offset2 = 2 * offset2;
-  // x = 2 (q1 + offset1) (q2 + offset2), the doubling folded into one factor.
   auto one = [&](int32_t q1, int32_t q2) {
-    return Finish<kFullRange>(p, (q1 + offset1) * (2 * q2 + twice_offset2));
+    return Finish<kFullRange>(p, MulTwice(offset1, twice_offset2, q1, q2));
   };
   if (step1 != 0 && step2 != 0) {
     for (size_t blocks = n >> 2; blocks != 0; --blocks) {
@@ -46,26 +45,34 @@ void MulRun(const OutputPlan& plan, int32_t offset1, int32_t offset2, const int8
   for (size_t k = 0; k < n; ++k, in1 += step1, in2 += step2) out[k] = one(*in1, *in2);
 }
 
+// Out of line, so that the reference, when the plan fails, runs below a
+// small frame rather than this one.
+[[gnu::noinline]] void MulRuns(const Broadcast& b, const QuantizedMulParams& params,
+                               const OutputPlan& p, const int8_t* in1, const int8_t* in2,
+                               int8_t* out) {
+  const bool full_range = p.activation_min == -128 && p.activation_max == 127;
+  reference::ForEachRun(
+      b, [&](size_t o, size_t i1, size_t i2, size_t n, size_t step1, size_t step2) {
+        if (full_range) {
+          MulRun<true>(p, params.input1_offset, params.input2_offset, in1 + i1, step1, in2 + i2,
+                       step2, out + o, n);
+        } else {
+          MulRun<false>(p, params.input1_offset, params.input2_offset, in1 + i1, step1, in2 + i2,
+                        step2, out + o, n);
+        }
+      });
+}
+
 }  // namespace
 
 void MulInt8(const Broadcast& b, const QuantizedMulParams& params, const int8_t* in1,
              const int8_t* in2, int8_t* out) {
   OutputPlan p;
-  if (!PlanMul(params, &p)) {
+  if (PlanMul(params, &p)) {
+    MulRuns(b, params, p, in1, in2, out);
+  } else {
     reference::MulInt8(b, params, in1, in2, out);
-    return;
   }
-  const bool full_range = p.activation_min == -128 && p.activation_max == 127;
-  reference::ForEachRun(b, [&](size_t o, size_t i1, size_t i2, size_t n, size_t step1,
-                               size_t step2) {
-    if (full_range) {
-      MulRun<true>(p, params.input1_offset, params.input2_offset, in1 + i1, step1, in2 + i2,
-                   step2, out + o, n);
-    } else {
-      MulRun<false>(p, params.input1_offset, params.input2_offset, in1 + i1, step1, in2 + i2,
-                    step2, out + o, n);
-    }
-  });
 }
 
 }  // namespace mote::cortex_m_dsp

@@ -14,8 +14,8 @@ using reference::QuantizedMulParams;
 
 // One SMMLAR per element (kernels/cortex_m_dsp/elementwise_rescale.h);
 // output shifts >= 0 run the reference.
-void MulInt8(const Broadcast& b, const QuantizedMulParams& p, const int8_t* in1,
-             const int8_t* in2, int8_t* out);
+void MulInt8(const Broadcast& b, const QuantizedMulParams& p, const int8_t* in1, const int8_t* in2,
+             int8_t* out);
 
 }  // namespace mote::cortex_m_dsp
 

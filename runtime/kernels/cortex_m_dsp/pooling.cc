@@ -32,8 +32,9 @@ void ForEachPixel(const Window2D& w, const int8_t* input, int8_t* output, Pixel 
         const int32_t x0 = ox * w.stride_w - w.pad_left;
         const int32_t x_begin = x0 < 0 ? 0 : x0;
         const int32_t x_end = x0 + w.filter_w < w.in_w ? x0 + w.filter_w : w.in_w;
-        const ValidWindow v = {image + y_begin * row_step + static_cast<ptrdiff_t>(x_begin) * w.in_c,
-                               y_end - y_begin, x_end - x_begin, row_step};
+        const ValidWindow v = {
+            image + y_begin * row_step + static_cast<ptrdiff_t>(x_begin) * w.in_c, y_end - y_begin,
+            x_end - x_begin, row_step};
         pixel(v, out);
         out += w.in_c;
       }
@@ -61,7 +62,9 @@ inline int32_t MinInt8x4(int32_t a, int32_t b) {
   return r;
 }
 
-inline int32_t Broadcast4(int32_t v) { return static_cast<int32_t>(static_cast<uint8_t>(v) * 0x01010101u); }
+inline int32_t Broadcast4(int32_t v) {
+  return static_cast<int32_t>(static_cast<uint8_t>(v) * 0x01010101u);
+}
 
 // Positions of one window column by column: `rows` runs of `cols`
 // positions `step` apart, runs `row_step` apart. A window spanning whole
