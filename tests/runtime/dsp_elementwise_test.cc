@@ -249,4 +249,37 @@ TEST(DspElementwise, MulEveryShift) {
   EXPECT_EQ(applied, 31 * 8);  // every shift in [-31, -1]
 }
 
+// The runs every elementwise kernel (reference and DSP) walks: the same
+// (output, input1, input2) index triples, in order, as ForEachElement.
+TEST(DspElementwise, RunsVisitWhatForEachElementVisits) {
+  std::mt19937 rng(17);
+  int valid = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const int rank = static_cast<int>(rng() % 5);
+    int32_t out[4], a1[4], a2[4];
+    for (int d = 0; d < rank; ++d) out[d] = 1 + static_cast<int32_t>(rng() % 4);
+    const int rank1 = static_cast<int>(rng() % (rank + 1));
+    const int rank2 = static_cast<int>(rng() % (rank + 1));
+    for (int d = 0; d < rank1; ++d) a1[d] = rng() % 3 == 0 ? 1 : out[d + rank - rank1];
+    for (int d = 0; d < rank2; ++d) a2[d] = rng() % 3 == 0 ? 1 : out[d + rank - rank2];
+    ref::Broadcast b;
+    // Both inputs 1 where the output is not: no broadcast, draw again.
+    if (!ref::MakeBroadcast({a1, static_cast<size_t>(rank1)}, {a2, static_cast<size_t>(rank2)},
+                            {out, static_cast<size_t>(rank)}, &b)) {
+      continue;
+    }
+    ++valid;
+    std::vector<size_t> want, got;
+    ref::ForEachElement(b, [&](size_t o, size_t i1, size_t i2) {
+      want.insert(want.end(), {o, i1, i2});
+    });
+    ref::ForEachRun(b, [&](size_t o, size_t i1, size_t i2, size_t n, size_t s1, size_t s2) {
+      ASSERT_TRUE(s1 <= 1 && s2 <= 1);
+      for (size_t k = 0; k < n; ++k) got.insert(got.end(), {o + k, i1 + k * s1, i2 + k * s2});
+    });
+    ASSERT_EQ(got, want) << "case " << i;
+  }
+  EXPECT_GT(valid, 1500);
+}
+
 }  // namespace

@@ -66,7 +66,7 @@ inline int32_t Broadcast4(int32_t v) {
   return static_cast<int32_t>(static_cast<uint8_t>(v) * 0x01010101u);
 }
 
-// Positions of one window column by column: `rows` runs of `cols`
+// Positions of one window, row by row: `rows` runs of `cols`
 // positions `step` apart, runs `row_step` apart. A window spanning whole
 // input rows is one run: its positions are evenly spaced.
 template <typename Visit>
