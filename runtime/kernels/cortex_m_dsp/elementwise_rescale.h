@@ -41,8 +41,10 @@ struct PortableMultiplyHigh {
 // reference, as d(q) = 2 s in one of two forms.
 struct AddInputPlan {
   // Linear: m << left_shift is a multiple of 2^(31 + e), so s is exactly
-  // (q + offset) * K with K = (m << left_shift) >> (31 + e): no rounding is
-  // left, and d = q * scale + bias with scale = 2K.
+  // (q + offset) * K with K = (m << left_shift) >> (31 + e): v * m is
+  // (q + offset) * K * 2^(31 + e), the high multiply adds 2^30 < 2^31 and
+  // floors to (q + offset) * K * 2^e, a multiple of 2^e that the rounding
+  // division divides exactly. d = q * scale + bias with scale = 2K.
   bool linear;
   int32_t scale;  // linear: 2K; rounded: 2^(left_shift + 1)
   int32_t bias;   // offset * scale

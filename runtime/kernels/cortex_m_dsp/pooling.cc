@@ -144,6 +144,8 @@ void AveragePoolInt8(const Window2D& w, int32_t activation_min, int32_t activati
   });
 }
 
+// The lane-wise max-then-min is the reference's clamp because the loader
+// keeps activation_min <= activation_max, both inside int8.
 void MaxPoolInt8(const Window2D& w, int32_t activation_min, int32_t activation_max,
                  const int8_t* input, int8_t* output) {
   const ptrdiff_t step = w.in_c;
