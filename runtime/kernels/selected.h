@@ -7,31 +7,49 @@
 #ifndef MOTE_KERNELS_SELECTED_H_
 #define MOTE_KERNELS_SELECTED_H_
 
+#include "kernels/reference/add.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/depthwise_conv.h"
 #include "kernels/reference/fully_connected.h"
+#include "kernels/reference/mul.h"
+#include "kernels/reference/pooling.h"
 
 #if MOTE_KERNELS_CORTEX_M_DSP
+#include "kernels/cortex_m_dsp/add.h"
 #include "kernels/cortex_m_dsp/conv.h"
 #include "kernels/cortex_m_dsp/depthwise_conv.h"
 #include "kernels/cortex_m_dsp/fully_connected.h"
+#include "kernels/cortex_m_dsp/mul.h"
+#include "kernels/cortex_m_dsp/pooling.h"
 #endif
 
 namespace mote::kernels {
 
 #if MOTE_KERNELS_CORTEX_M_DSP
 inline constexpr const char kVariant[] = "cortex_m_dsp";
+using cortex_m_dsp::AddInt8;
+using cortex_m_dsp::AveragePoolInt8;
 using cortex_m_dsp::Conv2DInt8;
 using cortex_m_dsp::DepthwiseConv2DInt8;
 using cortex_m_dsp::FullyConnectedInt8;
+using cortex_m_dsp::MaxPoolInt8;
+using cortex_m_dsp::MulInt8;
 #else
 inline constexpr const char kVariant[] = "reference";
+using reference::AddInt8;
+using reference::AveragePoolInt8;
 using reference::Conv2DInt8;
 using reference::DepthwiseConv2DInt8;
 using reference::FullyConnectedInt8;
+using reference::MaxPoolInt8;
+using reference::MulInt8;
 #endif
 
 // No target variant yet: the reference on every build.
+using reference::AddFloat;
+using reference::AddInt16;
+using reference::AveragePoolFloat;
+using reference::AveragePoolInt16;
 using reference::Conv2DFloat;
 using reference::Conv2DInt16;
 using reference::DepthwiseConv2DFloat;
@@ -39,6 +57,10 @@ using reference::DepthwiseConv2DInt16;
 using reference::FullyConnectedFloat;
 using reference::FullyConnectedFloatCompensated;
 using reference::FullyConnectedInt16;
+using reference::MaxPoolFloat;
+using reference::MaxPoolInt16;
+using reference::MulFloat;
+using reference::MulInt16;
 
 }  // namespace mote::kernels
 

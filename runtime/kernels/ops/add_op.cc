@@ -1,6 +1,7 @@
 // Add with broadcasting; each input and the output have their own scale.
 #include "kernels/ops/ops.h"
 #include "kernels/reference/add.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 namespace {
@@ -54,17 +55,17 @@ void EvalAdd(const OpContext& ctx) {
                                  ShapeOf(ctx.output(0)), &b);
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
-      reference::AddInt8(b, ParamsOf(ctx), ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
-                         ctx.output_data<int8_t>(0));
+      kernels::AddInt8(b, ParamsOf(ctx), ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
+                       ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
-      reference::AddInt16(b, ParamsOf(ctx), ctx.input_data<int16_t>(0),
-                          ctx.input_data<int16_t>(1), ctx.output_data<int16_t>(0));
+      kernels::AddInt16(b, ParamsOf(ctx), ctx.input_data<int16_t>(0),
+                        ctx.input_data<int16_t>(1), ctx.output_data<int16_t>(0));
       break;
     default: {
       const auto* act = ctx.op->options_as_AddOptions()->activation();
-      reference::AddFloat(b, act->fmin(), act->fmax(), ctx.input_data<float>(0),
-                          ctx.input_data<float>(1), ctx.output_data<float>(0));
+      kernels::AddFloat(b, act->fmin(), act->fmax(), ctx.input_data<float>(0),
+                        ctx.input_data<float>(1), ctx.output_data<float>(0));
       break;
     }
   }

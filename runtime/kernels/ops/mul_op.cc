@@ -1,6 +1,7 @@
 // Mul with broadcasting; each input and the output have their own scale.
 #include "kernels/ops/ops.h"
 #include "kernels/reference/mul.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 
@@ -46,16 +47,16 @@ void EvalMul(const OpContext& ctx) {
                                            act.max()};
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
-      reference::MulInt8(b, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
-                         ctx.output_data<int8_t>(0));
+      kernels::MulInt8(b, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
+                       ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
-      reference::MulInt16(b, p, ctx.input_data<int16_t>(0), ctx.input_data<int16_t>(1),
-                          ctx.output_data<int16_t>(0));
+      kernels::MulInt16(b, p, ctx.input_data<int16_t>(0), ctx.input_data<int16_t>(1),
+                        ctx.output_data<int16_t>(0));
       break;
     default:
-      reference::MulFloat(b, act.fmin(), act.fmax(), ctx.input_data<float>(0),
-                          ctx.input_data<float>(1), ctx.output_data<float>(0));
+      kernels::MulFloat(b, act.fmin(), act.fmax(), ctx.input_data<float>(0),
+                        ctx.input_data<float>(1), ctx.output_data<float>(0));
       break;
   }
 }

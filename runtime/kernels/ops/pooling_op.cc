@@ -3,6 +3,7 @@
 #include "kernels/ops/ops.h"
 #include "kernels/ops/window_checks.h"
 #include "kernels/reference/pooling.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 namespace {
@@ -47,16 +48,16 @@ void EvalAveragePool2D(const OpContext& ctx) {
   const schema::ActivationRange& act = *opts->activation();
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
-      reference::AveragePoolInt8(w, act.min(), act.max(), ctx.input_data<int8_t>(0),
-                                 ctx.output_data<int8_t>(0));
+      kernels::AveragePoolInt8(w, act.min(), act.max(), ctx.input_data<int8_t>(0),
+                               ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
-      reference::AveragePoolInt16(w, act.min(), act.max(), ctx.input_data<int16_t>(0),
-                                  ctx.output_data<int16_t>(0));
+      kernels::AveragePoolInt16(w, act.min(), act.max(), ctx.input_data<int16_t>(0),
+                                ctx.output_data<int16_t>(0));
       break;
     default:
-      reference::AveragePoolFloat(w, act.fmin(), act.fmax(), ctx.input_data<float>(0),
-                                  ctx.output_data<float>(0));
+      kernels::AveragePoolFloat(w, act.fmin(), act.fmax(), ctx.input_data<float>(0),
+                                ctx.output_data<float>(0));
       break;
   }
 }
@@ -67,16 +68,16 @@ void EvalMaxPool2D(const OpContext& ctx) {
   const schema::ActivationRange& act = *opts->activation();
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
-      reference::MaxPoolInt8(w, act.min(), act.max(), ctx.input_data<int8_t>(0),
-                             ctx.output_data<int8_t>(0));
+      kernels::MaxPoolInt8(w, act.min(), act.max(), ctx.input_data<int8_t>(0),
+                           ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
-      reference::MaxPoolInt16(w, act.min(), act.max(), ctx.input_data<int16_t>(0),
-                              ctx.output_data<int16_t>(0));
+      kernels::MaxPoolInt16(w, act.min(), act.max(), ctx.input_data<int16_t>(0),
+                            ctx.output_data<int16_t>(0));
       break;
     default:
-      reference::MaxPoolFloat(w, act.fmin(), act.fmax(), ctx.input_data<float>(0),
-                              ctx.output_data<float>(0));
+      kernels::MaxPoolFloat(w, act.fmin(), act.fmax(), ctx.input_data<float>(0),
+                            ctx.output_data<float>(0));
       break;
   }
 }

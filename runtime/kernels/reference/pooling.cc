@@ -27,12 +27,24 @@ void PoolLoop(const Window2D& w, const T* input, T* output, Pool pool) {
         const int32_t x_begin = x0 < 0 ? 0 : x0;
         const int32_t x_end = x0 + w.filter_w < w.in_w ? x0 + w.filter_w : w.in_w;
         const int32_t count = (y_end - y_begin) * (x_end - x_begin);
+        // The valid positions as `rows` runs of `run` elements (channel 0),
+        // runs `row_step` apart; a window spanning whole input rows is one
+        // run, its positions evenly spaced.
+        const size_t step = static_cast<size_t>(w.in_c);
+        const size_t row_step = static_cast<size_t>(w.in_w) * step;
+        size_t run = static_cast<size_t>(x_end - x_begin) * step;
+        int32_t rows = y_end - y_begin;
+        if (run == row_step) {
+          run *= static_cast<size_t>(rows);
+          rows = 1;
+        }
+        const T* first = image + static_cast<size_t>(y_begin) * row_step + x_begin * step;
         for (int32_t c = 0; c < w.in_c; ++c) {
           // Calls visit(value) for every valid position of channel c.
           auto for_each = [&](auto visit) {
-            for (int32_t y = y_begin; y < y_end; ++y) {
-              const T* row = image + static_cast<size_t>(y) * w.in_w * w.in_c + c;
-              for (int32_t x = x_begin; x < x_end; ++x) visit(row[static_cast<size_t>(x) * w.in_c]);
+            const T* row = first + c;
+            for (int32_t y = 0; y < rows; ++y, row += row_step) {
+              for (const T* p = row; p != row + run; p += step) visit(*p);
             }
           };
           *out++ = pool(for_each, count);

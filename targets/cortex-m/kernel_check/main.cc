@@ -5,7 +5,8 @@
 //
 // Runs CASES random cases per kernel of hostile geometries (odd and tiny
 // channel counts, 1-wide images, paddings larger than the filter, strides,
-// dilations, extreme multipliers, shifts, offsets and clamps) through
+// dilations, broadcast shapes, extreme multipliers, shifts, offsets and
+// clamps) through
 // mote::kernels:: (the variant the build selected) and mote::reference::,
 // prints the first mismatch and exits 1; exits 2 if this build selected no
 // target variant (the comparison would prove nothing).
@@ -14,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/reference/add.h"
+#include "kernels/reference/broadcast.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/depthwise_conv.h"
 #include "kernels/reference/fully_connected.h"
+#include "kernels/reference/mul.h"
+#include "kernels/reference/pooling.h"
 #include "kernels/selected.h"
 
 const char mote_firmware_name[] = "mote-kernel-check";
@@ -290,6 +295,243 @@ bool DepthwiseCase(int index) {
   return false;
 }
 
+// Elementwise shapes: an output of rank 0..4 and at most 3000 elements;
+// each input keeps a suffix of its dimensions, each either the output's or
+// 1 (broadcast). Often both match the output, or one is a single element.
+struct BinaryShapes {
+  int32_t out[4], in1[4], in2[4];
+  int rank, rank1, rank2;
+  size_t n, n1, n2;
+};
+
+size_t Elements(const int32_t* dims, int rank) {
+  size_t n = 1;
+  for (int d = 0; d < rank; ++d) n *= static_cast<size_t>(dims[d]);
+  return n;
+}
+
+void RandomInputShape(const BinaryShapes& s, int kind, int32_t* dims, int* rank) {
+  // kind 0: the output's shape; 1: a single element; 2: broadcast dims.
+  *rank = kind == 1 ? Uniform(0, s.rank) : (kind == 0 ? s.rank : Uniform(0, s.rank));
+  const int skip = s.rank - *rank;
+  for (int d = 0; d < *rank; ++d) {
+    dims[d] = kind == 1 ? 1 : (kind == 0 || OneIn(2) ? s.out[d + skip] : 1);
+  }
+}
+
+BinaryShapes RandomBinaryShapes() {
+  BinaryShapes s;
+  s.rank = Uniform(0, 4);
+  const size_t limit = OneIn(3) ? 3000 : 300;
+  size_t n = 1;
+  for (int d = 0; d < s.rank; ++d) {
+    const int32_t room = static_cast<int32_t>(limit / n);
+    s.out[d] = OneIn(5) ? 1 : Uniform(1, room < 1 ? 1 : (room > 64 && d + 1 < s.rank ? 64 : room));
+    n *= static_cast<size_t>(s.out[d]);
+  }
+  const int kind1 = OneIn(2) ? 0 : Uniform(0, 2);
+  const int kind2 = kind1 != 0 ? 0 : (OneIn(2) ? 0 : Uniform(0, 2));
+  RandomInputShape(s, kind1, s.in1, &s.rank1);
+  RandomInputShape(s, kind2, s.in2, &s.rank2);
+  if (OneIn(2)) {  // either side may be the broadcast one
+    int32_t t[4];
+    memcpy(t, s.in1, sizeof t);
+    memcpy(s.in1, s.in2, sizeof t);
+    memcpy(s.in2, t, sizeof t);
+    const int r = s.rank1;
+    s.rank1 = s.rank2;
+    s.rank2 = r;
+  }
+  s.n = Elements(s.out, s.rank);
+  s.n1 = Elements(s.in1, s.rank1);
+  s.n2 = Elements(s.in2, s.rank2);
+  return s;
+}
+
+void PrintShapes(const BinaryShapes& s) {
+  const int32_t* dims[3] = {s.out, s.in1, s.in2};
+  const int ranks[3] = {s.rank, s.rank1, s.rank2};
+  const char* names[3] = {"out", "in1", "in2"};
+  for (int k = 0; k < 3; ++k) {
+    printf("  %s [", names[k]);
+    for (int d = 0; d < ranks[k]; ++d) printf(d ? " %ld" : "%ld", long{dims[k][d]});
+    printf("]");
+  }
+  printf("\n");
+}
+
+// A Q31 multiplier and shift as the loader allows them: any multiplier >= 0
+// (usually in [2^30, 2^31)), any shift in [lo, hi] (usually near `typical`).
+void RandomMultiplier(int lo, int hi, int typical_lo, int typical_hi, int32_t* m, int* shift) {
+  const int kind = Uniform(0, 9);
+  *m = kind == 0 ? 0 : kind == 1 ? INT32_MAX : kind == 2 ? (1 << 30) : Uniform(1 << 30, INT32_MAX);
+  if (OneIn(12)) *m = Uniform(0, INT32_MAX);
+  *shift = OneIn(4) ? (OneIn(2) ? lo : hi) : (OneIn(5) ? Uniform(lo, hi) : Uniform(typical_lo, typical_hi));
+}
+
+int32_t RandomInputOffset() { return OneIn(4) ? (OneIn(2) ? -127 : 128) : Uniform(-127, 128); }
+int32_t RandomOutputOffset() { return OneIn(4) ? (OneIn(2) ? -128 : 127) : Uniform(-128, 127); }
+
+void RandomActivation(int32_t output_offset, int32_t* lo, int32_t* hi) {
+  const int kind = Uniform(0, 3);
+  *lo = kind == 0 ? -128 : kind == 1 ? output_offset : Uniform(-128, 127);
+  *hi = kind == 0 || OneIn(2) ? 127 : Uniform(*lo, 127);
+  if (*lo > *hi) *lo = -128;
+}
+
+// Add parameters: half the time as modelc and TFLite derive them (left
+// shift 20, the larger input's multiplier exactly 0.5, the other below),
+// otherwise anything the loader allows (left shift 0..22, shifts -31..30).
+mote::reference::QuantizedAddParams RandomAddParams() {
+  mote::reference::QuantizedAddParams p;
+  p.input1_offset = RandomInputOffset();
+  p.input2_offset = RandomInputOffset();
+  p.output_offset = RandomOutputOffset();
+  if (OneIn(2)) {
+    p.left_shift = 20;
+    const bool equal = OneIn(5);
+    int32_t m;
+    int shift;
+    RandomMultiplier(-31, -1, -6, -1, &m, &shift);
+    p.input1_multiplier = 1 << 30;
+    p.input1_shift = 0;
+    p.input2_multiplier = equal ? 1 << 30 : m;
+    p.input2_shift = equal ? 0 : shift;
+    if (OneIn(2)) {
+      const int32_t tm = p.input1_multiplier;
+      const int ts = p.input1_shift;
+      p.input1_multiplier = p.input2_multiplier;
+      p.input1_shift = p.input2_shift;
+      p.input2_multiplier = tm;
+      p.input2_shift = ts;
+    }
+    RandomMultiplier(-31, 30, -22, -14, &p.output_multiplier, &p.output_shift);
+  } else {
+    p.left_shift = OneIn(3) ? (OneIn(2) ? 0 : 22) : Uniform(0, 22);
+    RandomMultiplier(-31, 30, -8, 0, &p.input1_multiplier, &p.input1_shift);
+    RandomMultiplier(-31, 30, -8, 0, &p.input2_multiplier, &p.input2_shift);
+    RandomMultiplier(-31, 30, -24, 0, &p.output_multiplier, &p.output_shift);
+  }
+  RandomActivation(p.output_offset, &p.activation_min, &p.activation_max);
+  return p;
+}
+
+mote::reference::QuantizedMulParams RandomMulParams() {
+  mote::reference::QuantizedMulParams p;
+  p.input1_offset = RandomInputOffset();
+  p.input2_offset = RandomInputOffset();
+  p.output_offset = RandomOutputOffset();
+  RandomMultiplier(-31, 30, -20, 1, &p.output_multiplier, &p.output_shift);
+  RandomActivation(p.output_offset, &p.activation_min, &p.activation_max);
+  return p;
+}
+
+// Fills the inputs and the broadcast of a random binary case; false when
+// the (rare) shapes would not fit.
+bool PrepareBinary(BinaryShapes* s, mote::reference::Broadcast* b) {
+  *s = RandomBinaryShapes();
+  if (s->n > kMaxBytes) return false;
+  FillInt8(g_input, s->n1);
+  FillInt8(g_filter, s->n2);
+  const bool ok = mote::reference::MakeBroadcast({s->in1, static_cast<size_t>(s->rank1)},
+                                                 {s->in2, static_cast<size_t>(s->rank2)},
+                                                 {s->out, static_cast<size_t>(s->rank)}, b);
+  if (!ok) printf("kernel check: bad broadcast shapes\n");
+  PrepareOutputs(s->n);
+  return ok;
+}
+
+bool AddCase(int index) {
+  BinaryShapes s;
+  mote::reference::Broadcast b;
+  if (!PrepareBinary(&s, &b)) return true;
+  const mote::reference::QuantizedAddParams p = RandomAddParams();
+  mote::reference::AddInt8(b, p, g_input, g_filter, g_expected);
+  mote::kernels::AddInt8(b, p, g_input, g_filter, g_actual);
+  if (Compare("AddInt8", index, s.n)) return true;
+  PrintShapes(s);
+  printf("  offsets %ld %ld %ld left_shift %d m1 %ld s1 %d m2 %ld s2 %d mo %ld so %d act %ld..%ld\n",
+         long{p.input1_offset}, long{p.input2_offset}, long{p.output_offset}, p.left_shift,
+         long{p.input1_multiplier}, p.input1_shift, long{p.input2_multiplier}, p.input2_shift,
+         long{p.output_multiplier}, p.output_shift, long{p.activation_min}, long{p.activation_max});
+  return false;
+}
+
+bool MulCase(int index) {
+  BinaryShapes s;
+  mote::reference::Broadcast b;
+  if (!PrepareBinary(&s, &b)) return true;
+  const mote::reference::QuantizedMulParams p = RandomMulParams();
+  mote::reference::MulInt8(b, p, g_input, g_filter, g_expected);
+  mote::kernels::MulInt8(b, p, g_input, g_filter, g_actual);
+  if (Compare("MulInt8", index, s.n)) return true;
+  PrintShapes(s);
+  printf("  offsets %ld %ld %ld m %ld shift %d act %ld..%ld\n", long{p.input1_offset},
+         long{p.input2_offset}, long{p.output_offset}, long{p.output_multiplier}, p.output_shift,
+         long{p.activation_min}, long{p.activation_max});
+  return false;
+}
+
+// One pooling axis as the loader allows it (kernels/ops/window_checks.cc):
+// padding below the filter, and an output size whose trailing padding t
+// satisfies -stride < t < filter, so every window holds a valid position.
+void PoolAxis(int32_t in, int32_t* filter, int32_t* stride, int32_t* pad, int32_t* out) {
+  *filter = OneIn(4) ? in : Uniform(1, in + 3 < 30 ? in + 3 : 30);
+  *stride = OneIn(2) ? 1 : Uniform(1, 4);
+  *pad = OneIn(2) ? 0 : Uniform(0, *filter - 1);
+  int32_t valid[64];
+  int count = 0;
+  for (int32_t o = 1; o <= 64; ++o) {
+    const int32_t trail = (o - 1) * *stride + *filter - in - *pad;
+    if (trail > -*stride && trail < *filter) valid[count++] = o;
+  }
+  *out = count == 0 ? 0 : valid[Uniform(0, count - 1)];
+}
+
+// Windows from 1x1 to 26x26 (some over 256 positions, past the int16-lane
+// sums), the global pools of the zoo (KWS: 25x5x64), odd channel counts.
+bool RandomPoolWindow(Window2D* w) {
+  const int32_t channels = OneIn(3) ? 4 * Uniform(1, 16) : Uniform(1, 70);
+  w->batches = OneIn(4) ? 2 : 1;
+  w->in_h = OneIn(6) ? 25 : Uniform(1, 26);
+  w->in_w = OneIn(6) ? 5 : Uniform(1, 26);
+  w->in_c = w->out_c = channels;
+  w->dilation_h = w->dilation_w = 1;
+  PoolAxis(w->in_h, &w->filter_h, &w->stride_h, &w->pad_top, &w->out_h);
+  PoolAxis(w->in_w, &w->filter_w, &w->stride_w, &w->pad_left, &w->out_w);
+  if (OneIn(5)) {  // a global pool around 256 positions
+    w->in_h = w->filter_h = Uniform(12, 26);
+    w->in_w = w->filter_w = Uniform(256 / w->in_h - 2, 256 / w->in_h + 3);
+    w->in_c = w->out_c = Uniform(1, 40);
+    w->stride_h = w->stride_w = 1;
+    w->pad_top = w->pad_left = 0;
+    w->out_h = w->out_w = 1;
+  }
+  return w->out_h > 0 && w->out_w > 0 && InputBytes(*w) <= kMaxBytes && OutputBytes(*w) <= kMaxBytes;
+}
+
+bool PoolCase(int index, bool average) {
+  Window2D w;
+  if (!RandomPoolWindow(&w)) return true;
+  FillInt8(g_input, InputBytes(w));
+  if (OneIn(5)) memset(g_input, OneIn(2) ? -128 : 127, InputBytes(w));  // the largest sums
+  int32_t lo = 0;
+  int32_t hi = 0;
+  RandomActivation(Uniform(-128, 127), &lo, &hi);
+  PrepareOutputs(OutputBytes(w));
+  if (average) {
+    mote::reference::AveragePoolInt8(w, lo, hi, g_input, g_expected);
+    mote::kernels::AveragePoolInt8(w, lo, hi, g_input, g_actual);
+  } else {
+    mote::reference::MaxPoolInt8(w, lo, hi, g_input, g_expected);
+    mote::kernels::MaxPoolInt8(w, lo, hi, g_input, g_actual);
+  }
+  if (Compare(average ? "AveragePoolInt8" : "MaxPoolInt8", index, OutputBytes(w))) return true;
+  PrintWindow(w, 1);
+  printf("  act %ld..%ld\n", long{lo}, long{hi});
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -306,10 +548,18 @@ int main(int argc, char** argv) {
   }
   // Called by name, not through a table, so the stack analysis
   // (tools/stack_report.py) sees no indirect call.
-  const char* const names[] = {"FullyConnectedInt8", "Conv2DInt8", "DepthwiseConv2DInt8"};
-  for (int k = 0; k < 3; ++k) {
-    for (int i = 0; i < cases; ++i) {
-      const bool same = k == 0 ? FullyConnectedCase(i) : k == 1 ? ConvCase(i) : DepthwiseCase(i);
+  const char* const names[] = {"FullyConnectedInt8", "Conv2DInt8", "DepthwiseConv2DInt8", "AddInt8",
+                               "MulInt8", "AveragePoolInt8", "MaxPoolInt8"};
+  for (int k = 0; k < 7; ++k) {
+    // The elementwise cases are cheap and their parameter space wide.
+    const int count = k == 3 || k == 4 ? 3 * cases : cases;
+    for (int i = 0; i < count; ++i) {
+      const bool same = k == 0   ? FullyConnectedCase(i)
+                        : k == 1 ? ConvCase(i)
+                        : k == 2 ? DepthwiseCase(i)
+                        : k == 3 ? AddCase(i)
+                        : k == 4 ? MulCase(i)
+                                 : PoolCase(i, k == 5);
       if (!same) {
         printf("mote-kernel-check: %s differs from the reference (seed %lu)\n", names[k],
                static_cast<unsigned long>(argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u));
@@ -317,7 +567,7 @@ int main(int argc, char** argv) {
       }
     }
     printf("mote-kernel-check: %s (%s) == reference on %d cases\n", names[k],
-           mote::kernels::kVariant, cases);
+           mote::kernels::kVariant, count);
   }
   return 0;
 }
