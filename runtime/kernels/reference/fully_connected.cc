@@ -4,33 +4,55 @@
 
 namespace mote::reference {
 
+namespace {
+
+inline int8_t OutputInt8(const QuantizedFcParams& params, size_t u, int32_t acc) {
+  const int32_t scaled = MultiplyByQuantizedMultiplier(acc, params.multiplier[u], params.shift[u]);
+  // Saturated so that an extreme multiplier cannot overflow.
+  return ClampTo<int8_t>(SaturateToInt32(int64_t{scaled} + params.output_offset),
+                         params.activation_min, params.activation_max);
+}
+
+}  // namespace
+
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output) {
+  const size_t depth = shape.depth;
+  const size_t blocks = depth / 4;
+  const size_t tail = depth % 4;
+  // Interleaved groups of four rows (RowOf) are walked in storage order,
+  // each input value reused by the group's four rows; other rows are plain.
+  const size_t grouped = shape.interleaved ? shape.units / 4 * 4 : 0;
   for (size_t b = 0; b < shape.batches; ++b) {
-    const int8_t* in = input + b * shape.depth;
-    for (size_t u = 0; u < shape.units; ++u) {
-      const WeightRow w = RowOf(weights, shape.depth, shape.units, shape.interleaved, u);
-      // The loader bounds depth so this sum cannot overflow int32.
-      int32_t acc = bias != nullptr ? bias[u] : 0;
-      const size_t blocks = shape.depth / 4;
+    const int8_t* in = input + b * depth;
+    int8_t* out = output + b * shape.units;
+    // The loader bounds depth so these sums cannot overflow int32.
+    for (size_t u = 0; u < grouped; u += 4) {
+      int32_t acc[4];
+      for (size_t r = 0; r < 4; ++r) acc[r] = bias != nullptr ? bias[u + r] : 0;
+      const int8_t* w = weights + u * depth;
       for (size_t k = 0; k < blocks; ++k) {
-        const int8_t* wk = w.blocks + k * w.block_stride;
-        for (size_t i = 0; i < 4; ++i) {
-          acc += (static_cast<int32_t>(in[4 * k + i]) + params.input_offset) *
-                 static_cast<int32_t>(wk[i]);
+        for (size_t r = 0; r < 4; ++r) {
+          for (size_t i = 0; i < 4; ++i, ++w) {
+            acc[r] += (static_cast<int32_t>(in[4 * k + i]) + params.input_offset) * *w;
+          }
         }
       }
-      for (size_t i = 0; i < shape.depth % 4; ++i) {
-        acc += (static_cast<int32_t>(in[4 * blocks + i]) + params.input_offset) *
-               static_cast<int32_t>(w.tail[i]);
+      for (size_t r = 0; r < 4; ++r) {
+        for (size_t i = 0; i < tail; ++i, ++w) {
+          acc[r] += (static_cast<int32_t>(in[4 * blocks + i]) + params.input_offset) * *w;
+        }
       }
-      const int32_t scaled =
-          MultiplyByQuantizedMultiplier(acc, params.multiplier[u], params.shift[u]);
-      // Saturated so that an extreme multiplier cannot overflow.
-      output[b * shape.units + u] =
-          ClampTo<int8_t>(SaturateToInt32(int64_t{scaled} + params.output_offset),
-                          params.activation_min, params.activation_max);
+      for (size_t r = 0; r < 4; ++r) out[u + r] = OutputInt8(params, u + r, acc[r]);
+    }
+    for (size_t u = grouped; u < shape.units; ++u) {
+      const int8_t* w = weights + u * depth;
+      int32_t acc = bias != nullptr ? bias[u] : 0;
+      for (size_t d = 0; d < depth; ++d) {
+        acc += (static_cast<int32_t>(in[d]) + params.input_offset) * static_cast<int32_t>(w[d]);
+      }
+      out[u] = OutputInt8(params, u, acc);
     }
   }
 }
