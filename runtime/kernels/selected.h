@@ -2,8 +2,10 @@
 // reference::X when this build has one (same signature, bit-identical
 // results), else the reference itself. The CPU preset picks the variant at
 // configure time (runtime/CMakeLists.txt defines MOTE_KERNELS_CORTEX_M_DSP on
-// cores with the DSP extension); the reference kernels stay compiled on every
-// target, so tests can compare the two in one image.
+// cores with the DSP extension, and MOTE_KERNELS_CORTEX_M_MVE as well on the
+// M55, whose Helium kernels replace the DSP ones they exist for); the
+// reference kernels stay compiled on every target, so tests can compare the
+// two in one image.
 #ifndef MOTE_KERNELS_SELECTED_H_
 #define MOTE_KERNELS_SELECTED_H_
 
@@ -11,7 +13,11 @@
 #include "kernels/reference/depthwise_conv.h"
 #include "kernels/reference/fully_connected.h"
 
-#if MOTE_KERNELS_CORTEX_M_DSP
+#if MOTE_KERNELS_CORTEX_M_MVE
+#include "kernels/cortex_m_mve/conv.h"
+#include "kernels/cortex_m_mve/depthwise_conv.h"
+#include "kernels/cortex_m_mve/fully_connected.h"
+#elif MOTE_KERNELS_CORTEX_M_DSP
 #include "kernels/cortex_m_dsp/conv.h"
 #include "kernels/cortex_m_dsp/depthwise_conv.h"
 #include "kernels/cortex_m_dsp/fully_connected.h"
@@ -19,7 +25,12 @@
 
 namespace mote::kernels {
 
-#if MOTE_KERNELS_CORTEX_M_DSP
+#if MOTE_KERNELS_CORTEX_M_MVE
+inline constexpr const char kVariant[] = "cortex_m_mve";
+using cortex_m_mve::Conv2DInt8;
+using cortex_m_mve::DepthwiseConv2DInt8;
+using cortex_m_mve::FullyConnectedInt8;
+#elif MOTE_KERNELS_CORTEX_M_DSP
 inline constexpr const char kVariant[] = "cortex_m_dsp";
 using cortex_m_dsp::Conv2DInt8;
 using cortex_m_dsp::DepthwiseConv2DInt8;
