@@ -8,74 +8,160 @@
 namespace mote::cortex_m_mve {
 namespace {
 
-// acc[p][r] += x_p . w_r for P rows of input (xa, xb) and R weight rows
-// w + r * n: each 16-value block of input is loaded once for R rows, each
-// block of weights once for P inputs. The last n % 16 values go through a
-// tail predicate (lanes past n read nothing and give 0). GCC keeps acc and
-// the pointers in registers once the small loops are unrolled.
-template <int P, int R>
-__attribute__((always_inline)) inline void DotBlock(const int8_t* xa, const int8_t* xb,
-                                                    const int8_t* w, size_t n,
-                                                    const int32_t* init, int32_t* sum_a,
-                                                    int32_t* sum_b) {
-  const int8_t* x[2] = {xa, xb};
-  const int8_t* f[R];
-  int32_t acc[P][R];
-  _Pragma("GCC unroll 4") for (int r = 0; r < R; ++r) {
-    f[r] = w + r * n;
-    _Pragma("GCC unroll 2") for (int p = 0; p < P; ++p) acc[p][r] = init[r];
-  }
-  for (size_t k = n >> 4; k != 0; --k) {
-    int8x16_t xv[P];
-    _Pragma("GCC unroll 2") for (int p = 0; p < P; ++p) {
-      xv[p] = vldrbq_s8(x[p]);
-      x[p] += 16;
-    }
-    _Pragma("GCC unroll 4") for (int r = 0; r < R; ++r) {
-      const int8x16_t fv = vldrbq_s8(f[r]);
-      f[r] += 16;
-      _Pragma("GCC unroll 2") for (int p = 0; p < P; ++p) {
-        acc[p][r] = vmladavaq_s8(acc[p][r], xv[p], fv);
-      }
-    }
-  }
-  const uint32_t rest = n & 15;
-  if (rest != 0) {
-    const mve_pred16_t lanes = vctp8q(rest);
-    int8x16_t xv[P];
-    _Pragma("GCC unroll 2") for (int p = 0; p < P; ++p) xv[p] = vldrbq_z_s8(x[p], lanes);
-    _Pragma("GCC unroll 4") for (int r = 0; r < R; ++r) {
-      const int8x16_t fv = vldrbq_z_s8(f[r], lanes);
-      _Pragma("GCC unroll 2") for (int p = 0; p < P; ++p) {
-        acc[p][r] = vmladavaq_s8(acc[p][r], xv[p], fv);
-      }
-    }
-  }
-  _Pragma("GCC unroll 4") for (int r = 0; r < R; ++r) {
-    sum_a[r] = acc[0][r];
-    if constexpr (P == 2) sum_b[r] = acc[1][r];
-  }
+// The dot products below are tail-predicated low-overhead loops (DLSTP /
+// LETP): the last iteration runs with only the lanes below n active, so any n
+// >= 1 takes ceil(n / 16) iterations with no separate tail and reads nothing
+// past the rows. Each 16-value block of input is loaded once for every
+// weight row and each block of weights once for every input: 2 inputs x 3
+// rows is 12 instructions per 96 MACs. Written in assembly because GCC 12
+// spilled the accumulators around its own loops (VMLADAVA needs even
+// registers: the "Te" constraint).
+
+// sum_a[r] = init[r] + xa . w_r, sum_b[r] = init[r] + xb . w_r, r < 3, for
+// the rows w_r = w + r * n. Out of line: it needs nearly every register.
+__attribute__((noinline)) void Dot2x3(const int8_t* xa, const int8_t* xb, const int8_t* w, size_t n,
+                   const int32_t* init, int32_t* sum_a, int32_t* sum_b) {
+  const int8_t* w1 = w + n;
+  const int8_t* w2 = w1 + n;
+  int32_t a0 = init[0], a1 = init[1], a2 = init[2];
+  int32_t b0 = a0, b1 = a1, b2 = a2;
+  __asm__ volatile(
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vldrb.8 q0, [%[xa]], #16\n"
+      "vldrb.8 q1, [%[xb]], #16\n"
+      "vldrb.8 q2, [%[w0]], #16\n"
+      "vmladava.s8 %[a0], q0, q2\n"
+      "vmladava.s8 %[b0], q1, q2\n"
+      "vldrb.8 q3, [%[w1]], #16\n"
+      "vmladava.s8 %[a1], q0, q3\n"
+      "vmladava.s8 %[b1], q1, q3\n"
+      "vldrb.8 q2, [%[w2]], #16\n"
+      "vmladava.s8 %[a2], q0, q2\n"
+      "vmladava.s8 %[b2], q1, q2\n"
+      "letp lr, 1b\n"
+      : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [b0] "+Te"(b0), [b1] "+Te"(b1),
+        [b2] "+Te"(b2), [xa] "+r"(xa), [xb] "+r"(xb), [w0] "+r"(w), [w1] "+r"(w1),
+        [w2] "+r"(w2)
+      : [n] "r"(n)
+      : "q0", "q1", "q2", "q3", "lr", "memory");
+  sum_a[0] = a0;
+  sum_a[1] = a1;
+  sum_a[2] = a2;
+  sum_b[0] = b0;
+  sum_b[1] = b1;
+  sum_b[2] = b2;
+}
+
+// The same for one row.
+inline void Dot2x1(const int8_t* xa, const int8_t* xb, const int8_t* w, size_t n,
+                   const int32_t* init, int32_t* sum_a, int32_t* sum_b) {
+  int32_t a0 = init[0];
+  int32_t b0 = a0;
+  __asm__ volatile(
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vldrb.8 q0, [%[xa]], #16\n"
+      "vldrb.8 q1, [%[xb]], #16\n"
+      "vldrb.8 q2, [%[w0]], #16\n"
+      "vmladava.s8 %[a0], q0, q2\n"
+      "vmladava.s8 %[b0], q1, q2\n"
+      "letp lr, 1b\n"
+      : [a0] "+Te"(a0), [b0] "+Te"(b0), [xa] "+r"(xa), [xb] "+r"(xb), [w0] "+r"(w)
+      : [n] "r"(n)
+      : "q0", "q1", "q2", "lr", "memory");
+  sum_a[0] = a0;
+  sum_b[0] = b0;
+}
+
+// sum[r] = init[r] + x . w_r, r < 4: one input (an odd last row).
+__attribute__((noinline)) void Dot1x4(const int8_t* x, const int8_t* w, size_t n, const int32_t* init,
+                   int32_t* sum) {
+  const int8_t* w1 = w + n;
+  const int8_t* w2 = w1 + n;
+  const int8_t* w3 = w2 + n;
+  int32_t a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
+  __asm__ volatile(
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vldrb.8 q0, [%[x]], #16\n"
+      "vldrb.8 q1, [%[w0]], #16\n"
+      "vmladava.s8 %[a0], q0, q1\n"
+      "vldrb.8 q2, [%[w1]], #16\n"
+      "vmladava.s8 %[a1], q0, q2\n"
+      "vldrb.8 q1, [%[w2]], #16\n"
+      "vmladava.s8 %[a2], q0, q1\n"
+      "vldrb.8 q2, [%[w3]], #16\n"
+      "vmladava.s8 %[a3], q0, q2\n"
+      "letp lr, 1b\n"
+      : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [x] "+r"(x),
+        [w0] "+r"(w), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
+      : [n] "r"(n)
+      : "q0", "q1", "q2", "lr", "memory");
+  sum[0] = a0;
+  sum[1] = a1;
+  sum[2] = a2;
+  sum[3] = a3;
+}
+
+inline void Dot1x1(const int8_t* x, const int8_t* w, size_t n, const int32_t* init,
+                   int32_t* sum) {
+  int32_t a0 = init[0];
+  __asm__ volatile(
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vldrb.8 q0, [%[x]], #16\n"
+      "vldrb.8 q1, [%[w0]], #16\n"
+      "vmladava.s8 %[a0], q0, q1\n"
+      "letp lr, 1b\n"
+      : [a0] "+Te"(a0), [x] "+r"(x), [w0] "+r"(w)
+      : [n] "r"(n)
+      : "q0", "q1", "lr", "memory");
+  sum[0] = a0;
+}
+
+// The sum of a row of n >= 1 int8 weights.
+inline int32_t RowSum(const int8_t* w, size_t n) {
+  int32_t sum = 0;
+  __asm__ volatile(
+      "dlstp.8 lr, %[n]\n"
+      "1:\n"
+      "vldrb.8 q0, [%[w]], #16\n"
+      "vaddva.s8 %[sum], q0\n"
+      "letp lr, 1b\n"
+      : [sum] "+Te"(sum), [w] "+r"(w)
+      : [n] "r"(n)
+      : "q0", "lr", "memory");
+  return sum;
 }
 
 // sum[c] -> out[c], c < count, for channels first + c.
 void RequantizeSums(const ChannelChunk& chunk, const int32_t* sum, const OutputQuant& q,
                     int8_t* out) {
-  const size_t first = chunk.first;
+  // Locals: the int8 stores could alias q, which made GCC reload it.
+  const int32_t* const multiplier = q.multiplier + chunk.first;
+  const int8_t* const shift = q.shift + chunk.first;
+  const int32_t offset = q.output_offset;
+  const int32_t lo = q.activation_min;
+  const int32_t hi = q.activation_max;
+  const size_t count = chunk.count;
   if (!chunk.vector_requantize) {
-    for (size_t c = 0; c < chunk.count; ++c) {
-      out[c] = cortex_m_dsp::RequantizeInt8(sum[c], q.multiplier[first + c], q.shift[first + c],
-                                            q.output_offset, q.activation_min,
-                                            q.activation_max);
+    for (size_t c = 0; c < count; ++c) {
+      out[c] = cortex_m_dsp::RequantizeInt8(sum[c], multiplier[c], shift[c], offset, lo, hi);
     }
     return;
   }
-  for (size_t c = 0; c < chunk.count; c += 4) {
-    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(chunk.count - c));
-    const int32x4_t acc = vldrwq_z_s32(sum + c, lanes);
-    const int32x4_t m = vldrwq_z_s32(q.multiplier + first + c, lanes);
-    const int32x4_t s = vldrbq_z_s32(q.shift + first + c, lanes);
-    const int32x4_t r =
-        Requantize4(acc, m, s, q.output_offset, q.activation_min, q.activation_max);
+  size_t c = 0;
+  for (; c + 4 <= count; c += 4) {
+    const int32x4_t r = Requantize4(vldrwq_s32(sum + c), vldrwq_s32(multiplier + c),
+                                    vldrbq_s32(shift + c), offset, lo, hi);
+    vstrbq_s32(out + c, r);
+  }
+  if (c < count) {
+    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(count - c));
+    const int32x4_t r = Requantize4(vldrwq_z_s32(sum + c, lanes),
+                                    vldrwq_z_s32(multiplier + c, lanes),
+                                    vldrbq_z_s32(shift + c, lanes), offset, lo, hi);
     vstrbq_p_s32(out + c, r, lanes);
   }
 }
@@ -90,13 +176,7 @@ void PrepareChunk(const int8_t* weights, size_t n, const int32_t* bias, const Ou
   const uint32_t offset = static_cast<uint32_t>(q.input_offset);
   for (size_t c = 0; c < count; ++c) {
     const int8_t* w = weights + (first + c) * n;
-    int32_t sum = 0;
-    size_t k = 0;
-    for (; k + 16 <= n; k += 16) sum = vaddvaq_s8(sum, vldrbq_s8(w + k));
-    if (k < n) {
-      const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(n - k));
-      sum = vaddvaq_p_s8(sum, vldrbq_z_s8(w + k, lanes), lanes);
-    }
+    const int32_t sum = RowSum(w, n);
     // Modulo 2^32 (see channel_outputs.h): unsigned, so it is defined.
     const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[first + c]) : 0;
     chunk.bias[c] = static_cast<int32_t>(b + offset * static_cast<uint32_t>(sum));
@@ -112,20 +192,20 @@ void ChunkOutputs(const ChannelChunk& chunk, const int8_t* xa, const int8_t* xb,
   size_t c = 0;
   if (xb != nullptr) {
     for (; c + 3 <= count; c += 3) {
-      DotBlock<2, 3>(xa, xb, w + c * n, n, chunk.bias + c, sum_a + c, sum_b + c);
+      Dot2x3(xa, xb, w + c * n, n, chunk.bias + c, sum_a + c, sum_b + c);
     }
     for (; c < count; ++c) {
-      DotBlock<2, 1>(xa, xb, w + c * n, n, chunk.bias + c, sum_a + c, sum_b + c);
+      Dot2x1(xa, xb, w + c * n, n, chunk.bias + c, sum_a + c, sum_b + c);
     }
     RequantizeSums(chunk, sum_a, q, out_a + chunk.first);
     RequantizeSums(chunk, sum_b, q, out_b + chunk.first);
     return;
   }
   for (; c + 4 <= count; c += 4) {
-    DotBlock<1, 4>(xa, nullptr, w + c * n, n, chunk.bias + c, sum_a + c, nullptr);
+    Dot1x4(xa, w + c * n, n, chunk.bias + c, sum_a + c);
   }
   for (; c < count; ++c) {
-    DotBlock<1, 1>(xa, nullptr, w + c * n, n, chunk.bias + c, sum_a + c, nullptr);
+    Dot1x1(xa, w + c * n, n, chunk.bias + c, sum_a + c);
   }
   RequantizeSums(chunk, sum_a, q, out_a + chunk.first);
 }

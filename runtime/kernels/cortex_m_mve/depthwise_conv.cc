@@ -22,49 +22,83 @@ struct Context {
   bool vector_requantize;  // every shift <= 0 (requantize.h)
 };
 
-// Lanes i < 4 of one parity: channel c + 2 i + parity (even and odd
-// channels come out of VMULLB and VMULLT in separate vectors), for the
-// channels below c + rest. Per-channel constants are gathered with the same
-// stride.
-void FinishHalf(const Context& ctx, int32x4_t acc, size_t c, uint32_t rest, int8_t* out) {
-  const uint32x4_t lane = vidupq_n_u32(0, 2);  // 0 2 4 6
-  const mve_pred16_t valid = vcmphiq_u32(vdupq_n_u32(rest), lane);
-  if (ctx.bias != nullptr) {
-    acc = vaddq_s32(acc, vldrwq_gather_shifted_offset_z_s32(ctx.bias + c, lane, valid));
-  }
-  const int32x4_t m =
-      vldrwq_gather_shifted_offset_z_s32(ctx.p.multiplier.data() + c, lane, valid);
-  const int32x4_t s = vldrbq_gather_offset_z_s32(ctx.p.shift.data() + c, lane, valid);
-  const int32x4_t r = Requantize4(acc, m, s, ctx.p.output_offset, ctx.p.activation_min,
-                                  ctx.p.activation_max);
-  vstrbq_scatter_offset_p_s32(out + c, lane, r, valid);
-}
+// Channels are done kChunk at a time per pixel: their sums go to the stack
+// (contiguous, so the requantization loads each channel's constants as one
+// vector), then out.
+inline constexpr size_t kChunk = 64;
 
-// out[c .. c + 7] (those below out_c) from the even and odd channels' sums.
-void Finish8(const Context& ctx, int32x4_t even, int32x4_t odd, size_t c, int8_t* out) {
-  const uint32_t rest = static_cast<uint32_t>(static_cast<size_t>(ctx.w.out_c) - c);
-  if (ctx.vector_requantize) {
-    FinishHalf(ctx, even, c, rest, out);
-    if (rest > 1) FinishHalf(ctx, odd, c + 1, rest - 1, out);
+// out[c] for the chunk's `count` channels from first, from sums[c] (bias not
+// yet added).
+void RequantizeChunk(const Context& ctx, const int32_t* sum, size_t first, size_t count,
+                     int8_t* out) {
+  // Locals: the int8 stores could alias ctx, which made GCC reload it.
+  const int32_t* const bias = ctx.bias != nullptr ? ctx.bias + first : nullptr;
+  const int32_t* const multiplier = ctx.p.multiplier.data() + first;
+  const int8_t* const shift = ctx.p.shift.data() + first;
+  const int32_t offset = ctx.p.output_offset;
+  const int32_t lo = ctx.p.activation_min;
+  const int32_t hi = ctx.p.activation_max;
+  out += first;
+  if (!ctx.vector_requantize) {
+    for (size_t c = 0; c < count; ++c) {
+      // Modulo 2^32, as the reference's sum: unsigned, so it is defined.
+      const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0;
+      out[c] = cortex_m_dsp::RequantizeInt8(static_cast<int32_t>(static_cast<uint32_t>(sum[c]) + b),
+                                            multiplier[c], shift[c], offset, lo, hi);
+    }
     return;
   }
-  int32_t sums[8];
-  vstrwq_scatter_shifted_offset_s32(sums, vidupq_n_u32(0, 2), even);
-  vstrwq_scatter_shifted_offset_s32(sums + 1, vidupq_n_u32(0, 2), odd);
-  for (uint32_t i = 0; i < rest && i < 8; ++i) {
-    const size_t ch = c + i;
-    // Modulo 2^32, as the reference's sum: unsigned, so it is defined.
-    const uint32_t b = ctx.bias != nullptr ? static_cast<uint32_t>(ctx.bias[ch]) : 0;
-    out[ch] = cortex_m_dsp::RequantizeInt8(static_cast<int32_t>(static_cast<uint32_t>(sums[i]) + b),
-                                           ctx.p.multiplier[ch], ctx.p.shift[ch],
-                                           ctx.p.output_offset, ctx.p.activation_min,
-                                           ctx.p.activation_max);
+  for (size_t c = 0; c < count; c += 4) {
+    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(count - c));
+    int32x4_t acc = vldrwq_z_s32(sum + c, lanes);
+    if (bias != nullptr) acc = vaddq_s32(acc, vldrwq_z_s32(bias + c, lanes));
+    const int32x4_t r = Requantize4(acc, vldrwq_z_s32(multiplier + c, lanes),
+                                    vldrbq_z_s32(shift + c, lanes), offset, lo, hi);
+    vstrbq_p_s32(out + c, r, lanes);
   }
 }
 
-// P output pixels (1 or 2, stride_w apart) of one row: taps ky x kx, the
-// same for all P. `origin` is the input of tap (0, 0) of the first pixel,
-// channel 0 (it may lie outside the input; only in-bounds taps are read).
+// The taps of P output pixels (1 or 2, next_pixel bytes apart in the input)
+// for channels [first, first + count): sums[i * kChunk + c - first], rows x
+// cols taps from `in` (tap (ky.first, kx.first), channel first, of pixel 0)
+// and `f` (the same tap's weights).
+template <int P>
+void SumTaps(const int8_t* in, const int8_t* f, int32_t rows, int32_t cols, ptrdiff_t step_y,
+             ptrdiff_t step_x, ptrdiff_t f_step_y, ptrdiff_t f_step_x, ptrdiff_t next_pixel,
+             size_t count, int16_t offset, int32_t* sums) {
+  const uint32x4_t even_lanes = vidupq_n_u32(0, 2);  // 0 2 4 6
+  for (size_t c = 0; c < count; c += 8) {
+    const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(count - c));
+    int32x4_t even[P];
+    int32x4_t odd[P];
+    _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) even[i] = odd[i] = vdupq_n_s32(0);
+    const int8_t* in_row = in + c;
+    const int8_t* f_row = f + c;
+    for (int32_t y = 0; y < rows; ++y, in_row += step_y, f_row += f_step_y) {
+      const int8_t* x_tap = in_row;
+      const int8_t* f_tap = f_row;
+      for (int32_t x = 0; x < cols; ++x, x_tap += step_x, f_tap += f_step_x) {
+        const int16x8_t fv = vldrbq_z_s16(f_tap, lanes);
+        _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) {
+          // |x + offset| <= 255: exact in int16; lanes past count have f = 0.
+          const int16x8_t xv = vaddq_n_s16(vldrbq_z_s16(x_tap + i * next_pixel, lanes), offset);
+          even[i] = vaddq_s32(even[i], vmullbq_int_s16(xv, fv));
+          odd[i] = vaddq_s32(odd[i], vmulltq_int_s16(xv, fv));
+        }
+      }
+    }
+    // Even and odd channels back in order (the array has room past count).
+    _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) {
+      vstrwq_scatter_shifted_offset_s32(sums + i * kChunk + c, even_lanes, even[i]);
+      vstrwq_scatter_shifted_offset_s32(sums + i * kChunk + c + 1, even_lanes, odd[i]);
+    }
+  }
+}
+
+// P output pixels (1 or 2, stride_w apart) of one row with taps ky x kx,
+// the same for all P. `origin` is the input index of tap (0, 0) of the
+// first pixel, channel 0 (it may lie outside the input; only in-bounds taps
+// are read).
 template <int P>
 void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, TapRange ky,
                      TapRange kx, int8_t* out) {
@@ -73,27 +107,16 @@ void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, 
   const ptrdiff_t step_x = static_cast<ptrdiff_t>(w.dilation_w) * w.in_c;
   const ptrdiff_t next_pixel = static_cast<ptrdiff_t>(w.stride_w) * w.in_c;
   const size_t out_c = static_cast<size_t>(w.out_c);
-  const int16_t offset = static_cast<int16_t>(ctx.p.input_offset);
-  for (size_t c = 0; c < out_c; c += 8) {
-    const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(out_c - c));
-    int32x4_t even[P];
-    int32x4_t odd[P];
-    _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) even[i] = odd[i] = vdupq_n_s32(0);
-    for (int32_t y = ky.first; y < ky.end; ++y) {
-      const int8_t* in = image + (origin + y * step_y + kx.first * step_x) + c;
-      const int8_t* f = ctx.filter + (static_cast<size_t>(y) * w.filter_w + kx.first) * out_c + c;
-      for (int32_t x = kx.first; x < kx.end; ++x, in += step_x, f += out_c) {
-        const int16x8_t fv = vldrbq_z_s16(f, lanes);
-        _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) {
-          // |x + offset| <= 255: exact in int16; lanes past out_c have f = 0.
-          const int16x8_t xv = vaddq_n_s16(vldrbq_z_s16(in + i * next_pixel, lanes), offset);
-          even[i] = vaddq_s32(even[i], vmullbq_int_s16(xv, fv));
-          odd[i] = vaddq_s32(odd[i], vmulltq_int_s16(xv, fv));
-        }
-      }
-    }
+  const int8_t* in = image + (origin + ky.first * step_y + kx.first * step_x);
+  const int8_t* f = ctx.filter + (static_cast<size_t>(ky.first) * w.filter_w + kx.first) * out_c;
+  int32_t sums[P * kChunk + 8];
+  for (size_t first = 0; first < out_c; first += kChunk) {
+    const size_t count = out_c - first < kChunk ? out_c - first : kChunk;
+    SumTaps<P>(in + first, f + first, ky.end - ky.first, kx.end - kx.first, step_y, step_x,
+               static_cast<ptrdiff_t>(w.filter_w) * out_c, static_cast<ptrdiff_t>(out_c),
+               next_pixel, count, static_cast<int16_t>(ctx.p.input_offset), sums);
     _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) {
-      Finish8(ctx, even[i], odd[i], c, out + i * out_c);
+      RequantizeChunk(ctx, sums + i * kChunk, first, count, out + i * out_c);
     }
   }
 }
@@ -129,8 +152,10 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
         }
         if (ky.end <= ky.first || kx.end <= kx.first) {
           // Every tap in the padding: the sums are 0.
-          for (size_t c = 0; c < out_c; c += 8) {
-            Finish8(ctx, vdupq_n_s32(0), vdupq_n_s32(0), c, out);
+          const int32_t zeros[kChunk] = {};
+          for (size_t first = 0; first < out_c; first += kChunk) {
+            RequantizeChunk(ctx, zeros, first, out_c - first < kChunk ? out_c - first : kChunk,
+                            out);
           }
           out += out_c;
           ++ox;
