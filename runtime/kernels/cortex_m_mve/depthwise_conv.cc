@@ -58,34 +58,56 @@ void RequantizeChunk(const Context& ctx, const int32_t* sum, size_t first, size_
   }
 }
 
-// The taps of P output pixels (1 or 2, next_pixel bytes apart in the input)
-// for channels [first, first + count): sums[i * kChunk + c - first], rows x
-// cols taps from `in` (tap (ky.first, kx.first), channel first, of pixel 0)
-// and `f` (the same tap's weights).
+// Eight channels' sums over rows x cols taps for P output pixels (1 or 2,
+// next_pixel bytes apart in the input): `in` and `f` are tap (0, 0) of pixel
+// 0 and its weights, at the first of the eight channels. Partial (fewer than
+// eight channels left) loads under the `lanes` predicate; the full groups
+// without, which saves a VPST per load.
+template <int P, bool kPartial>
+__attribute__((always_inline)) inline void SumTaps8(const int8_t* in, const int8_t* f,
+                                                    int32_t rows, int32_t cols,
+                                                    ptrdiff_t step_y, ptrdiff_t step_x,
+                                                    ptrdiff_t f_step_y, ptrdiff_t f_step_x,
+                                                    ptrdiff_t next_pixel, mve_pred16_t lanes,
+                                                    int16_t offset, int32x4_t* even,
+                                                    int32x4_t* odd) {
+  _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) even[i] = odd[i] = vdupq_n_s32(0);
+  for (int32_t y = 0; y < rows; ++y, in += step_y, f += f_step_y) {
+    const int8_t* xa = in;
+    const int8_t* xb = in + next_pixel;
+    const int8_t* ft = f;
+    for (int32_t x = 0; x < cols; ++x, xa += step_x, xb += step_x, ft += f_step_x) {
+      const int16x8_t fv = kPartial ? vldrbq_z_s16(ft, lanes) : vldrbq_s16(ft);
+      // |x + offset| <= 255: exact in int16; lanes past the channels have f = 0.
+      const int16x8_t va = vaddq_n_s16(kPartial ? vldrbq_z_s16(xa, lanes) : vldrbq_s16(xa), offset);
+      even[0] = vaddq_s32(even[0], vmullbq_int_s16(va, fv));
+      odd[0] = vaddq_s32(odd[0], vmulltq_int_s16(va, fv));
+      if constexpr (P == 2) {
+        const int16x8_t vb =
+            vaddq_n_s16(kPartial ? vldrbq_z_s16(xb, lanes) : vldrbq_s16(xb), offset);
+        even[1] = vaddq_s32(even[1], vmullbq_int_s16(vb, fv));
+        odd[1] = vaddq_s32(odd[1], vmulltq_int_s16(vb, fv));
+      }
+    }
+  }
+}
+
+// The same for channels [first, first + count): sums[i * kChunk + c - first].
 template <int P>
 void SumTaps(const int8_t* in, const int8_t* f, int32_t rows, int32_t cols, ptrdiff_t step_y,
              ptrdiff_t step_x, ptrdiff_t f_step_y, ptrdiff_t f_step_x, ptrdiff_t next_pixel,
              size_t count, int16_t offset, int32_t* sums) {
   const uint32x4_t even_lanes = vidupq_n_u32(0, 2);  // 0 2 4 6
   for (size_t c = 0; c < count; c += 8) {
-    const mve_pred16_t lanes = vctp16q(static_cast<uint32_t>(count - c));
     int32x4_t even[P];
     int32x4_t odd[P];
-    _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) even[i] = odd[i] = vdupq_n_s32(0);
-    const int8_t* in_row = in + c;
-    const int8_t* f_row = f + c;
-    for (int32_t y = 0; y < rows; ++y, in_row += step_y, f_row += f_step_y) {
-      const int8_t* x_tap = in_row;
-      const int8_t* f_tap = f_row;
-      for (int32_t x = 0; x < cols; ++x, x_tap += step_x, f_tap += f_step_x) {
-        const int16x8_t fv = vldrbq_z_s16(f_tap, lanes);
-        _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) {
-          // |x + offset| <= 255: exact in int16; lanes past count have f = 0.
-          const int16x8_t xv = vaddq_n_s16(vldrbq_z_s16(x_tap + i * next_pixel, lanes), offset);
-          even[i] = vaddq_s32(even[i], vmullbq_int_s16(xv, fv));
-          odd[i] = vaddq_s32(odd[i], vmulltq_int_s16(xv, fv));
-        }
-      }
+    if (c + 8 <= count) {
+      SumTaps8<P, false>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
+                         next_pixel, 0, offset, even, odd);
+    } else {
+      SumTaps8<P, true>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
+                        next_pixel, vctp16q(static_cast<uint32_t>(count - c)), offset, even,
+                        odd);
     }
     // Even and odd channels back in order (the array has room past count).
     _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) {
