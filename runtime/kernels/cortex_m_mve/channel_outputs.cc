@@ -2,7 +2,6 @@
 
 #include <arm_mve.h>
 
-#include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_mve/requantize.h"
 
 namespace mote::cortex_m_mve {
@@ -135,35 +134,10 @@ inline int32_t RowSum(const int8_t* w, size_t n) {
   return sum;
 }
 
-// sum[c] -> out[c], c < count, for channels first + c.
-void RequantizeSums(const ChannelChunk& chunk, const int32_t* sum, const OutputQuant& q,
-                    int8_t* out) {
-  // Locals: the int8 stores could alias q, which made GCC reload it.
-  const int32_t* const multiplier = q.multiplier + chunk.first;
-  const int8_t* const shift = q.shift + chunk.first;
-  const int32_t offset = q.output_offset;
-  const int32_t lo = q.activation_min;
-  const int32_t hi = q.activation_max;
-  const size_t count = chunk.count;
-  if (!chunk.vector_requantize) {
-    for (size_t c = 0; c < count; ++c) {
-      out[c] = cortex_m_dsp::RequantizeInt8(sum[c], multiplier[c], shift[c], offset, lo, hi);
-    }
-    return;
-  }
-  size_t c = 0;
-  for (; c + 4 <= count; c += 4) {
-    const int32x4_t r = Requantize4(vldrwq_s32(sum + c), vldrwq_s32(multiplier + c),
-                                    vldrbq_s32(shift + c), offset, lo, hi);
-    vstrbq_s32(out + c, r);
-  }
-  if (c < count) {
-    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(count - c));
-    const int32x4_t r = Requantize4(vldrwq_z_s32(sum + c, lanes),
-                                    vldrwq_z_s32(multiplier + c, lanes),
-                                    vldrbq_z_s32(shift + c, lanes), offset, lo, hi);
-    vstrbq_p_s32(out + c, r, lanes);
-  }
+ChannelQuant QuantOf(const ChannelChunk& chunk, const OutputQuant& q) {
+  return {nullptr,         q.multiplier + chunk.first, q.shift + chunk.first,
+          q.output_offset, q.activation_min,           q.activation_max,
+          chunk.vector_requantize};
 }
 
 }  // namespace
@@ -197,8 +171,8 @@ void ChunkOutputs(const ChannelChunk& chunk, const int8_t* xa, const int8_t* xb,
     for (; c < count; ++c) {
       Dot2x1(xa, xb, w + c * n, n, chunk.bias + c, sum_a + c, sum_b + c);
     }
-    RequantizeSums(chunk, sum_a, q, out_a + chunk.first);
-    RequantizeSums(chunk, sum_b, q, out_b + chunk.first);
+    RequantizeRows(QuantOf(chunk, q), count, sum_a, sum_b, out_a + chunk.first,
+                   out_b + chunk.first);
     return;
   }
   for (; c + 4 <= count; c += 4) {
@@ -207,7 +181,7 @@ void ChunkOutputs(const ChannelChunk& chunk, const int8_t* xa, const int8_t* xb,
   for (; c < count; ++c) {
     Dot1x1(xa, w + c * n, n, chunk.bias + c, sum_a + c);
   }
-  RequantizeSums(chunk, sum_a, q, out_a + chunk.first);
+  RequantizeRows(QuantOf(chunk, q), count, sum_a, nullptr, out_a + chunk.first, nullptr);
 }
 
 void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,

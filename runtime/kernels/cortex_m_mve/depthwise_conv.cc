@@ -4,7 +4,6 @@
 #include <stddef.h>
 
 #include "kernels/cortex_m_dsp/depthwise_conv.h"
-#include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
 #include "kernels/cortex_m_mve/requantize.h"
 
@@ -27,35 +26,18 @@ struct Context {
 // vector), then out.
 inline constexpr size_t kChunk = 64;
 
-// out[c] for the chunk's `count` channels from first, from sums[c] (bias not
-// yet added).
-void RequantizeChunk(const Context& ctx, const int32_t* sum, size_t first, size_t count,
-                     int8_t* out) {
-  // Locals: the int8 stores could alias ctx, which made GCC reload it.
-  const int32_t* const bias = ctx.bias != nullptr ? ctx.bias + first : nullptr;
-  const int32_t* const multiplier = ctx.p.multiplier.data() + first;
-  const int8_t* const shift = ctx.p.shift.data() + first;
-  const int32_t offset = ctx.p.output_offset;
-  const int32_t lo = ctx.p.activation_min;
-  const int32_t hi = ctx.p.activation_max;
-  out += first;
-  if (!ctx.vector_requantize) {
-    for (size_t c = 0; c < count; ++c) {
-      // Modulo 2^32, as the reference's sum: unsigned, so it is defined.
-      const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0;
-      out[c] = cortex_m_dsp::RequantizeInt8(static_cast<int32_t>(static_cast<uint32_t>(sum[c]) + b),
-                                            multiplier[c], shift[c], offset, lo, hi);
-    }
-    return;
-  }
-  for (size_t c = 0; c < count; c += 4) {
-    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(count - c));
-    int32x4_t acc = vldrwq_z_s32(sum + c, lanes);
-    if (bias != nullptr) acc = vaddq_s32(acc, vldrwq_z_s32(bias + c, lanes));
-    const int32x4_t r = Requantize4(acc, vldrwq_z_s32(multiplier + c, lanes),
-                                    vldrbq_z_s32(shift + c, lanes), offset, lo, hi);
-    vstrbq_p_s32(out + c, r, lanes);
-  }
+// Channels [first, first + count) of one or two pixels (out_b null: one)
+// from their sums (bias not yet added).
+void RequantizeChunk(const Context& ctx, const int32_t* sum_a, const int32_t* sum_b,
+                     size_t first, size_t count, int8_t* out_a, int8_t* out_b) {
+  const ChannelQuant q = {ctx.bias != nullptr ? ctx.bias + first : nullptr,
+                          ctx.p.multiplier.data() + first,
+                          ctx.p.shift.data() + first,
+                          ctx.p.output_offset,
+                          ctx.p.activation_min,
+                          ctx.p.activation_max,
+                          ctx.vector_requantize};
+  RequantizeRows(q, count, sum_a, sum_b, out_a + first, out_b != nullptr ? out_b + first : nullptr);
 }
 
 // Eight channels' sums over rows x cols taps for P output pixels (1 or 2,
@@ -137,9 +119,8 @@ void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, 
     SumTaps<P>(in + first, f + first, ky.end - ky.first, kx.end - kx.first, step_y, step_x,
                static_cast<ptrdiff_t>(w.filter_w) * out_c, static_cast<ptrdiff_t>(out_c),
                next_pixel, count, static_cast<int16_t>(ctx.p.input_offset), sums);
-    _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) {
-      RequantizeChunk(ctx, sums + i * kChunk, first, count, out + i * out_c);
-    }
+    RequantizeChunk(ctx, sums, P == 2 ? sums + kChunk : nullptr, first, count, out,
+                    P == 2 ? out + out_c : nullptr);
   }
 }
 
@@ -176,8 +157,8 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
           // Every tap in the padding: the sums are 0.
           const int32_t zeros[kChunk] = {};
           for (size_t first = 0; first < out_c; first += kChunk) {
-            RequantizeChunk(ctx, zeros, first, out_c - first < kChunk ? out_c - first : kChunk,
-                            out);
+            RequantizeChunk(ctx, zeros, nullptr, first,
+                            out_c - first < kChunk ? out_c - first : kChunk, out, nullptr);
           }
           out += out_c;
           ++ox;
