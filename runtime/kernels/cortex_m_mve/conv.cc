@@ -37,28 +37,15 @@ inline void FillBytes(int8_t* dst, int8x16_t value, size_t n) {
   if (n != 0) vstrbq_p_s8(dst, value, vctp8q(static_cast<uint32_t>(n)));
 }
 
-// The int8 inputs of output pixel p (counted over all batches) in the
-// filter's [kh][kw][in_c] order: in place when the window is one run of the
-// input with every tap inside it, else gathered into `patch` with the zero
-// point (`pad`) at taps in the padding, which the input offset turns into 0,
-// as the reference's skipped taps.
-const int8_t* PatchOf(const Window2D& w, const int8_t* input, int32_t p, int8x16_t pad,
-                      int8_t* patch) {
-  const int32_t pixels = w.out_h * w.out_w;
-  const int32_t b = p / pixels;
-  const int32_t oy = p % pixels / w.out_w;
-  const int32_t ox = p % w.out_w;
+// A window with taps in the padding (or not made of row runs): gathered
+// into `patch` in the filter's [kh][kw][in_c] order with the zero point
+// (`pad`) at taps in the padding, which the input offset turns into 0, as
+// the reference's skipped taps. Out of line: the interior needs none of it.
+__attribute__((noinline)) void GatherPatch(const Window2D& w, const int8_t* image, int32_t y0,
+                                           int32_t x0, int8x16_t pad, int8_t* patch) {
   const size_t in_c = static_cast<size_t>(w.in_c);
-  const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * in_c;
-  const int32_t y0 = oy * w.stride_h - w.pad_top;
-  const int32_t x0 = ox * w.stride_w - w.pad_left;
   const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
   const TapRange kx = ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w);
-  const bool inside = ky.first == 0 && ky.end == w.filter_h && kx.first == 0 &&
-                      kx.end == w.filter_w;
-  if (inside && w.filter_h == 1 && (w.filter_w == 1 || w.dilation_w == 1)) {
-    return image + (static_cast<size_t>(y0) * w.in_w + x0) * in_c;
-  }
   const size_t row = static_cast<size_t>(w.filter_w) * in_c;
   const bool any_x = kx.end > kx.first;
   int8_t* dst = patch;
@@ -79,6 +66,35 @@ const int8_t* PatchOf(const Window2D& w, const int8_t* input, int32_t p, int8x16
     }
     FillBytes(dst + kx.end * in_c, pad, static_cast<size_t>(w.filter_w - kx.end) * in_c);
   }
+}
+
+// The int8 inputs of output pixel p (counted over all batches) in the
+// filter's [kh][kw][in_c] order: in place when the window is one run of the
+// input with every tap inside it, copied row by row into `patch` when it is
+// inside, else gathered with the padding (GatherPatch).
+inline const int8_t* PatchOf(const Window2D& w, const int8_t* input, int32_t p, int8x16_t pad,
+                             int8_t* patch) {
+  const int32_t pixels = w.out_h * w.out_w;
+  const int32_t b = p / pixels;
+  const int32_t q = p - b * pixels;
+  const int32_t oy = q / w.out_w;
+  const int32_t ox = q - oy * w.out_w;
+  const size_t in_c = static_cast<size_t>(w.in_c);
+  const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * in_c;
+  const int32_t y0 = oy * w.stride_h - w.pad_top;
+  const int32_t x0 = ox * w.stride_w - w.pad_left;
+  const bool inside = y0 >= 0 && x0 >= 0 && y0 + (w.filter_h - 1) * w.dilation_h < w.in_h &&
+                      x0 + (w.filter_w - 1) * w.dilation_w < w.in_w;
+  if (!inside || (w.filter_w != 1 && w.dilation_w != 1)) {
+    GatherPatch(w, image, y0, x0, pad, patch);
+    return patch;
+  }
+  const int8_t* first = image + (static_cast<size_t>(y0) * w.in_w + x0) * in_c;
+  if (w.filter_h == 1) return first;
+  const size_t row = static_cast<size_t>(w.filter_w) * in_c;
+  const size_t step = static_cast<size_t>(w.dilation_h) * w.in_w * in_c;
+  int8_t* dst = patch;
+  for (int32_t y = 0; y < w.filter_h; ++y, dst += row, first += step) CopyBytes(dst, first, row);
   return patch;
 }
 
