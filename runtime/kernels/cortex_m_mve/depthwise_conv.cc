@@ -99,17 +99,16 @@ void SumTaps(const int8_t* in, const int8_t* f, int32_t rows, int32_t cols, ptrd
   }
 }
 
-// P output pixels (1 or 2, stride_w apart) of one row with taps ky x kx,
-// the same for all P. `origin` is the input index of tap (0, 0) of the
+// P output pixels (1 or 2: the second next_pixel bytes further in the input
+// and next_out in the output) with taps ky x kx, the same for both. `origin` is the input index of tap (0, 0) of the
 // first pixel, channel 0 (it may lie outside the input; only in-bounds taps
 // are read).
 template <int P>
 void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, TapRange ky,
-                     TapRange kx, int8_t* out) {
+                     TapRange kx, ptrdiff_t next_pixel, ptrdiff_t next_out, int8_t* out) {
   const Window2D& w = ctx.w;
   const ptrdiff_t step_y = static_cast<ptrdiff_t>(w.dilation_h) * w.in_w * w.in_c;
   const ptrdiff_t step_x = static_cast<ptrdiff_t>(w.dilation_w) * w.in_c;
-  const ptrdiff_t next_pixel = static_cast<ptrdiff_t>(w.stride_w) * w.in_c;
   const size_t out_c = static_cast<size_t>(w.out_c);
   const int8_t* in = image + (origin + ky.first * step_y + kx.first * step_x);
   const int8_t* f = ctx.filter + (static_cast<size_t>(ky.first) * w.filter_w + kx.first) * out_c;
@@ -120,7 +119,7 @@ void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, 
                static_cast<ptrdiff_t>(w.filter_w) * out_c, static_cast<ptrdiff_t>(out_c),
                next_pixel, count, static_cast<int16_t>(ctx.p.input_offset), sums);
     RequantizeChunk(ctx, sums, P == 2 ? sums + kChunk : nullptr, first, count, out,
-                    P == 2 ? out + out_c : nullptr);
+                    P == 2 ? out + next_out : nullptr);
   }
 }
 
@@ -136,42 +135,61 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
   const Context ctx = {w, params, filter, bias,
                        RightShiftsOnly(params.shift.data(), static_cast<size_t>(w.out_c))};
   const size_t out_c = static_cast<size_t>(w.out_c);
-  int8_t* out = output;
+  const ptrdiff_t next_x = static_cast<ptrdiff_t>(w.stride_w) * w.in_c;
+  const ptrdiff_t next_y = static_cast<ptrdiff_t>(w.stride_h) * w.in_w * w.in_c;
+  const ptrdiff_t out_row = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
   for (int32_t b = 0; b < w.batches; ++b) {
     const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
-    for (int32_t oy = 0; oy < w.out_h; ++oy) {
+    int8_t* out_image = output + static_cast<size_t>(b) * w.out_h * out_row;
+    int32_t oy = 0;
+    while (oy < w.out_h) {
       const int32_t y0 = oy * w.stride_h - w.pad_top;
       const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
       const ptrdiff_t row = static_cast<ptrdiff_t>(y0) * w.in_w;
+      int8_t* out = out_image + oy * out_row;
+      // Two rows whose windows cover the same filter rows: every column of
+      // them as a vertical pair (narrow images have few horizontal ones).
+      bool rows_paired = false;
+      if (oy + 1 < w.out_h && ky.end > ky.first) {
+        const TapRange below = ValidTaps(y0 + w.stride_h, w.dilation_h, w.in_h, w.filter_h);
+        rows_paired = below.first == ky.first && below.end == ky.end;
+      }
       int32_t ox = 0;
       while (ox < w.out_w) {
         const int32_t x0 = ox * w.stride_w - w.pad_left;
         const TapRange kx = ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w);
         const ptrdiff_t origin = (row + x0) * w.in_c;
         bool pair = false;
-        if (ox + 1 < w.out_w && kx.first == 0 && kx.end == w.filter_w) {
+        if (!rows_paired && ox + 1 < w.out_w && kx.first == 0 && kx.end == w.filter_w) {
           const TapRange next = ValidTaps(x0 + w.stride_w, w.dilation_w, w.in_w, w.filter_w);
           pair = next.first == 0 && next.end == w.filter_w;
         }
         if (ky.end <= ky.first || kx.end <= kx.first) {
-          // Every tap in the padding: the sums are 0.
+          // Every tap in the padding: the sums are 0 (both rows, if paired).
           const int32_t zeros[kChunk] = {};
           for (size_t first = 0; first < out_c; first += kChunk) {
-            RequantizeChunk(ctx, zeros, nullptr, first,
-                            out_c - first < kChunk ? out_c - first : kChunk, out, nullptr);
+            RequantizeChunk(ctx, zeros, zeros, first,
+                            out_c - first < kChunk ? out_c - first : kChunk, out,
+                            rows_paired ? out + out_row : nullptr);
           }
           out += out_c;
           ++ox;
+        } else if (rows_paired) {
+          DepthwisePixels<2>(ctx, image, origin, ky, kx, next_y, out_row, out);
+          out += out_c;
+          ++ox;
         } else if (pair) {
-          DepthwisePixels<2>(ctx, image, origin, ky, kx, out);
+          DepthwisePixels<2>(ctx, image, origin, ky, kx, next_x, static_cast<ptrdiff_t>(out_c),
+                             out);
           out += 2 * out_c;
           ox += 2;
         } else {
-          DepthwisePixels<1>(ctx, image, origin, ky, kx, out);
+          DepthwisePixels<1>(ctx, image, origin, ky, kx, 0, 0, out);
           out += out_c;
           ++ox;
         }
       }
+      oy += rows_paired ? 2 : 1;
     }
   }
 }
