@@ -18,8 +18,31 @@ struct Context {
   const PerChannelParams& p;
   const int8_t* filter;
   const int32_t* bias;
+  // For windows wholly inside the input: bias + input_offset * the sum of
+  // the channel's weights over all taps (null when out_c is above
+  // kMaxFoldedChannels), so those windows add no offset per tap.
+  const int32_t* window_bias;
   bool vector_requantize;  // every shift <= 0 (requantize.h)
 };
+
+// The stack holds window_bias for up to this many channels (1 KB).
+inline constexpr size_t kMaxFoldedChannels = 256;
+
+// window_bias[c] for c < out_c, modulo 2^32 like the reference's sum (the
+// loader bounds the true value, so every partial sum is exact mod 2^32).
+void FoldOffset(const Window2D& w, const int8_t* filter, const int32_t* bias, int32_t offset,
+                int32_t* window_bias) {
+  const size_t out_c = static_cast<size_t>(w.out_c);
+  const size_t taps = static_cast<size_t>(w.filter_h) * w.filter_w;
+  for (size_t c = 0; c < out_c; c += 4) {
+    const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(out_c - c));
+    int32x4_t sum = vdupq_n_s32(0);
+    for (size_t t = 0; t < taps; ++t) sum = vaddq_s32(sum, vldrbq_z_s32(filter + t * out_c + c, lanes));
+    int32x4_t b = vmulq_n_s32(sum, offset);
+    if (bias != nullptr) b = vaddq_s32(b, vldrwq_z_s32(bias + c, lanes));
+    vstrwq_p_s32(window_bias + c, b, lanes);
+  }
+}
 
 // Channels are done kChunk at a time per pixel: their sums go to the stack
 // (contiguous, so the requantization loads each channel's constants as one
@@ -27,10 +50,11 @@ struct Context {
 inline constexpr size_t kChunk = 64;
 
 // Channels [first, first + count) of one or two pixels (out_b null: one)
-// from their sums (bias not yet added).
-void RequantizeChunk(const Context& ctx, const int32_t* sum_a, const int32_t* sum_b,
-                     size_t first, size_t count, int8_t* out_a, int8_t* out_b) {
-  const ChannelQuant q = {ctx.bias != nullptr ? ctx.bias + first : nullptr,
+// from their sums (`bias`, ctx.bias or ctx.window_bias, not yet added).
+void RequantizeChunk(const Context& ctx, const int32_t* bias, const int32_t* sum_a,
+                     const int32_t* sum_b, size_t first, size_t count, int8_t* out_a,
+                     int8_t* out_b) {
+  const ChannelQuant q = {bias != nullptr ? bias + first : nullptr,
                           ctx.p.multiplier.data() + first,
                           ctx.p.shift.data() + first,
                           ctx.p.output_offset,
@@ -45,7 +69,8 @@ void RequantizeChunk(const Context& ctx, const int32_t* sum_a, const int32_t* su
 // 0 and its weights, at the first of the eight channels. Partial (fewer than
 // eight channels left) loads under the `lanes` predicate; the full groups
 // without, which saves a VPST per load.
-template <int P, bool kPartial>
+// Without kAddOffset the sums are of x * w alone (window_bias adds the rest).
+template <int P, bool kPartial, bool kAddOffset>
 __attribute__((always_inline)) inline void SumTaps8(const int8_t* in, const int8_t* f,
                                                     int32_t rows, int32_t cols,
                                                     ptrdiff_t step_y, ptrdiff_t step_x,
@@ -61,12 +86,13 @@ __attribute__((always_inline)) inline void SumTaps8(const int8_t* in, const int8
     for (int32_t x = 0; x < cols; ++x, xa += step_x, xb += step_x, ft += f_step_x) {
       const int16x8_t fv = kPartial ? vldrbq_z_s16(ft, lanes) : vldrbq_s16(ft);
       // |x + offset| <= 255: exact in int16; lanes past the channels have f = 0.
-      const int16x8_t va = vaddq_n_s16(kPartial ? vldrbq_z_s16(xa, lanes) : vldrbq_s16(xa), offset);
+      int16x8_t va = kPartial ? vldrbq_z_s16(xa, lanes) : vldrbq_s16(xa);
+      if constexpr (kAddOffset) va = vaddq_n_s16(va, offset);
       even[0] = vaddq_s32(even[0], vmullbq_int_s16(va, fv));
       odd[0] = vaddq_s32(odd[0], vmulltq_int_s16(va, fv));
       if constexpr (P == 2) {
-        const int16x8_t vb =
-            vaddq_n_s16(kPartial ? vldrbq_z_s16(xb, lanes) : vldrbq_s16(xb), offset);
+        int16x8_t vb = kPartial ? vldrbq_z_s16(xb, lanes) : vldrbq_s16(xb);
+        if constexpr (kAddOffset) vb = vaddq_n_s16(vb, offset);
         even[1] = vaddq_s32(even[1], vmullbq_int_s16(vb, fv));
         odd[1] = vaddq_s32(odd[1], vmulltq_int_s16(vb, fv));
       }
@@ -78,16 +104,23 @@ __attribute__((always_inline)) inline void SumTaps8(const int8_t* in, const int8
 template <int P>
 void SumTaps(const int8_t* in, const int8_t* f, int32_t rows, int32_t cols, ptrdiff_t step_y,
              ptrdiff_t step_x, ptrdiff_t f_step_y, ptrdiff_t f_step_x, ptrdiff_t next_pixel,
-             size_t count, int16_t offset, int32_t* sums) {
+             size_t count, bool add_offset, int16_t offset, int32_t* sums) {
   const uint32x4_t even_lanes = vidupq_n_u32(0, 2);  // 0 2 4 6
   for (size_t c = 0; c < count; c += 8) {
     int32x4_t even[P];
     int32x4_t odd[P];
-    if (c + 8 <= count) {
-      SumTaps8<P, false>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
-                         next_pixel, 0, offset, even, odd);
+    if (c + 8 <= count && !add_offset) {
+      SumTaps8<P, false, false>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
+                                next_pixel, 0, offset, even, odd);
+    } else if (c + 8 <= count) {
+      SumTaps8<P, false, true>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
+                               next_pixel, 0, offset, even, odd);
+    } else if (!add_offset) {
+      SumTaps8<P, true, false>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
+                        next_pixel, vctp16q(static_cast<uint32_t>(count - c)), offset, even,
+                        odd);
     } else {
-      SumTaps8<P, true>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
+      SumTaps8<P, true, true>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
                         next_pixel, vctp16q(static_cast<uint32_t>(count - c)), offset, even,
                         odd);
     }
@@ -112,13 +145,16 @@ void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, 
   const size_t out_c = static_cast<size_t>(w.out_c);
   const int8_t* in = image + (origin + ky.first * step_y + kx.first * step_x);
   const int8_t* f = ctx.filter + (static_cast<size_t>(ky.first) * w.filter_w + kx.first) * out_c;
+  const bool folded = ctx.window_bias != nullptr && ky.first == 0 && ky.end == w.filter_h &&
+                      kx.first == 0 && kx.end == w.filter_w;
+  const int32_t* bias = folded ? ctx.window_bias : ctx.bias;
   int32_t sums[P * kChunk + 8];
   for (size_t first = 0; first < out_c; first += kChunk) {
     const size_t count = out_c - first < kChunk ? out_c - first : kChunk;
     SumTaps<P>(in + first, f + first, ky.end - ky.first, kx.end - kx.first, step_y, step_x,
                static_cast<ptrdiff_t>(w.filter_w) * out_c, static_cast<ptrdiff_t>(out_c),
-               next_pixel, count, static_cast<int16_t>(ctx.p.input_offset), sums);
-    RequantizeChunk(ctx, sums, P == 2 ? sums + kChunk : nullptr, first, count, out,
+               next_pixel, count, !folded, static_cast<int16_t>(ctx.p.input_offset), sums);
+    RequantizeChunk(ctx, bias, sums, P == 2 ? sums + kChunk : nullptr, first, count, out,
                     P == 2 ? out + next_out : nullptr);
   }
 }
@@ -132,9 +168,12 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
     cortex_m_dsp::DepthwiseConv2DInt8(w, depth_multiplier, params, input, filter, bias, output);
     return;
   }
-  const Context ctx = {w, params, filter, bias,
-                       RightShiftsOnly(params.shift.data(), static_cast<size_t>(w.out_c))};
   const size_t out_c = static_cast<size_t>(w.out_c);
+  int32_t window_bias[kMaxFoldedChannels];
+  const bool fold = out_c <= kMaxFoldedChannels;
+  if (fold) FoldOffset(w, filter, bias, params.input_offset, window_bias);
+  const Context ctx = {w, params, filter, bias, fold ? window_bias : nullptr,
+                       RightShiftsOnly(params.shift.data(), out_c)};
   const ptrdiff_t next_x = static_cast<ptrdiff_t>(w.stride_w) * w.in_c;
   const ptrdiff_t next_y = static_cast<ptrdiff_t>(w.stride_h) * w.in_w * w.in_c;
   const ptrdiff_t out_row = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
@@ -168,7 +207,7 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
           // Every tap in the padding: the sums are 0 (both rows, if paired).
           const int32_t zeros[kChunk] = {};
           for (size_t first = 0; first < out_c; first += kChunk) {
-            RequantizeChunk(ctx, zeros, zeros, first,
+            RequantizeChunk(ctx, bias, zeros, zeros, first,
                             out_c - first < kChunk ? out_c - first : kChunk, out,
                             rows_paired ? out + out_row : nullptr);
           }
