@@ -24,7 +24,7 @@ __attribute__((noinline)) void RequantizeRowsScalar(const ChannelQuant& q, size_
 }
 
 // Channels c .. c + 3 (those under `lanes`): the vector step on each row.
-template <bool kTwo, bool kPartial>
+template <bool kTwo, bool kBias, bool kPartial>
 __attribute__((always_inline)) inline void Requantize4Rows(
     const int32_t* bias, const int32_t* multiplier, const int8_t* shift, int32_t offset,
     int32_t lo, int32_t hi, const int32_t* sum_a, const int32_t* sum_b, int8_t* out_a,
@@ -32,19 +32,20 @@ __attribute__((always_inline)) inline void Requantize4Rows(
   // Unpredicated loads for full groups: a predicated one costs a VPST more.
   const int32x4_t m = kPartial ? vldrwq_z_s32(multiplier, lanes) : vldrwq_s32(multiplier);
   const int32x4_t s = kPartial ? vldrbq_z_s32(shift, lanes) : vldrbq_s32(shift);
-  const int32x4_t b = bias == nullptr ? vdupq_n_s32(0)
-                      : kPartial      ? vldrwq_z_s32(bias, lanes)
-                                      : vldrwq_s32(bias);
-  const int32x4_t xa = kPartial ? vldrwq_z_s32(sum_a, lanes) : vldrwq_s32(sum_a);
-  const int32x4_t ra = Requantize4(vaddq_s32(xa, b), m, s, offset, lo, hi);
+  int32x4_t b = vdupq_n_s32(0);
+  if constexpr (kBias) b = kPartial ? vldrwq_z_s32(bias, lanes) : vldrwq_s32(bias);
+  int32x4_t xa = kPartial ? vldrwq_z_s32(sum_a, lanes) : vldrwq_s32(sum_a);
+  if constexpr (kBias) xa = vaddq_s32(xa, b);
+  const int32x4_t ra = Requantize4(xa, m, s, offset, lo, hi);
   if (kPartial) {
     vstrbq_p_s32(out_a, ra, lanes);
   } else {
     vstrbq_s32(out_a, ra);
   }
   if constexpr (kTwo) {
-    const int32x4_t xb = kPartial ? vldrwq_z_s32(sum_b, lanes) : vldrwq_s32(sum_b);
-    const int32x4_t rb = Requantize4(vaddq_s32(xb, b), m, s, offset, lo, hi);
+    int32x4_t xb = kPartial ? vldrwq_z_s32(sum_b, lanes) : vldrwq_s32(sum_b);
+    if constexpr (kBias) xb = vaddq_s32(xb, b);
+    const int32x4_t rb = Requantize4(xb, m, s, offset, lo, hi);
     if (kPartial) {
       vstrbq_p_s32(out_b, rb, lanes);
     } else {
@@ -53,26 +54,33 @@ __attribute__((always_inline)) inline void Requantize4Rows(
   }
 }
 
-template <bool kTwo>
+template <bool kTwo, bool kBias>
 void RequantizeRowsVector(const ChannelQuant& q, size_t count, const int32_t* sum_a,
                           const int32_t* sum_b, int8_t* out_a, int8_t* out_b) {
   // Locals: the int8 stores could alias q, which made GCC reload it.
-  const int32_t* const bias = q.bias;
-  const int32_t* const multiplier = q.multiplier;
-  const int8_t* const shift = q.shift;
+  const int32_t* bias = q.bias;
+  const int32_t* multiplier = q.multiplier;
+  const int8_t* shift = q.shift;
   const int32_t offset = q.output_offset;
   const int32_t lo = q.activation_min;
   const int32_t hi = q.activation_max;
-  size_t c = 0;
-  for (; c + 4 <= count; c += 4) {
-    Requantize4Rows<kTwo, false>(bias == nullptr ? nullptr : bias + c, multiplier + c,
-                                 shift + c, offset, lo, hi, sum_a + c, sum_b + c, out_a + c,
-                                 out_b + c, 0);
+  // Pointers stepped, not indexed: GCC then uses post-increment loads.
+  for (size_t groups = count / 4; groups != 0; --groups) {
+    Requantize4Rows<kTwo, kBias, false>(bias, multiplier, shift, offset, lo, hi, sum_a, sum_b,
+                                        out_a, out_b, 0);
+    if constexpr (kBias) bias += 4;
+    multiplier += 4;
+    shift += 4;
+    sum_a += 4;
+    out_a += 4;
+    if constexpr (kTwo) {
+      sum_b += 4;
+      out_b += 4;
+    }
   }
-  if (c < count) {
-    Requantize4Rows<kTwo, true>(bias == nullptr ? nullptr : bias + c, multiplier + c, shift + c,
-                                offset, lo, hi, sum_a + c, sum_b + c, out_a + c, out_b + c,
-                                vctp32q(static_cast<uint32_t>(count - c)));
+  if (count % 4 != 0) {
+    Requantize4Rows<kTwo, kBias, true>(bias, multiplier, shift, offset, lo, hi, sum_a, sum_b,
+                                       out_a, out_b, vctp32q(static_cast<uint32_t>(count % 4)));
   }
 }
 
@@ -82,10 +90,16 @@ void RequantizeRows(const ChannelQuant& q, size_t count, const int32_t* sum_a,
                     const int32_t* sum_b, int8_t* out_a, int8_t* out_b) {
   if (!q.right_shifts_only) {
     RequantizeRowsScalar(q, count, sum_a, sum_b, out_a, out_b);
+  } else if (q.bias == nullptr) {
+    if (out_b != nullptr) {
+      RequantizeRowsVector<true, false>(q, count, sum_a, sum_b, out_a, out_b);
+    } else {
+      RequantizeRowsVector<false, false>(q, count, sum_a, sum_b, out_a, out_b);
+    }
   } else if (out_b != nullptr) {
-    RequantizeRowsVector<true>(q, count, sum_a, sum_b, out_a, out_b);
+    RequantizeRowsVector<true, true>(q, count, sum_a, sum_b, out_a, out_b);
   } else {
-    RequantizeRowsVector<false>(q, count, sum_a, sum_b, out_a, out_b);
+    RequantizeRowsVector<false, true>(q, count, sum_a, sum_b, out_a, out_b);
   }
 }
 
