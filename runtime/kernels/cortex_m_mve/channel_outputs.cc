@@ -16,40 +16,70 @@ namespace {
 // spilled the accumulators around its own loops (VMLADAVA needs even
 // registers: the "Te" constraint).
 
-// sum_a[r] = init[r] + xa . w_r, sum_b[r] = init[r] + xb . w_r, r < 3, for
-// the rows w_r = w + r * n. Out of line: it needs nearly every register.
-__attribute__((noinline)) void Dot2x3(const int8_t* xa, const int8_t* xb, const int8_t* w, size_t n,
-                   const int32_t* init, int32_t* sum_a, int32_t* sum_b) {
-  const int8_t* w1 = w + n;
-  const int8_t* w2 = w1 + n;
-  int32_t a0 = init[0], a1 = init[1], a2 = init[2];
-  int32_t b0 = a0, b1 = a1, b2 = a2;
+// Two inputs against `triples` consecutive triples of weight rows w_c = w +
+// c * n: sums[0][c] = init[c] + xa . w_c and sums[1][c] (kChunk further
+// on) = init[c] + xb . w_c for c < 3 * triples. Each 16-value block of the
+// inputs is loaded once for three rows, each block of weights once for both
+// inputs: 12 instructions per 96 MACs. One assembly loop for all triples
+// (the state between them in memory: the body takes every register), as a
+// call per triple cost about twice the per-triple overhead.
+struct PairRows {
+  const int8_t* xa;      // [0]
+  const int8_t* xb;      // [4]
+  const int8_t* w;       // [8]  the next triple's first row
+  const int32_t* init;   // [12] the next triple's
+  int32_t* sum;          // [16] sums[0] + the next triple's channel
+  int32_t* sum_end;      // [20] sums[0] + 3 * triples
+  size_t n;              // [24]
+};
+
+static_assert(kChunk * sizeof(int32_t) == 256, "PairRowsLoop stores pixel b's sums 256 bytes on");
+
+__attribute__((noinline)) void PairRowsLoop(PairRows* job) {
+  register PairRows* state __asm__("r12") = job;
   __asm__ volatile(
-      "dlstp.8 lr, %[n]\n"
+      "ldr r11, [r12, #24]\n"
       "1:\n"
-      "vldrb.8 q0, [%[xa]], #16\n"
-      "vldrb.8 q1, [%[xb]], #16\n"
-      "vldrb.8 q2, [%[w0]], #16\n"
-      "vmladava.s8 %[a0], q0, q2\n"
-      "vmladava.s8 %[b0], q1, q2\n"
-      "vldrb.8 q3, [%[w1]], #16\n"
-      "vmladava.s8 %[a1], q0, q3\n"
-      "vmladava.s8 %[b1], q1, q3\n"
-      "vldrb.8 q2, [%[w2]], #16\n"
-      "vmladava.s8 %[a2], q0, q2\n"
-      "vmladava.s8 %[b2], q1, q2\n"
-      "letp lr, 1b\n"
-      : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [b0] "+Te"(b0), [b1] "+Te"(b1),
-        [b2] "+Te"(b2), [xa] "+r"(xa), [xb] "+r"(xb), [w0] "+r"(w), [w1] "+r"(w1),
-        [w2] "+r"(w2)
-      : [n] "r"(n)
-      : "q0", "q1", "q2", "q3", "lr", "memory");
-  sum_a[0] = a0;
-  sum_a[1] = a1;
-  sum_a[2] = a2;
-  sum_b[0] = b0;
-  sum_b[1] = b1;
-  sum_b[2] = b2;
+      "ldr r1, [r12, #0]\n"
+      "ldr r3, [r12, #4]\n"
+      "ldr r5, [r12, #8]\n"
+      "add r7, r5, r11\n"
+      "add r9, r7, r11\n"
+      "add r0, r9, r11\n"
+      "str r0, [r12, #8]\n"
+      "ldr r8, [r12, #12]\n"
+      "ldm r8!, {r0, r2, r4}\n"
+      "str r8, [r12, #12]\n"
+      "mov r6, r0\n"
+      "mov r8, r2\n"
+      "mov r10, r4\n"
+      "dlstp.8 lr, r11\n"
+      "2:\n"
+      "vldrb.8 q0, [r1], #16\n"
+      "vldrb.8 q1, [r3], #16\n"
+      "vldrb.8 q2, [r5], #16\n"
+      "vmladava.s8 r0, q0, q2\n"
+      "vmladava.s8 r6, q1, q2\n"
+      "vldrb.8 q3, [r7], #16\n"
+      "vmladava.s8 r2, q0, q3\n"
+      "vmladava.s8 r8, q1, q3\n"
+      "vldrb.8 q2, [r9], #16\n"
+      "vmladava.s8 r4, q0, q2\n"
+      "vmladava.s8 r10, q1, q2\n"
+      "letp lr, 2b\n"
+      "ldr r1, [r12, #16]\n"
+      "stm r1!, {r0, r2, r4}\n"
+      "str r6, [r1, #244]\n"
+      "str r8, [r1, #248]\n"
+      "str r10, [r1, #252]\n"
+      "str r1, [r12, #16]\n"
+      "ldr r3, [r12, #20]\n"
+      "cmp r1, r3\n"
+      "bne 1b\n"
+      :
+      : "r"(state)
+      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "lr", "q0",
+        "q1", "q2", "q3", "memory", "cc");
 }
 
 // The same for one row.
@@ -159,14 +189,18 @@ void PrepareChunk(const int8_t* weights, size_t n, const int32_t* bias, const Ou
 
 void ChunkOutputs(const ChannelChunk& chunk, const int8_t* xa, const int8_t* xb, size_t n,
                   const int8_t* weights, const OutputQuant& q, int8_t* out_a, int8_t* out_b) {
-  int32_t sum_a[kChunk];
-  int32_t sum_b[kChunk];
+  int32_t sums[2][kChunk];  // pixel b's right after pixel a's (PairRowsLoop)
+  int32_t* const sum_a = sums[0];
+  int32_t* const sum_b = sums[1];
   const int8_t* w = weights + chunk.first * n;
   const size_t count = chunk.count;
   size_t c = 0;
   if (xb != nullptr) {
-    for (; c + 3 <= count; c += 3) {
-      Dot2x3(xa, xb, w + c * n, n, chunk.bias + c, sum_a + c, sum_b + c);
+    const size_t triples = count / 3;
+    if (triples != 0) {
+      PairRows job = {xa, xb, w, chunk.bias, sum_a, sum_a + 3 * triples, n};
+      PairRowsLoop(&job);
+      c = 3 * triples;
     }
     for (; c < count; ++c) {
       Dot2x1(xa, xb, w + c * n, n, chunk.bias + c, sum_a + c, sum_b + c);
