@@ -47,15 +47,13 @@ __attribute__((noinline)) void GatherPatch(const Window2D& w, const int8_t* imag
   const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
   const TapRange kx = ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w);
   const size_t row = static_cast<size_t>(w.filter_w) * in_c;
-  const bool any_x = kx.end > kx.first;
-  int8_t* dst = patch;
-  for (int32_t y = 0; y < w.filter_h; ++y, dst += row) {
-    if (y < ky.first || y >= ky.end || !any_x) {
-      FillBytes(dst, pad, row);
-      continue;
-    }
+  // The zero point everywhere first, then the in-bounds runs over it: one
+  // fill instead of one per padded stretch of every row.
+  FillBytes(patch, pad, static_cast<size_t>(w.filter_h) * row);
+  if (kx.end <= kx.first) return;
+  for (int32_t y = ky.first; y < ky.end; ++y) {
+    int8_t* dst = patch + static_cast<size_t>(y) * row;
     const int8_t* line = image + static_cast<size_t>(y0 + y * w.dilation_h) * w.in_w * in_c;
-    FillBytes(dst, pad, static_cast<size_t>(kx.first) * in_c);
     if (w.dilation_w == 1) {
       CopyBytes(dst + kx.first * in_c, line + static_cast<size_t>(x0 + kx.first) * in_c,
                 static_cast<size_t>(kx.end - kx.first) * in_c);
@@ -64,7 +62,6 @@ __attribute__((noinline)) void GatherPatch(const Window2D& w, const int8_t* imag
         CopyBytes(dst + k * in_c, line + static_cast<size_t>(x0 + k * w.dilation_w) * in_c, in_c);
       }
     }
-    FillBytes(dst + kx.end * in_c, pad, static_cast<size_t>(w.filter_w - kx.end) * in_c);
   }
 }
 
