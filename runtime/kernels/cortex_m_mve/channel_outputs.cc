@@ -218,8 +218,74 @@ void ChunkOutputs(const ChannelChunk& chunk, const int8_t* xa, const int8_t* xb,
   RequantizeRows(QuantOf(chunk, q), count, sum_a, nullptr, out_a + chunk.first, nullptr);
 }
 
+namespace {
+
+// Rows of at most 16 values (one vector each), e.g. a pointwise conv over 8
+// or 16 channels: there the per-block costs of ChunkOutputs outweigh its
+// products. Instead four channels' weights stay in registers while up to
+// kShortRows input rows pass (one load and four VMLADAVA per row), then
+// the rows' sums are requantized in pairs. 2 KB of sums on the stack.
+inline constexpr size_t kShortRows = 8;
+
+__attribute__((noinline)) void ShortMatrixOutputs(const int8_t* x, size_t rows, size_t n,
+                                                  const int8_t* weights, size_t channels,
+                                                  const int32_t* bias, const OutputQuant& q,
+                                                  int8_t* out) {
+  ChannelChunk chunk;
+  int32_t sums[kShortRows][kChunk];
+  const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(n));  // lanes past n read nothing
+  for (size_t first = 0; first < channels; first += kChunk) {
+    const size_t count = channels - first < kChunk ? channels - first : kChunk;
+    PrepareChunk(weights, n, bias, q, first, count, chunk);
+    const ChannelQuant quant = QuantOf(chunk, q);
+    for (size_t r0 = 0; r0 < rows; r0 += kShortRows) {
+      const size_t block = rows - r0 < kShortRows ? rows - r0 : kShortRows;
+      const int8_t* xr = x + r0 * n;
+      size_t c = 0;
+      for (; c + 4 <= count; c += 4) {
+        const int8_t* w = weights + (first + c) * n;
+        const int8x16_t w0 = vldrbq_z_s8(w, lanes);
+        const int8x16_t w1 = vldrbq_z_s8(w + n, lanes);
+        const int8x16_t w2 = vldrbq_z_s8(w + 2 * n, lanes);
+        const int8x16_t w3 = vldrbq_z_s8(w + 3 * n, lanes);
+        const int32_t b0 = chunk.bias[c], b1 = chunk.bias[c + 1];
+        const int32_t b2 = chunk.bias[c + 2], b3 = chunk.bias[c + 3];
+        const int8_t* xp = xr;
+        for (size_t p = 0; p < block; ++p, xp += n) {
+          const int8x16_t xv = vldrbq_z_s8(xp, lanes);
+          int32_t* s = sums[p] + c;
+          s[0] = vmladavaq_s8(b0, xv, w0);
+          s[1] = vmladavaq_s8(b1, xv, w1);
+          s[2] = vmladavaq_s8(b2, xv, w2);
+          s[3] = vmladavaq_s8(b3, xv, w3);
+        }
+      }
+      for (; c < count; ++c) {
+        const int8x16_t w0 = vldrbq_z_s8(weights + (first + c) * n, lanes);
+        const int32_t b0 = chunk.bias[c];
+        const int8_t* xp = xr;
+        for (size_t p = 0; p < block; ++p, xp += n) {
+          sums[p][c] = vmladavaq_s8(b0, vldrbq_z_s8(xp, lanes), w0);
+        }
+      }
+      int8_t* o = out + r0 * channels + first;
+      size_t p = 0;
+      for (; p + 2 <= block; p += 2, o += 2 * channels) {
+        RequantizeRows(quant, count, sums[p], sums[p + 1], o, o + channels);
+      }
+      if (p < block) RequantizeRows(quant, count, sums[p], nullptr, o, nullptr);
+    }
+  }
+}
+
+}  // namespace
+
 void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,
                    size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out) {
+  if (n <= 16 && rows >= 4) {
+    ShortMatrixOutputs(x, rows, n, weights, channels, bias, q, out);
+    return;
+  }
   ChannelChunk chunk;
   for (size_t first = 0; first < channels; first += kChunk) {
     const size_t count = channels - first < kChunk ? channels - first : kChunk;
