@@ -22,14 +22,19 @@ bool IsPointwise(const Window2D& w) {
          w.pad_top == 0 && w.pad_left == 0 && w.out_h == w.in_h && w.out_w == w.in_w;
 }
 
-// Window rows are often a handful of bytes: 16 at a time, the rest under a
-// tail predicate, no libc call.
+// Window rows are often a handful of bytes: a tail-predicated loop (WLSTP
+// skips it for n == 0), no libc call.
 inline void CopyBytes(int8_t* dst, const int8_t* src, size_t n) {
-  for (; n >= 16; n -= 16, dst += 16, src += 16) vstrbq_s8(dst, vldrbq_s8(src));
-  if (n != 0) {
-    const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(n));
-    vstrbq_p_s8(dst, vldrbq_z_s8(src, lanes), lanes);
-  }
+  __asm__ volatile(
+      "wlstp.8 lr, %[n], 2f\n"
+      "1:\n"
+      "vldrb.8 q0, [%[src]], #16\n"
+      "vstrb.8 q0, [%[dst]], #16\n"
+      "letp lr, 1b\n"
+      "2:\n"
+      : [dst] "+r"(dst), [src] "+r"(src)
+      : [n] "r"(n)
+      : "q0", "lr", "memory");
 }
 
 inline void FillBytes(int8_t* dst, int8x16_t value, size_t n) {
@@ -96,9 +101,12 @@ inline const int8_t* PatchOf(const Window2D& w, const int8_t* input, int32_t p, 
 }
 
 // Two output pixels at a time, per chunk of output channels.
-__attribute__((noinline)) void ConvPatches(const Window2D& w, const OutputQuant& q,
+__attribute__((noinline)) void ConvPatches(const Window2D& window, const OutputQuant& q,
                                            const int8_t* input, const int8_t* filter,
                                            const int32_t* bias, int8_t* output) {
+  // A local copy: the patch stores could alias the caller's, which made GCC
+  // reload every field for every pixel.
+  const Window2D w = window;
   const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
   const size_t out_c = static_cast<size_t>(w.out_c);
   const int8x16_t pad = vdupq_n_s8(static_cast<int8_t>(-q.input_offset));
