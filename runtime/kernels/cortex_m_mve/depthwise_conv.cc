@@ -208,13 +208,17 @@ void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, 
 
 }  // namespace
 
-void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
+void DepthwiseConv2DInt8(const Window2D& window, int32_t depth_multiplier,
                          const PerChannelParams& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output) {
   if (depth_multiplier != 1) {
-    cortex_m_dsp::DepthwiseConv2DInt8(w, depth_multiplier, params, input, filter, bias, output);
+    cortex_m_dsp::DepthwiseConv2DInt8(window, depth_multiplier, params, input, filter, bias,
+                                      output);
     return;
   }
+  // A local copy: the output stores could alias the caller's, which made
+  // GCC reload every field for every pixel.
+  const Window2D w = window;
   const size_t out_c = static_cast<size_t>(w.out_c);
   int32_t window_bias[kMaxFoldedChannels];
   const bool fold = out_c <= kMaxFoldedChannels;
