@@ -224,14 +224,14 @@ namespace {
 // or 16 channels: there the per-block costs of ChunkOutputs outweigh its
 // products. Instead four channels' weights stay in registers while up to
 // kShortRows input rows pass (one load and four VMLADAVA per row), then
-// the rows' sums are requantized in pairs. 2 KB of sums on the stack.
+// the rows' sums are requantized in pairs. 2 KB of sums on the stack (the
+// chunk is the caller's, so that this frame stays under 2.5 KB).
 inline constexpr size_t kShortRows = 8;
 
 __attribute__((noinline)) void ShortMatrixOutputs(const int8_t* x, size_t rows, size_t n,
                                                   const int8_t* weights, size_t channels,
                                                   const int32_t* bias, const OutputQuant& q,
-                                                  int8_t* out) {
-  ChannelChunk chunk;
+                                                  int8_t* out, ChannelChunk& chunk) {
   int32_t sums[kShortRows][kChunk];
   const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(n));  // lanes past n read nothing
   for (size_t first = 0; first < channels; first += kChunk) {
@@ -282,11 +282,11 @@ __attribute__((noinline)) void ShortMatrixOutputs(const int8_t* x, size_t rows, 
 
 void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,
                    size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out) {
+  ChannelChunk chunk;
   if (n <= 16 && rows >= 4) {
-    ShortMatrixOutputs(x, rows, n, weights, channels, bias, q, out);
+    ShortMatrixOutputs(x, rows, n, weights, channels, bias, q, out, chunk);
     return;
   }
-  ChannelChunk chunk;
   for (size_t first = 0; first < channels; first += kChunk) {
     const size_t count = channels - first < kChunk ? channels - first : kChunk;
     PrepareChunk(weights, n, bias, q, first, count, chunk);
