@@ -2,6 +2,7 @@
 
 #include <arm_mve.h>
 
+#include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_mve/requantize.h"
 
 namespace mote::cortex_m_mve {
@@ -297,6 +298,57 @@ void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights
     }
     if (r < rows) ChunkOutputs(chunk, x + r * n, nullptr, n, weights, q, out + r * channels,
                                nullptr);
+  }
+}
+
+void SmallStackOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,
+                       size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out) {
+  const uint32_t offset = static_cast<uint32_t>(q.input_offset);
+  for (size_t r = 0; r < rows; r += 2) {
+    const int8_t* xa = x + r * n;
+    const int8_t* xb = r + 1 < rows ? xa + n : nullptr;
+    int8_t* out_a = out + r * channels;
+    int8_t* out_b = out_a + channels;
+    size_t c = 0;
+    if (xb == nullptr) {
+      // One row: four channels per pass over it.
+      for (; c + 4 <= channels; c += 4) {
+        int32_t init[4];
+        int32_t sum[4];
+        for (int i = 0; i < 4; ++i) {
+          const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c + i]) : 0;
+          init[i] = static_cast<int32_t>(
+              b + offset * static_cast<uint32_t>(RowSum(weights + (c + i) * n, n)));
+        }
+        Dot1x4(xa, weights + c * n, n, init, sum);
+        for (int i = 0; i < 4; ++i) {
+          out_a[c + i] = cortex_m_dsp::RequantizeInt8(sum[i], q.multiplier[c + i],
+                                                      q.shift[c + i], q.output_offset,
+                                                      q.activation_min, q.activation_max);
+        }
+      }
+    }
+    for (; c < channels; ++c) {
+      const int8_t* w = weights + c * n;
+      // Modulo 2^32 (see channel_outputs.h): unsigned, so it is defined.
+      const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0;
+      const int32_t init =
+          static_cast<int32_t>(b + offset * static_cast<uint32_t>(RowSum(w, n)));
+      int32_t sum_a;
+      int32_t sum_b;
+      if (xb != nullptr) {
+        Dot2x1(xa, xb, w, n, &init, &sum_a, &sum_b);
+      } else {
+        Dot1x1(xa, w, n, &init, &sum_a);
+      }
+      out_a[c] = cortex_m_dsp::RequantizeInt8(sum_a, q.multiplier[c], q.shift[c], q.output_offset,
+                                              q.activation_min, q.activation_max);
+      if (xb != nullptr) {
+        out_b[c] = cortex_m_dsp::RequantizeInt8(sum_b, q.multiplier[c], q.shift[c],
+                                                q.output_offset, q.activation_min,
+                                                q.activation_max);
+      }
+    }
   }
 }
 

@@ -48,6 +48,14 @@ void ChunkOutputs(const ChannelChunk& chunk, const int8_t* xa, const int8_t* xb,
 void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,
                    size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out);
 
+// The same as MatrixOutputs with a few dozen bytes of stack instead of its
+// chunk buffers, a row's sum and offset taken per channel and output
+// (scalar requantization): FullyConnected uses it, whose stack bound
+// (tools/modelc/plan/kernel_stack_table.inc) also covers float
+// FullyConnected models, and must stay within twice what they use.
+void SmallStackOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,
+                       size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out);
+
 }  // namespace mote::cortex_m_mve
 
 #endif  // MOTE_KERNELS_CORTEX_M_MVE_CHANNEL_OUTPUTS_H_

@@ -10,7 +10,7 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
   const OutputQuant q = {params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};
-  MatrixOutputs(input, shape.batches, shape.depth, weights, shape.units, bias, q, output);
+  SmallStackOutputs(input, shape.batches, shape.depth, weights, shape.units, bias, q, output);
 }
 
 }  // namespace mote::cortex_m_mve

@@ -12,9 +12,9 @@ namespace mote::cortex_m_mve {
 using reference::FullyConnectedShape;
 using reference::QuantizedFcParams;
 
-// Batches two at a time against three units at a time (one at a time for an
-// odd last batch, four units), 16 MACs per VMLADAVA, the input offset
-// folded into the bias per chunk of units (channel_outputs.h).
+// Batches two at a time, 16 MACs per VMLADAVA, each unit's input offset
+// folded into its bias from its weights' sum; little stack
+// (channel_outputs.h: SmallStackOutputs).
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output);
