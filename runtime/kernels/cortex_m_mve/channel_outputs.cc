@@ -11,11 +11,8 @@ namespace {
 // The dot products below are tail-predicated low-overhead loops (DLSTP /
 // LETP): the last iteration runs with only the lanes below n active, so any n
 // >= 1 takes ceil(n / 16) iterations with no separate tail and reads nothing
-// past the rows. Each 16-value block of input is loaded once for every
-// weight row and each block of weights once for every input: 2 inputs x 3
-// rows is 12 instructions per 96 MACs. Written in assembly because GCC 12
-// spilled the accumulators around its own loops (VMLADAVA needs even
-// registers: the "Te" constraint).
+// past the rows. Written in assembly because GCC 12 spilled the accumulators
+// around its own loops (VMLADAVA needs even registers: the "Te" constraint).
 
 // Two inputs against `triples` consecutive triples of weight rows w_c = w +
 // c * n: sums[0][c] = init[c] + xa . w_c and sums[1][c] (kChunk further
@@ -25,13 +22,13 @@ namespace {
 // (the state between them in memory: the body takes every register), as a
 // call per triple cost about twice the per-triple overhead.
 struct PairRows {
-  const int8_t* xa;      // [0]
-  const int8_t* xb;      // [4]
-  const int8_t* w;       // [8]  the next triple's first row
-  const int32_t* init;   // [12] the next triple's
-  int32_t* sum;          // [16] sums[0] + the next triple's channel
-  int32_t* sum_end;      // [20] sums[0] + 3 * triples
-  size_t n;              // [24]
+  const int8_t* xa;     // [0]
+  const int8_t* xb;     // [4]
+  const int8_t* w;      // [8]  the next triple's first row
+  const int32_t* init;  // [12] the next triple's
+  int32_t* sum;         // [16] sums[0] + the next triple's channel
+  int32_t* sum_end;     // [20] sums[0] + 3 * triples
+  size_t n;             // [24]
 };
 
 static_assert(kChunk * sizeof(int32_t) == 256, "PairRowsLoop stores pixel b's sums 256 bytes on");
@@ -79,11 +76,11 @@ __attribute__((noinline)) void PairRowsLoop(PairRows* job) {
       "bne 1b\n"
       :
       : "r"(state)
-      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "lr", "q0",
-        "q1", "q2", "q3", "memory", "cc");
+      : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "lr", "q0", "q1",
+        "q2", "q3", "memory", "cc");
 }
 
-// The same for one row.
+// sum_a[0] = init[0] + xa . w, sum_b[0] = init[0] + xb . w: one weight row.
 inline void Dot2x1(const int8_t* xa, const int8_t* xb, const int8_t* w, size_t n,
                    const int32_t* init, int32_t* sum_a, int32_t* sum_b) {
   int32_t a0 = init[0];
@@ -105,8 +102,8 @@ inline void Dot2x1(const int8_t* xa, const int8_t* xb, const int8_t* w, size_t n
 }
 
 // sum[r] = init[r] + x . w_r, r < 4: one input (an odd last row).
-__attribute__((noinline)) void Dot1x4(const int8_t* x, const int8_t* w, size_t n, const int32_t* init,
-                   int32_t* sum) {
+__attribute__((noinline)) void Dot1x4(const int8_t* x, const int8_t* w, size_t n,
+                                      const int32_t* init, int32_t* sum) {
   const int8_t* w1 = w + n;
   const int8_t* w2 = w1 + n;
   const int8_t* w3 = w2 + n;
@@ -124,8 +121,8 @@ __attribute__((noinline)) void Dot1x4(const int8_t* x, const int8_t* w, size_t n
       "vldrb.8 q2, [%[w3]], #16\n"
       "vmladava.s8 %[a3], q0, q2\n"
       "letp lr, 1b\n"
-      : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [x] "+r"(x),
-        [w0] "+r"(w), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
+      : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [x] "+r"(x), [w0] "+r"(w),
+        [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3)
       : [n] "r"(n)
       : "q0", "q1", "q2", "lr", "memory");
   sum[0] = a0;
@@ -134,8 +131,7 @@ __attribute__((noinline)) void Dot1x4(const int8_t* x, const int8_t* w, size_t n
   sum[3] = a3;
 }
 
-inline void Dot1x1(const int8_t* x, const int8_t* w, size_t n, const int32_t* init,
-                   int32_t* sum) {
+inline void Dot1x1(const int8_t* x, const int8_t* w, size_t n, const int32_t* init, int32_t* sum) {
   int32_t a0 = init[0];
   __asm__ volatile(
       "dlstp.8 lr, %[n]\n"
@@ -166,9 +162,8 @@ inline int32_t RowSum(const int8_t* w, size_t n) {
 }
 
 ChannelQuant QuantOf(const ChannelChunk& chunk, const OutputQuant& q) {
-  return {nullptr,         q.multiplier + chunk.first, q.shift + chunk.first,
-          q.output_offset, q.activation_min,           q.activation_max,
-          chunk.vector_requantize};
+  return {nullptr,          q.multiplier + chunk.first, q.shift + chunk.first,  q.output_offset,
+          q.activation_min, q.activation_max,           chunk.vector_requantize};
 }
 
 }  // namespace
@@ -281,8 +276,8 @@ __attribute__((noinline)) void ShortMatrixOutputs(const int8_t* x, size_t rows, 
 
 }  // namespace
 
-void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,
-                   size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out) {
+void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights, size_t channels,
+                   const int32_t* bias, const OutputQuant& q, int8_t* out) {
   ChannelChunk chunk;
   if (n <= 16 && rows >= 4) {
     ShortMatrixOutputs(x, rows, n, weights, channels, bias, q, out, chunk);
@@ -296,8 +291,8 @@ void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights
       ChunkOutputs(chunk, x + r * n, x + (r + 1) * n, n, weights, q, out + r * channels,
                    out + (r + 1) * channels);
     }
-    if (r < rows) ChunkOutputs(chunk, x + r * n, nullptr, n, weights, q, out + r * channels,
-                               nullptr);
+    if (r < rows)
+      ChunkOutputs(chunk, x + r * n, nullptr, n, weights, q, out + r * channels, nullptr);
   }
 }
 
@@ -322,9 +317,9 @@ void SmallStackOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* wei
         }
         Dot1x4(xa, weights + c * n, n, init, sum);
         for (int i = 0; i < 4; ++i) {
-          out_a[c + i] = cortex_m_dsp::RequantizeInt8(sum[i], q.multiplier[c + i],
-                                                      q.shift[c + i], q.output_offset,
-                                                      q.activation_min, q.activation_max);
+          out_a[c + i] =
+              cortex_m_dsp::RequantizeInt8(sum[i], q.multiplier[c + i], q.shift[c + i],
+                                           q.output_offset, q.activation_min, q.activation_max);
         }
       }
     }
@@ -332,8 +327,7 @@ void SmallStackOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* wei
       const int8_t* w = weights + c * n;
       // Modulo 2^32 (see channel_outputs.h): unsigned, so it is defined.
       const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0;
-      const int32_t init =
-          static_cast<int32_t>(b + offset * static_cast<uint32_t>(RowSum(w, n)));
+      const int32_t init = static_cast<int32_t>(b + offset * static_cast<uint32_t>(RowSum(w, n)));
       int32_t sum_a;
       int32_t sum_b;
       if (xb != nullptr) {
@@ -344,9 +338,8 @@ void SmallStackOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* wei
       out_a[c] = cortex_m_dsp::RequantizeInt8(sum_a, q.multiplier[c], q.shift[c], q.output_offset,
                                               q.activation_min, q.activation_max);
       if (xb != nullptr) {
-        out_b[c] = cortex_m_dsp::RequantizeInt8(sum_b, q.multiplier[c], q.shift[c],
-                                                q.output_offset, q.activation_min,
-                                                q.activation_max);
+        out_b[c] = cortex_m_dsp::RequantizeInt8(sum_b, q.multiplier[c], q.shift[c], q.output_offset,
+                                                q.activation_min, q.activation_max);
       }
     }
   }

@@ -45,8 +45,8 @@ void ChunkOutputs(const ChannelChunk& chunk, const int8_t* xa, const int8_t* xb,
 
 // out[r][c] for rows x[r] (rows of n values, contiguous), r < rows, and
 // every channel c < channels.
-void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,
-                   size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out);
+void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights, size_t channels,
+                   const int32_t* bias, const OutputQuant& q, int8_t* out);
 
 // The same as MatrixOutputs with a few dozen bytes of stack instead of its
 // chunk buffers, a row's sum and offset taken per channel and output

@@ -138,9 +138,8 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
     cortex_m_dsp::Conv2DInt8(w, groups, params, input, filter, bias, output);
     return;
   }
-  const OutputQuant q = {params.input_offset,     params.output_offset,
-                         params.multiplier.data(), params.shift.data(),
-                         params.activation_min,   params.activation_max};
+  const OutputQuant q = {params.input_offset, params.output_offset,  params.multiplier.data(),
+                         params.shift.data(), params.activation_min, params.activation_max};
   if (IsPointwise(w)) {
     MatrixOutputs(input, static_cast<size_t>(w.batches) * w.in_h * w.in_w,
                   static_cast<size_t>(w.in_c), filter, static_cast<size_t>(w.out_c), bias, q,

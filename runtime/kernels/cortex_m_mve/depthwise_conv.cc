@@ -37,7 +37,8 @@ void FoldOffset(const Window2D& w, const int8_t* filter, const int32_t* bias, in
   for (size_t c = 0; c < out_c; c += 4) {
     const mve_pred16_t lanes = vctp32q(static_cast<uint32_t>(out_c - c));
     int32x4_t sum = vdupq_n_s32(0);
-    for (size_t t = 0; t < taps; ++t) sum = vaddq_s32(sum, vldrbq_z_s32(filter + t * out_c + c, lanes));
+    for (size_t t = 0; t < taps; ++t)
+      sum = vaddq_s32(sum, vldrbq_z_s32(filter + t * out_c + c, lanes));
     int32x4_t b = vmulq_n_s32(sum, offset);
     if (bias != nullptr) b = vaddq_s32(b, vldrwq_z_s32(bias + c, lanes));
     vstrwq_p_s32(window_bias + c, b, lanes);
@@ -71,13 +72,12 @@ void RequantizeChunk(const Context& ctx, const int32_t* bias, const int32_t* sum
 // without, which saves a VPST per load.
 // Without kAddOffset the sums are of x * w alone (window_bias adds the rest).
 template <int P, bool kPartial, bool kAddOffset>
-__attribute__((always_inline)) inline void SumTaps8(const int8_t* in, const int8_t* f,
-                                                    int32_t rows, int32_t cols,
-                                                    ptrdiff_t step_y, ptrdiff_t step_x,
-                                                    ptrdiff_t f_step_y, ptrdiff_t f_step_x,
-                                                    ptrdiff_t next_pixel, mve_pred16_t lanes,
-                                                    int16_t offset, int32x4_t* even,
-                                                    int32x4_t* odd) {
+__attribute__((always_inline)) inline void SumTaps8(const int8_t* in, const int8_t* f, int32_t rows,
+                                                    int32_t cols, ptrdiff_t step_y,
+                                                    ptrdiff_t step_x, ptrdiff_t f_step_y,
+                                                    ptrdiff_t f_step_x, ptrdiff_t next_pixel,
+                                                    mve_pred16_t lanes, int16_t offset,
+                                                    int32x4_t* even, int32x4_t* odd) {
   _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) even[i] = odd[i] = vdupq_n_s32(0);
   for (int32_t y = 0; y < rows; ++y, in += step_y, f += f_step_y) {
     const int8_t* xa = in;
@@ -164,12 +164,12 @@ void SumTaps(const int8_t* in, const int8_t* f, int32_t rows, int32_t cols, ptrd
                                next_pixel, 0, offset, even, odd);
     } else if (!add_offset) {
       SumTaps8<P, true, false>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
-                        next_pixel, vctp16q(static_cast<uint32_t>(count - c)), offset, even,
-                        odd);
+                               next_pixel, vctp16q(static_cast<uint32_t>(count - c)), offset, even,
+                               odd);
     } else {
       SumTaps8<P, true, true>(in + c, f + c, rows, cols, step_y, step_x, f_step_y, f_step_x,
-                        next_pixel, vctp16q(static_cast<uint32_t>(count - c)), offset, even,
-                        odd);
+                              next_pixel, vctp16q(static_cast<uint32_t>(count - c)), offset, even,
+                              odd);
     }
     // Even and odd channels back in order (the array has room past count).
     _Pragma("GCC unroll 2") for (int i = 0; i < P; ++i) {
@@ -180,9 +180,9 @@ void SumTaps(const int8_t* in, const int8_t* f, int32_t rows, int32_t cols, ptrd
 }
 
 // P output pixels (1 or 2: the second next_pixel bytes further in the input
-// and next_out in the output) with taps ky x kx, the same for both. `origin` is the input index of tap (0, 0) of the
-// first pixel, channel 0 (it may lie outside the input; only in-bounds taps
-// are read).
+// and next_out in the output) with taps ky x kx, the same for both. `origin` is the input index of
+// tap (0, 0) of the first pixel, channel 0 (it may lie outside the input; only in-bounds taps are
+// read).
 template <int P>
 void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, TapRange ky,
                      TapRange kx, ptrdiff_t next_pixel, ptrdiff_t next_out, int8_t* out) {
@@ -223,7 +223,11 @@ void DepthwiseConv2DInt8(const Window2D& window, int32_t depth_multiplier,
   int32_t window_bias[kMaxFoldedChannels];
   const bool fold = out_c <= kMaxFoldedChannels;
   if (fold) FoldOffset(w, filter, bias, params.input_offset, window_bias);
-  const Context ctx = {w, params, filter, bias, fold ? window_bias : nullptr,
+  const Context ctx = {w,
+                       params,
+                       filter,
+                       bias,
+                       fold ? window_bias : nullptr,
                        RightShiftsOnly(params.shift.data(), out_c)};
   const ptrdiff_t next_x = static_cast<ptrdiff_t>(w.stride_w) * w.in_c;
   const ptrdiff_t next_y = static_cast<ptrdiff_t>(w.stride_h) * w.in_w * w.in_c;

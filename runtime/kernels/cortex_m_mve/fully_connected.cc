@@ -7,9 +7,8 @@ namespace mote::cortex_m_mve {
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output) {
-  const OutputQuant q = {params.input_offset,     params.output_offset,
-                         params.multiplier.data(), params.shift.data(),
-                         params.activation_min,   params.activation_max};
+  const OutputQuant q = {params.input_offset, params.output_offset,  params.multiplier.data(),
+                         params.shift.data(), params.activation_min, params.activation_max};
   SmallStackOutputs(input, shape.batches, shape.depth, weights, shape.units, bias, q, output);
 }
 

@@ -12,9 +12,9 @@ __attribute__((noinline)) void RequantizeRowsScalar(const ChannelQuant& q, size_
                                                     int8_t* out_a, int8_t* out_b) {
   for (size_t c = 0; c < count; ++c) {
     const uint32_t b = q.bias != nullptr ? static_cast<uint32_t>(q.bias[c]) : 0;
-    out_a[c] = cortex_m_dsp::RequantizeInt8(static_cast<int32_t>(static_cast<uint32_t>(sum_a[c]) + b),
-                                            q.multiplier[c], q.shift[c], q.output_offset,
-                                            q.activation_min, q.activation_max);
+    out_a[c] = cortex_m_dsp::RequantizeInt8(
+        static_cast<int32_t>(static_cast<uint32_t>(sum_a[c]) + b), q.multiplier[c], q.shift[c],
+        q.output_offset, q.activation_min, q.activation_max);
     if (out_b != nullptr) {
       out_b[c] = cortex_m_dsp::RequantizeInt8(
           static_cast<int32_t>(static_cast<uint32_t>(sum_b[c]) + b), q.multiplier[c], q.shift[c],
@@ -26,9 +26,9 @@ __attribute__((noinline)) void RequantizeRowsScalar(const ChannelQuant& q, size_
 // Channels c .. c + 3 (those under `lanes`): the vector step on each row.
 template <bool kTwo, bool kBias, bool kPartial>
 __attribute__((always_inline)) inline void Requantize4Rows(
-    const int32_t* bias, const int32_t* multiplier, const int8_t* shift, int32_t offset,
-    int32_t lo, int32_t hi, const int32_t* sum_a, const int32_t* sum_b, int8_t* out_a,
-    int8_t* out_b, mve_pred16_t lanes) {
+    const int32_t* bias, const int32_t* multiplier, const int8_t* shift, int32_t offset, int32_t lo,
+    int32_t hi, const int32_t* sum_a, const int32_t* sum_b, int8_t* out_a, int8_t* out_b,
+    mve_pred16_t lanes) {
   // Unpredicated loads for full groups: a predicated one costs a VPST more.
   const int32x4_t m = kPartial ? vldrwq_z_s32(multiplier, lanes) : vldrwq_s32(multiplier);
   const int32x4_t s = kPartial ? vldrbq_z_s32(shift, lanes) : vldrbq_s32(shift);
@@ -79,15 +79,15 @@ void RequantizeRowsVector(const ChannelQuant& q, size_t count, const int32_t* su
     }
   }
   if (count % 4 != 0) {
-    Requantize4Rows<kTwo, kBias, true>(bias, multiplier, shift, offset, lo, hi, sum_a, sum_b,
-                                       out_a, out_b, vctp32q(static_cast<uint32_t>(count % 4)));
+    Requantize4Rows<kTwo, kBias, true>(bias, multiplier, shift, offset, lo, hi, sum_a, sum_b, out_a,
+                                       out_b, vctp32q(static_cast<uint32_t>(count % 4)));
   }
 }
 
 }  // namespace
 
-void RequantizeRows(const ChannelQuant& q, size_t count, const int32_t* sum_a,
-                    const int32_t* sum_b, int8_t* out_a, int8_t* out_b) {
+void RequantizeRows(const ChannelQuant& q, size_t count, const int32_t* sum_a, const int32_t* sum_b,
+                    int8_t* out_a, int8_t* out_b) {
   if (!q.right_shifts_only) {
     RequantizeRowsScalar(q, count, sum_a, sum_b, out_a, out_b);
   } else if (q.bias == nullptr) {

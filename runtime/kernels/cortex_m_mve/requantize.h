@@ -51,14 +51,14 @@ struct ChannelQuant {
   const int32_t* multiplier;  // [count]
   const int8_t* shift;        // [count]
   int32_t output_offset, activation_min, activation_max;
-  bool right_shifts_only;     // RightShiftsOnly(shift, count): Requantize4 takes them
+  bool right_shifts_only;  // RightShiftsOnly(shift, count): Requantize4 takes them
 };
 
 // out_a[c] from sum_a[c] + bias[c], c < count, and the same for b when
 // out_b is not null (one pass: each channel's constants are loaded once for
 // both rows). Sums and bias add modulo 2^32, as the reference's accumulator.
-void RequantizeRows(const ChannelQuant& q, size_t count, const int32_t* sum_a,
-                    const int32_t* sum_b, int8_t* out_a, int8_t* out_b);
+void RequantizeRows(const ChannelQuant& q, size_t count, const int32_t* sum_a, const int32_t* sum_b,
+                    int8_t* out_a, int8_t* out_b);
 
 }  // namespace mote::cortex_m_mve
 
