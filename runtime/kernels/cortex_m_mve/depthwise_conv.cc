@@ -45,6 +45,12 @@ void FoldOffset(const Window2D& w, const int8_t* filter, const int32_t* bias, in
   }
 }
 
+// ValidTaps without its divisions when every tap is inside (the common case).
+inline TapRange Taps(int32_t origin, int32_t dilation, int32_t size, int32_t taps) {
+  if (origin >= 0 && origin + (taps - 1) * dilation < size) return {0, taps};
+  return ValidTaps(origin, dilation, size, taps);
+}
+
 // Channels are done kChunk at a time per pixel: their sums go to the stack
 // (contiguous, so the requantization loads each channel's constants as one
 // vector), then out.
@@ -238,24 +244,24 @@ void DepthwiseConv2DInt8(const Window2D& window, int32_t depth_multiplier,
     int32_t oy = 0;
     while (oy < w.out_h) {
       const int32_t y0 = oy * w.stride_h - w.pad_top;
-      const TapRange ky = ValidTaps(y0, w.dilation_h, w.in_h, w.filter_h);
+      const TapRange ky = Taps(y0, w.dilation_h, w.in_h, w.filter_h);
       const ptrdiff_t row = static_cast<ptrdiff_t>(y0) * w.in_w;
       int8_t* out = out_image + oy * out_row;
       // Two rows whose windows cover the same filter rows: every column of
       // them as a vertical pair (narrow images have few horizontal ones).
       bool rows_paired = false;
       if (oy + 1 < w.out_h && ky.end > ky.first) {
-        const TapRange below = ValidTaps(y0 + w.stride_h, w.dilation_h, w.in_h, w.filter_h);
+        const TapRange below = Taps(y0 + w.stride_h, w.dilation_h, w.in_h, w.filter_h);
         rows_paired = below.first == ky.first && below.end == ky.end;
       }
       int32_t ox = 0;
       while (ox < w.out_w) {
         const int32_t x0 = ox * w.stride_w - w.pad_left;
-        const TapRange kx = ValidTaps(x0, w.dilation_w, w.in_w, w.filter_w);
+        const TapRange kx = Taps(x0, w.dilation_w, w.in_w, w.filter_w);
         const ptrdiff_t origin = (row + x0) * w.in_c;
         bool pair = false;
         if (!rows_paired && ox + 1 < w.out_w && kx.first == 0 && kx.end == w.filter_w) {
-          const TapRange next = ValidTaps(x0 + w.stride_w, w.dilation_w, w.in_w, w.filter_w);
+          const TapRange next = Taps(x0 + w.stride_w, w.dilation_w, w.in_w, w.filter_w);
           pair = next.first == 0 && next.end == w.filter_w;
         }
         if (ky.end <= ky.first || kx.end <= kx.first) {
