@@ -2,8 +2,10 @@
 // reference::X when this build has one (same signature, bit-identical
 // results), else the reference itself. The CPU preset picks the variant at
 // configure time (runtime/CMakeLists.txt defines MOTE_KERNELS_CORTEX_M_DSP on
-// cores with the DSP extension); the reference kernels stay compiled on every
-// target, so tests can compare the two in one image.
+// cores with the DSP extension, and MOTE_KERNELS_CORTEX_M_MVE as well on the
+// M55, whose Helium kernels replace the DSP ones they exist for); the
+// reference kernels stay compiled on every target, so tests can compare the
+// two in one image.
 #ifndef MOTE_KERNELS_SELECTED_H_
 #define MOTE_KERNELS_SELECTED_H_
 
@@ -22,25 +24,41 @@
 #include "kernels/cortex_m_dsp/mul.h"
 #include "kernels/cortex_m_dsp/pooling.h"
 #endif
+#if MOTE_KERNELS_CORTEX_M_MVE
+#include "kernels/cortex_m_mve/conv.h"
+#include "kernels/cortex_m_mve/depthwise_conv.h"
+#include "kernels/cortex_m_mve/fully_connected.h"
+#endif
 
 namespace mote::kernels {
 
-#if MOTE_KERNELS_CORTEX_M_DSP
+#if MOTE_KERNELS_CORTEX_M_MVE
+inline constexpr const char kVariant[] = "cortex_m_mve";
+using cortex_m_mve::Conv2DInt8;
+using cortex_m_mve::DepthwiseConv2DInt8;
+using cortex_m_mve::FullyConnectedInt8;
+#elif MOTE_KERNELS_CORTEX_M_DSP
 inline constexpr const char kVariant[] = "cortex_m_dsp";
-using cortex_m_dsp::AddInt8;
-using cortex_m_dsp::AveragePoolInt8;
 using cortex_m_dsp::Conv2DInt8;
 using cortex_m_dsp::DepthwiseConv2DInt8;
 using cortex_m_dsp::FullyConnectedInt8;
-using cortex_m_dsp::MaxPoolInt8;
-using cortex_m_dsp::MulInt8;
 #else
 inline constexpr const char kVariant[] = "reference";
-using reference::AddInt8;
-using reference::AveragePoolInt8;
 using reference::Conv2DInt8;
 using reference::DepthwiseConv2DInt8;
 using reference::FullyConnectedInt8;
+#endif
+
+// Elementwise and pooling: the DSP kernels on every core with the extension
+// (the M55 too; no Helium variant yet).
+#if MOTE_KERNELS_CORTEX_M_DSP
+using cortex_m_dsp::AddInt8;
+using cortex_m_dsp::AveragePoolInt8;
+using cortex_m_dsp::MaxPoolInt8;
+using cortex_m_dsp::MulInt8;
+#else
+using reference::AddInt8;
+using reference::AveragePoolInt8;
 using reference::MaxPoolInt8;
 using reference::MulInt8;
 #endif

@@ -532,6 +532,89 @@ bool PoolCase(int index, bool average) {
   return false;
 }
 
+// Wider cases for kernels that work in chunks of output channels and in
+// blocks of 16 input values (the MVE kernels: 64-channel chunks, 16-byte
+// vectors, eight-channel depthwise groups): channel counts across a chunk
+// boundary, depths around multiples of 16, and half the time every shift
+// <= 0, so that the vector requantization (taken only when no channel of a
+// chunk shifts left) sees many channels.
+void MaybeRightShiftsOnly(size_t channels) {
+  if (OneIn(2)) return;
+  for (size_t c = 0; c < channels; ++c) {
+    if (g_shift[c] > 0) g_shift[c] = static_cast<int8_t>(-g_shift[c]);
+  }
+}
+
+int32_t WideDepth() {
+  const int kind = Uniform(0, 3);
+  return kind == 0 ? Uniform(1, 15) : kind == 1 ? 16 * Uniform(1, 4) + Uniform(-1, 1)
+                                    : Uniform(17, 200);
+}
+
+bool WideFullyConnectedCase(int index) {
+  FullyConnectedShape s;
+  s.batches = static_cast<size_t>(Uniform(1, 5));
+  s.depth = static_cast<size_t>(WideDepth());
+  s.units = static_cast<size_t>(OneIn(2) ? Uniform(60, 70) : Uniform(1, 70));
+  if (s.batches * s.depth > kMaxBytes || s.units * s.depth > kMaxBytes) return true;
+  FillInt8(g_input, s.batches * s.depth);
+  FillInt8(g_filter, s.units * s.depth);
+  const Quant q = RandomQuant(s.units);
+  MaybeRightShiftsOnly(s.units);
+  const int32_t* bias = RandomBias(s.units, static_cast<int64_t>(s.depth));
+  const QuantizedFcParams p = {q.input_offset, q.output_offset, {g_multiplier, s.units},
+                               {g_shift, s.units}, q.act_min, q.act_max};
+  const size_t n = s.batches * s.units;
+  PrepareOutputs(n);
+  mote::reference::FullyConnectedInt8(s, p, g_input, g_filter, bias, g_expected);
+  mote::kernels::FullyConnectedInt8(s, p, g_input, g_filter, bias, g_actual);
+  if (Compare("FullyConnectedInt8 (wide)", index, n)) return true;
+  printf("  batches %u depth %u units %u\n", static_cast<unsigned>(s.batches),
+         static_cast<unsigned>(s.depth), static_cast<unsigned>(s.units));
+  return false;
+}
+
+bool WideConvCase(int index) {
+  const int32_t in_c = OneIn(2) ? Uniform(1, 12) : 16 * Uniform(1, 2) + Uniform(-1, 1);
+  const int32_t out_c = OneIn(2) ? Uniform(60, 70) : Uniform(1, 70);
+  const Window2D w = OneIn(3) ? PointwiseWindow(in_c, out_c) : RandomWindow(in_c, out_c);
+  const size_t filter_bytes = static_cast<size_t>(out_c) * w.filter_h * w.filter_w * in_c;
+  if (InputBytes(w) > kMaxBytes || OutputBytes(w) > kMaxBytes || filter_bytes > kMaxBytes) return true;
+  FillInt8(g_input, InputBytes(w));
+  FillInt8(g_filter, filter_bytes);
+  const Quant q = RandomQuant(static_cast<size_t>(out_c));
+  MaybeRightShiftsOnly(static_cast<size_t>(out_c));
+  const int32_t* bias = RandomBias(static_cast<size_t>(out_c),
+                                   static_cast<int64_t>(filter_bytes / static_cast<size_t>(out_c)));
+  const PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
+  PrepareOutputs(OutputBytes(w));
+  mote::reference::Conv2DInt8(w, 1, p, g_input, g_filter, bias, g_expected);
+  mote::kernels::Conv2DInt8(w, 1, p, g_input, g_filter, bias, g_actual);
+  if (Compare("Conv2DInt8 (wide)", index, OutputBytes(w))) return true;
+  PrintWindow(w, 1);
+  return false;
+}
+
+bool WideDepthwiseCase(int index) {
+  const int32_t in_c = OneIn(2) ? Uniform(60, 70) : Uniform(1, 70);
+  const Window2D w = RandomWindow(in_c, in_c);
+  const size_t filter_bytes = static_cast<size_t>(in_c) * w.filter_h * w.filter_w;
+  if (InputBytes(w) > kMaxBytes || OutputBytes(w) > kMaxBytes || filter_bytes > kMaxBytes) return true;
+  FillInt8(g_input, InputBytes(w));
+  FillInt8(g_filter, filter_bytes);
+  const Quant q = RandomQuant(static_cast<size_t>(in_c));
+  MaybeRightShiftsOnly(static_cast<size_t>(in_c));
+  const int32_t* bias = RandomBias(static_cast<size_t>(in_c),
+                                   static_cast<int64_t>(w.filter_h) * w.filter_w);
+  const PerChannelParams p = WindowParams(q, static_cast<size_t>(in_c));
+  PrepareOutputs(OutputBytes(w));
+  mote::reference::DepthwiseConv2DInt8(w, 1, p, g_input, g_filter, bias, g_expected);
+  mote::kernels::DepthwiseConv2DInt8(w, 1, p, g_input, g_filter, bias, g_actual);
+  if (Compare("DepthwiseConv2DInt8 (wide)", index, OutputBytes(w))) return true;
+  PrintWindow(w, 1);
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -568,6 +651,20 @@ int main(int argc, char** argv) {
     }
     printf("mote-kernel-check: %s (%s) == reference on %d cases\n", names[k],
            mote::kernels::kVariant, count);
+  }
+  for (int k = 0; k < 3; ++k) {
+    for (int i = 0; i < cases; ++i) {
+      const bool same = k == 0   ? WideFullyConnectedCase(i)
+                        : k == 1 ? WideConvCase(i)
+                                 : WideDepthwiseCase(i);
+      if (!same) {
+        printf("mote-kernel-check: %s differs from the reference (seed %lu)\n", names[k],
+               static_cast<unsigned long>(argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u));
+        return 1;
+      }
+    }
+    printf("mote-kernel-check: %s (%s) == reference on %d wide cases\n", names[k],
+           mote::kernels::kVariant, cases);
   }
   return 0;
 }
