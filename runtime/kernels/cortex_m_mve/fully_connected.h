@@ -15,7 +15,7 @@ using reference::QuantizedFcParams;
 // Batches two at a time, 16 MACs per VMLADAVA, each unit's input offset
 // folded into its bias from its weights' sum; little stack
 // (channel_outputs.h: SmallStackOutputs). Interleaved rows (RowOf, which
-// modelc writes for single-batch FCs) run the DSP kernel.
+// modelc writes for single-batch FCs): VLD4 gives each row's 16 values.
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output);
