@@ -68,7 +68,8 @@ static_assert(offsetof(GroupState, unrolled) == 4 && offsetof(GroupState, step) 
 // Four blocks per inner iteration (its compare and branch are then 2 of 74
 // instructions). Written out: the inner loop needs 14 registers, and
 // LDM/STM need theirs ascending (weights r0-r3, accumulators r8-r11); the
-// state pointer is pushed while its register holds the inner loop's end.
+// state pointer is kept in the frame while its register holds the inner
+// loop's end.
 void GroupsUnrolled(GroupState* state, const int8_t* w) {
   register int32_t w0 asm("r0");
   register int32_t w1 asm("r1");
@@ -80,18 +81,20 @@ void GroupsUnrolled(GroupState* state, const int8_t* w) {
   register int32_t c3 asm("r11");
   const int16_t* x;
   int32_t x02, x13, t;
+  GroupState* spill;  // the state pointer while its register holds the loop end (in the frame
+                      // GCC accounts for, not pushed by the asm)
   __asm__ volatile(
       "2:\n\t"
       "ldr %[x], [%[p], #0]\n\t"
       "ldr %[t], [%[p], #12]\n\t"
       "ldm %[t], {%[c0], %[c1], %[c2], %[c3]}\n\t"
       "ldr %[t], [%[p], #4]\n\t"
-      "push {%[p]}\n\t"
+      "str %[p], %[spill]\n\t"
       "add %[p], %[w], %[t]\n\t"
       "1:\n\t" MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK
       "cmp %[w], %[p]\n\t"
       "bne 1b\n\t"
-      "pop {%[p]}\n\t"
+      "ldr %[p], %[spill]\n\t"
       "ldr %[t], [%[p], #12]\n\t"
       "stm %[t]!, {%[c0], %[c1], %[c2], %[c3]}\n\t"
       "str %[t], [%[p], #12]\n\t"
@@ -100,7 +103,8 @@ void GroupsUnrolled(GroupState* state, const int8_t* w) {
       "ldr %[x02], [%[p], #16]\n\t"
       "cmp %[t], %[x02]\n\t"
       "bne 2b\n\t"
-      : [p] "+&r"(state), [w] "+&r"(w), [x] "=&r"(x), [x02] "=&r"(x02), [x13] "=&r"(x13),
+      : [p] "+&r"(state), [spill] "=m"(spill), [w] "+&r"(w), [x] "=&r"(x), [x02] "=&r"(x02),
+        [x13] "=&r"(x13),
         [t] "=&r"(t), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3),
         [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3)
       :
@@ -209,8 +213,8 @@ static_assert(offsetof(RowPairState, blocks4) == 4 && offsetof(RowPairState, ste
 
 // The whole blocks of every row pair, written out: the inner loop needs 14
 // registers, and LDM/STM need theirs in ascending order (x: r0-r3,
-// accumulators: r8-r11). The state pointer is pushed while the inner loop
-// uses its register for the loop end.
+// accumulators: r8-r11). The state pointer is kept in the frame while the
+// inner loop uses its register for the loop end.
 void BlocksRowPairs(RowPairState* state, const int8_t* w, size_t n) {
   register int32_t a02 asm("r0");
   register int32_t a13 asm("r1");
@@ -222,6 +226,8 @@ void BlocksRowPairs(RowPairState* state, const int8_t* w, size_t n) {
   register int32_t c3 asm("r11");
   const int16_t* x;
   int32_t f, t;
+  RowPairState* spill;  // the state pointer while its register holds the loop end (in the
+                        // frame GCC accounts for, not pushed by the asm)
   // Two blocks per inner iteration; an odd count enters at the second.
   __asm__ volatile(
       "2:\n\t"
@@ -232,7 +238,7 @@ void BlocksRowPairs(RowPairState* state, const int8_t* w, size_t n) {
       "mov %[c1], %[c0]\n\t"
       "mov %[c3], %[c2]\n\t"
       "ldr %[f], [%[p], #4]\n\t"
-      "push {%[p]}\n\t"
+      "str %[p], %[spill]\n\t"
       "add %[p], %[w], %[f]\n\t"
       "tst %[f], #4\n\t"
       "bne 3f\n\t"
@@ -240,7 +246,7 @@ void BlocksRowPairs(RowPairState* state, const int8_t* w, size_t n) {
       "3:\n\t" MOTE_PAIR_BLOCK
       "cmp %[w], %[p]\n\t"
       "bne 1b\n\t"
-      "pop {%[p]}\n\t"
+      "ldr %[p], %[spill]\n\t"
       "ldr %[t], [%[p], #12]\n\t"
       "stm %[t]!, {%[c0], %[c1], %[c2], %[c3]}\n\t"
       "str %[t], [%[p], #12]\n\t"
@@ -249,7 +255,8 @@ void BlocksRowPairs(RowPairState* state, const int8_t* w, size_t n) {
       "ldr %[f], [%[p], #16]\n\t"
       "cmp %[t], %[f]\n\t"
       "bne 2b\n\t"
-      : [p] "+&r"(state), [w] "+&r"(w), [x] "=&r"(x), [f] "=&r"(f), [t] "=&r"(t),
+      : [p] "+&r"(state), [spill] "=m"(spill), [w] "+&r"(w), [x] "=&r"(x), [f] "=&r"(f),
+        [t] "=&r"(t),
         [a02] "=&r"(a02), [a13] "=&r"(a13), [b02] "=&r"(b02), [b13] "=&r"(b13), [c0] "=&r"(c0),
         [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3)
       : [s] "r"(n)
