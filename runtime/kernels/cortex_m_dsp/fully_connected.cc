@@ -1,5 +1,7 @@
 #include "kernels/cortex_m_dsp/fully_connected.h"
 
+#include <stdint.h>
+
 #include "kernels/cortex_m_dsp/channel_outputs.h"
 #include "kernels/cortex_m_dsp/dot_q15.h"
 #include "kernels/cortex_m_dsp/requantize.h"
@@ -75,7 +77,10 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output) {
   if (shape.interleaved) {
-    if (shape.depth > kMaxInterleavedDepth) {
+    // LDM needs word-aligned groups: modelc aligns every buffer to 16, but
+    // the loader only asks int8 constants to be byte-aligned.
+    const bool aligned = reinterpret_cast<uintptr_t>(weights) % 4 == 0;
+    if (shape.depth > kMaxInterleavedDepth || !aligned) {
       reference::FullyConnectedInt8(shape, params, input, weights, bias, output);
     } else {
       InterleavedRows(shape, params, input, weights, bias, output);

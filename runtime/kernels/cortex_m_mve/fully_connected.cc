@@ -20,7 +20,7 @@ void InterleavedGroup(const int8_t* x, const int8_t* group, size_t n, int32_t of
   int32_t dot[4] = {0, 0, 0, 0};
   int32_t sum[4] = {0, 0, 0, 0};
   size_t k = 0;
-  for (; k + 4 <= blocks; k += 4) {  // the group's bytes are 4-aligned (4 * n per group)
+  for (; k + 4 <= blocks; k += 4) {  // groups are 4-aligned (4 * n bytes apart, base checked)
     const int32x4x4_t rows = vld4q_s32(reinterpret_cast<const int32_t*>(group + 16 * k));
     const int8x16_t xv = vldrbq_s8(x + 4 * k);
     for (int r = 0; r < 4; ++r) {
@@ -91,7 +91,13 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output) {
   if (shape.interleaved) {
-    InterleavedRows(shape, params, input, weights, bias, output);
+    // VLD4.32 needs word-aligned groups: modelc aligns every buffer to 16,
+    // but the loader only asks int8 constants to be byte-aligned.
+    if (reinterpret_cast<uintptr_t>(weights) % 4 == 0) {
+      InterleavedRows(shape, params, input, weights, bias, output);
+    } else {
+      reference::FullyConnectedInt8(shape, params, input, weights, bias, output);
+    }
     return;
   }
   const OutputQuant q = {params.input_offset, params.output_offset,  params.multiplier.data(),
