@@ -60,10 +60,12 @@ struct GroupState {
   uint32_t step;       // from there to the next group
   int32_t* acc;        // the next group's four accumulators
   int32_t* acc_end;
+  const int32_t* bias;  // the next group's four biases
 };
 // The asm below reads the fields at these offsets.
 static_assert(offsetof(GroupState, unrolled) == 4 && offsetof(GroupState, step) == 8 &&
-              offsetof(GroupState, acc) == 12 && offsetof(GroupState, acc_end) == 16);
+              offsetof(GroupState, acc) == 12 && offsetof(GroupState, acc_end) == 16 &&
+              offsetof(GroupState, bias) == 20);
 
 // Four blocks per inner iteration (its compare and branch are then 2 of 74
 // instructions). Written out: the inner loop needs 14 registers, and
@@ -86,8 +88,9 @@ void GroupsUnrolled(GroupState* state, const int8_t* w) {
   __asm__ volatile(
       "2:\n\t"
       "ldr %[x], [%[p], #0]\n\t"
-      "ldr %[t], [%[p], #12]\n\t"
-      "ldm %[t], {%[c0], %[c1], %[c2], %[c3]}\n\t"
+      "ldr %[t], [%[p], #20]\n\t"  // the group's biases start its sums
+      "ldm %[t]!, {%[c0], %[c1], %[c2], %[c3]}\n\t"
+      "str %[t], [%[p], #20]\n\t"
       "ldr %[t], [%[p], #4]\n\t"
       "str %[p], %[spill]\n\t"
       "add %[p], %[w], %[t]\n\t"
@@ -114,14 +117,18 @@ void GroupsUnrolled(GroupState* state, const int8_t* w) {
 }  // namespace
 
 void DotInterleavedGroups(const int16_t* x, const int8_t* weights, size_t n, size_t groups,
-                          int32_t* acc) {
+                          const int32_t* bias, int32_t* acc) {
   if (groups == 0) return;
   const size_t blocks = n >> 2;
   const size_t unrolled = blocks & ~size_t{3};
-  if (unrolled != 0) {
-    GroupState state = {x, static_cast<uint32_t>(16 * unrolled),
-                        static_cast<uint32_t>(4 * n - 16 * unrolled), acc, acc + 4 * groups};
+  if (unrolled != 0) {  // the asm starts each group's sums from its biases
+    GroupState state = {x,   static_cast<uint32_t>(16 * unrolled),
+                        static_cast<uint32_t>(4 * n - 16 * unrolled),
+                        acc, acc + 4 * groups,
+                        bias};
     GroupsUnrolled(&state, weights);
+  } else {
+    for (size_t r = 0; r < 4 * groups; ++r) acc[r] = bias[r];
   }
   const size_t tail = n & 3;
   for (size_t g = 0; g < groups && (blocks != unrolled || tail != 0); ++g) {

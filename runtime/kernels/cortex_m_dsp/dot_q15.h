@@ -24,12 +24,13 @@ namespace mote::cortex_m_dsp {
 // 4-byte aligned.
 void Widen(const int8_t* a, size_t n, int32_t offset, int32_t offset_pair, int16_t* out);
 
-// acc[4g + r] += x.w_{4g + r} for a widened run x of n values and the
-// `groups` interleaved groups of four rows at `weights`
-// (kernels/reference/fully_connected.h, RowOf). One call for all groups: a
-// call per group cost as much as 7% of the products.
+// acc[4g + r] = bias[4g + r] + x.w_{4g + r} for a widened run x of n values
+// and the `groups` interleaved groups of four rows at `weights`
+// (kernels/reference/fully_connected.h, RowOf); bias: 4 * groups values,
+// word-aligned. One call for all groups: a call per group cost as much as
+// 7% of the products.
 void DotInterleavedGroups(const int16_t* x, const int8_t* weights, size_t n, size_t groups,
-                          int32_t* acc);
+                          const int32_t* bias, int32_t* acc);
 
 // acc + x.w for a widened run x and one plain row w.
 int32_t DotRow(const int16_t* x, const int8_t* w, size_t n, int32_t acc);

@@ -38,8 +38,9 @@ __attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
     int32_t sums[kChunk];
     for (size_t u = 0; u < grouped; u += kChunk) {
       const size_t rows = grouped - u < kChunk ? grouped - u : kChunk;
-      for (size_t r = 0; r < rows; ++r) sums[r] = bias != nullptr ? bias[u + r] : 0;
-      DotInterleavedGroups(widened, weights + u * depth, depth, rows / 4, sums);
+      static const int32_t kNoBias[kChunk] = {};  // for ops without a bias
+      DotInterleavedGroups(widened, weights + u * depth, depth, rows / 4,
+                           bias != nullptr ? bias + u : kNoBias, sums);
       RequantizeChannels(sums, rows, multiplier + u, shift + u, offset, lo, hi, out + u);
     }
     for (size_t u = grouped; u < shape.units; ++u) {  // plain rows after the last group

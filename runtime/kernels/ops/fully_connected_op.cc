@@ -5,19 +5,7 @@
 #include "kernels/selected.h"
 
 namespace mote::internal {
-namespace {
-
 using reference::FullyConnectedShape;
-
-FullyConnectedShape ShapeFor(const OpContext& ctx) {
-  const auto w = ShapeOf(ctx.input(1));
-  const size_t units = static_cast<size_t>(w[0]);
-  const size_t depth = static_cast<size_t>(w[1]);
-  return {NumElements(ctx.input(0)) / depth, depth, units,
-          ctx.op->options_as_FullyConnectedOptions()->weights_interleaved()};
-}
-
-}  // namespace
 
 Status CheckFullyConnected(const OpContext& ctx) {
   MOTE_TRY(ExpectCounts(ctx, 2, 3, 1));
@@ -51,40 +39,54 @@ Status CheckFullyConnected(const OpContext& ctx) {
   return CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(), units);
 }
 
+// Each tensor and option is looked up once: every flatbuffer access is a
+// vtable walk, and on a small model they dominated the op (digits MLP).
 void EvalFullyConnected(const OpContext& ctx) {
-  const FullyConnectedShape shape = ShapeFor(ctx);
+  const schema::Tensor& input = ctx.input(0);
+  const schema::Tensor& weights = ctx.input(1);
+  const schema::Tensor& output = ctx.output(0);
+  const bool has_bias = ctx.has_input(2);
+  const uint8_t* bias = has_bias ? ctx.Data(ctx.input(2)) : nullptr;
+  const uint8_t* in = ctx.Data(input);
+  const uint8_t* w = ctx.Data(weights);
+  uint8_t* out = const_cast<uint8_t*>(ctx.Data(output));
   const auto* opts = ctx.op->options_as_FullyConnectedOptions();
+  const auto wshape = ShapeOf(weights);
+  const size_t units = static_cast<size_t>(wshape[0]);
+  const size_t depth = static_cast<size_t>(wshape[1]);
+  const FullyConnectedShape shape = {NumElements(input) / depth, depth, units,
+                                     opts->weights_interleaved()};
   const schema::ActivationRange& act = *opts->activation();
-  const ElementType type = TypeOf(ctx.input(0));
+  const ElementType type = TypeOf(input);
   if (type == ElementType::kFloat32) {
-    const float* bias = ctx.has_input(2) ? ctx.input_data<float>(2) : nullptr;
+    const auto* fbias = reinterpret_cast<const float*>(bias);
+    const auto* fin = reinterpret_cast<const float*>(in);
+    const auto* fw = reinterpret_cast<const float*>(w);
+    auto* fout = reinterpret_cast<float*>(out);
     if (opts->compensated()) {
-      kernels::FullyConnectedFloatCompensated(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
-                                                ctx.input_data<float>(1), bias, ctx.output_data<float>(0));
+      kernels::FullyConnectedFloatCompensated(shape, act.fmin(), act.fmax(), fin, fw, fbias, fout);
     } else {
-      kernels::FullyConnectedFloat(shape, act.fmin(), act.fmax(), ctx.input_data<float>(0),
-                                     ctx.input_data<float>(1), bias, ctx.output_data<float>(0));
+      kernels::FullyConnectedFloat(shape, act.fmin(), act.fmax(), fin, fw, fbias, fout);
     }
     return;
   }
   const reference::QuantizedFcParams params = {
-      -ZeroPointOf(ctx.input(0)),
-      ZeroPointOf(ctx.output(0)),
+      -ZeroPointOf(input),
+      ZeroPointOf(output),
       {opts->output_multiplier()->data(), shape.units},
       {opts->output_shift()->data(), shape.units},
       act.min(),
       act.max(),
   };
+  const auto* w8 = reinterpret_cast<const int8_t*>(w);
   if (type == ElementType::kInt8) {
-    kernels::FullyConnectedInt8(shape, params, ctx.input_data<int8_t>(0),
-                                  ctx.input_data<int8_t>(1),
-                                  ctx.has_input(2) ? ctx.input_data<int32_t>(2) : nullptr,
-                                  ctx.output_data<int8_t>(0));
+    kernels::FullyConnectedInt8(shape, params, reinterpret_cast<const int8_t*>(in), w8,
+                                reinterpret_cast<const int32_t*>(bias),
+                                reinterpret_cast<int8_t*>(out));
   } else {
-    kernels::FullyConnectedInt16(shape, params, ctx.input_data<int16_t>(0),
-                                   ctx.input_data<int8_t>(1),
-                                   ctx.has_input(2) ? ctx.input_data<int64_t>(2) : nullptr,
-                                   ctx.output_data<int16_t>(0));
+    kernels::FullyConnectedInt16(shape, params, reinterpret_cast<const int16_t*>(in), w8,
+                                 reinterpret_cast<const int64_t*>(bias),
+                                 reinterpret_cast<int16_t*>(out));
   }
 }
 
