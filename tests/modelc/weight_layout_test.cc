@@ -38,7 +38,9 @@ TEST(WeightLayout, InterleavedRowsGiveThePlainOutputs) {
                                     bias.data(), got.data());
       ASSERT_EQ(want, got) << "units " << units << " depth " << depth;
       // Up to four values a row, a group's bytes are the plain rows' bytes.
-      if (units >= 4 && depth > 4) EXPECT_NE(plain, interleaved) << units << "x" << depth;
+      if (units >= 4 && depth > 4) {
+        EXPECT_NE(plain, interleaved) << units << "x" << depth;
+      }
     }
   }
 }

@@ -114,6 +114,16 @@ TEST(DspRequantize, ChannelsWithHoistedRange) {
       ASSERT_EQ(out[c], ReferenceOutput(acc[c], m[c], s[c], offset, lo, hi))
           << "acc " << acc[c] << " m " << m[c] << " shift " << int{s[c]} << " offset " << offset;
     }
+    // The short path, on what it is for: shifts < 0, accumulators under 2^30.
+    for (size_t c = 0; c < kN; ++c) {
+      acc[c] = small(rng);
+      s[c] = static_cast<int8_t>(-1 - (shift(rng) + 31) % 31);
+    }
+    dsp::RequantizeChannels(acc, kN, m, s, offset, lo, hi, out, true);
+    for (size_t c = 0; c < kN; ++c) {
+      ASSERT_EQ(out[c], ReferenceOutput(acc[c], m[c], s[c], offset, lo, hi))
+          << "short path: acc " << acc[c] << " m " << m[c] << " shift " << int{s[c]};
+    }
   }
 }
 

@@ -67,8 +67,8 @@ static_assert(offsetof(GroupState, unrolled) == 4 && offsetof(GroupState, step) 
               offsetof(GroupState, acc) == 12 && offsetof(GroupState, acc_end) == 16 &&
               offsetof(GroupState, bias) == 20);
 
-// Four blocks per inner iteration (its compare and branch are then 2 of 74
-// instructions). Written out: the inner loop needs 14 registers, and
+// Eight blocks per inner iteration (its compare and branch are then 2 of
+// 146 instructions), an odd number of four-block steps entering halfway. Written out: the inner loop needs 14 registers, and
 // LDM/STM need theirs ascending (weights r0-r3, accumulators r8-r11); the
 // state pointer is kept in the frame while its register holds the inner
 // loop's end.
@@ -94,7 +94,10 @@ void GroupsUnrolled(GroupState* state, const int8_t* w) {
       "ldr %[t], [%[p], #4]\n\t"
       "str %[p], %[spill]\n\t"
       "add %[p], %[w], %[t]\n\t"
+      "tst %[t], #64\n\t"  // an odd number of 4-block steps enters at the second
+      "bne 3f\n\t"
       "1:\n\t" MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK
+      "3:\n\t" MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK MOTE_GROUP_BLOCK
       "cmp %[w], %[p]\n\t"
       "bne 1b\n\t"
       "ldr %[p], %[spill]\n\t"

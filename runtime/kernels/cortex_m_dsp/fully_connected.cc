@@ -41,7 +41,8 @@ __attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
       static const int32_t kNoBias[kChunk] = {};  // for ops without a bias
       DotInterleavedGroups(widened, weights + u * depth, depth, rows / 4,
                            bias != nullptr ? bias + u : kNoBias, sums);
-      RequantizeChannels(sums, rows, multiplier + u, shift + u, offset, lo, hi, out + u);
+      RequantizeChannels(sums, rows, multiplier + u, shift + u, offset, lo, hi, out + u,
+                         params.short_requantize);
     }
     for (size_t u = grouped; u < shape.units; ++u) {  // plain rows after the last group
       const int32_t acc =
@@ -88,7 +89,11 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
     }
     return;
   }
-  const OutputQuant q = {FastChunks(shape.depth, bias, params.shift.data(), shape.units),
+  // FastChunks' scan is not needed when the file states (and the loader
+  // checked) that every channel qualifies.
+  const OutputQuant q = {params.short_requantize
+                             ? ~uint32_t{0}
+                             : FastChunks(shape.depth, bias, params.shift.data(), shape.units),
                          params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};

@@ -123,10 +123,22 @@ inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t
 // RequantizeInt8 of n accumulators of consecutive channels (multiplier[i],
 // shift[i]) into out, the activation range looked at once: with all of int8
 // (no activation, or ReLU at a zero point of -128) one SSAT clamps.
+// `short_path`: the caller knows every shift < 0 and every |acc| < 2^30
+// (FullyConnectedOptions.short_requantize, checked at load), so neither is
+// tested per output.
 inline void RequantizeChannels(const int32_t* acc, size_t n, const int32_t* multiplier,
                                const int8_t* shift, int32_t output_offset, int32_t activation_min,
-                               int32_t activation_max, int8_t* out) {
+                               int32_t activation_max, int8_t* out, bool short_path = false) {
   const bool full_range = activation_min == -128 && activation_max == 127;
+  if (short_path && full_range) {
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t high = RoundingHighMul(2 * acc[i], multiplier[i]);
+      const int e = -shift[i];
+      const int32_t v = ((high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e) + output_offset;
+      out[i] = static_cast<int8_t>(SaturateInt8(v));
+    }
+    return;
+  }
   if (!full_range) {
     for (size_t i = 0; i < n; ++i) {
       out[i] = RequantizeInt8(acc[i], multiplier[i], shift[i], output_offset, activation_min,

@@ -30,13 +30,26 @@ Status CheckFullyConnected(const OpContext& ctx) {
   }
   MOTE_TRY(CheckBiasAndAccumulator(ctx, type, units, static_cast<int64_t>(depth)));
   MOTE_TRY(CheckActivationRange(ctx, opts->activation(), output));
-  if (opts->weights_interleaved() && type != ElementType::kInt8) {
-    return ctx.Fail("interleaved weights are defined for int8 activations only");
+  if ((opts->weights_interleaved() || opts->short_requantize()) && type != ElementType::kInt8) {
+    return ctx.Fail("interleaved weights and short requantization are defined for int8 only");
   }
   if (type == ElementType::kFloat32) return Status::kOk;
   if (opts->compensated()) return ctx.Fail("compensated accumulation is defined for float32 only");
 
-  return CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(), units);
+  MOTE_TRY(CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(), units));
+  if (opts->short_requantize()) {  // the claim kernels rely on, checked here once
+    const int64_t room = (int64_t{1} << 30) - static_cast<int64_t>(depth) * 255 * 128;
+    const std::span<const int32_t> bias =
+        ctx.has_input(2) ? ctx.buffer<int32_t>(ctx.input(2).buffer()) : std::span<const int32_t>();
+    for (uint32_t c = 0; c < units; ++c) {
+      const int64_t b = c < bias.size() ? bias[c] : 0;
+      if (opts->output_shift()->Get(c) >= 0 || b >= room || -b >= room) {
+        return ctx.Fail("short requantization claimed but a shift or bias does not allow it",
+                        static_cast<int64_t>(c), room);
+      }
+    }
+  }
+  return Status::kOk;
 }
 
 // Each tensor and option is looked up once: every flatbuffer access is a
@@ -77,6 +90,7 @@ void EvalFullyConnected(const OpContext& ctx) {
       {opts->output_shift()->data(), shape.units},
       act.min(),
       act.max(),
+      opts->short_requantize(),
   };
   const auto* w8 = reinterpret_cast<const int8_t*>(w);
   if (type == ElementType::kInt8) {

@@ -53,6 +53,9 @@ struct QuantizedFcParams {
   std::span<const int8_t> shift;        // [units]
   int32_t activation_min;
   int32_t activation_max;
+  // int8: every shift < 0 and every accumulator under 2^30 (checked at load;
+  // FullyConnectedOptions.short_requantize). The reference ignores it.
+  bool short_requantize = false;
 };
 
 // int8 activations, int32 bias (may be empty), int32 accumulation; plain or

@@ -95,6 +95,29 @@ ChannelMultipliers PerChannel(const Graph& g, const Node& n) {
   return m;
 }
 
+// FullyConnectedOptions.short_requantize: int8, every shift < 0 and every
+// |bias| + depth * 255 * 128 < 2^30 (the loader checks the same).
+bool ShortRequantize(const Graph& g, const Node& n, const ChannelMultipliers& m) {
+  const Tensor& in = g.tensors[n.inputs[0]];
+  const Tensor& w = g.tensors[n.inputs[1]];
+  if (in.dtype != DType::kInt8 || w.shape.size() != 2 || m.shift.empty()) return false;
+  for (int8_t s : m.shift) {
+    if (s >= 0) return false;
+  }
+  const int64_t room = (int64_t{1} << 30) - w.shape[1] * 255 * 128;
+  if (room <= 0) return false;
+  if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+    const Tensor& bias = g.tensors[n.inputs[2]];
+    if (bias.encoded.size() % 4 != 0) return false;
+    for (size_t k = 0; k < bias.encoded.size(); k += 4) {
+      int32_t b;
+      std::memcpy(&b, bias.encoded.data() + k, 4);  // little-endian, as written
+      if (b >= room || -int64_t{b} >= room) return false;
+    }
+  }
+  return true;
+}
+
 BuiltOp FullyConnected(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
   const Tensor& out = g.tensors[n.outputs[0]];
   const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
@@ -102,7 +125,8 @@ BuiltOp FullyConnected(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, cons
   const bool compensated = n.attr_int("compensated", 0) != 0 && out.dtype == DType::kFloat32;
   const auto options = schema::CreateFullyConnectedOptions(fbb, range, fbb.CreateVector(m.multiplier),
                                                            fbb.CreateVector(m.shift), compensated,
-                                                           InterleavesWeights(g, n));
+                                                           InterleavesWeights(g, n),
+                                                           ShortRequantize(g, n, m));
   return {schema::OpCode::FullyConnected, schema::OpOptions::FullyConnectedOptions, options.Union()};
 }
 
