@@ -140,6 +140,41 @@ TEST(ModelLoad, QuantizedFcParametersAreChecked) {
   EXPECT_EQ(LoadStatus(BuildMote(bad)), Status::kCorruptFile);
 }
 
+// FullyConnectedOptions.short_requantize is a claim the kernels rely on
+// (no per-output shift or range test): the loader checks it.
+TEST(ModelLoad, ShortRequantizeClaimIsChecked) {
+  ModelSpec s;
+  s.tensors = {{"x", schema::ElementType::Int8, {1, 2}, {0.5f}, {0}, -1, -1, 0},
+               {"w", schema::ElementType::Int8, {2, 2}, {0.1f, 0.1f}, {0, 0}, 0, 0, 0},
+               {"b", schema::ElementType::Int32, {2}, {}, {}, -1, 1, 0},
+               {"y", schema::ElementType::Int8, {1, 2}, {0.5f}, {0}, -1, -1, 16}};
+  s.opcode = schema::OpCode::FullyConnected;
+  s.options_type = schema::OpOptions::FullyConnectedOptions;
+  s.op_inputs = {0, 1, 2};
+  s.op_outputs = {3};
+  s.inputs = {0};
+  s.outputs = {3};
+  s.arena_size = 32;
+  auto spec = [&s](std::vector<int8_t> shifts, int32_t bias, bool claim) {
+    ModelSpec m = s;
+    m.buffers = {testing::Bytes<int8_t>({1, 2, 3, 4}), testing::Bytes<int32_t>({7, bias})};
+    m.options_builder = [shifts, claim](flatbuffers::FlatBufferBuilder& fbb) {
+      const auto range = schema::CreateActivationRange(fbb, -128, 127);
+      return schema::CreateFullyConnectedOptions(
+                 fbb, range, fbb.CreateVector(std::vector<int32_t>{1 << 30, 1 << 30}),
+                 fbb.CreateVector(shifts), false, false, claim)
+          .Union();
+    };
+    return BuildMote(m);
+  };
+  EXPECT_EQ(LoadStatus(spec({-1, -8}, -9, true)), Status::kOk);
+  EXPECT_EQ(LoadStatus(spec({0, -8}, -9, false)), Status::kOk);          // no claim: any shift
+  EXPECT_EQ(LoadStatus(spec({0, -8}, -9, true)), Status::kCorruptFile);  // a shift of 0
+  EXPECT_EQ(LoadStatus(spec({-1, -8}, (1 << 30) - 2 * 255 * 128, true)), Status::kCorruptFile);
+  EXPECT_EQ(LoadStatus(spec({-1, -8}, (1 << 30) - 2 * 255 * 128 - 1, true)), Status::kOk);
+  EXPECT_EQ(LoadStatus(spec({-1, -8}, -((1 << 30) - 2 * 255 * 128), true)), Status::kCorruptFile);
+}
+
 TEST(ModelLoad, MisalignedBufferIsRefused) {
   const auto bytes = BuildMote(ReluSpec());
   const Aligned a(bytes, 4);
