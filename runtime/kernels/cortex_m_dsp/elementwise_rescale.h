@@ -11,8 +11,8 @@
 // x = v * m, the high multiply is h = floor((x + 2^30) / 2^31) (see
 // cortex_m_dsp/requantize.h), and 2v * m + 2^31 = 2 (x + 2^30), so
 // SMMLAR(2v, m, c) = h + c. The rounding division of h by 2^e is
-// floor((h + 2^(e-1) - [h < 0]) / 2^e) (cortex_m_dsp/requantize.h,
-// RequantizeInt8Q30). [h < 0] may be replaced by [v < 0]: h < 0 needs
+// floor((h + 2^(e-1) - [h < 0]) / 2^e) (cortex_m_dsp/requantize.h, the
+// short path of RequantizeInt8). [h < 0] may be replaced by [v < 0]: h < 0 needs
 // x < -2^30, so v < 0; and where v < 0 but h >= 0 (that is, -2^30 <= x < 0,
 // or m == 0), h == 0 and both floor((2^(e-1) - 1) / 2^e) and
 // floor(2^(e-1) / 2^e) are 0. |x| < 2^61 gives -2^30 <= h < 2^30, so any
