@@ -35,7 +35,6 @@ Status CheckFullyConnected(const OpContext& ctx) {
   }
   if (type == ElementType::kFloat32) return Status::kOk;
   if (opts->compensated()) return ctx.Fail("compensated accumulation is defined for float32 only");
-
   MOTE_TRY(CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(), units));
   if (opts->short_requantize()) {  // the claim kernels rely on, checked here once
     const int64_t room = (int64_t{1} << 30) - static_cast<int64_t>(depth) * 255 * 128;
@@ -58,8 +57,7 @@ void EvalFullyConnected(const OpContext& ctx) {
   const schema::Tensor& input = ctx.input(0);
   const schema::Tensor& weights = ctx.input(1);
   const schema::Tensor& output = ctx.output(0);
-  const bool has_bias = ctx.has_input(2);
-  const uint8_t* bias = has_bias ? ctx.Data(ctx.input(2)) : nullptr;
+  const uint8_t* bias = ctx.has_input(2) ? ctx.Data(ctx.input(2)) : nullptr;
   const uint8_t* in = ctx.Data(input);
   const uint8_t* w = ctx.Data(weights);
   uint8_t* out = const_cast<uint8_t*>(ctx.Data(output));
