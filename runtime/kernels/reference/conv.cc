@@ -19,6 +19,8 @@ void ConvLoop(const Window2D& w, int32_t groups, int32_t input_offset, const T* 
   const int32_t in_c_per_group = w.in_c / groups;
   const int32_t out_c_per_group = w.out_c / groups;
   const size_t filter_size = static_cast<size_t>(w.filter_h) * w.filter_w * in_c_per_group;
+  // One group, no horizontal dilation: a filter row's taps are contiguous.
+  const bool contiguous = groups == 1 && w.dilation_w == 1;
   T* out = output;
   for (int32_t b = 0; b < w.batches; ++b) {
     const T* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
@@ -33,6 +35,25 @@ void ConvLoop(const Window2D& w, int32_t groups, int32_t input_offset, const T* 
           for (int32_t ky = 0; ky < w.filter_h; ++ky) {
             const int32_t iy = y0 + ky * w.dilation_h;
             if (iy < 0 || iy >= w.in_h) continue;
+            if (contiguous) {
+              // The row's in-bounds taps are one run of input and filter
+              // values, in the same order (kx, then in_c) as below.
+              const int32_t first = x0 < 0 ? -x0 : 0;
+              const int32_t end = w.in_w - x0 < w.filter_w ? w.in_w - x0 : w.filter_w;
+              if (end <= first) continue;
+              const T* px = image + (static_cast<size_t>(iy) * w.in_w + x0 + first) * w.in_c;
+              const W* fx = f + (static_cast<size_t>(ky) * w.filter_w + first) * w.in_c;
+              const size_t n = static_cast<size_t>(end - first) * w.in_c;
+              for (size_t i = 0; i < n; ++i) {
+                if constexpr (std::is_floating_point_v<Acc>) {
+                  acc += px[i] * fx[i];
+                } else {
+                  acc += static_cast<Acc>((static_cast<int32_t>(px[i]) + input_offset) *
+                                          static_cast<int32_t>(fx[i]));
+                }
+              }
+              continue;
+            }
             for (int32_t kx = 0; kx < w.filter_w; ++kx) {
               const int32_t ix = x0 + kx * w.dilation_w;
               if (ix < 0 || ix >= w.in_w) continue;
