@@ -98,6 +98,19 @@ inline int32_t SaturateInt8(int32_t v) {
 #endif
 }
 
+// acc in [-2^30, 2^30): the range RequantizeInt8's short path needs.
+inline bool SmallAccumulator(int32_t acc) {
+  return static_cast<int32_t>(static_cast<uint32_t>(acc) + (uint32_t{1} << 30)) >= 0;
+}
+
+// RequantizeInt8's short path before the offset and clamp: acc * M rounded
+// as the reference does, for shift = -e < 0 and SmallAccumulator(acc) (see
+// RequantizeInt8 for why it is exact).
+inline int32_t ShortScale(int32_t acc, int32_t multiplier, int e) {
+  const int32_t high = RoundingHighMul(2 * acc, multiplier);
+  return (high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e;
+}
+
 // The kernels' output step. The common case, shift < 0 and
 // acc in [-2^30, 2^30): high = (2 acc * m + 2^31) >> 32 (no overflow in
 // 2 acc) is (acc * m + 2^30) >> 31, with |high| < 2^30 (|acc| <= 2^30,
@@ -107,14 +120,11 @@ inline int32_t SaturateInt8(int32_t v) {
 // -floor((k + 2^(e-1)) / 2^e) = floor((-k + 2^(e-1) - 1) / 2^e).
 inline int8_t RequantizeInt8(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
                              int32_t activation_min, int32_t activation_max) {
-  const bool small = static_cast<int32_t>(static_cast<uint32_t>(acc) + (uint32_t{1} << 30)) >= 0;
-  if (shift >= 0 || !small) {
+  if (shift >= 0 || !SmallAccumulator(acc)) {
     return RequantizeInt8AnyAccumulator(acc, multiplier, shift, output_offset, activation_min,
                                         activation_max);
   }
-  const int32_t high = RoundingHighMul(2 * acc, multiplier);
-  const int e = -shift;
-  int32_t out = ((high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e) + output_offset;
+  int32_t out = ShortScale(acc, multiplier, -shift) + output_offset;
   if (out < activation_min) out = activation_min;
   if (out > activation_max) out = activation_max;
   return static_cast<int8_t>(out);
@@ -132,9 +142,7 @@ inline void RequantizeChannels(const int32_t* acc, size_t n, const int32_t* mult
   const bool full_range = activation_min == -128 && activation_max == 127;
   if (short_path && full_range) {
     for (size_t i = 0; i < n; ++i) {
-      const int32_t high = RoundingHighMul(2 * acc[i], multiplier[i]);
-      const int e = -shift[i];
-      const int32_t v = ((high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e) + output_offset;
+      const int32_t v = ShortScale(acc[i], multiplier[i], -shift[i]) + output_offset;
       out[i] = static_cast<int8_t>(SaturateInt8(v));
     }
     return;
@@ -149,14 +157,11 @@ inline void RequantizeChannels(const int32_t* acc, size_t n, const int32_t* mult
   for (size_t i = 0; i < n; ++i) {
     const int32_t x = acc[i];
     const int s = shift[i];
-    const bool small = static_cast<int32_t>(static_cast<uint32_t>(x) + (uint32_t{1} << 30)) >= 0;
-    if (s >= 0 || !small) {
+    if (s >= 0 || !SmallAccumulator(x)) {
       out[i] = RequantizeInt8AnyAccumulator(x, multiplier[i], s, output_offset, -128, 127);
       continue;
     }
-    const int32_t high = RoundingHighMul(2 * x, multiplier[i]);
-    const int e = -s;
-    const int32_t v = ((high + (int32_t{1} << (e - 1)) + (high >> 31)) >> e) + output_offset;
+    const int32_t v = ShortScale(x, multiplier[i], -s) + output_offset;
     out[i] = static_cast<int8_t>(SaturateInt8(v));
   }
 }
