@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/reference/depthwise_conv.h"
+#include "kernels/reference/in_place.h"
 #include "kernels/reference/requantize.h"
 #include "mote/model.h"
 #include "util/mote_builder.h"
@@ -251,6 +252,97 @@ TEST(ConvKernel, TapsInThePaddingAreSkipped) {
   EXPECT_EQ(out[0], 0.5f);
 }
 
+// The in-place rule: every pixel's output ends at most `margin` bytes past
+// the lowest input byte still to be read. By hand for a ResNet block's 3x3
+// "same" conv (32x32x16): the window starts one row and one pixel behind its
+// pixel, the pixel itself ends one later, plus the kernels' lookahead.
+TEST(ConvInPlace, MarginOfASameConv) {
+  const Window2D w{1, 32, 32, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1};
+  EXPECT_EQ(ConvInPlaceMargin(w, 1, 1), (32 + 2 + kInPlaceLookahead) * 16);
+  // int16 in and out: twice the bytes.
+  EXPECT_EQ(ConvInPlaceMargin(w, 2, 2), 2 * (32 + 2 + kInPlaceLookahead) * 16);
+  Window2D wide = w;
+  wide.out_c = kInPlaceMaxChannels + 1;
+  EXPECT_EQ(ConvInPlaceMargin(wide, 1, 1), -1);
+  // A 1x1 conv that halves the channels: the output trails its input.
+  const Window2D narrow{1, 8, 8, 32, 8, 8, 16, 1, 1, 1, 1, 1, 1, 0, 0};
+  EXPECT_EQ(ConvInPlaceMargin(narrow, 1, 1), (1 + kInPlaceLookahead) * 16);
+}
+
+// Random geometries: the output written over the input from exactly the
+// margin equals the output written to a buffer of its own, for every type.
+template <typename T, typename Run>
+void ExpectInPlaceMatches(const Window2D& w, std::mt19937& rng, Run run) {
+  const int64_t margin = ConvInPlaceMargin(w, sizeof(T), sizeof(T));
+  if (margin < 0) return;
+  const size_t in_n = static_cast<size_t>(w.batches) * w.in_h * w.in_w * w.in_c;
+  const size_t out_n = static_cast<size_t>(w.batches) * w.out_h * w.out_w * w.out_c;
+  std::vector<T> x(in_n);
+  for (T& v : x) v = static_cast<T>(std::uniform_int_distribution<int>(-100, 100)(rng));
+  std::vector<T> want(out_n);
+  run(x.data(), want.data());
+  // Margins are whole elements: every kernel's bytes per element divide them.
+  ASSERT_EQ(margin % static_cast<int64_t>(sizeof(T)), 0);
+  const size_t shift = static_cast<size_t>(margin) / sizeof(T);
+  std::vector<T> shared(std::max(out_n, shift + in_n));
+  std::copy(x.begin(), x.end(), shared.begin() + static_cast<ptrdiff_t>(shift));
+  run(shared.data() + shift, shared.data());
+  ASSERT_TRUE(std::equal(want.begin(), want.end(), shared.begin()))
+      << "in " << w.in_h << "x" << w.in_w << "x" << w.in_c << " out " << w.out_h << "x" << w.out_w << "x"
+      << w.out_c << " filter " << w.filter_h << "x" << w.filter_w << " stride " << w.stride_h << "," << w.stride_w
+      << " margin " << margin;
+}
+
+TEST(ConvInPlace, OutputOverItsInputMatchesSeparateBuffers) {
+  std::mt19937 rng(77);
+  const auto r = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int overlapped = 0;
+  for (int i = 0; i < 400; ++i) {
+    Window2D w{};
+    w.batches = r(1, 2);
+    w.in_h = r(1, 9);
+    w.in_w = r(1, 9);
+    w.in_c = r(1, 12);
+    w.out_c = r(1, 12);
+    w.filter_h = r(1, 4);
+    w.filter_w = r(1, 4);
+    w.stride_h = r(1, 3);
+    w.stride_w = r(1, 3);
+    w.dilation_h = r(1, 2);
+    w.dilation_w = r(1, 2);
+    w.pad_top = r(0, 3);
+    w.pad_left = r(0, 3);
+    const int32_t span_h = w.in_h + 2 * w.pad_top - w.dilation_h * (w.filter_h - 1) - 1;
+    const int32_t span_w = w.in_w + 2 * w.pad_left - w.dilation_w * (w.filter_w - 1) - 1;
+    w.out_h = span_h < 0 ? 1 : span_h / w.stride_h + 1;
+    w.out_w = span_w < 0 ? 1 : span_w / w.stride_w + 1;
+    const int32_t groups = w.in_c % 2 == 0 && w.out_c % 2 == 0 && r(0, 3) == 0 ? 2 : 1;
+    const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * (w.in_c / groups);
+    std::vector<int8_t> filter(depth * w.out_c);
+    for (int8_t& v : filter) v = static_cast<int8_t>(r(-127, 127));
+    std::vector<int32_t> mult(w.out_c, 1 << 30);
+    std::vector<int8_t> shift(w.out_c, -5);
+    std::vector<int32_t> bias(w.out_c, 7);
+    const PerChannelParams p{3, -2, mult, shift, -128, 127};
+    ExpectInPlaceMatches<int8_t>(w, rng, [&](const int8_t* x, int8_t* y) {
+      Conv2DInt8(w, groups, p, x, filter.data(), bias.data(), y);
+    });
+    const PerChannelParams p16{0, 0, mult, shift, -32768, 32767};
+    const std::vector<int64_t> bias64(bias.begin(), bias.end());
+    ExpectInPlaceMatches<int16_t>(w, rng, [&](const int16_t* x, int16_t* y) {
+      Conv2DInt16(w, groups, p16, x, filter.data(), bias64.data(), y);
+    });
+    const std::vector<float> ffilter(filter.begin(), filter.end());
+    const std::vector<float> fbias(bias.begin(), bias.end());
+    ExpectInPlaceMatches<float>(w, rng, [&](const float* x, float* y) {
+      Conv2DFloat(w, groups, -1e30f, 1e30f, x, ffilter.data(), fbias.data(), y);
+    });
+    if (HasFatalFailure()) return;
+    overlapped += ConvInPlaceMargin(w, 1, 1) < static_cast<int64_t>(static_cast<size_t>(w.batches) * w.out_h * w.out_w * w.out_c);
+  }
+  EXPECT_GT(overlapped, 100);  // most cases really do share bytes
+}
+
 }  // namespace
 }  // namespace mote::reference
 
@@ -418,6 +510,32 @@ TEST(DepthwiseConvOp, Int8GlueMatchesKernel) {
     const reference::PerChannelParams p{-m.zp_in, m.zp_out, m.mult, m.shift, m.act_min, m.act_max};
     reference::DepthwiseConv2DInt8(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), nullptr, y);
   });
+}
+
+// A file may place a conv's output over its input only from the margin on
+// (kernels/reference/in_place.h); there it computes what separate buffers do.
+TEST(ConvOp, OutputOverlappingItsInputIsCheckedAtLoad) {
+  const ConvModel m;
+  const reference::Window2D w{m.in_shape[0],  m.in_shape[1],  m.in_shape[2], m.in_shape[3], m.out_shape[1],
+                              m.out_shape[2], m.out_shape[3], m.w_shape[1],  m.w_shape[2],  m.sh,
+                              m.sw,           m.dh,           m.dw,          m.pt,          m.pl};
+  const int64_t margin = reference::ConvInPlaceMargin(w, 1, 1);
+  ASSERT_GT(margin, 0);
+  const auto placed = [&](int64_t in_offset, int64_t out_offset) {
+    ModelSpec s = m.Spec();
+    s.tensors[0].arena_offset = static_cast<uint32_t>(in_offset);
+    s.tensors[3].arena_offset = static_cast<uint32_t>(out_offset);
+    s.arena_size = 256;
+    return s;
+  };
+  const std::vector<int8_t> x(Count(m.in_shape), 5);
+  const testing::RunResult apart = RunMote(BuildMote(m.Spec()), {Bytes(x)});
+  ASSERT_EQ(apart.status, Status::kOk);
+  const testing::RunResult shared = RunMote(BuildMote(placed(margin, 0)), {Bytes(x)});
+  ASSERT_EQ(shared.status, Status::kOk);
+  EXPECT_EQ(shared.outputs[0], apart.outputs[0]);
+  EXPECT_EQ(RunMote(BuildMote(placed(margin - 1, 0)), {Bytes(x)}).status, Status::kCorruptFile);
+  EXPECT_EQ(RunMote(BuildMote(placed(0, 8)), {Bytes(x)}).status, Status::kCorruptFile);  // output above
 }
 
 TEST(ConvOp, ValidModelsLoad) {

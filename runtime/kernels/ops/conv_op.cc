@@ -4,6 +4,7 @@
 #include "kernels/ops/weight_checks.h"
 #include "kernels/ops/window_checks.h"
 #include "kernels/reference/conv.h"
+#include "kernels/reference/in_place.h"
 #include "kernels/selected.h"
 
 namespace mote::internal {
@@ -12,6 +13,26 @@ namespace {
 WindowOptions WindowOf(const OpContext& ctx) {
   const auto w = ShapeOf(ctx.input(1));
   return WindowFromOptions(*ctx.op->options_as_Conv2DOptions(), w[1], w[2]);
+}
+
+// An output that overlaps the input must start far enough below it that no
+// kernel overwrites input it has yet to read (kernels/reference/in_place.h).
+Status CheckInPlace(const OpContext& ctx, const schema::Tensor& input, const schema::Tensor& output) {
+  if (IsConstant(input)) return Status::kOk;
+  const size_t in_elem = ElementSize(TypeOf(input));
+  const size_t out_elem = ElementSize(TypeOf(output));
+  const int64_t in_start = input.arena_offset();
+  const int64_t out_start = output.arena_offset();
+  const int64_t in_end = in_start + static_cast<int64_t>(NumElements(input) * in_elem);
+  const int64_t out_end = out_start + static_cast<int64_t>(NumElements(output) * out_elem);
+  if (out_end <= in_start || in_end <= out_start) return Status::kOk;
+  const int64_t margin =
+      reference::ConvInPlaceMargin(MakeWindow(input, output, WindowOf(ctx)), in_elem, out_elem);
+  if (margin < 0 || in_start - out_start < margin) {
+    return ctx.Fail("output overlaps input the kernel has yet to read", in_start - out_start,
+                    margin);
+  }
+  return Status::kOk;
 }
 
 }  // namespace
@@ -39,6 +60,7 @@ Status CheckConv2D(const OpContext& ctx) {
   const int64_t depth = static_cast<int64_t>(w[1]) * w[2] * w[3];
   MOTE_TRY(CheckBiasAndAccumulator(ctx, type, static_cast<size_t>(w[0]), depth));
   MOTE_TRY(CheckActivationRange(ctx, opts->activation(), output));
+  MOTE_TRY(CheckInPlace(ctx, input, output));
   if (type == ElementType::kFloat32) return Status::kOk;
   return CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(),
                               static_cast<size_t>(w[0]));

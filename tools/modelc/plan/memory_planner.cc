@@ -1,8 +1,11 @@
 #include "plan/memory_planner.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <set>
+
+#include "kernels/reference/in_place.h"
 
 namespace mote::modelc {
 namespace {
@@ -16,6 +19,34 @@ struct Buffer {
   bool holds_graph_input = false;
 };
 
+bool LiveTogether(const Buffer& a, const Buffer& b) { return a.first <= b.last && b.first <= a.last; }
+
+// A conv whose input buffer dies with it: its output may start `margin`
+// bytes (or more) below the input and overlap it.
+struct Overlap {
+  int in = 0;
+  int out = 0;
+  int step = 0;
+  int64_t margin = 0;  // exact; placement rounds it up to the alignment
+};
+
+// Buffers whose offsets are fixed relative to each other (a conv output and
+// its input) and so are placed as one piece.
+struct Cluster {
+  std::vector<int> members;
+  std::map<int, int64_t> rel;  // member -> offset from the cluster's start (>= 0)
+};
+
+reference::Window2D WindowOf(const Graph& g, const Node& n) {
+  const Shape& in = g.tensors[n.inputs[0]].shape;
+  const Shape& out = g.tensors[n.outputs[0]].shape;
+  auto i = [&](const char* key, int64_t fallback) { return static_cast<int32_t>(n.attr_int(key, fallback)); };
+  auto d = [](int64_t v) { return static_cast<int32_t>(v); };
+  return {d(in[0]), d(in[1]), d(in[2]), d(in[3]), d(out[1]), d(out[2]), d(out[3]),
+          i("filter_h", 1), i("filter_w", 1), i("stride_h", 1), i("stride_w", 1),
+          i("dilation_h", 1), i("dilation_w", 1), i("pad_top", 0), i("pad_left", 0)};
+}
+
 class Planner {
  public:
   explicit Planner(const Graph& g) : g_(g), group_(g.tensors.size()) {
@@ -23,22 +54,29 @@ class Planner {
   }
 
   MemoryPlan Run() {
-    const std::set<std::string> in_place = {"Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax",
-                                          "HardSwish", "LeakyRelu"};
     for (const Node& n : g_.nodes) {
       if (n.op == "Reshape") Union(n.inputs[0], n.outputs[0]);
     }
-    for (size_t s = 0; s < g_.nodes.size(); ++s) {
-      const Node& n = g_.nodes[s];
-      if (!in_place.count(n.op)) continue;
-      const std::vector<Buffer> buffers = Buffers();
-      const Buffer& in = buffers[Find(n.inputs[0])];
-      if (in.last == static_cast<int>(s) && !in.holds_graph_input &&
-          in.bytes == TensorBytes(g_.tensors[n.outputs[0]])) {
-        Union(n.inputs[0], n.outputs[0]);
+    WriteInPlace();
+    const std::vector<Buffer> buffers = Buffers();
+    const std::vector<Overlap> overlaps = Overlaps(buffers);
+    // Each overlap is kept if the arena does not grow with it: greedy, so
+    // the plan is never worse than one without overlaps.
+    std::vector<Overlap> kept;
+    MemoryPlan best = Place(buffers, Clusters(buffers, kept));
+    for (const Overlap& o : overlaps) {
+      std::vector<Overlap> trial = kept;
+      trial.push_back(o);
+      const std::vector<Cluster> clusters = Clusters(buffers, trial);
+      if (clusters.empty()) continue;  // conflicts with an overlap already kept
+      MemoryPlan plan = Place(buffers, clusters);
+      if (plan.arena_size <= best.arena_size) {
+        best = std::move(plan);
+        kept = std::move(trial);
       }
     }
-    return Place(Buffers());
+    best.lower_bound = LowerBound(buffers, overlaps);
+    return best;
   }
 
  private:
@@ -46,6 +84,31 @@ class Planner {
   void Union(int a, int b) { group_[Find(b)] = Find(a); }
 
   bool Computed(int t) const { return !g_.tensors[t].is_const(); }
+
+  // Elementwise ops whose input dies with them write over it: unary ones,
+  // and Add/Mul over an input of the output's shape (element k is read
+  // before it is written, by every kernel).
+  void WriteInPlace() {
+    const std::set<std::string> unary = {"Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax",
+                                         "HardSwish", "LeakyRelu"};
+    const std::set<std::string> binary = {"Add", "Mul"};
+    for (size_t s = 0; s < g_.nodes.size(); ++s) {
+      const Node& n = g_.nodes[s];
+      const size_t inputs = unary.count(n.op) ? 1 : binary.count(n.op) ? 2 : 0;
+      for (size_t k = 0; k < inputs && k < n.inputs.size(); ++k) {
+        const int t = n.inputs[k];
+        if (t < 0 || !Computed(t)) continue;
+        const std::vector<Buffer> buffers = Buffers();
+        const Buffer& in = buffers[Find(t)];
+        const Tensor& out = g_.tensors[n.outputs[0]];
+        if (in.last == static_cast<int>(s) && !in.holds_graph_input && in.bytes == TensorBytes(out) &&
+            g_.tensors[t].dtype == out.dtype && NumElements(g_.tensors[t].shape) == NumElements(out.shape)) {
+          Union(t, n.outputs[0]);
+          break;
+        }
+      }
+    }
+  }
 
   // Lifetimes per group root (entries with bytes == 0 are unused).
   std::vector<Buffer> Buffers() {
@@ -75,47 +138,133 @@ class Planner {
     return b;
   }
 
-  MemoryPlan Place(const std::vector<Buffer>& buffers) {
-    std::vector<int> order;
-    for (size_t r = 0; r < buffers.size(); ++r) {
-      if (buffers[r].bytes > 0 && Find(static_cast<int>(r)) == static_cast<int>(r)) order.push_back(static_cast<int>(r));
+  std::vector<Overlap> Overlaps(const std::vector<Buffer>& buffers) {
+    std::vector<Overlap> result;
+    for (size_t s = 0; s < g_.nodes.size(); ++s) {
+      const Node& n = g_.nodes[s];
+      if (n.op != "Conv2D" || n.inputs.empty() || n.inputs[0] < 0 || !Computed(n.inputs[0])) continue;
+      const int in = Find(n.inputs[0]);
+      const int out = Find(n.outputs[0]);
+      if (in == out || buffers[in].last != static_cast<int>(s) || buffers[in].holds_graph_input) continue;
+      const Tensor& x = g_.tensors[n.inputs[0]];
+      const Tensor& y = g_.tensors[n.outputs[0]];
+      if (x.shape.size() != 4 || y.shape.size() != 4) continue;
+      const int64_t margin = reference::ConvInPlaceMargin(WindowOf(g_, n), DTypeSize(x.dtype), DTypeSize(y.dtype));
+      if (margin >= 0) result.push_back({in, out, static_cast<int>(s), margin});
     }
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-      return buffers[a].bytes != buffers[b].bytes ? buffers[a].bytes > buffers[b].bytes
-                                                  : buffers[a].first < buffers[b].first;
+    return result;
+  }
+
+  // Buffers grouped by the overlaps; empty if two buffers of a cluster would
+  // share bytes while both are live (other than an overlap's own pair).
+  std::vector<Cluster> Clusters(const std::vector<Buffer>& buffers, const std::vector<Overlap>& overlaps) {
+    std::map<int, int> cluster_of;  // buffer -> index in `clusters`
+    std::vector<Cluster> clusters;
+    for (size_t r = 0; r < buffers.size(); ++r) {
+      if (buffers[r].bytes == 0 || Find(static_cast<int>(r)) != static_cast<int>(r)) continue;
+      cluster_of[static_cast<int>(r)] = static_cast<int>(clusters.size());
+      clusters.push_back({{static_cast<int>(r)}, {{static_cast<int>(r), 0}}});
+    }
+    std::set<std::pair<int, int>> allowed;
+    for (const Overlap& o : overlaps) {
+      const int ci = cluster_of.at(o.in);
+      const int co = cluster_of.at(o.out);
+      if (ci == co) return {};
+      // Shift the output's cluster so that out = in - margin.
+      const int64_t shift = clusters[ci].rel[o.in] - AlignUp(o.margin) - clusters[co].rel[o.out];
+      for (int m : clusters[co].members) {
+        clusters[ci].members.push_back(m);
+        clusters[ci].rel[m] = clusters[co].rel[m] + shift;
+        cluster_of[m] = ci;
+      }
+      clusters[co] = {};
+      allowed.insert({o.in, o.out});
+      int64_t low = 0;
+      for (const auto& [m, rel] : clusters[ci].rel) low = std::min(low, rel);
+      for (auto& [m, rel] : clusters[ci].rel) rel -= low;
+      const Cluster& c = clusters[ci];
+      for (size_t a = 0; a < c.members.size(); ++a) {
+        for (size_t b = a + 1; b < c.members.size(); ++b) {
+          const int x = c.members[a], y = c.members[b];
+          if (!LiveTogether(buffers[x], buffers[y]) || allowed.count({x, y}) || allowed.count({y, x})) continue;
+          const int64_t xs = c.rel.at(x), ys = c.rel.at(y);
+          if (xs < ys + AlignUp(buffers[y].bytes) && ys < xs + AlignUp(buffers[x].bytes)) return {};
+        }
+      }
+    }
+    std::erase_if(clusters, [](const Cluster& c) { return c.members.empty(); });
+    return clusters;
+  }
+
+  // First fit, largest clusters first: each at the lowest offset where none
+  // of its members shares bytes with a placed buffer live at the same time.
+  MemoryPlan Place(const std::vector<Buffer>& buffers, std::vector<Cluster> clusters) {
+    auto span = [&](const Cluster& c) {
+      int64_t end = 0;
+      for (int m : c.members) end = std::max(end, c.rel.at(m) + buffers[m].bytes);
+      return end;
+    };
+    auto first = [&](const Cluster& c) {
+      int f = buffers[c.members[0]].first;
+      for (int m : c.members) f = std::min(f, buffers[m].first);
+      return f;
+    };
+    std::stable_sort(clusters.begin(), clusters.end(), [&](const Cluster& a, const Cluster& b) {
+      return span(a) != span(b) ? span(a) > span(b) : first(a) < first(b);
     });
     std::vector<int64_t> offset(buffers.size(), -1);
     std::vector<int> placed;
     MemoryPlan plan;
-    for (int r : order) {
-      std::vector<std::pair<int64_t, int64_t>> busy;  // [start, end) of overlapping buffers
-      for (int p : placed) {
-        if (buffers[p].first <= buffers[r].last && buffers[r].first <= buffers[p].last) {
-          busy.push_back({offset[p], offset[p] + AlignUp(buffers[p].bytes)});
+    for (const Cluster& c : clusters) {
+      std::vector<std::pair<int64_t, int64_t>> forbidden;  // open intervals of cluster starts
+      for (int m : c.members) {
+        const int64_t rel = c.rel.at(m);
+        for (int p : placed) {
+          if (!LiveTogether(buffers[p], buffers[m])) continue;
+          forbidden.push_back({offset[p] - rel - buffers[m].bytes, offset[p] + AlignUp(buffers[p].bytes) - rel});
         }
       }
-      std::sort(busy.begin(), busy.end());
+      std::sort(forbidden.begin(), forbidden.end());
       int64_t at = 0;
-      for (const auto& [start, end] : busy) {
-        if (at + buffers[r].bytes <= start) break;
+      for (const auto& [start, end] : forbidden) {
+        if (at <= start) break;
         at = std::max(at, end);
       }
-      offset[r] = at;
-      placed.push_back(r);
-      plan.arena_size = std::max(plan.arena_size, AlignUp(at + buffers[r].bytes));
+      for (int m : c.members) {
+        offset[m] = at + c.rel.at(m);
+        placed.push_back(m);
+        plan.arena_size = std::max(plan.arena_size, AlignUp(offset[m] + buffers[m].bytes));
+      }
     }
     plan.offset.assign(g_.tensors.size(), -1);
     for (size_t t = 0; t < g_.tensors.size(); ++t) {
       if (Computed(static_cast<int>(t))) plan.offset[t] = offset[Find(static_cast<int>(t))];
     }
+    return plan;
+  }
+
+  // Most bytes live at any step, less what the best overlap at that step
+  // could share: no plan under these rules can do better.
+  int64_t LowerBound(const std::vector<Buffer>& buffers, const std::vector<Overlap>& overlaps) {
+    int64_t bound = 0;
     for (int s = -1; s <= static_cast<int>(g_.nodes.size()); ++s) {
       int64_t live = 0;
-      for (int r : order) {
-        if (buffers[r].first <= s && s <= buffers[r].last) live += buffers[r].bytes;
+      for (size_t r = 0; r < buffers.size(); ++r) {
+        if (buffers[r].bytes > 0 && Find(static_cast<int>(r)) == static_cast<int>(r) && buffers[r].first <= s &&
+            s <= buffers[r].last) {
+          live += buffers[r].bytes;
+        }
       }
-      plan.lower_bound = std::max(plan.lower_bound, live);
+      int64_t shared = 0;
+      for (const Overlap& o : overlaps) {
+        if (o.step != s) continue;
+        const int64_t in = buffers[o.in].bytes, out = buffers[o.out].bytes;
+        const int64_t both = std::max(in, out - o.margin) + o.margin;  // out starts margin below in
+        shared = std::max(shared, in + out - both);
+      }
+      bound = std::max(bound, live - shared);
     }
-    return plan;
+    return bound;
   }
 
   const Graph& g_;
