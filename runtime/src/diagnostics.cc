@@ -51,8 +51,8 @@ const char* ElementTypeName(ElementType type) {
 
 namespace internal {
 
-Status Report(Status status, const char* message, int32_t op_index, int32_t tensor_index,
-              int64_t value, int64_t limit) {
+Status ReportDiagnostic(Status status, const char* message, int32_t op_index,
+                        int32_t tensor_index, int64_t value, int64_t limit) {
   if (g_handler != nullptr) {
     Diagnostic d;
     d.status = status;

@@ -56,6 +56,19 @@ Status ExpectActivationType(const OpContext& ctx, const schema::Tensor& t) {
   return Status::kOk;
 }
 
+Status ExpectKernelType(const OpContext& ctx, const schema::Tensor& t) {
+  MOTE_TRY(ExpectActivationType(ctx, t));
+  const ElementType type = TypeOf(t);
+  const bool compiled = type == ElementType::kInt8    ? kInt8Kernels
+                        : type == ElementType::kInt16 ? kInt16Kernels
+                                                      : kFloat32Kernels;
+  if (!compiled) {
+    return Report(Status::kUnsupportedOp, "kernels for this element type are not compiled in (MOTE_TYPES)",
+                  ctx.index, -1, static_cast<int64_t>(type), 0);
+  }
+  return Status::kOk;
+}
+
 Status ExpectSameQuant(const OpContext& ctx, const schema::Tensor& a, const schema::Tensor& b) {
   if (ScaleOf(a) != ScaleOf(b) || ZeroPointOf(a) != ZeroPointOf(b)) {
     return ctx.Fail("input and output quantization must be equal");

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "mote/diagnostics.h"
+#include "mote/op_config.h"
 #include "mote/schema/mote_generated.h"
 #include "mote/status.h"
 #include "mote/tensor.h"
@@ -28,6 +29,13 @@ inline size_t NumElements(const schema::Tensor& t) {
   for (int32_t d : ShapeOf(t)) n *= static_cast<size_t>(d);
   return n;
 }
+
+// Activation types whose kernels this build compiles in (MOTE_TYPES). Evals
+// test these constants first, so a left-out type's kernels are not linked;
+// ExpectKernelType refuses its models at load.
+inline constexpr bool kInt8Kernels = MOTE_TYPE_ENABLED_Int8;
+inline constexpr bool kInt16Kernels = MOTE_TYPE_ENABLED_Int16;
+inline constexpr bool kFloat32Kernels = MOTE_TYPE_ENABLED_Float32;
 
 inline bool IsConstant(const schema::Tensor& t) { return t.buffer() >= 0; }
 
@@ -103,6 +111,8 @@ Status ExpectCounts(const OpContext& ctx, size_t min_inputs, size_t max_inputs, 
 Status ExpectSameType(const OpContext& ctx, const schema::Tensor& a, const schema::Tensor& b);
 Status ExpectSameShape(const OpContext& ctx, const schema::Tensor& a, const schema::Tensor& b);
 Status ExpectActivationType(const OpContext& ctx, const schema::Tensor& t);  // f32, i8, i16
+// ExpectActivationType, and kUnsupportedOp for a type MOTE_TYPES left out.
+Status ExpectKernelType(const OpContext& ctx, const schema::Tensor& t);
 Status ExpectSameQuant(const OpContext& ctx, const schema::Tensor& a, const schema::Tensor& b);
 // Integer clamp bounds inside the limits of the tensor's type.
 Status CheckActivationRange(const OpContext& ctx, const schema::ActivationRange* range,

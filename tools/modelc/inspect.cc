@@ -105,6 +105,10 @@ std::string Inspect(const std::string& path, bool json) {
       j.Key("op").Str(schema::EnumNameOpCode(op->opcode()));
       j.Key("name").Str(Str(op->name()));
       j.Key("macs").Int(static_cast<int64_t>(op->macs()));
+      // The activation type its kernel runs on (what MOTE_TYPES selects).
+      if (op->inputs() != nullptr && op->inputs()->size() > 0 && op->inputs()->Get(0) >= 0) {
+        j.Key("input_type").Str(schema::EnumNameElementType(m.tensors()->Get(op->inputs()->Get(0))->type()));
+      }
       j.EndObject();
     }
     j.EndArray();

@@ -30,11 +30,23 @@ void SetDiagnosticHandler(DiagnosticHandler handler, void* context);
 using AssertHandler = void (*)(const char* file, int line, const char* condition);
 void SetAssertHandler(AssertHandler handler);
 
+// Builds with MOTE_DIAGNOSTIC_MESSAGES=0 (CMake option of the same name)
+// report every diagnostic with an empty message: statuses, indices and
+// values stay, the ~4 KB of message text is not linked.
+#ifndef MOTE_DIAGNOSTIC_MESSAGES
+#define MOTE_DIAGNOSTIC_MESSAGES 1
+#endif
+
 namespace internal {
+Status ReportDiagnostic(Status status, const char* message, int32_t op_index,
+                        int32_t tensor_index, int64_t value, int64_t limit);
 // Reports a diagnostic and returns its status, so call sites can
 // `return Report(...)`.
-Status Report(Status status, const char* message, int32_t op_index = -1,
-              int32_t tensor_index = -1, int64_t value = 0, int64_t limit = 0);
+inline Status Report(Status status, const char* message, int32_t op_index = -1,
+                     int32_t tensor_index = -1, int64_t value = 0, int64_t limit = 0) {
+  return ReportDiagnostic(status, MOTE_DIAGNOSTIC_MESSAGES ? message : "", op_index, tensor_index,
+                          value, limit);
+}
 [[noreturn]] void AssertFailed(const char* file, int line, const char* condition);
 }  // namespace internal
 

@@ -25,14 +25,17 @@ void EvalActivation(const OpContext& ctx, FloatFunction f) {
   const auto* opts = ctx.op->options_as_LutOptions();
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
+      if (!kInt8Kernels) break;
       reference::LookupInt8(ctx.input_span<int8_t>(0), ctx.buffer<int8_t>(opts->table()).data(),
                             ctx.output_span<int8_t>(0));
       break;
     case ElementType::kInt16:
+      if (!kInt16Kernels) break;
       reference::LookupInt16(ctx.input_span<int16_t>(0), ctx.buffer<int16_t>(opts->table()).data(),
                              ctx.output_span<int16_t>(0));
       break;
     default:
+      if (!kFloat32Kernels) break;
       f(ctx.input_span<float>(0), opts->alpha(), ctx.output_span<float>(0));
       break;
   }
@@ -44,7 +47,7 @@ Status CheckActivation(const OpContext& ctx) {
   MOTE_TRY(ExpectCounts(ctx, 1, 1, 1));
   const auto* opts = ctx.op->options_as_LutOptions();
   if (opts == nullptr) return ctx.Fail("options table missing");
-  MOTE_TRY(ExpectActivationType(ctx, ctx.input(0)));
+  MOTE_TRY(ExpectKernelType(ctx, ctx.input(0)));
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.output(0)));
   MOTE_TRY(ExpectSameShape(ctx, ctx.input(0), ctx.output(0)));
   const ElementType type = TypeOf(ctx.input(0));

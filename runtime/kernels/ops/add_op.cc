@@ -19,7 +19,7 @@ reference::QuantizedAddParams ParamsOf(const OpContext& ctx) {
 Status CheckAdd(const OpContext& ctx) {
   MOTE_TRY(ExpectCounts(ctx, 2, 2, 1));
   if (ctx.op->options_as_AddOptions() == nullptr) return ctx.Fail("options table missing");
-  MOTE_TRY(ExpectActivationType(ctx, ctx.input(0)));
+  MOTE_TRY(ExpectKernelType(ctx, ctx.input(0)));
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.input(1)));
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.output(0)));
   reference::Broadcast b;
@@ -55,14 +55,17 @@ void EvalAdd(const OpContext& ctx) {
                                  ShapeOf(ctx.output(0)), &b);
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
+      if (!kInt8Kernels) break;
       kernels::AddInt8(b, ParamsOf(ctx), ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
                        ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
+      if (!kInt16Kernels) break;
       kernels::AddInt16(b, ParamsOf(ctx), ctx.input_data<int16_t>(0),
                         ctx.input_data<int16_t>(1), ctx.output_data<int16_t>(0));
       break;
     default: {
+      if (!kFloat32Kernels) break;
       const auto* act = ctx.op->options_as_AddOptions()->activation();
       kernels::AddFloat(b, act->fmin(), act->fmax(), ctx.input_data<float>(0),
                         ctx.input_data<float>(1), ctx.output_data<float>(0));

@@ -44,7 +44,7 @@ Status CheckConv2D(const OpContext& ctx) {
   const schema::Tensor& input = ctx.input(0);
   const schema::Tensor& weights = ctx.input(1);
   const schema::Tensor& output = ctx.output(0);
-  MOTE_TRY(ExpectActivationType(ctx, input));
+  MOTE_TRY(ExpectKernelType(ctx, input));
   MOTE_TRY(ExpectSameType(ctx, input, output));
   const ElementType type = TypeOf(input);
   MOTE_TRY(CheckWeights(ctx, weights, 4, type));
@@ -72,7 +72,7 @@ void EvalConv2D(const OpContext& ctx) {
   const schema::ActivationRange& act = *opts->activation();
   const bool has_bias = ctx.has_input(2);
   const ElementType type = TypeOf(ctx.input(0));
-  if (type == ElementType::kFloat32) {
+  if (kFloat32Kernels && type == ElementType::kFloat32) {
     kernels::Conv2DFloat(w, opts->groups(), act.fmin(), act.fmax(), ctx.input_data<float>(0),
                            ctx.input_data<float>(1), has_bias ? ctx.input_data<float>(2) : nullptr,
                            ctx.output_data<float>(0));
@@ -86,11 +86,11 @@ void EvalConv2D(const OpContext& ctx) {
                                          {opts->output_shift()->data(), channels},
                                          act.min(),
                                          act.max()};
-  if (type == ElementType::kInt8) {
+  if (kInt8Kernels && type == ElementType::kInt8) {
     kernels::Conv2DInt8(
         w, opts->groups(), p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int32_t>(2) : nullptr, ctx.output_data<int8_t>(0));
-  } else {
+  } else if (kInt16Kernels && type == ElementType::kInt16) {
     kernels::Conv2DInt16(
         w, opts->groups(), p, ctx.input_data<int16_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int64_t>(2) : nullptr, ctx.output_data<int16_t>(0));

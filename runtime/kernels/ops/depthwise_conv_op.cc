@@ -23,7 +23,7 @@ Status CheckDepthwiseConv2D(const OpContext& ctx) {
   const schema::Tensor& input = ctx.input(0);
   const schema::Tensor& weights = ctx.input(1);
   const schema::Tensor& output = ctx.output(0);
-  MOTE_TRY(ExpectActivationType(ctx, input));
+  MOTE_TRY(ExpectKernelType(ctx, input));
   MOTE_TRY(ExpectSameType(ctx, input, output));
   const ElementType type = TypeOf(input);
   MOTE_TRY(CheckWeights(ctx, weights, 4, type));
@@ -52,7 +52,7 @@ void EvalDepthwiseConv2D(const OpContext& ctx) {
   const bool has_bias = ctx.has_input(2);
   const int32_t multiplier = opts->depth_multiplier();
   const ElementType type = TypeOf(ctx.input(0));
-  if (type == ElementType::kFloat32) {
+  if (kFloat32Kernels && type == ElementType::kFloat32) {
     kernels::DepthwiseConv2DFloat(
         w, multiplier, act.fmin(), act.fmax(), ctx.input_data<float>(0), ctx.input_data<float>(1),
         has_bias ? ctx.input_data<float>(2) : nullptr, ctx.output_data<float>(0));
@@ -66,11 +66,11 @@ void EvalDepthwiseConv2D(const OpContext& ctx) {
                                          {opts->output_shift()->data(), channels},
                                          act.min(),
                                          act.max()};
-  if (type == ElementType::kInt8) {
+  if (kInt8Kernels && type == ElementType::kInt8) {
     kernels::DepthwiseConv2DInt8(
         w, multiplier, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int32_t>(2) : nullptr, ctx.output_data<int8_t>(0));
-  } else {
+  } else if (kInt16Kernels && type == ElementType::kInt16) {
     kernels::DepthwiseConv2DInt16(
         w, multiplier, p, ctx.input_data<int16_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int64_t>(2) : nullptr, ctx.output_data<int16_t>(0));

@@ -14,7 +14,7 @@ Status CheckFullyConnected(const OpContext& ctx) {
   const schema::Tensor& input = ctx.input(0);
   const schema::Tensor& weights = ctx.input(1);
   const schema::Tensor& output = ctx.output(0);
-  MOTE_TRY(ExpectActivationType(ctx, input));
+  MOTE_TRY(ExpectKernelType(ctx, input));
   MOTE_TRY(ExpectSameType(ctx, input, output));
   const ElementType type = TypeOf(input);
   MOTE_TRY(CheckWeights(ctx, weights, 2, type));
@@ -69,7 +69,7 @@ void EvalFullyConnected(const OpContext& ctx) {
                                      opts->weights_interleaved()};
   const schema::ActivationRange& act = *opts->activation();
   const ElementType type = TypeOf(input);
-  if (type == ElementType::kFloat32) {
+  if (kFloat32Kernels && type == ElementType::kFloat32) {
     const auto* fbias = reinterpret_cast<const float*>(bias);
     const auto* fin = reinterpret_cast<const float*>(in);
     const auto* fw = reinterpret_cast<const float*>(w);
@@ -91,11 +91,11 @@ void EvalFullyConnected(const OpContext& ctx) {
       opts->short_requantize(),
   };
   const auto* w8 = reinterpret_cast<const int8_t*>(w);
-  if (type == ElementType::kInt8) {
+  if (kInt8Kernels && type == ElementType::kInt8) {
     kernels::FullyConnectedInt8(shape, params, reinterpret_cast<const int8_t*>(in), w8,
                                 reinterpret_cast<const int32_t*>(bias),
                                 reinterpret_cast<int8_t*>(out));
-  } else {
+  } else if (kInt16Kernels && type == ElementType::kInt16) {
     kernels::FullyConnectedInt16(shape, params, reinterpret_cast<const int16_t*>(in), w8,
                                  reinterpret_cast<const int64_t*>(bias),
                                  reinterpret_cast<int16_t*>(out));

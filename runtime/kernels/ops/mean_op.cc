@@ -23,7 +23,7 @@ Status CheckMean(const OpContext& ctx) {
   if (opts == nullptr) return ctx.Fail("options table missing");
   const schema::Tensor& input = ctx.input(0);
   const schema::Tensor& output = ctx.output(0);
-  MOTE_TRY(ExpectActivationType(ctx, input));
+  MOTE_TRY(ExpectKernelType(ctx, input));
   MOTE_TRY(ExpectSameType(ctx, input, output));
   const auto in = ShapeOf(input);
   if (in.size() != 4)
@@ -53,12 +53,15 @@ void EvalMean(const OpContext& ctx) {
                                             opts->multiplier(), opts->shift()};
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
+      if (!kInt8Kernels) break;
       reference::MeanInt8(shape, p, ctx.input_data<int8_t>(0), ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
+      if (!kInt16Kernels) break;
       reference::MeanInt16(shape, p, ctx.input_data<int16_t>(0), ctx.output_data<int16_t>(0));
       break;
     default:
+      if (!kFloat32Kernels) break;
       reference::MeanFloat(shape, ctx.input_data<float>(0), ctx.output_data<float>(0));
       break;
   }

@@ -9,7 +9,7 @@ Status CheckMul(const OpContext& ctx) {
   MOTE_TRY(ExpectCounts(ctx, 2, 2, 1));
   const auto* o = ctx.op->options_as_MulOptions();
   if (o == nullptr) return ctx.Fail("options table missing");
-  MOTE_TRY(ExpectActivationType(ctx, ctx.input(0)));
+  MOTE_TRY(ExpectKernelType(ctx, ctx.input(0)));
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.input(1)));
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.output(0)));
   reference::Broadcast b;
@@ -47,14 +47,17 @@ void EvalMul(const OpContext& ctx) {
                                            act.max()};
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
+      if (!kInt8Kernels) break;
       kernels::MulInt8(b, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
                        ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
+      if (!kInt16Kernels) break;
       kernels::MulInt16(b, p, ctx.input_data<int16_t>(0), ctx.input_data<int16_t>(1),
                         ctx.output_data<int16_t>(0));
       break;
     default:
+      if (!kFloat32Kernels) break;
       kernels::MulFloat(b, act.fmin(), act.fmax(), ctx.input_data<float>(0),
                         ctx.input_data<float>(1), ctx.output_data<float>(0));
       break;

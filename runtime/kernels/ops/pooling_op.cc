@@ -18,7 +18,7 @@ Status CheckPool(const OpContext& ctx, bool average) {
   if (opts == nullptr) return ctx.Fail("options table missing");
   const schema::Tensor& input = ctx.input(0);
   const schema::Tensor& output = ctx.output(0);
-  MOTE_TRY(ExpectActivationType(ctx, input));
+  MOTE_TRY(ExpectKernelType(ctx, input));
   MOTE_TRY(ExpectSameType(ctx, input, output));
   MOTE_TRY(ExpectSameQuant(ctx, input, output));
   MOTE_TRY(CheckWindow(ctx, input, output, WindowOf(*opts)));
@@ -48,14 +48,17 @@ void EvalAveragePool2D(const OpContext& ctx) {
   const schema::ActivationRange& act = *opts->activation();
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
+      if (!kInt8Kernels) break;
       kernels::AveragePoolInt8(w, act.min(), act.max(), ctx.input_data<int8_t>(0),
                                ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
+      if (!kInt16Kernels) break;
       kernels::AveragePoolInt16(w, act.min(), act.max(), ctx.input_data<int16_t>(0),
                                 ctx.output_data<int16_t>(0));
       break;
     default:
+      if (!kFloat32Kernels) break;
       kernels::AveragePoolFloat(w, act.fmin(), act.fmax(), ctx.input_data<float>(0),
                                 ctx.output_data<float>(0));
       break;
@@ -68,14 +71,17 @@ void EvalMaxPool2D(const OpContext& ctx) {
   const schema::ActivationRange& act = *opts->activation();
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
+      if (!kInt8Kernels) break;
       kernels::MaxPoolInt8(w, act.min(), act.max(), ctx.input_data<int8_t>(0),
                            ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
+      if (!kInt16Kernels) break;
       kernels::MaxPoolInt16(w, act.min(), act.max(), ctx.input_data<int16_t>(0),
                             ctx.output_data<int16_t>(0));
       break;
     default:
+      if (!kFloat32Kernels) break;
       kernels::MaxPoolFloat(w, act.fmin(), act.fmax(), ctx.input_data<float>(0),
                             ctx.output_data<float>(0));
       break;

@@ -56,7 +56,7 @@ Status CheckSoftmax(const OpContext& ctx) {
   if (ctx.op->options_as_SoftmaxOptions() == nullptr) return ctx.Fail("options table missing");
   const schema::Tensor& in = ctx.input(0);
   const schema::Tensor& out = ctx.output(0);
-  MOTE_TRY(ExpectActivationType(ctx, in));
+  MOTE_TRY(ExpectKernelType(ctx, in));
   MOTE_TRY(ExpectSameType(ctx, in, out));
   MOTE_TRY(ExpectSameShape(ctx, in, out));
   const Rows r = RowsOf(in);
@@ -90,6 +90,7 @@ void EvalSoftmax(const OpContext& ctx) {
   const auto* opts = ctx.op->options_as_SoftmaxOptions();
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
+      if (!kInt8Kernels) break;
       if (opts->exp_format() == 1) {
         reference::SoftmaxInt8Tflite(r.rows, r.depth, ctx.buffer<int32_t>(opts->exp_table()).data(),
                                      ctx.input_data<int8_t>(0), ctx.output_data<int8_t>(0));
@@ -99,10 +100,12 @@ void EvalSoftmax(const OpContext& ctx) {
       }
       break;
     case ElementType::kInt16:
+      if (!kInt16Kernels) break;
       reference::SoftmaxInt16(r.rows, r.depth, ctx.buffer<int32_t>(opts->exp_table()).data(),
                               ctx.input_data<int16_t>(0), ctx.output_data<int16_t>(0));
       break;
     default:
+      if (!kFloat32Kernels) break;
       reference::SoftmaxFloat(r.rows, r.depth, opts->beta(), ctx.input_data<float>(0),
                               ctx.output_data<float>(0));
       break;

@@ -52,7 +52,7 @@ CANDIDATES = [
      r"^mote::internal::(\(anonymous namespace\)::)?Check" + _OP_KERNEL),
     (r"^mote::internal::(\(anonymous namespace\)::)?EvalActivation\(",
      r"\(std::span<float const, 4294967295u>, float, std::span<float, 4294967295u>\)$"),
-    (r"^mote::internal::Report\(", r"PrintDiagnostic|IgnoreDiagnostic"),
+    (r"^mote::internal::ReportDiagnostic\(", r"PrintDiagnostic|IgnoreDiagnostic"),
     (r"^mote::internal::AssertFailed\(", r"OnAssert|DefaultAssert"),
     # Constructors in .init_array: the firmware has none (checked below).
     (r"^Reset_Handler$", None),
@@ -383,7 +383,7 @@ def table_rules(check, evaluate):
     own = [
         (r"^mote::Interpreter::Invoke\(\)$", kernel_regex(evaluate) if evaluate else None),
         (r"^mote::internal::CheckModel\(", kernel_regex(check) if check else None),
-        (r"^mote::internal::Report\(", None),
+        (r"^mote::internal::ReportDiagnostic\(", None),
         (r"^mote::internal::AssertFailed\(", None),
     ]
     return own + CANDIDATES
