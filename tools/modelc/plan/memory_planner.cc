@@ -145,7 +145,10 @@ class Planner {
       if (n.op != "Conv2D" || n.inputs.empty() || n.inputs[0] < 0 || !Computed(n.inputs[0])) continue;
       const int in = Find(n.inputs[0]);
       const int out = Find(n.outputs[0]);
-      if (in == out || buffers[in].last != static_cast<int>(s) || buffers[in].holds_graph_input) continue;
+      if (in == out || buffers[in].last != static_cast<int>(s) || buffers[in].holds_graph_input ||
+          buffers[in].bytes == 0 || buffers[out].bytes == 0) {
+        continue;
+      }
       const Tensor& x = g_.tensors[n.inputs[0]];
       const Tensor& y = g_.tensors[n.outputs[0]];
       if (x.shape.size() != 4 || y.shape.size() != 4) continue;
