@@ -6,11 +6,11 @@
 // The contract every Conv2D kernel (reference, DSP, Helium) keeps: output
 // pixels (batch, y, x in that order) are produced front to back; once a
 // kernel writes any byte of output pixel p it reads only the inputs of
-// pixels >= p - kInPlaceLookahead; and no more than kInPlaceMaxChannels
-// output channels are produced per pass (the Helium kernels walk channel
-// chunks of 64 over all pixels). So the output may start `margin` bytes
-// below the input, where margin is the most that any pixel's output end
-// passes the lowest input byte still to be read.
+// pixels >= p - kInPlaceLookahead. That holds for up to kInPlaceMaxChannels
+// output channels only (past them the Helium kernels walk chunks of 64
+// channels over all pixels), so wider convs never overlap. The output may
+// start `margin` bytes below the input, where margin is the most that any
+// pixel's output end passes the lowest input byte still to be read.
 #ifndef MOTE_KERNELS_REFERENCE_IN_PLACE_H_
 #define MOTE_KERNELS_REFERENCE_IN_PLACE_H_
 
