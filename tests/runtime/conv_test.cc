@@ -373,6 +373,12 @@ struct ConvModel {
   int32_t zp_in = -3, zp_out = 2;
   bool no_options = false;
 
+  reference::Window2D Window() const {
+    return {in_shape[0],  in_shape[1],  in_shape[2], in_shape[3], out_shape[1], out_shape[2], out_shape[3],
+            w_shape[1],   w_shape[2],   sh,          sw,          dh,           dw,           pt,
+            pl};
+  }
+
   size_t weight_count() const {
     size_t n = 1;
     for (int32_t d : w_shape) n *= static_cast<size_t>(d);
@@ -467,9 +473,7 @@ void ExpectGlueMatchesKernel(const ConvModel& m, Kernel kernel) {
   const testing::RunResult r = RunMote(BuildMote(spec), {Bytes(x)});
   ASSERT_EQ(r.status, Status::kOk);
   std::vector<T> want(r.outputs[0].size() / sizeof(T));
-  const reference::Window2D w{m.in_shape[0],  m.in_shape[1],  m.in_shape[2], m.in_shape[3], m.out_shape[1],
-                              m.out_shape[2], m.out_shape[3], m.w_shape[1],  m.w_shape[2],  m.sh,
-                              m.sw,           m.dh,           m.dw,          m.pt,          m.pl};
+  const reference::Window2D w = m.Window();
   kernel(w, spec, x.data(), want.data());
   EXPECT_EQ(r.outputs[0], Bytes(want));
 }
@@ -516,9 +520,7 @@ TEST(DepthwiseConvOp, Int8GlueMatchesKernel) {
 // (kernels/reference/in_place.h); there it computes what separate buffers do.
 TEST(ConvOp, OutputOverlappingItsInputIsCheckedAtLoad) {
   const ConvModel m;
-  const reference::Window2D w{m.in_shape[0],  m.in_shape[1],  m.in_shape[2], m.in_shape[3], m.out_shape[1],
-                              m.out_shape[2], m.out_shape[3], m.w_shape[1],  m.w_shape[2],  m.sh,
-                              m.sw,           m.dh,           m.dw,          m.pt,          m.pl};
+  const reference::Window2D w = m.Window();
   const int64_t margin = reference::ConvInPlaceMargin(w, 1, 1);
   ASSERT_GT(margin, 0);
   const auto placed = [&](int64_t in_offset, int64_t out_offset) {
