@@ -10,6 +10,14 @@
 namespace mote::cortex_m_dsp {
 namespace {
 
+// GCC 12 at -Os cannot find registers for EdgeRow's asm ("impossible
+// constraints"), so size builds compile the function holding it at -O2.
+#if defined(__OPTIMIZE_SIZE__)
+#define MOTE_DW_ASM_FUNCTION __attribute__((noinline, optimize("O2")))
+#else
+#define MOTE_DW_ASM_FUNCTION __attribute__((noinline))
+#endif
+
 // ---- General path: any window, any parameters, channels [first, end). ----
 
 // Four adjacent channels' accumulators.
@@ -142,6 +150,26 @@ struct DepthwiseGroup {
   ChannelRequant q[4];
 };
 
+// The activation range as a clamp of four int8 lanes, applied to outputs
+// already saturated to int8 (the same bytes as clamping first: the range lies
+// inside int8's); off when the range is all of int8, as after most ReLUs.
+struct ByteClamp {
+  int32_t lo4, hi4;  // the bounds in every byte lane
+  bool on;
+};
+
+ByteClamp MakeByteClamp(const PerChannelParams& p) {
+  const int32_t lo = p.activation_min < -128 ? -128 : p.activation_min;
+  const int32_t hi = p.activation_max > 127 ? 127 : p.activation_max;
+  return {static_cast<int32_t>(static_cast<uint8_t>(lo) * 0x01010101u),
+          static_cast<int32_t>(static_cast<uint8_t>(hi) * 0x01010101u), lo > -128 || hi < 127};
+}
+
+// Clamps the four outputs just stored at out.
+inline void ClampStored(const ByteClamp& c, int8_t* out) {
+  if (c.on) StoreInt8x4(out, ClampInt8x4(LoadInt8x4(out), c.lo4, c.hi4));
+}
+
 // Whether channels c .. c + 3 all have shifts in [-kGroupMaxShift, -1]; a
 // group that has not takes the general path.
 bool GroupShiftsFit(const PerChannelParams& p, int32_t c) {
@@ -192,34 +220,28 @@ inline void GroupTap(const int8_t* in, const int32_t* f, int32_t offset_pair, Ac
   acc.c3 = __smlatt(xo, f[1], acc.c3);
 }
 
-template <bool kClamp>
-inline int8_t GroupOutput(int32_t acc2, const ChannelRequant& q, int32_t lo, int32_t hi) {
+// One output, saturated to int8 (ByteClamp applies the activation range).
+inline int8_t GroupOutput(int32_t acc2, const ChannelRequant& q) {
   const int32_t high = Smmulr(acc2, q.multiplier);
-  int32_t v = __ssat((high + q.round + (high >> 31)) >> q.shift, 8);
-  if constexpr (kClamp) {
-    if (v < lo) v = lo;
-    if (v > hi) v = hi;
-  }
-  return static_cast<int8_t>(v);
+  return static_cast<int8_t>(__ssat((high + q.round + (high >> 31)) >> q.shift, 8));
 }
 
-template <bool kClamp>
-inline void GroupStore(const Acc4& acc, const DepthwiseGroup& g, int32_t lo, int32_t hi,
+inline void GroupStore(const Acc4& acc, const DepthwiseGroup& g, const ByteClamp& clamp,
                        int8_t* out) {
-  out[0] = GroupOutput<kClamp>(acc.c0, g.q[0], lo, hi);
-  out[1] = GroupOutput<kClamp>(acc.c1, g.q[1], lo, hi);
-  out[2] = GroupOutput<kClamp>(acc.c2, g.q[2], lo, hi);
-  out[3] = GroupOutput<kClamp>(acc.c3, g.q[3], lo, hi);
+  out[0] = GroupOutput(acc.c0, g.q[0]);
+  out[1] = GroupOutput(acc.c1, g.q[1]);
+  out[2] = GroupOutput(acc.c2, g.q[2]);
+  out[3] = GroupOutput(acc.c3, g.q[3]);
+  ClampStored(clamp, out);
 }
 
-template <bool kClamp>
 __attribute__((noinline)) void DepthwiseGroupPass(const Window2D& w, const PerChannelParams& p,
                                                   const DepthwiseGroup& g, const int8_t* input,
                                                   int32_t c, int8_t* output) {
+  const ByteClamp clamp = MakeByteClamp(p);
   const ptrdiff_t col = static_cast<ptrdiff_t>(w.dilation_w) * w.in_c;
   const ptrdiff_t row = static_cast<ptrdiff_t>(w.dilation_h) * w.in_w * w.in_c;
   const int32_t offset_pair = OffsetPair(p.input_offset);
-  const int32_t lo = p.activation_min, hi = p.activation_max;
   const bool is3x3 = w.filter_h == 3 && w.filter_w == 3;
   int8_t* out = output + c;
   for (int32_t b = 0; b < w.batches; ++b) {
@@ -252,7 +274,7 @@ __attribute__((noinline)) void DepthwiseGroupPass(const Window2D& w, const PerCh
             }
           }
         }
-        GroupStore<kClamp>(acc, g, lo, hi, out);
+        GroupStore(acc, g, clamp, out);
         out += w.out_c;
       }
     }
@@ -429,52 +451,12 @@ __attribute__((always_inline)) inline void Window3x3Pair(const int8_t* p, const 
   }
 }
 
-// (round + high) with high = (acc2 * m + 2^31) >> 32: SMMLAR.
-inline int32_t Smmlar(int32_t a, int32_t b, int32_t c) {
-  int32_t r;
-  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
-  return r;
-}
-
-// GroupOutput with SMMLAR, and the sign of acc2 for that of high: they
-// differ only when high = 0 (acc2 < 0, tiny product), where
-// (round - 1) >> e = (round >> e) for e >= 1.
-template <bool kClamp>
-inline int8_t WindowOutput(int32_t acc2, const ChannelRequant& q, int32_t lo, int32_t hi) {
-  int32_t v = __ssat((Smmlar(acc2, q.multiplier, q.round) + (acc2 >> 31)) >> q.shift, 8);
-  if constexpr (kClamp) {
-    if (v < lo) v = lo;
-    if (v > hi) v = hi;
-  }
-  return static_cast<int8_t>(v);
-}
-
-template <bool kClamp>
-__attribute__((always_inline)) inline void WindowStore(const int32_t* acc,
-                                                       const ChannelRequant* q, int32_t lo,
-                                                       int32_t hi, int8_t* out) {
-  out[0] = WindowOutput<kClamp>(acc[0], q[0], lo, hi);
-  out[1] = WindowOutput<kClamp>(acc[1], q[1], lo, hi);
-  out[2] = WindowOutput<kClamp>(acc[2], q[2], lo, hi);
-  out[3] = WindowOutput<kClamp>(acc[3], q[3], lo, hi);
-}
-
-// Pixel A's outputs at out, B's at out + out_y: each channel's parameters
-// loaded once.
-template <bool kClamp>
-__attribute__((always_inline)) inline void PairStore(const int32_t* acc, const ChannelRequant* q,
-                                                     int32_t lo, int32_t hi, int8_t* out,
-                                                     ptrdiff_t out_y) {
-  for (int i = 0; i < 4; ++i) {
-    const ChannelRequant qi = q[i];
-    out[i] = WindowOutput<kClamp>(acc[i], qi, lo, hi);
-    out[out_y + i] = WindowOutput<kClamp>(acc[4 + i], qi, lo, hi);
-  }
-}
-
-// WindowOutput without the clamp, in asm so that each channel's parameters
-// are loaded once per call and nothing spills: SMMLAR, the sign, the shift,
-// SSAT and a byte store per output.
+// The window's outputs, in asm so that each channel's parameters are loaded
+// once per call and nothing spills: SMMLAR gives round + high, with
+// high = (acc2 * m + 2^31) >> 32, then the sign of acc2 (for that of high:
+// they differ only when high = 0 and acc2 < 0, where (round - 1) >> e =
+// round >> e for e >= 1), the shift, SSAT and a byte store per output.
+// ByteClamp applies the activation range afterwards.
 #define MOTE_DW_OUT(a, out, i)                          \
   "smmlar %[t], %[" a "], %[m], %[r]\n\t"               \
   "add %[t], %[t], %[" a "], asr #31\n\t"               \
@@ -539,12 +521,12 @@ struct RegionSteps {
   ptrdiff_t out_x, out_y;      // output step per output column / row
 };
 
-template <bool kClamp, int kPairStride>
+template <int kPairStride>
 __attribute__((always_inline)) inline void WindowRegion(const RegionSteps& st,
                                                         const ChannelRequant* q,
                                                         const WindowFilter& v, const int8_t* in,
                                                         int8_t* out, int32_t columns,
-                                                        int32_t rows, int32_t lo, int32_t hi) {
+                                                        int32_t rows, const ByteClamp& clamp) {
   int32_t acc[8];
   const ptrdiff_t col = st.col;
   for (int32_t i = 0; i < columns; ++i) {
@@ -553,21 +535,16 @@ __attribute__((always_inline)) inline void WindowRegion(const RegionSteps& st,
     int32_t n = rows;
     for (; n >= 2; n -= 2) {  // vertical pairs (strides 1 and 2)
       Window3x3Pair<kPairStride>(in_p, col, st.row, v, acc);
-      if constexpr (kClamp) {
-        PairStore<kClamp>(acc, q, lo, hi, out_p, st.out_y);
-      } else {
-        StorePairFullRange(acc, q, out_p, out_p + st.out_y);
-      }
+      StorePairFullRange(acc, q, out_p, out_p + st.out_y);
+      ClampStored(clamp, out_p);
+      ClampStored(clamp, out_p + st.out_y);
       in_p += 2 * st.in_y;
       out_p += 2 * st.out_y;
     }
     for (; n > 0; --n) {
       Window3x3(in_p, col, st.row, v, acc);
-      if constexpr (kClamp) {
-        WindowStore<kClamp>(acc, q, lo, hi, out_p);
-      } else {
-        StoreFullRange(acc, q, out_p);
-      }
+      StoreFullRange(acc, q, out_p);
+      ClampStored(clamp, out_p);
       in_p += st.in_y;
       out_p += st.out_y;
     }
@@ -607,13 +584,13 @@ struct EdgeContext {
   const DepthwiseGroup* g;
   const ChannelRequant* q;
   ptrdiff_t col, row;
-  int32_t offset_pair, lo, hi;
+  int32_t offset_pair;
+  ByteClamp clamp;
 };
 
 // One pixel: rows x n taps (n may be 0) from in and f. Out of line, so the
 // row loop's asm has the registers to itself.
-template <bool kClamp>
-__attribute__((noinline)) void EdgePixel(const EdgeContext& e, const int8_t* in,
+MOTE_DW_ASM_FUNCTION void EdgePixel(const EdgeContext& e, const int8_t* in,
                                          const int32_t* f, int32_t rows, int32_t n,
                                          int8_t* out) {
   const DepthwiseGroup& g = *e.g;
@@ -625,19 +602,15 @@ __attribute__((noinline)) void EdgePixel(const EdgeContext& e, const int8_t* in,
       f += 6;
     }
   }
-  if constexpr (kClamp) {
-    WindowStore<kClamp>(acc, e.q, e.lo, e.hi, out);
-  } else {
-    StoreFullRange(acc, e.q, out);
-  }
+  StoreFullRange(acc, e.q, out);
+  ClampStored(e.clamp, out);
 }
 
-template <bool kClamp>
 void EdgeRegion(const Window2D& w, const DepthwiseGroup& g, const ChannelRequant* q,
                 const int8_t* image, int8_t* out, int32_t ox0, int32_t ox1, int32_t oy0,
-                int32_t oy1, int32_t offset_pair, int32_t lo, int32_t hi) {
+                int32_t oy1, int32_t offset_pair, const ByteClamp& clamp) {
   const EdgeContext e = {&g, q, w.in_c, static_cast<ptrdiff_t>(w.in_w) * w.in_c, offset_pair,
-                         lo, hi};
+                         clamp};
   const ptrdiff_t out_row = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
   for (int32_t oy = oy0; oy < oy1; ++oy) {
     const int32_t y0 = oy * w.stride_h - w.pad_top;
@@ -650,7 +623,7 @@ void EdgeRegion(const Window2D& w, const DepthwiseGroup& g, const ChannelRequant
       const TapRange kx = ValidTaps(x0, 1, w.in_w, 3);
       const int32_t n = rows > 0 ? kx.end - kx.first : 0;
       const ptrdiff_t at = n > 0 ? first_row + static_cast<ptrdiff_t>(x0 + kx.first) * e.col : 0;
-      EdgePixel<kClamp>(e, image + at, g.filter[n > 0 ? ky.first * 3 + kx.first : 0], rows, n,
+      EdgePixel(e, image + at, g.filter[n > 0 ? ky.first * 3 + kx.first : 0], rows, n,
                         out_p);
       out_p += w.out_c;
     }
@@ -661,11 +634,11 @@ void EdgeRegion(const Window2D& w, const DepthwiseGroup& g, const ChannelRequant
 // Channel groups [0, out_c / 4) of a 3x3 window, but those whose shifts the
 // fast requantization does not cover (the caller's, so that the general
 // path's frame never stacks on this one).
-template <bool kClamp, int kPairStride>
+template <int kPairStride>
 __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannelParams& p,
                                              const int8_t* filter, const int32_t* bias,
                                              const int8_t* input, int8_t* output) {
-  const int32_t lo = p.activation_min, hi = p.activation_max;
+  const ByteClamp clamp = MakeByteClamp(p);
   DepthwiseGroup g;  // on the stack: the asm reads it sp-relative
   WindowFilter v;
   RegionSteps st;
@@ -686,8 +659,7 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
       const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c + c;
       int8_t* out_image = output + static_cast<size_t>(b) * w.out_h * w.out_w * w.out_c + c;
       if (small) {
-        EdgeRegion<kClamp>(w, g, g.q, image, out_image, 0, w.out_w, 0, w.out_h, offset_pair, lo,
-                           hi);
+        EdgeRegion(w, g, g.q, image, out_image, 0, w.out_w, 0, w.out_h, offset_pair, clamp);
         continue;
       }
       for (int32_t ox0 = 0, ox1; ox0 < w.out_w; ox0 = ox1) {
@@ -700,31 +672,26 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
           const int32_t iy = oy0 * w.stride_h - w.pad_top + shift_y;
           int8_t* out = out_image + (static_cast<ptrdiff_t>(oy0) * w.out_w + ox0) * w.out_c;
           if ((ox1 - ox0) * (oy1 - oy0) < kMinWindowRegion) {
-            EdgeRegion<kClamp>(w, g, g.q, image, out, ox0, ox1, oy0, oy1, offset_pair, lo, hi);
+            EdgeRegion(w, g, g.q, image, out, ox0, ox1, oy0, oy1, offset_pair, clamp);
             continue;
           }
           BuildWindowFilter(g, p.input_offset, shift_x, shift_y, v);
-          WindowRegion<kClamp, kPairStride>(
+          WindowRegion<kPairStride>(
               st, g.q, v, image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c, out,
-              ox1 - ox0, oy1 - oy0, lo, hi);
+              ox1 - ox0, oy1 - oy0, clamp);
         }
       }
     }
   }
 }
 
-template <bool kClamp>
 void Window3x3Int8(const Window2D& w, const PerChannelParams& p, const int8_t* filter,
                    const int32_t* bias, const int8_t* input, int8_t* output) {
   if (w.stride_h == 1) {
-    Window3x3Pass<kClamp, 1>(w, p, filter, bias, input, output);
+    Window3x3Pass<1>(w, p, filter, bias, input, output);
   } else {
-    Window3x3Pass<kClamp, 2>(w, p, filter, bias, input, output);
+    Window3x3Pass<2>(w, p, filter, bias, input, output);
   }
-}
-
-bool FullRange(const PerChannelParams& p) {
-  return p.activation_min <= -128 && p.activation_max >= 127;
 }
 
 // Any window of up to kGroupMaxTaps taps: groups [0, out_c / 4), but those
@@ -734,11 +701,8 @@ __attribute__((noinline)) void DepthwiseGroups(const Window2D& w, const PerChann
                                                const int8_t* input, int8_t* output) {
   for (int32_t c = 0; c + 4 <= w.out_c; c += 4) {
     DepthwiseGroup g;
-    if (!PrepareDepthwiseGroup(w, p, filter, bias, c, g)) continue;
-    if (FullRange(p)) {
-      DepthwiseGroupPass<false>(w, p, g, input, c, output);
-    } else {
-      DepthwiseGroupPass<true>(w, p, g, input, c, output);
+    if (PrepareDepthwiseGroup(w, p, filter, bias, c, g)) {
+      DepthwiseGroupPass(w, p, g, input, c, output);
     }
   }
 }
@@ -763,12 +727,10 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
   // window pass would cost 2.7 KB of flash.
   const bool whole_windows = w.filter_h == 3 && w.filter_w == 3 && w.dilation_h == 1 &&
                              w.dilation_w == 1 && w.in_h >= 3 && w.in_w >= 3 && w.stride_h <= 2;
-  if (!whole_windows) {
-    DepthwiseGroups(w, params, filter, bias, input, output);
-  } else if (FullRange(params)) {
-    Window3x3Int8<false>(w, params, filter, bias, input, output);
+  if (whole_windows) {
+    Window3x3Int8(w, params, filter, bias, input, output);
   } else {
-    Window3x3Int8<true>(w, params, filter, bias, input, output);
+    DepthwiseGroups(w, params, filter, bias, input, output);
   }
   for (int32_t c = 0; c < groups_end; c += 4) {
     if (!GroupShiftsFit(params, c)) GeneralChannels(w, params, input, filter, bias, c, c + 4, output);
@@ -796,3 +758,4 @@ void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
 #undef MOTE_DW_CHANNEL
 #undef MOTE_DW_REQUANT
 #undef MOTE_DW_OUT_PAIR
+#undef MOTE_DW_ASM_FUNCTION

@@ -19,6 +19,23 @@ inline int32_t LoadInt8x4(const int8_t* p) {
   return v;
 }
 
+// Four int8 lanes to any address.
+inline void StoreInt8x4(int8_t* p, int32_t v) { memcpy(p, &v, sizeof v); }
+
+// Each int8 lane of x clamped to [lo, hi], the bounds given in every lane
+// (SSUB8 sets a lane's GE bit when its difference is >= 0, SEL picks by it).
+inline int32_t ClampInt8x4(int32_t x, int32_t lo4, int32_t hi4) {
+  int32_t t;
+  __asm__(
+      "ssub8 %[t], %[x], %[lo]\n\t"
+      "sel %[x], %[x], %[lo]\n\t"
+      "ssub8 %[t], %[hi], %[x]\n\t"
+      "sel %[x], %[x], %[hi]"
+      : [x] "+r"(x), [t] "=&r"(t)
+      : [lo] "r"(lo4), [hi] "r"(hi4));
+  return x;
+}
+
 // The offset in both int16 halves. |offset| <= 128 (a zero point of int8),
 // so lane + offset fits int16.
 inline int32_t OffsetPair(int32_t offset) {
