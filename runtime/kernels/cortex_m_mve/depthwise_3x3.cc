@@ -8,7 +8,7 @@
 namespace mote::cortex_m_mve {
 namespace {
 
-inline constexpr int32_t kLanes = 16;      // int8 channels per vector
+inline constexpr int32_t kLanes = 16;       // int8 channels per vector
 inline constexpr int32_t kChunkGroups = 4;  // 64 channels per pass over the image
 inline constexpr int32_t kTaps = 9;
 
@@ -35,7 +35,8 @@ void BuildConsts(const Window2D& w, const PerChannelParams& p, const int8_t* fil
                  const int32_t* bias, int32_t first, int32_t count, uint32_t period,
                  GroupConsts* consts) {
   const size_t out_c = static_cast<size_t>(w.out_c);
-  const uint8x16_t lane8 = vandq_u8(vidupq_n_u8(0, 1), vdupq_n_u8(static_cast<uint8_t>(period - 1)));
+  const uint8x16_t lane8 =
+      vandq_u8(vidupq_n_u8(0, 1), vdupq_n_u8(static_cast<uint8_t>(period - 1)));
   for (int32_t g = 0; g * kLanes < count; ++g) {
     GroupConsts& k = consts[g];
     const int32_t c0 = first + g * kLanes;

@@ -733,7 +733,8 @@ int main(int argc, char** argv) {
                         : k == 2 ? WideDepthwiseCase(i)
                                  : Depthwise3x3Case(i);
       if (!same) {
-        printf("mote-kernel-check: %s differs from the reference (seed %lu)\n", names[k < 3 ? k : 2],
+        printf("mote-kernel-check: %s differs from the reference (seed %lu)\n",
+               names[k < 3 ? k : 2],
                static_cast<unsigned long>(argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u));
         return 1;
       }
