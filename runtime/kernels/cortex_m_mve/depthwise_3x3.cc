@@ -31,9 +31,10 @@ inline constexpr uint32_t kQuarter[4] = {0, 2, 1, 3};
 
 // The constants of `count` lanes from channel `first` on; `period` 8 for
 // paired pixels (lane j is channel j % 8), else 16. Lanes past count get 0.
-void BuildConsts(const Window2D& w, const PerChannelParams& p, const int8_t* filter,
-                 const int32_t* bias, int32_t first, int32_t count, uint32_t period,
-                 GroupConsts* consts) {
+// Once per 64 channels: out of line and not unrolled, for its code size.
+__attribute__((noinline)) void BuildConsts(const Window2D& w, const PerChannelParams& p,
+                                           const int8_t* filter, const int32_t* bias, int32_t first,
+                                           int32_t count, uint32_t period, GroupConsts* consts) {
   const size_t out_c = static_cast<size_t>(w.out_c);
   const uint8x16_t lane8 =
       vandq_u8(vidupq_n_u8(0, 1), vdupq_n_u8(static_cast<uint8_t>(period - 1)));
@@ -42,15 +43,15 @@ void BuildConsts(const Window2D& w, const PerChannelParams& p, const int8_t* fil
     const int32_t c0 = first + g * kLanes;
     const uint32_t valid = static_cast<uint32_t>(count - g * kLanes);
     const mve_pred16_t pred8 = vctp8q(valid);
-    for (int32_t t = 0; t < kTaps; ++t) {
+    _Pragma("GCC unroll 1") for (int32_t t = 0; t < kTaps; ++t) {
       vstrbq_s8(k.weights[t], vldrbq_gather_offset_z_s8(filter + t * out_c + c0, lane8, pred8));
     }
-    for (int q = 0; q < 4; ++q) {
+    _Pragma("GCC unroll 1") for (int q = 0; q < 4; ++q) {
       const uint32x4_t lane = vidupq_n_u32(kQuarter[q], 4);
       const mve_pred16_t pred = vcmphiq_u32(vdupq_n_u32(valid), lane);
       const uint32x4_t off = vandq_u32(lane, vdupq_n_u32(period - 1));
       int32x4_t sum = vdupq_n_s32(0);
-      for (int32_t t = 0; t < kTaps; ++t) {
+      _Pragma("GCC unroll 1") for (int32_t t = 0; t < kTaps; ++t) {
         sum = vaddq_s32(sum, vldrbq_gather_offset_z_s32(filter + t * out_c + c0, off, pred));
       }
       // Modulo 2^32 like the reference's accumulator (the loader bounds it).
