@@ -5,6 +5,7 @@
 
 #include "kernels/cortex_m_dsp/depthwise_conv.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
+#include "kernels/cortex_m_mve/depthwise_3x3.h"
 #include "kernels/cortex_m_mve/requantize.h"
 
 namespace mote::cortex_m_mve {
@@ -212,16 +213,12 @@ void DepthwisePixels(const Context& ctx, const int8_t* image, ptrdiff_t origin, 
   }
 }
 
-}  // namespace
-
-void DepthwiseConv2DInt8(const Window2D& window, int32_t depth_multiplier,
-                         const PerChannelParams& params, const int8_t* input, const int8_t* filter,
-                         const int32_t* bias, int8_t* output) {
-  if (depth_multiplier != 1) {
-    cortex_m_dsp::DepthwiseConv2DInt8(window, depth_multiplier, params, input, filter, bias,
-                                      output);
-    return;
-  }
+// Any window, eight channels per vector. Out of line: its stack is not
+// under the 3x3 path's.
+__attribute__((noinline)) void DepthwiseAnyWindow(const Window2D& window,
+                                                  const PerChannelParams& params,
+                                                  const int8_t* input, const int8_t* filter,
+                                                  const int32_t* bias, int8_t* output) {
   // A local copy: the output stores could alias the caller's, which made
   // GCC reload every field for every pixel.
   const Window2D w = window;
@@ -291,6 +288,21 @@ void DepthwiseConv2DInt8(const Window2D& window, int32_t depth_multiplier,
       }
       oy += rows_paired ? 2 : 1;
     }
+  }
+}
+
+}  // namespace
+
+void DepthwiseConv2DInt8(const Window2D& window, int32_t depth_multiplier,
+                         const PerChannelParams& params, const int8_t* input, const int8_t* filter,
+                         const int32_t* bias, int8_t* output) {
+  if (depth_multiplier != 1) {
+    cortex_m_dsp::DepthwiseConv2DInt8(window, depth_multiplier, params, input, filter, bias,
+                                      output);
+  } else if (Depthwise3x3Fits(window, depth_multiplier, params)) {
+    Depthwise3x3Int8(window, params, input, filter, bias, output);
+  } else {
+    DepthwiseAnyWindow(window, params, input, filter, bias, output);
   }
 }
 

@@ -652,6 +652,43 @@ bool WideDepthwiseCase(int index) {
   return false;
 }
 
+// The Helium 3x3 path's layers (channels a multiple of 4, only right
+// shifts): eight channels at stride 1 (two pixels per vector), more than 64
+// (two passes), dilations, strides 1 to 3, wide paddings, and input and
+// output at odd addresses.
+bool Depthwise3x3Case(int index) {
+  const int32_t c = OneIn(3) ? 8 : 4 * Uniform(1, static_cast<int32_t>(kMaxChannels) / 4);
+  Window2D w = OneIn(2) ? Depthwise3x3Window(c) : RandomWindow(c, c);
+  w.filter_h = w.filter_w = 3;
+  if (OneIn(4)) w.stride_w = 1;
+  const int32_t span_h = w.in_h + 2 * w.pad_top - 2 * w.dilation_h - 1;
+  const int32_t span_w = w.in_w + 2 * w.pad_left - 2 * w.dilation_w - 1;
+  w.out_h = span_h < 0 ? 1 : span_h / w.stride_h + 1;
+  w.out_w = span_w < 0 ? 1 : span_w / w.stride_w + 1;
+  if (OneIn(8)) w.out_w = Uniform(1, w.out_w);
+  const size_t in_at = static_cast<size_t>(Uniform(0, 15));
+  const size_t out_at = static_cast<size_t>(Uniform(0, 15));
+  const size_t filter_bytes = static_cast<size_t>(c) * 9;
+  if (InputBytes(w) + in_at > kMaxBytes || OutputBytes(w) + out_at > kMaxBytes) return true;
+  FillInt8(g_input + in_at, InputBytes(w));
+  FillInt8(g_filter, filter_bytes);
+  const Quant q = RandomQuant(static_cast<size_t>(c));
+  TypicalShifts(static_cast<size_t>(c));
+  MaybeRightShiftsOnly(static_cast<size_t>(c));
+  const int32_t* bias = RandomBias(static_cast<size_t>(c), 9);
+  const PerChannelParams p = WindowParams(q, static_cast<size_t>(c));
+  PrepareOutputs(OutputBytes(w) + out_at);  // the guard zone past the shifted output too
+  mote::reference::DepthwiseConv2DInt8(w, 1, p, g_input + in_at, g_filter, bias, g_expected);
+  mote::kernels::DepthwiseConv2DInt8(w, 1, p, g_input + in_at, g_filter, bias, g_actual + out_at);
+  bool below = true;
+  for (size_t i = 0; i < out_at; ++i) below = below && g_actual[i] == 0x5A;
+  if (below) memmove(g_actual, g_actual + out_at, OutputBytes(w) + 16);
+  if (below && Compare("DepthwiseConv2DInt8 (3x3)", index, OutputBytes(w))) return true;
+  if (!below) printf("DepthwiseConv2DInt8 (3x3) case %d: wrote below its output\n", index);
+  PrintWindow(w, 1);
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -689,19 +726,21 @@ int main(int argc, char** argv) {
     printf("mote-kernel-check: %s (%s) == reference on %d cases\n", names[k],
            mote::kernels::kVariant, count);
   }
-  for (int k = 0; k < 3; ++k) {
+  for (int k = 0; k < 4; ++k) {
     for (int i = 0; i < cases; ++i) {
       const bool same = k == 0   ? WideFullyConnectedCase(i)
                         : k == 1 ? WideConvCase(i)
-                                 : WideDepthwiseCase(i);
+                        : k == 2 ? WideDepthwiseCase(i)
+                                 : Depthwise3x3Case(i);
       if (!same) {
-        printf("mote-kernel-check: %s differs from the reference (seed %lu)\n", names[k],
+        printf("mote-kernel-check: %s differs from the reference (seed %lu)\n",
+               names[k < 3 ? k : 2],
                static_cast<unsigned long>(argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u));
         return 1;
       }
     }
-    printf("mote-kernel-check: %s (%s) == reference on %d wide cases\n", names[k],
-           mote::kernels::kVariant, cases);
+    printf("mote-kernel-check: %s (%s) == reference on %d %s cases\n", names[k < 3 ? k : 2],
+           mote::kernels::kVariant, cases, k < 3 ? "wide" : "3x3");
   }
   return 0;
 }
