@@ -1,0 +1,52 @@
+// Dot products of int16 activations with int8 weight rows (TFLite's 16x8
+// path), and the pieces the int16 conv/FC kernels share. A product is at most
+// 2^22 in magnitude (-32768 * -128), so every partial sum of up to 511 of
+// them fits int32 (511 * 2^22 < 2^31): SMLAD sums runs of that length in
+// int32, exactly, and the runs are added in int64 as the reference adds.
+#ifndef MOTE_KERNELS_CORTEX_M_DSP_DOT_INT16_H_
+#define MOTE_KERNELS_CORTEX_M_DSP_DOT_INT16_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/reference/requantize.h"
+
+namespace mote::cortex_m_dsp {
+
+// The longest run summed in int32 (a multiple of four under 512).
+inline constexpr size_t kMaxInt32Run = 508;
+
+// Four int16 values x0..x3 from the words (x0, x1) and (x2, x3), as the lane
+// pairs SXTB16 gives a weight word: (x0, x2) by one PKHBT, (x1, x3) by one
+// PKHTB (GCC 12 builds either from C in four instructions).
+inline int32_t EvenLanes(int32_t x01, int32_t x23) {
+  int32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(x01), "r"(x23));
+  return r;
+}
+inline int32_t OddLanes(int32_t x01, int32_t x23) {
+  int32_t r;
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(x23), "r"(x01));
+  return r;
+}
+
+// acc[r] += sum_{i<n} in[i] * w[r * stride + i], r in [0, 4), any n; in and
+// w need no alignment.
+void Dot4Int16(const int16_t* in, const int8_t* w, size_t stride, size_t n, int64_t* acc);
+
+// acc + sum_{i<n} in[i] * w[i], any n.
+int64_t Dot1Int16(const int16_t* in, const int8_t* w, size_t n, int64_t acc);
+
+// The reference's int16 output step: bias added, 64-bit requantization,
+// offset (0 for int16 convs), clamp.
+inline int16_t RequantizeInt16(int64_t acc, const int64_t* bias, size_t c,
+                               const int32_t* multiplier, const int8_t* shift,
+                               int32_t output_offset, int32_t lo, int32_t hi) {
+  if (bias != nullptr) acc += bias[c];
+  const int32_t scaled = reference::MultiplyByQuantizedMultiplier64(acc, multiplier[c], shift[c]);
+  return reference::ClampTo<int16_t>(scaled + output_offset, lo, hi);
+}
+
+}  // namespace mote::cortex_m_dsp
+
+#endif  // MOTE_KERNELS_CORTEX_M_DSP_DOT_INT16_H_
