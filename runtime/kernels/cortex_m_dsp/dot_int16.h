@@ -37,13 +37,31 @@ void Dot4Int16(const int16_t* in, const int8_t* w, size_t stride, size_t n, int6
 // acc + sum_{i<n} in[i] * w[i], any n.
 int64_t Dot1Int16(const int16_t* in, const int8_t* w, size_t n, int64_t acc);
 
+// reference::MultiplyByQuantizedMultiplier64 in 32-bit arithmetic for an
+// accumulator a that fits int32 and a total shift t = 15 - shift >= 17 (a
+// real multiplier below 1/2, the usual case): its clamp to 2^47 and its
+// saturation change nothing there. It is floor((a R + 2^(t-1)) / 2^t) for
+// the Q15 multiplier R < 2^15. With a = h 2^16 + l (0 <= l < 2^16) and
+// 2^(t-1) a multiple of 2^16, floor((a R + 2^(t-1)) / 2^16) is
+// h R + floor(l R / 2^16) + 2^(t-17), every term and the sum inside int32
+// (|h R| < 2^30, l R < 2^31, 2^(t-17) <= 2^29), and flooring that by
+// 2^(t-16) is flooring the whole by 2^t.
+inline int32_t MultiplyByQuantizedMultiplier64(int64_t acc, int32_t multiplier, int shift) {
+  const int32_t a = static_cast<int32_t>(acc);
+  const int t = 15 - shift;
+  if (a != acc || t < 17) return reference::MultiplyByQuantizedMultiplier64(acc, multiplier, shift);
+  const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+  const int32_t low = static_cast<int32_t>(static_cast<uint32_t>(a) & 0xFFFFu) * reduced;
+  return ((a >> 16) * reduced + (low >> 16) + (int32_t{1} << (t - 17))) >> (t - 16);
+}
+
 // The reference's int16 output step: bias added, 64-bit requantization,
 // offset (0 for int16 convs), clamp.
 inline int16_t RequantizeInt16(int64_t acc, const int64_t* bias, size_t c,
                                const int32_t* multiplier, const int8_t* shift,
                                int32_t output_offset, int32_t lo, int32_t hi) {
   if (bias != nullptr) acc += bias[c];
-  const int32_t scaled = reference::MultiplyByQuantizedMultiplier64(acc, multiplier[c], shift[c]);
+  const int32_t scaled = MultiplyByQuantizedMultiplier64(acc, multiplier[c], shift[c]);
   return reference::ClampTo<int16_t>(scaled + output_offset, lo, hi);
 }
 
