@@ -29,6 +29,27 @@ struct OutputStep {
   }
 };
 
+// Both pixels' outputs of channels c .. c + rows - 1 from their int32 sums
+// (sums[2r], sums[2r + 1]), each channel's constants loaded once. The step's
+// fields are copied to locals: GCC reloaded them after every int16 store.
+void OutputRows(const OutputStep& step, const int32_t* sums, size_t c, size_t rows, int16_t* out_a,
+                int16_t* out_b) {
+  const int64_t* bias = step.bias;
+  const int32_t* multiplier = step.multiplier + c;
+  const int8_t* shift = step.shift + c;
+  const int32_t lo = step.lo;
+  const int32_t hi = step.hi;
+  for (size_t r = 0; r < rows; ++r) {
+    const int64_t b = bias != nullptr ? bias[c + r] : 0;
+    const int32_t m = multiplier[r];
+    const int s = shift[r];
+    out_a[r] = reference::ClampTo<int16_t>(MultiplyByQuantizedMultiplier64(sums[2 * r] + b, m, s),
+                                           lo, hi);
+    out_b[r] = reference::ClampTo<int16_t>(
+        MultiplyByQuantizedMultiplier64(sums[2 * r + 1] + b, m, s), lo, hi);
+  }
+}
+
 // The input pixel of tap (ky, kx) of output pixel p, or null in the padding.
 const int16_t* TapInput(const Window2D& w, const int16_t* image, int32_t p, int32_t ky,
                         int32_t kx) {
@@ -155,10 +176,7 @@ __attribute__((noinline)) void ConvPairs(const Window2D& w, const OutputStep& st
       while (c + 2 <= out_c) {
         const size_t rows = (out_c - c > kChunk ? kChunk : out_c - c) & ~size_t{1};
         DotPairRows(arranged, filter + c * depth, depth, rows, kZeros, sums);
-        for (size_t r = 0; r < rows; ++r) {
-          out[c + r] = step(sums[2 * r], c + r);
-          out[out_c + c + r] = step(sums[2 * r + 1], c + r);
-        }
+        OutputRows(step, sums, c, rows, out + c, out + out_c + c);
         c += rows;
       }
       if (c < out_c) {

@@ -78,6 +78,10 @@ void Dot4Int16(const int16_t* in, const int8_t* w, size_t stride, size_t n, int6
   }
 }
 
+int32_t MultiplyByQuantizedMultiplier64Wide(int64_t acc, int32_t multiplier, int shift) {
+  return reference::MultiplyByQuantizedMultiplier64(acc, multiplier, shift);
+}
+
 int64_t Dot1Int16(const int16_t* in, const int8_t* w, size_t n, int64_t acc) {
   for (size_t done = 0; done < n;) {
     const size_t run = n - done < kMaxInt32Run ? n - done : kMaxInt32Run;

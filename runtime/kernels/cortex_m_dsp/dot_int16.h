@@ -46,10 +46,14 @@ int64_t Dot1Int16(const int16_t* in, const int8_t* w, size_t n, int64_t acc);
 // h R + floor(l R / 2^16) + 2^(t-17), every term and the sum inside int32
 // (|h R| < 2^30, l R < 2^31, 2^(t-17) <= 2^29), and flooring that by
 // 2^(t-16) is flooring the whole by 2^t.
+// The reference itself, out of line so that the kernels' output loops keep
+// only the short path (dot_int16.cc).
+int32_t MultiplyByQuantizedMultiplier64Wide(int64_t acc, int32_t multiplier, int shift);
+
 inline int32_t MultiplyByQuantizedMultiplier64(int64_t acc, int32_t multiplier, int shift) {
   const int32_t a = static_cast<int32_t>(acc);
   const int t = 15 - shift;
-  if (a != acc || t < 17) return reference::MultiplyByQuantizedMultiplier64(acc, multiplier, shift);
+  if (a != acc || t < 17) return MultiplyByQuantizedMultiplier64Wide(acc, multiplier, shift);
   const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
   const int32_t low = static_cast<int32_t>(static_cast<uint32_t>(a) & 0xFFFFu) * reduced;
   return ((a >> 16) * reduced + (low >> 16) + (int32_t{1} << (t - 17))) >> (t - 16);
