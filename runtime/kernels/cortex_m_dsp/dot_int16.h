@@ -34,6 +34,14 @@ inline int32_t OddLanes(int32_t x01, int32_t x23) {
 // w need no alignment.
 void Dot4Int16(const int16_t* in, const int8_t* w, size_t stride, size_t n, int64_t* acc);
 
+// A run of n values with each block of four x0..x3 stored as the words
+// (x0, x2), (x1, x3), the n % 4 last values as they are. out: 4-byte aligned.
+void ArrangeRun(const int16_t* in, size_t n, int16_t* out);
+
+// sums[r] = sum_{i<n} x_i * w[r * stride + i], r in [0, 4), for a run x
+// ArrangeRun laid out and n <= kMaxInt32Run: one LDRD per block.
+void Dot4Arranged(const int16_t* x, const int8_t* w, size_t stride, size_t n, int32_t* sums);
+
 // acc + sum_{i<n} in[i] * w[i], any n.
 int64_t Dot1Int16(const int16_t* in, const int8_t* w, size_t n, int64_t acc);
 
