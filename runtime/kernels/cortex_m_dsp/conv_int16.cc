@@ -43,8 +43,8 @@ void OutputRows(const OutputStep& step, const int32_t* sums, size_t c, size_t ro
     const int64_t b = bias != nullptr ? bias[c + r] : 0;
     const int32_t m = multiplier[r];
     const int s = shift[r];
-    out_a[r] = reference::ClampTo<int16_t>(MultiplyByQuantizedMultiplier64(sums[2 * r] + b, m, s),
-                                           lo, hi);
+    out_a[r] =
+        reference::ClampTo<int16_t>(MultiplyByQuantizedMultiplier64(sums[2 * r] + b, m, s), lo, hi);
     out_b[r] = reference::ClampTo<int16_t>(
         MultiplyByQuantizedMultiplier64(sums[2 * r + 1] + b, m, s), lo, hi);
   }
@@ -138,7 +138,8 @@ void ConvPixel(const Window2D& w, const OutputStep& step, const int16_t* image, 
       for (int32_t k = 0; k < runs; ++k) {
         const int32_t x = kx.first + k;
         const int16_t* in = image + (static_cast<size_t>(y0 + y * w.dilation_h) * w.in_w +
-                                     static_cast<size_t>(x0 + x * w.dilation_w)) * in_c;
+                                     static_cast<size_t>(x0 + x * w.dilation_w)) *
+                                        in_c;
         const int8_t* fx = f + (static_cast<size_t>(y) * w.filter_w + x) * in_c;
         if (four) {
           Dot4Int16(in, fx, filter_size, run, acc);
@@ -163,7 +164,7 @@ __attribute__((noinline)) void ConvPairs(const Window2D& w, const OutputStep& st
   const size_t out_c = static_cast<size_t>(w.out_c);
   const int32_t pixels = w.out_h * w.out_w;
   alignas(4) int16_t arranged[2 * kMaxPairDepthInt16 + 2];
-  constexpr size_t kChunk = 32;  // channels summed before their outputs
+  constexpr size_t kChunk = 32;              // channels summed before their outputs
   static const int32_t kZeros[kChunk] = {};  // DotPairRows' biases: added in int64 after
   int32_t sums[2 * kChunk];
   for (int32_t b = 0; b < w.batches; ++b) {
@@ -205,8 +206,7 @@ __attribute__((noinline)) void ConvPixels(const Window2D& w, const OutputStep& s
 }  // namespace
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                 const int16_t* input, const int8_t* filter, const int64_t* bias,
-                 int16_t* output) {
+                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output) {
   if (groups != 1) {
     reference::Conv2DInt16(w, groups, params, input, filter, bias, output);
     return;

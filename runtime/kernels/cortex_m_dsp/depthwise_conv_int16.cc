@@ -26,9 +26,9 @@ inline int32_t LoadPair(const int16_t* p) {
 
 // The in-bounds taps of one output pixel.
 struct Taps {
-  const int16_t* first;  // the input pixel of tap (ky.first, kx.first)
-  const int8_t* filter;  // that tap's filter values
-  int32_t rows, cols;    // in-bounds taps down and across
+  const int16_t* first;   // the input pixel of tap (ky.first, kx.first)
+  const int8_t* filter;   // that tap's filter values
+  int32_t rows, cols;     // in-bounds taps down and across
   size_t in_row, in_col;  // input elements from one tap to the next, down and across
   size_t f_row;           // filter values from one tap row to the next
 };

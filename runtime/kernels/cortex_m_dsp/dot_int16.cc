@@ -16,26 +16,26 @@ inline int32_t LoadPair(const int16_t* p) {
 
 // One block of four values of four rows, the input's pairs in fe and x:
 // rows 1 and 3 are read at a register offset from rows 0 and 2.
-#define MOTE_FOUR_ROWS_BLOCK                  \
-  "ldr %[f], [%[w0], %[s]]\n\t"              \
-  "sxtb16 %[t], %[f]\n\t"                    \
-  "smlad %[a1], %[fe], %[t], %[a1]\n\t"      \
-  "sxtb16 %[f], %[f], ror #8\n\t"            \
-  "smlad %[a1], %[x], %[f], %[a1]\n\t"       \
-  "ldr %[f], [%[w0]], #4\n\t"                \
-  "sxtb16 %[t], %[f]\n\t"                    \
-  "smlad %[a0], %[fe], %[t], %[a0]\n\t"      \
-  "sxtb16 %[f], %[f], ror #8\n\t"            \
-  "smlad %[a0], %[x], %[f], %[a0]\n\t"       \
-  "ldr %[f], [%[w2], %[s]]\n\t"              \
-  "sxtb16 %[t], %[f]\n\t"                    \
-  "smlad %[a3], %[fe], %[t], %[a3]\n\t"      \
-  "sxtb16 %[f], %[f], ror #8\n\t"            \
-  "smlad %[a3], %[x], %[f], %[a3]\n\t"       \
-  "ldr %[f], [%[w2]], #4\n\t"                \
-  "sxtb16 %[t], %[f]\n\t"                    \
-  "smlad %[a2], %[fe], %[t], %[a2]\n\t"      \
-  "sxtb16 %[f], %[f], ror #8\n\t"            \
+#define MOTE_FOUR_ROWS_BLOCK            \
+  "ldr %[f], [%[w0], %[s]]\n\t"         \
+  "sxtb16 %[t], %[f]\n\t"               \
+  "smlad %[a1], %[fe], %[t], %[a1]\n\t" \
+  "sxtb16 %[f], %[f], ror #8\n\t"       \
+  "smlad %[a1], %[x], %[f], %[a1]\n\t"  \
+  "ldr %[f], [%[w0]], #4\n\t"           \
+  "sxtb16 %[t], %[f]\n\t"               \
+  "smlad %[a0], %[fe], %[t], %[a0]\n\t" \
+  "sxtb16 %[f], %[f], ror #8\n\t"       \
+  "smlad %[a0], %[x], %[f], %[a0]\n\t"  \
+  "ldr %[f], [%[w2], %[s]]\n\t"         \
+  "sxtb16 %[t], %[f]\n\t"               \
+  "smlad %[a3], %[fe], %[t], %[a3]\n\t" \
+  "sxtb16 %[f], %[f], ror #8\n\t"       \
+  "smlad %[a3], %[x], %[f], %[a3]\n\t"  \
+  "ldr %[f], [%[w2]], #4\n\t"           \
+  "sxtb16 %[t], %[f]\n\t"               \
+  "smlad %[a2], %[fe], %[t], %[a2]\n\t" \
+  "sxtb16 %[f], %[f], ror #8\n\t"       \
   "smlad %[a2], %[x], %[f], %[a2]\n\t"
 
 // The whole blocks of four of one run of at most kMaxInt32Run values, four
@@ -43,8 +43,8 @@ inline int32_t LoadPair(const int16_t* p) {
 // out (one LDRD a block), else plain (two LDRs, one PKHBT, one PKHTB).
 // Written out: the loop needs 13 registers, and GCC 12 spills accumulators
 // from the same loop in C.
-void Blocks4(const int16_t* in, const int16_t* end, const int8_t* w, size_t stride,
-             bool arranged, int32_t* sums) {
+void Blocks4(const int16_t* in, const int16_t* end, const int8_t* w, size_t stride, bool arranged,
+             int32_t* sums) {
   const int8_t* w0 = w;
   const int8_t* w2 = w + 2 * stride;
   int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;

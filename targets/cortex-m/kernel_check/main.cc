@@ -748,7 +748,9 @@ bool InPlaceConv16Matches(int index, const Window2D& w, const PerChannelParams& 
   const size_t in_bytes = 2 * InputBytes(w);
   const size_t out_bytes = 2 * OutputBytes(w);
   const size_t base = (4 - shift % 4) % 4;
-  if (base + shift + in_bytes > sizeof(g_shared) || base + out_bytes > sizeof(g_shared)) return true;
+  if (base + shift + in_bytes > sizeof(g_shared) || base + out_bytes > sizeof(g_shared)) {
+    return true;
+  }
   memset(g_shared, 0x5A, sizeof(g_shared));
   memcpy(g_shared + base + shift, g_input, in_bytes);
   mote::kernels::Conv2DInt16(w, 1, p, reinterpret_cast<const int16_t*>(g_shared + base + shift),
@@ -763,8 +765,9 @@ bool ConvInt16Case(int index) {
   const int kind = Uniform(0, 3);
   // Channel counts: small, a multiple of 4 (whole words), or windows around
   // the 511 values the pair path sums in int32.
-  int32_t in_c = groups * (kind == 0 ? Uniform(1, 9) : kind == 1 ? 4 * Uniform(1, 10)
-                                                                 : Uniform(1, 40));
+  int32_t in_c = groups * (kind == 0   ? Uniform(1, 9)
+                           : kind == 1 ? 4 * Uniform(1, 10)
+                                       : Uniform(1, 40));
   const int32_t out_c = groups == 1 && OneIn(4) ? Uniform(14, static_cast<int32_t>(kMaxChannels))
                                                 : groups * Uniform(1, 13);
   if (groups == 1 && kind == 3) in_c = OneIn(2) ? Uniform(55, 59) : 4 * Uniform(14, 15);
@@ -781,8 +784,7 @@ bool ConvInt16Case(int index) {
   }
   const size_t filter_bytes =
       static_cast<size_t>(out_c) * w.filter_h * w.filter_w * (in_c / groups);
-  if (2 * InputBytes(w) > kMaxBytes || 2 * OutputBytes(w) > kMaxBytes ||
-      filter_bytes > kMaxBytes) {
+  if (2 * InputBytes(w) > kMaxBytes || 2 * OutputBytes(w) > kMaxBytes || filter_bytes > kMaxBytes) {
     return true;
   }
   FillOperands16(InputBytes(w), filter_bytes);
@@ -820,8 +822,7 @@ bool DepthwiseInt16Case(int index) {
     w.out_h = w.out_w = 1;
   }
   const size_t filter_bytes = static_cast<size_t>(out_c) * w.filter_h * w.filter_w;
-  if (2 * InputBytes(w) > kMaxBytes || 2 * OutputBytes(w) > kMaxBytes ||
-      filter_bytes > kMaxBytes) {
+  if (2 * InputBytes(w) > kMaxBytes || 2 * OutputBytes(w) > kMaxBytes || filter_bytes > kMaxBytes) {
     return true;
   }
   FillOperands16(InputBytes(w), filter_bytes);
