@@ -19,8 +19,11 @@
 #if MOTE_KERNELS_CORTEX_M_DSP
 #include "kernels/cortex_m_dsp/add.h"
 #include "kernels/cortex_m_dsp/conv.h"
+#include "kernels/cortex_m_dsp/conv_int16.h"
 #include "kernels/cortex_m_dsp/depthwise_conv.h"
+#include "kernels/cortex_m_dsp/depthwise_conv_int16.h"
 #include "kernels/cortex_m_dsp/fully_connected.h"
+#include "kernels/cortex_m_dsp/fully_connected_int16.h"
 #include "kernels/cortex_m_dsp/mul.h"
 #include "kernels/cortex_m_dsp/pooling.h"
 #endif
@@ -49,16 +52,24 @@ using reference::DepthwiseConv2DInt8;
 using reference::FullyConnectedInt8;
 #endif
 
-// Elementwise and pooling: the DSP kernels on every core with the extension
-// (the M55 too; no Helium variant yet).
+// Elementwise, pooling and the int16 (16x8) conv, depthwise and FC: the DSP kernels on
+// every core with the extension (the M55 too; no Helium variant yet). The
+// op glue calls the int16 ones only in builds with MOTE_TYPES holding int16,
+// so other builds drop them at link time.
 #if MOTE_KERNELS_CORTEX_M_DSP
 using cortex_m_dsp::AddInt8;
 using cortex_m_dsp::AveragePoolInt8;
+using cortex_m_dsp::Conv2DInt16;
+using cortex_m_dsp::DepthwiseConv2DInt16;
+using cortex_m_dsp::FullyConnectedInt16;
 using cortex_m_dsp::MaxPoolInt8;
 using cortex_m_dsp::MulInt8;
 #else
 using reference::AddInt8;
 using reference::AveragePoolInt8;
+using reference::Conv2DInt16;
+using reference::DepthwiseConv2DInt16;
+using reference::FullyConnectedInt16;
 using reference::MaxPoolInt8;
 using reference::MulInt8;
 #endif
@@ -69,12 +80,9 @@ using reference::AddInt16;
 using reference::AveragePoolFloat;
 using reference::AveragePoolInt16;
 using reference::Conv2DFloat;
-using reference::Conv2DInt16;
 using reference::DepthwiseConv2DFloat;
-using reference::DepthwiseConv2DInt16;
 using reference::FullyConnectedFloat;
 using reference::FullyConnectedFloatCompensated;
-using reference::FullyConnectedInt16;
 using reference::MaxPoolFloat;
 using reference::MaxPoolInt16;
 using reference::MulFloat;

@@ -689,6 +689,196 @@ bool Depthwise3x3Case(int index) {
   return false;
 }
 
+// int16 activations (TFLite's 16x8 path): symmetric, int8 weights, int64
+// bias and accumulator, the 64-bit requantization with shifts in [-31, 7].
+// Now and then every input -32768 and every weight -128, the largest sums,
+// over depths around the 511 products an int32 sum holds.
+int16_t* Input16() { return reinterpret_cast<int16_t*>(g_input); }
+int64_t g_bias64[kMaxChannels];
+
+// Filter bytes and int16 inputs: mostly random over the whole range or small
+// values, sometimes only the extremes, and now and then the worst sums
+// (every product +2^22).
+void FillOperands16(size_t inputs, size_t weights) {
+  int16_t* in = Input16();
+  if (OneIn(6)) {
+    memset(g_filter, 0x80, weights);
+    for (size_t i = 0; i < inputs; ++i) in[i] = -32768;
+    return;
+  }
+  FillInt8(g_filter, weights);
+  const int kind = Uniform(0, 3);
+  for (size_t i = 0; i < inputs; ++i) {
+    in[i] = static_cast<int16_t>(kind == 0   ? (OneIn(2) ? -32768 : 32767)
+                                 : kind == 1 ? Uniform(-300, 300)
+                                             : Uniform(-32768, 32767));
+  }
+}
+
+Quant RandomQuant16(size_t channels) {
+  for (size_t c = 0; c < channels; ++c) {
+    int32_t m;
+    int shift;
+    RandomMultiplier(-31, 7, -24, -8, &m, &shift);
+    g_multiplier[c] = m;
+    g_shift[c] = static_cast<int8_t>(shift);
+  }
+  Quant q;
+  q.input_offset = q.output_offset = 0;
+  q.act_min = OneIn(2) ? -32768 : Uniform(-32768, 0);
+  q.act_max = OneIn(2) ? 32767 : Uniform(q.act_min, 32767);
+  return q;
+}
+
+const int64_t* RandomBias64(size_t channels) {
+  if (OneIn(5)) return nullptr;
+  constexpr int64_t kLimit = int64_t{1} << 60;  // the loader's bound
+  const int kind = Uniform(0, 3);
+  for (size_t c = 0; c < channels; ++c) {
+    const int64_t small = Uniform(-(1 << 24), 1 << 24);
+    g_bias64[c] = kind == 0   ? (OneIn(2) ? kLimit : -kLimit)
+                  : kind == 1 ? small * (int64_t{1} << Uniform(0, 36))
+                              : small;
+  }
+  return g_bias64;
+}
+
+int32_t Depth16() {
+  const int kind = Uniform(0, 4);
+  return kind == 0 ? Uniform(1, 9) : kind == 1 ? Uniform(495, 530) : Uniform(1, 300);
+}
+
+bool FullyConnectedInt16Case(int index) {
+  FullyConnectedShape s;
+  s.batches = static_cast<size_t>(Uniform(1, 4));
+  s.depth = static_cast<size_t>(OneIn(8) ? Uniform(1010, 1030) : Depth16());
+  s.units = static_cast<size_t>(OneIn(4) ? Uniform(24, static_cast<int32_t>(kMaxChannels))
+                                          : Uniform(1, 23));
+  if (2 * s.batches * s.depth + 2 > kMaxBytes || s.units * s.depth + 1 > kMaxBytes) return true;
+  FillOperands16(s.batches * s.depth + 1, s.units * s.depth + 1);
+  const Quant q = RandomQuant16(s.units);
+  const int64_t* bias = RandomBias64(s.units);
+  const QuantizedFcParams p = {0, 0, {g_multiplier, s.units}, {g_shift, s.units}, q.act_min,
+                               q.act_max};
+  // Inputs off a word boundary and weights at odd addresses now and then.
+  const int16_t* input = Input16() + (OneIn(4) ? 1 : 0);
+  const int8_t* weights = g_filter + (OneIn(4) ? 1 : 0);
+  const size_t n = s.batches * s.units;
+  int16_t* out = reinterpret_cast<int16_t*>(g_actual);
+  PrepareOutputs(2 * n);
+  mote::reference::FullyConnectedInt16(s, p, input, weights, bias,
+                                       reinterpret_cast<int16_t*>(g_expected));
+  mote::kernels::FullyConnectedInt16(s, p, input, weights, bias, out);
+  if (Compare("FullyConnectedInt16", index, 2 * n)) return true;
+  printf("  batches %u depth %u units %u\n", static_cast<unsigned>(s.batches),
+         static_cast<unsigned>(s.depth), static_cast<unsigned>(s.units));
+  return false;
+}
+
+// As InPlaceConvMatches, for int16: the output over its own input from the
+// least margin.
+bool InPlaceConv16Matches(int index, const Window2D& w, const PerChannelParams& p,
+                          const int64_t* bias) {
+  const int64_t margin = mote::reference::ConvInPlaceMargin(w, 2, 2);
+  if (margin < 0) return true;
+  const size_t shift = static_cast<size_t>(margin);
+  const size_t in_bytes = 2 * InputBytes(w);
+  const size_t out_bytes = 2 * OutputBytes(w);
+  const size_t base = (4 - shift % 4) % 4;
+  if (base + shift + in_bytes > sizeof(g_shared) || base + out_bytes > sizeof(g_shared)) {
+    return true;
+  }
+  memset(g_shared, 0x5A, sizeof(g_shared));
+  memcpy(g_shared + base + shift, g_input, in_bytes);
+  mote::kernels::Conv2DInt16(w, 1, p, reinterpret_cast<const int16_t*>(g_shared + base + shift),
+                             g_filter, bias, reinterpret_cast<int16_t*>(g_shared + base));
+  if (memcmp(g_shared + base, g_expected, out_bytes) == 0) return true;
+  printf("Conv2DInt16 case %d: in place (margin %ld) differs\n", index, static_cast<long>(margin));
+  return false;
+}
+
+bool ConvInt16Case(int index) {
+  const int32_t groups = OneIn(10) ? 2 : 1;
+  const int kind = Uniform(0, 3);
+  // Channel counts: small, a multiple of 4 (whole words), or windows around
+  // the 511 values the pair path sums in int32.
+  int32_t in_c = groups * (kind == 0   ? Uniform(1, 9)
+                           : kind == 1 ? 4 * Uniform(1, 10)
+                                       : Uniform(1, 40));
+  const int32_t out_c = groups == 1 && OneIn(4) ? Uniform(14, static_cast<int32_t>(kMaxChannels))
+                                                : groups * Uniform(1, 13);
+  if (groups == 1 && kind == 3) in_c = OneIn(2) ? Uniform(55, 59) : 4 * Uniform(14, 15);
+  Window2D w = OneIn(4) ? PointwiseWindow(in_c, out_c) : RandomWindow(in_c, out_c);
+  if (groups == 1 && kind == 3) {  // 3x3 windows of 495..531 values, on small images
+    w.filter_h = w.filter_w = 3;
+    w.dilation_h = w.dilation_w = 1;
+    w.in_h = Uniform(1, 4);
+    w.in_w = Uniform(1, 4);
+    w.pad_top = Uniform(0, 1);
+    w.pad_left = Uniform(0, 1);
+    w.out_h = w.in_h + 2 * w.pad_top < 3 ? 1 : (w.in_h + 2 * w.pad_top - 3) / w.stride_h + 1;
+    w.out_w = w.in_w + 2 * w.pad_left < 3 ? 1 : (w.in_w + 2 * w.pad_left - 3) / w.stride_w + 1;
+  }
+  const size_t filter_bytes =
+      static_cast<size_t>(out_c) * w.filter_h * w.filter_w * (in_c / groups);
+  if (2 * InputBytes(w) > kMaxBytes || 2 * OutputBytes(w) > kMaxBytes || filter_bytes > kMaxBytes) {
+    return true;
+  }
+  FillOperands16(InputBytes(w), filter_bytes);
+  const Quant q = RandomQuant16(static_cast<size_t>(out_c));
+  const int64_t* bias = RandomBias64(static_cast<size_t>(out_c));
+  const PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
+  const size_t n = 2 * OutputBytes(w);
+  PrepareOutputs(n);
+  // The input off a word boundary now and then (int16 tensors are 2-aligned).
+  const int16_t* input = Input16() + (OneIn(4) ? 1 : 0);
+  mote::reference::Conv2DInt16(w, groups, p, input, g_filter, bias,
+                               reinterpret_cast<int16_t*>(g_expected));
+  mote::kernels::Conv2DInt16(w, groups, p, input, g_filter, bias,
+                             reinterpret_cast<int16_t*>(g_actual));
+  bool same = Compare("Conv2DInt16", index, n);
+  if (same && groups == 1 && input == Input16()) same = InPlaceConv16Matches(index, w, p, bias);
+  if (same) return true;
+  PrintWindow(w, groups);
+  return false;
+}
+
+bool DepthwiseInt16Case(int index) {
+  const int32_t multiplier = OneIn(8) ? 2 : 1;
+  const int32_t in_c = OneIn(3) ? Uniform(1, 9) : (OneIn(2) ? 4 * Uniform(1, 12) : Uniform(1, 40));
+  const int32_t out_c = in_c * multiplier;
+  Window2D w = OneIn(2) ? Depthwise3x3Window(in_c) : RandomWindow(in_c, out_c);
+  w.out_c = out_c;
+  if (OneIn(10)) {  // a window of 480..540 taps, around the 511 an int32 sum holds
+    w.filter_h = Uniform(20, 22);
+    w.filter_w = Uniform(24, 25);
+    w.in_h = w.filter_h + Uniform(-2, 1);
+    w.in_w = w.filter_w + Uniform(-2, 1);
+    w.stride_h = w.stride_w = w.dilation_h = w.dilation_w = 1;
+    w.pad_top = w.pad_left = 0;
+    w.out_h = w.out_w = 1;
+  }
+  const size_t filter_bytes = static_cast<size_t>(out_c) * w.filter_h * w.filter_w;
+  if (2 * InputBytes(w) > kMaxBytes || 2 * OutputBytes(w) > kMaxBytes || filter_bytes > kMaxBytes) {
+    return true;
+  }
+  FillOperands16(InputBytes(w), filter_bytes);
+  const Quant q = RandomQuant16(static_cast<size_t>(out_c));
+  const int64_t* bias = RandomBias64(static_cast<size_t>(out_c));
+  const PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
+  const size_t n = 2 * OutputBytes(w);
+  PrepareOutputs(n);
+  const int16_t* input = Input16() + (OneIn(4) ? 1 : 0);
+  const int8_t* filter = g_filter + (OneIn(4) ? 1 : 0);
+  mote::reference::DepthwiseConv2DInt16(w, multiplier, p, input, filter, bias,
+                                        reinterpret_cast<int16_t*>(g_expected));
+  mote::kernels::DepthwiseConv2DInt16(w, multiplier, p, input, filter, bias,
+                                      reinterpret_cast<int16_t*>(g_actual));
+  if (Compare("DepthwiseConv2DInt16", index, n)) return true;
+  PrintWindow(w, multiplier);
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -741,6 +931,21 @@ int main(int argc, char** argv) {
     }
     printf("mote-kernel-check: %s (%s) == reference on %d %s cases\n", names[k < 3 ? k : 2],
            mote::kernels::kVariant, cases, k < 3 ? "wide" : "3x3");
+  }
+  const char* const names16[] = {"FullyConnectedInt16", "Conv2DInt16", "DepthwiseConv2DInt16"};
+  for (int k = 0; k < 3; ++k) {
+    for (int i = 0; i < cases; ++i) {
+      const bool same = k == 0   ? FullyConnectedInt16Case(i)
+                        : k == 1 ? ConvInt16Case(i)
+                                 : DepthwiseInt16Case(i);
+      if (!same) {
+        printf("mote-kernel-check: %s differs from the reference (seed %lu)\n", names16[k],
+               static_cast<unsigned long>(argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u));
+        return 1;
+      }
+    }
+    printf("mote-kernel-check: %s (%s) == reference on %d cases\n", names16[k],
+           mote::kernels::kVariant, cases);
   }
   return 0;
 }
