@@ -484,7 +484,32 @@ Window WindowOf(const Node& node, const Shape& x, int64_t kh, int64_t kw) {
   return w;
 }
 
+Node AsWindow2D(const Node& node) {
+  Node twin = node;
+  for (const char* key : {"kernel_shape", "strides", "dilations"}) {
+    if (!node.has_attr(key)) continue;
+    const std::vector<int64_t> v = node.attr_ints(key);
+    if (v.size() != 1) Fail(node, std::string(key) + " must have 1 value for a 1-D window, not " + ShapeString(v));
+    twin.attrs[key].ints = {1, v[0]};
+  }
+  if (node.has_attr("pads")) {
+    const std::vector<int64_t> p = node.attr_ints("pads");
+    if (p.size() != 2) Fail(node, "pads must have 2 values for a 1-D window, not " + ShapeString(p));
+    twin.attrs["pads"].ints = {0, p[0], 0, p[1]};
+  }
+  return twin;
+}
+
 namespace {
+
+// [N, C, L] <-> [N, C, 1, L]: the same elements.
+Value WithHeight1(const Node& node, const Value& v) {
+  if (v.shape.size() != 3) Fail(node, "a 1-D window needs a 3-D tensor, not " + ShapeString(v.shape));
+  return WithShape(node, v, {v.shape[0], v.shape[1], 1, v.shape[2]});
+}
+Value WithoutHeight(const Node& node, const Value& v) {
+  return WithShape(node, v, {v.shape[0], v.shape[1], v.shape[3]});
+}
 
 // ONNX Conv on NCHW with OIHW weights and `group` groups.
 Value ConvNchw(const Node& node, const Value& x, const Value& wt, const Value* bias) {
@@ -807,9 +832,22 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     return {Value::Int({static_cast<int64_t>(x.shape.size())}, x.shape)};
   }
   if (op == "Cast") return {Cast(node, in(0))};
+  const bool one_d = (op == "Conv" || op == "MaxPool" || op == "AveragePool") && in(0).shape.size() == 3;
+  if (one_d && op == "Conv") {
+    return {WithoutHeight(node, ConvNchw(AsWindow2D(node), WithHeight1(node, float_in(0)),
+                                         WithHeight1(node, float_in(1)), optional_float_in(2)))};
+  }
+  if (one_d) {
+    return {WithoutHeight(node, PoolNchw(AsWindow2D(node), WithHeight1(node, float_in(0)), op == "MaxPool"))};
+  }
   if (op == "Conv") return {ConvNchw(node, float_in(0), float_in(1), optional_float_in(2))};
   if (op == "MaxPool" || op == "AveragePool") return {PoolNchw(node, float_in(0), op == "MaxPool")};
-  if (op == "GlobalAveragePool") return {ReduceMean(node, float_in(0), {2, 3}, true)};
+  if (op == "GlobalAveragePool") {
+    std::vector<int64_t> spatial;
+    for (size_t k = 2; k < in(0).shape.size(); ++k) spatial.push_back(static_cast<int64_t>(k));
+    if (spatial.empty()) Fail(node, "the input " + ShapeString(in(0).shape) + " has no spatial axes");
+    return {ReduceMean(node, float_in(0), spatial, true)};
+  }
   if (op == "ReduceMean") {
     return {ReduceMean(node, float_in(0), ins.size() > 1 && ins[1] ? IntsOf(*ins[1]) : node.attr_ints("axes"),
                        node.attr_int("keepdims", 1) != 0)};

@@ -38,6 +38,11 @@ struct Window {
 };
 Window WindowOf(const Node& node, const Shape& nchw_input, int64_t kh, int64_t kw);
 
+// A 1-D window op (Conv, MaxPool, AveragePool over [N, C, L]) as the 2-D op
+// over [N, C, 1, L] that computes the same elements: kernel_shape, strides,
+// dilations and pads gain a leading height of 1 (pads: 0 above and below).
+Node AsWindow2D(const Node& node);
+
 // Transposition: output dim k is input dim perm[k] (empty perm reverses).
 Value Transpose(const Node& node, const Value& x, std::vector<int64_t> perm);
 

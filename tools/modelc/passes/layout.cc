@@ -254,6 +254,13 @@ class LayoutPass {
       for (int k = 0; k < 4; ++k) q[k] = kToNchw[p[kToNhwc[k]]];
       n.attrs["perm"].ints = q;
     } else if (n.op == "Softmax") {
+      // Lowering left axis 1 (channels) or -1 (NCHW's width); NHWC's last
+      // axis is the channels, which is the width's order only when C == 1.
+      const Shape nchw = Permuted(g_.tensors[n.inputs[0]].shape, kToNchw);
+      if (n.attr_int("axis", -1) != 1 && nchw[1] != 1) {
+        Unsupported(n, "softmax over the width axis of a 4-D tensor " + ShapeString(nchw) +
+                           " is not supported (only over the channels, axis 1)");
+      }
       n.attrs["axis"].i = -1;  // channels, last in NHWC
     } else if (n.op == "Add" || n.op == "Mul") {
       for (int& t : n.inputs) {

@@ -114,7 +114,8 @@ void LowerSoftmax(const Graph& g, Node& n) {
     for (int64_t k = axis; k + 1 < rank; ++k) last = last && s[k] == 1;
   }
   const float beta = n.attr_float("beta", 1.0f);
-  if (!last && rank == 4 && axis == 1 && !g.nhwc) {  // channels: the last axis once NHWC
+  // Channels, the last axis once NHWC (before opset 13, axis 1 meant C*H*W).
+  if (!last && rank == 4 && axis == 1 && !g.nhwc && g.opset >= 13) {
     n.attrs.clear();
     n.attrs["axis"].i = 1;
     n.attrs["beta"].f = beta;
@@ -271,6 +272,10 @@ void NormalizePad(Graph& g, Node& n) {
   }
   n.inputs.resize(1);
   n.attrs.clear();
+  if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; })) {
+    n.op = "Identity";  // PyTorch 1.13 puts one before AvgPool1d
+    return;
+  }
   n.attrs["pads"].ints = pads;
   n.attrs["value"].f = value;
 }

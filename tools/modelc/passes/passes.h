@@ -12,6 +12,9 @@ void InferShapes(Graph& graph);
 // Replaces nodes whose inputs are all constant (and Shape nodes, whose
 // result is static) by their values.
 void FoldConstants(Graph& graph);
+// Runs 1-D window ops (Conv, MaxPool, AveragePool, GlobalAveragePool over
+// [N, C, L]) and the ops around them on [N, C, 1, L] (passes/lift_1d.cc).
+void LiftSequenceOps(Graph& graph);
 // Rewrites imported ops into the runtime's ops (FullyConnected, Relu, Relu6,
 // Clip, Sigmoid, Tanh, Softmax, Reshape, Add); throws for anything else.
 void LowerToMoteOps(Graph& graph);
