@@ -34,6 +34,7 @@
   X(ClassifierHead, CheckClassifierHead, EvalClassifierHead, ClassifierHeadOptions) \
   X(Normalize, CheckNormalize, EvalNormalize, NormalizeOptions) \
   X(Svm, CheckSvm, EvalSvm, SvmOptions) \
-  X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions)
+  X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions) \
+  X(Unary, CheckUnary, EvalUnary, UnaryOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

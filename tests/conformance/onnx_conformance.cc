@@ -59,6 +59,11 @@ std::vector<std::string> kSupportedOps = {
     "Unsqueeze", "Identity", "Dropout", "BatchNormalization",
     "Conv",    "MaxPool",   "AveragePool", "GlobalAveragePool", "ReduceMean", "Mul",
     "Concat",  "Pad",       "Transpose", "HardSwish", "LeakyRelu",
+    "Div",     "Pow",       "Sum",       "Gather",   "Shape",   "Cast",
+    "ReduceSum", "ReduceLogSumExp", "ArgMax", "Less",
+    // The unary family (tools/modelc/ops/unary.cc).
+    "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
+    "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with

@@ -22,6 +22,7 @@ from e2e_common import Checker, board_too_small, compare_raw, guarded, parse_arg
 # (folder under models/, ONNX file): one per family.
 FAMILIES = [
     ("sensor_cnn1d", "sensor_cnn1d.onnx"),  # Conv1d, BatchNorm1d, MaxPool1d, depthwise Conv1d, AvgPool1d
+    ("activations_mlp", "activations_mlp.onnx"),  # Elu, Selu, Celu, Softplus, Gelu, Mish, SiLU, Log, Exp, ...
 ]
 MIN_AGREEMENT = {"int8": 98.0, "int16": 98.0}
 # Synthetic graphs around the 1-D ops (float32 against numpy), and a softmax

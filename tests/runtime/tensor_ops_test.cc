@@ -22,6 +22,7 @@ namespace {
 
 using schema::ElementType;
 using testing::BuildMote;
+using testing::OneOp;
 using testing::Bytes;
 using testing::ModelSpec;
 using testing::RunMote;
@@ -47,24 +48,6 @@ Multiplier Encode(double real) {
 
 size_t Count(const std::vector<int32_t>& shape) {
   return std::accumulate(shape.begin(), shape.end(), size_t{1}, [](size_t a, int32_t d) { return a * d; });
-}
-
-// A one-op model: every tensor not listed in `outputs` is a model input.
-ModelSpec OneOp(schema::OpCode opcode, schema::OpOptions type, std::vector<TensorSpec> tensors,
-                std::vector<int32_t> inputs, std::vector<int32_t> outputs, OptionsBuilder options) {
-  ModelSpec s;
-  s.tensors = std::move(tensors);
-  s.opcode = opcode;
-  s.options_type = type;
-  s.op_inputs = inputs;
-  s.op_outputs = outputs;
-  for (int32_t i : inputs) {
-    if (s.tensors[i].buffer < 0) s.inputs.push_back(i);
-  }
-  s.outputs = outputs;
-  s.options_builder = std::move(options);
-  testing::PlanArena(s);
-  return s;
 }
 
 Status LoadStatus(const ModelSpec& s) {

@@ -129,4 +129,22 @@ Aligned::Aligned(const std::vector<uint8_t>& bytes, size_t offset) : storage_(by
   size_ = bytes.size();
 }
 
+ModelSpec OneOp(schema::OpCode opcode, schema::OpOptions type, std::vector<TensorSpec> tensors,
+                std::vector<int32_t> inputs, std::vector<int32_t> outputs,
+                std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)> options) {
+  ModelSpec s;
+  s.tensors = std::move(tensors);
+  s.opcode = opcode;
+  s.options_type = type;
+  s.op_inputs = inputs;
+  s.op_outputs = outputs;
+  for (int32_t i : inputs) {
+    if (s.tensors[i].buffer < 0) s.inputs.push_back(i);
+  }
+  s.outputs = outputs;
+  s.options_builder = std::move(options);
+  PlanArena(s);
+  return s;
+}
+
 }  // namespace mote::testing

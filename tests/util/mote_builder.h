@@ -57,6 +57,12 @@ ModelSpec ReluSpec();
 // order, and sets arena_size to fit them.
 void PlanArena(ModelSpec& spec);
 
+// A model of one operator over `tensors` (those without a buffer among its
+// inputs become the model's inputs), arena planned.
+ModelSpec OneOp(schema::OpCode opcode, schema::OpOptions type, std::vector<TensorSpec> tensors,
+                std::vector<int32_t> inputs, std::vector<int32_t> outputs,
+                std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)> options);
+
 // Loads `bytes`, copies `inputs` (raw bytes, one per model input, each
 // exactly the input's size) into the arena, invokes, and returns the status
 // of the first failing step and the outputs' bytes.

@@ -171,6 +171,7 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
   const Calibration calibration = Calibrate(graph, samples);
   const Graph float_graph = graph;
   Quantize(graph, precision, calibration);
+  if (!graph.prequantized) FuseElementwiseChains(graph);
   const MemoryPlan plan = PlanMemory(graph);
   ConvertResult result;
   result.emitted = WriteMote(graph, plan, calibration, info);

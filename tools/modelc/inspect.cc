@@ -104,6 +104,9 @@ std::string Inspect(const std::string& path, bool json) {
       j.BeginObject();
       j.Key("op").Str(schema::EnumNameOpCode(op->opcode()));
       j.Key("name").Str(Str(op->name()));
+      if (const auto* unary = op->options_as_UnaryOptions()) {
+        j.Key("function").Str(schema::EnumNameUnaryFunction(unary->function()));
+      }
       j.Key("macs").Int(static_cast<int64_t>(op->macs()));
       // The activation type its kernel runs on (what MOTE_TYPES selects).
       if (op->inputs() != nullptr && op->inputs()->size() > 0 && op->inputs()->Get(0) >= 0) {
@@ -139,7 +142,11 @@ std::string Inspect(const std::string& path, bool json) {
   out += "operators\n";
   for (uint32_t i = 0; i < m.operators()->size(); ++i) {
     const schema::Operator* op = m.operators()->Get(i);
-    std::snprintf(buf, sizeof(buf), "  %3u %-16s %10llu MACs  ", i, schema::EnumNameOpCode(op->opcode()),
+    std::string name = schema::EnumNameOpCode(op->opcode());
+    if (const auto* unary = op->options_as_UnaryOptions()) {
+      name += std::string("(") + schema::EnumNameUnaryFunction(unary->function()) + ")";
+    }
+    std::snprintf(buf, sizeof(buf), "  %3u %-22s %10llu MACs  ", i, name.c_str(),
                   static_cast<unsigned long long>(op->macs()));
     out += buf + Str(op->name()) + " -> " + TensorLine(m, op->outputs()->Get(0)) + "\n";
   }

@@ -12,6 +12,16 @@ namespace mote::reference {
 float Exp(float x);
 float Sigmoid(float x);
 float Tanh(float x);
+// e^x - 1, accurate near 0.
+float Expm1(float x);
+// Natural logarithm: -inf at 0, NaN below 0; relative error below 3e-7.
+float Log(float x);
+// log(1 + x), accurate near 0.
+float Log1p(float x);
+// Square root within 1 ulp (Newton from a bit-level guess).
+float Sqrt(float x);
+// The error function; absolute error below 2e-7.
+float Erf(float x);
 
 }  // namespace mote::reference
 

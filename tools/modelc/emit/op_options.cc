@@ -1,4 +1,5 @@
 #include "emit/op_options.h"
+#include "ops/op_registry.h"
 
 #include "emit/weight_layout.h"
 
@@ -251,17 +252,25 @@ double Activation(const Node& n, double x) {
 }
 
 // int8: f at every input value; int16: f at every 128th value, 513 points.
-std::vector<uint8_t> ActivationTable(const Tensor& in, const Tensor& out, const Node& op) {
+std::vector<uint8_t> ActivationTable(const Graph& g, const Tensor& in, const Tensor& out, const Node& op) {
+  std::vector<double> xs;
+  if (in.dtype == DType::kInt8) {
+    for (int q = -128; q < 128; ++q) xs.push_back(static_cast<double>(Scale(in)) * (q - Zp(in)));
+  } else {
+    for (int k = 0; k <= 512; ++k) xs.push_back(static_cast<double>(Scale(in)) * (-32768 + 128 * k));
+  }
+  std::vector<double> ys;
+  if (op.op == "Unary") {
+    ys = UnaryValues(g, op, xs);
+  } else {
+    for (double x : xs) ys.push_back(Activation(op, x));
+  }
   std::vector<uint8_t> table;
   const Limits l = LimitsOf(out.dtype);
-  if (in.dtype == DType::kInt8) {
-    for (int q = -128; q < 128; ++q) {
-      const double y = Activation(op, static_cast<double>(Scale(in)) * (q - Zp(in)));
+  for (double y : ys) {
+    if (in.dtype == DType::kInt8) {
       Append(table, static_cast<int8_t>(RoundClamp(y / Scale(out) + Zp(out), l.lo, l.hi)));
-    }
-  } else {
-    for (int k = 0; k <= 512; ++k) {
-      const double y = Activation(op, static_cast<double>(Scale(in)) * (-32768 + 128 * k));
+    } else {
       Append(table, static_cast<int16_t>(RoundClamp(y / Scale(out), l.lo, l.hi)));
     }
   }
@@ -339,13 +348,20 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   if (n.op == "Relu" || n.op == "Relu6" || n.op == "Clip") return Clamp(fbb, g, n);
   if (n.op == "Add") return Add(fbb, g, n);
   if (n.op == "Sigmoid" || n.op == "Tanh" || n.op == "HardSwish" || n.op == "LeakyRelu") {
-    const int32_t table = in.dtype == DType::kFloat32 ? -1 : add_buffer(ActivationTable(in, out, n));
+    const int32_t table = in.dtype == DType::kFloat32 ? -1 : add_buffer(ActivationTable(g, in, out, n));
     const schema::OpCode code = n.op == "Sigmoid"     ? schema::OpCode::Sigmoid
                                 : n.op == "Tanh"      ? schema::OpCode::Tanh
                                 : n.op == "HardSwish" ? schema::OpCode::HardSwish
                                                       : schema::OpCode::LeakyRelu;
     return {code, schema::OpOptions::LutOptions,
             schema::CreateLutOptions(fbb, table, n.attr_float("alpha", 0.01f)).Union()};
+  }
+  if (n.op == "Unary") {
+    const int32_t table = in.dtype == DType::kFloat32 ? -1 : add_buffer(ActivationTable(g, in, out, n));
+    return {schema::OpCode::Unary, schema::OpOptions::UnaryOptions,
+            schema::CreateUnaryOptions(fbb, static_cast<schema::UnaryFunction>(n.attr_int("function", 0)),
+                                       n.attr_float("alpha", 0.0f), n.attr_float("beta", 0.0f), table)
+                .Union()};
   }
   if (n.op == "Conv2D" || n.op == "DepthwiseConv2D") return Convolution(fbb, g, n);
   if (n.op == "MaxPool2D" || n.op == "AveragePool2D") return Pool(fbb, g, n);

@@ -8,6 +8,7 @@
 
 #include "ir/reference_executor.h"
 #include "onnx/onnx-ml.pb.h"
+#include "ops/op_registry.h"
 
 namespace mote::modelc {
 namespace {
@@ -322,6 +323,7 @@ class Importer {
       }
       node.attrs[a.name()] = ConvertAttr(a, "node '" + name + "'");
     }
+    if (const OpDef* def = FindOp(node.op)) CheckAttributes(*def, node);
     for (const auto& in : n.input()) {
       if (in.empty()) {
         node.inputs.push_back(-1);

@@ -97,6 +97,9 @@ struct Node {
   std::vector<int> inputs;      // tensor indices, -1 for an absent optional input
   std::vector<int> outputs;
   std::map<std::string, Attr> attrs;
+  // A tabulated Unary (passes/fuse_elementwise.cc): the elementwise nodes it
+  // replaces, in order, from its input to its output.
+  std::vector<Node> body;
 
   bool has_attr(const std::string& k) const { return attrs.count(k) != 0; }
   int64_t attr_int(const std::string& k, int64_t fallback) const;

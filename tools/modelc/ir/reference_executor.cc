@@ -1,6 +1,7 @@
 #include "ir/reference_executor.h"
 
 #include "ml/classic.h"
+#include "ops/op_registry.h"
 
 #include <algorithm>
 #include <cmath>
@@ -675,21 +676,24 @@ Value MoteConv(const Node& node, const Value& x, const Value& w, const Value* b,
 }  // namespace
 
 bool IsKnownOp(const std::string& op) {
-  if (IsClassicOp(op)) return true;
+  if (IsClassicOp(op) || FindOp(op) != nullptr) return true;
   static const std::set<std::string> kOps = {
       "Identity", "Dropout", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Relu6",
       "Clip", "Sigmoid", "Tanh", "Softmax", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
-      "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected", "Neg", "Sqrt",
+      "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected",
       "BatchNormalization", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Pad",
-      "LeakyRelu", "HardSwish", "HardSigmoid", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
-      "Mean", "Quantize", "Dequantize", "Exp", "Pow", "ReduceSum", "ReduceLogSumExp", "ArgMax",
-      "Less", "Abs", "Sum"};
+      "LeakyRelu", "HardSwish", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
+      "Mean", "Quantize", "Dequantize", "Pow", "ReduceSum", "ReduceLogSumExp", "ArgMax",
+      "Less", "Sum"};
   return kOps.count(op) != 0;
 }
 
 std::vector<Value> EvalNode(const Graph& graph, const Node& node,
                             const std::vector<const Value*>& ins) {
   if (auto classic = EvalClassic(graph, node, ins)) return *classic;
+  if (const OpDef* def = FindOp(node.op); def != nullptr && def->eval != nullptr) {
+    return def->eval(graph, node, ins);
+  }
   const std::string& op = node.op;
   constexpr float kInf = std::numeric_limits<float>::infinity();
   auto in = [&](size_t k) -> const Value& { return In(node, ins, k); };
@@ -728,14 +732,6 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     }
     return {r};
   }
-  if (op == "Neg") return {Unary(float_in(0), [](float v) { return -v; })};
-  if (op == "Abs") {
-    const Value& x = in(0);
-    if (!x.is_int) return {Unary(x, [](float v) { return std::fabs(v); })};
-    std::vector<int64_t> r(x.i);
-    for (int64_t& v : r) v = v < 0 ? -v : v;
-    return {Value::Int(x.shape, std::move(r))};
-  }
   if (op == "Less") {  // a boolean tensor, held as 0 / 1 integers
     Value r = Binary(node, in(0), in(1), [](float a, float b) { return a < b ? 1.0f : 0.0f; },
                      [](int64_t a, int64_t b) -> int64_t { return a < b; });
@@ -751,7 +747,6 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     }
     return {r};
   }
-  if (op == "Exp") return {Unary(float_in(0), [](float v) { return std::exp(v); })};
   if (op == "Pow") {
     return {Binary(node, in(0), in(1), [](float a, float b) { return std::pow(a, b); },
                    [](int64_t a, int64_t b) {
@@ -794,7 +789,6 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     else out.pop_back();
     return {Value::Int(out, std::move(idx))};
   }
-  if (op == "Sqrt") return {Unary(float_in(0), [](float v) { return std::sqrt(v); })};
   if (op == "Relu") return {Unary(float_in(0), [](float v) { return v < 0.0f ? 0.0f : v; })};
   if (op == "Relu6") return {Unary(float_in(0), [](float v) { return std::min(std::max(v, 0.0f), 6.0f); })};
   if (op == "Clip") {
@@ -827,9 +821,13 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   if (op == "Transpose") return {Transpose(node, in(0), node.attr_ints("perm"))};
   if (op == "Concat") return {Concat(node, ins)};
   if (op == "Gather") return {Gather(node, in(0), in(1))};
-  if (op == "Shape") {
+  if (op == "Shape") {  // dims [start, end) (opset 15), negative counted from the end, clamped
     const Value& x = in(0);
-    return {Value::Int({static_cast<int64_t>(x.shape.size())}, x.shape)};
+    const int64_t rank = static_cast<int64_t>(x.shape.size());
+    auto clamp = [rank](int64_t v) { return std::clamp(v < 0 ? v + rank : v, int64_t{0}, rank); };
+    const int64_t start = clamp(node.attr_int("start", 0)), end = clamp(node.attr_int("end", rank));
+    const Shape dims(x.shape.begin() + start, x.shape.begin() + std::max(start, end));
+    return {Value::Int({static_cast<int64_t>(dims.size())}, dims)};
   }
   if (op == "Cast") return {Cast(node, in(0))};
   const bool one_d = (op == "Conv" || op == "MaxPool" || op == "AveragePool") && in(0).shape.size() == 3;
@@ -865,10 +863,6 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   }
   if (op == "HardSwish") {
     return {Unary(float_in(0), [](float v) { return v * std::min(std::max(v + 3.0f, 0.0f), 6.0f) / 6.0f; })};
-  }
-  if (op == "HardSigmoid") {
-    const float a = node.attr_float("alpha", 0.2f), b = node.attr_float("beta", 0.5f);
-    return {Unary(float_in(0), [a, b](float v) { return std::min(std::max(a * v + b, 0.0f), 1.0f); })};
   }
   // mote ops on NHWC (after the layout pass).
   if (op == "Conv2D" || op == "DepthwiseConv2D") {

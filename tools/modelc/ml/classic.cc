@@ -308,7 +308,8 @@ void FuseClassifierChains(Graph& g) {
     dead.insert(dead.end(), softmax_nodes.begin(), softmax_nodes.end());
     head.outputs = {t, probs};
     g.tensors[t].dtype = DType::kInt64;
-    g.tensors[t].shape = {shape[0]};
+    // One label per row; ArgMax's keepdims ([N, 1]) and the like keep their shape.
+    if (g.tensors[t].shape.empty() || g.tensors[t].shape[0] != shape[0]) g.tensors[t].shape = {shape[0]};
     std::vector<Node> kept;
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       if (i == k) kept.push_back(head);

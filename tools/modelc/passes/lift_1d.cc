@@ -8,6 +8,7 @@
 #include <set>
 
 #include "ir/reference_executor.h"
+#include "ops/op_registry.h"
 #include "passes/passes.h"
 
 namespace mote::modelc {
@@ -120,7 +121,9 @@ class Lift1D {
           n.has_attr("pads") ? n.attr_ints("pads").size() : ConstInts(g_, n, 1).size();
       return pads == 6 && (n.inputs.size() < 4 || n.inputs[3] < 0) && AllComputed3D(n, false);
     }
-    return ElementwiseOps().count(n.op) && AllComputed3D(n, true);
+    const OpDef* def = FindOp(n.op);
+    const bool elementwise = ElementwiseOps().count(n.op) || (def != nullptr && def->elementwise);
+    return elementwise && AllComputed3D(n, true);
   }
 
   // Every computed input and output is 3-D (constants broadcast when

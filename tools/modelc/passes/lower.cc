@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ml/classic.h"
+#include "ops/op_registry.h"
 #include "passes/passes.h"
 
 namespace mote::modelc {
@@ -364,6 +365,23 @@ void LowerToMoteOps(Graph& g) {
         continue;
       }
     }
+    else if (n.op == "Div" && n.inputs[1] >= 0 && !g.tensors[n.inputs[1]].is_const() &&
+             g.tensors[n.inputs[1]].dtype == DType::kFloat32) {
+      // x / y of two computed tensors -> x * Reciprocal(y) (the registry lowers Reciprocal).
+      Tensor r;
+      r.name = g.tensors[n.inputs[1]].name + ".reciprocal";
+      r.shape = g.tensors[n.inputs[1]].shape;
+      Node reciprocal;
+      reciprocal.name = n.name + ".reciprocal";
+      reciprocal.op = "Reciprocal";
+      reciprocal.inputs = {n.inputs[1]};
+      reciprocal.outputs = {g.AddTensor(std::move(r))};
+      n.op = "Mul";
+      n.inputs[1] = reciprocal.outputs[0];
+      g.nodes.insert(g.nodes.begin() + static_cast<long>(k), std::move(reciprocal));
+      ++k;
+      continue;
+    }
     else if (n.op == "Pow" || n.op == "Div") LowerPowDiv(g, n);
     else if (n.op == "ReduceSum") {
       std::vector<Node> extra;
@@ -387,6 +405,10 @@ void LowerToMoteOps(Graph& g) {
       n.attrs["shape"].ints = g.tensors[n.outputs[0]].shape;
       aliases.push_back(k);
     }
+  }
+  // The registry's lowerings, after the fusions above have seen the ONNX ops.
+  for (Node& n : g.nodes) {
+    if (const OpDef* def = FindOp(n.op); def != nullptr && def->lower != nullptr) def->lower(g, n);
   }
   // Drop pure copies unless they join a graph input (or constant) to an output.
   std::vector<Node> kept;

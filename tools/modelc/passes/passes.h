@@ -27,6 +27,11 @@ void CheckMoteOps(const Graph& graph);
 // Relu/Relu6/Clip into the clamp of FullyConnected or Add.
 void FuseOps(Graph& graph);
 void RemoveDeadNodes(Graph& graph);
+// After quantization: every chain of elementwise ops on int8 (or int16)
+// tensors that computes a function of one tensor (x * sigmoid(x), GELU,
+// Mish, x / (1 + |x|), ...) becomes one tabulated Unary, so the model keeps
+// no intermediate rounding and runs one lookup per element.
+void FuseElementwiseChains(Graph& graph);
 
 // All of the above.
 void Optimize(Graph& graph);

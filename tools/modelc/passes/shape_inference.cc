@@ -131,7 +131,8 @@ void Optimize(Graph& graph) {
   for (int t : graph.outputs) {
     if (graph.tensors[t].is_const()) {
       throw ConvertError("graph output '" + graph.tensors[t].name +
-                         "' is a constant; the model does not depend on its inputs");
+                             "' is a constant; the model does not depend on its inputs",
+                         ErrorKind::kUnsupported);
     }
   }
 }

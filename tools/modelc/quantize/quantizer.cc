@@ -316,7 +316,7 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
       out.quant = is8 ? PerTensor(1.0f / 256.0f, -128) : PerTensor(1.0f / 32768.0f, 0);
     } else if (n.op == "Tanh") {
       out.quant = is8 ? PerTensor(1.0f / 128.0f, 0) : PerTensor(1.0f / 32768.0f, 0);
-    } else if (n.op == "Mean" || n.op == "HardSwish" || n.op == "LeakyRelu") {
+    } else if (n.op == "Mean" || n.op == "HardSwish" || n.op == "LeakyRelu" || n.op == "Unary") {
       out.quant = calibrated(n.outputs[0]);
     } else {  // Relu, Relu6, Clip, Reshape, Transpose, Pad, pools: same values, same parameters
       if (!in.quant) Fail(n, "input has no quantization parameters");

@@ -1,0 +1,47 @@
+// modelc's op registry: one entry per imported (ONNX) or mote op, found by
+// name, holding what modelc knows about the op in one place: the attributes
+// it implements (any other attribute is refused by name, never ignored), its
+// float reference and its lowering to the runtime's ops. Families live in one
+// file each (ops/unary.cc, ...); ops not yet moved here are still handled by
+// the passes' own code (passes/lower.cc, ir/reference_executor.cc).
+#ifndef MOTE_TOOLS_MODELC_OPS_OP_REGISTRY_H_
+#define MOTE_TOOLS_MODELC_OPS_OP_REGISTRY_H_
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace mote::modelc {
+
+using OpInputs = std::vector<const Value*>;
+
+struct OpDef {
+  std::string name;                     // ONNX op type, or a mote op after lowering
+  std::vector<std::string> attributes;  // every attribute the op defines that modelc implements
+  // Float reference on the op's input values (shape inference, folding, calibration).
+  std::vector<Value> (*eval)(const Graph& g, const Node& n, const OpInputs& inputs) = nullptr;
+  // Rewrites the node into mote ops in place; nullptr for mote ops.
+  void (*lower)(Graph& g, Node& n) = nullptr;
+  // One input, one output of its shape, each element a function of one
+  // input element (so any layout or rank computes the same).
+  bool elementwise = false;
+};
+
+// nullptr if the op is not (yet) in the registry.
+const OpDef* FindOp(const std::string& name);
+
+// Throws Unsupported naming the first attribute of `n` its OpDef does not list.
+void CheckAttributes(const OpDef& def, const Node& n);
+
+// The families (one file each).
+std::vector<OpDef> UnaryOps();
+
+// The mote Unary op's function at each of `xs` (ops/unary.cc), in double
+// precision (a tabulated chain: its nodes' float reference), for the
+// quantized lookup tables.
+std::vector<double> UnaryValues(const Graph& g, const Node& unary, const std::vector<double>& xs);
+
+}  // namespace mote::modelc
+
+#endif  // MOTE_TOOLS_MODELC_OPS_OP_REGISTRY_H_
