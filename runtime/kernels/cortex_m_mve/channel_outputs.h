@@ -21,6 +21,10 @@ struct OutputQuant {
   const int8_t* shift;        // [channels]
   int32_t activation_min;
   int32_t activation_max;
+  // bias + input_offset * sum of the row, per channel, from the file
+  // (reference::PerChannelParams::effective_bias), or null: then the
+  // kernels sum the weights themselves.
+  const int32_t* effective_bias = nullptr;
 };
 
 // Channels are done kChunk at a time: a chunk's folded biases and its
@@ -32,7 +36,10 @@ struct ChannelChunk {
   size_t first;
   size_t count;
   bool vector_requantize;  // every shift <= 0 (requantize.h)
-  int32_t bias[kChunk];    // bias (null: 0) + input_offset * sum of the row
+  // bias (null: 0) + input_offset * sum of the row, per channel of the
+  // chunk: q.effective_bias + first, or `sums` computed by PrepareChunk.
+  const int32_t* bias;
+  int32_t sums[kChunk];
 };
 
 void PrepareChunk(const int8_t* weights, size_t n, const int32_t* bias, const OutputQuant& q,
