@@ -121,12 +121,26 @@ inline bool MveConvPatchPathTakes(const reference::Window2D& w, int32_t groups) 
 // Offset of the second patch in the MVE patch path's scratch.
 inline size_t MvePatchStride(const reference::Window2D& w) { return AlignUp(WindowDepth(w)); }
 
+// Pointwise convs over at most 16 input channels and at least 4 pixels
+// (MatrixOutputs' short-row path): the sums of up to kMveShortRows pixels
+// for up to kMveChunk channels, int32.
+inline constexpr size_t kMveShortRows = 8;
+inline constexpr size_t kMveChunk = 64;
+inline constexpr size_t kMveShortRowsBytes = kMveShortRows * kMveChunk * 4;
+
+inline bool MveShortRowsTake(size_t rows, size_t n) { return n <= 16 && rows >= 4; }
+
 // int8 Conv2D: the patch path gathers two windows (16-byte aligned each);
-// pointwise convs read the input in place; grouped convs and larger
-// windows run the DSP kernel.
+// pointwise convs read the input in place (short rows: their sums in the
+// scratch); grouped convs and larger windows run the DSP kernel.
 inline size_t MveConv2DInt8Bytes(const reference::Window2D& w, int32_t groups) {
   if (MveConvPatchPathTakes(w, groups)) return 2 * MvePatchStride(w);
-  if (groups != 1 || IsPointwise(w)) return 0;
+  if (groups != 1) return 0;
+  if (IsPointwise(w)) {
+    const size_t rows =
+        static_cast<size_t>(w.batches) * static_cast<size_t>(w.in_h) * static_cast<size_t>(w.in_w);
+    return MveShortRowsTake(rows, static_cast<size_t>(w.in_c)) ? kMveShortRowsBytes : 0;
+  }
   return DspConv2DInt8Bytes(w, groups);
 }
 
@@ -134,9 +148,12 @@ inline size_t MveConv2DInt8Bytes(const reference::Window2D& w, int32_t groups) {
 
 inline size_t Conv2DInt8Bytes(KernelSet k, const reference::Window2D& w, int32_t groups) {
   switch (k) {
-    case KernelSet::kReference: return 0;
-    case KernelSet::kCortexMDsp: return DspConv2DInt8Bytes(w, groups);
-    case KernelSet::kCortexMMve: return MveConv2DInt8Bytes(w, groups);
+    case KernelSet::kReference:
+      return 0;
+    case KernelSet::kCortexMDsp:
+      return DspConv2DInt8Bytes(w, groups);
+    case KernelSet::kCortexMMve:
+      return MveConv2DInt8Bytes(w, groups);
   }
   return 0;
 }

@@ -127,9 +127,9 @@ Status CheckOperator(const schema::Model& model, const schema::Operator& op, int
   // Scratch inside the arena, 16-byte aligned (64-bit sums: no wrap). The
   // planner keeps it apart from the tensors live during the op; an overlap
   // could give wrong outputs but never an access outside the arena.
-  if (op.scratch_size() != 0 &&
-      (op.scratch_offset() % kBufferAlignment != 0 ||
-       uint64_t{op.scratch_offset()} + uint64_t{op.scratch_size()} > uint64_t{model.arena_size()})) {
+  if (op.scratch_size() != 0 && (op.scratch_offset() % kBufferAlignment != 0 ||
+                                 uint64_t{op.scratch_offset()} + uint64_t{op.scratch_size()} >
+                                     uint64_t{model.arena_size()})) {
     return Report(Status::kCorruptFile, "operator scratch lies outside the arena", index, -1,
                   op.scratch_offset(), model.arena_size());
   }

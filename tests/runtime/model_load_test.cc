@@ -189,12 +189,12 @@ TEST(ModelLoad, OperatorScratchMustLieInsideTheArena) {
   EXPECT_EQ(status(0, 0), Status::kOk);
   EXPECT_EQ(status(32, 32), Status::kOk);
   EXPECT_EQ(status(48, 16), Status::kOk);
-  EXPECT_EQ(status(48, 17), Status::kCorruptFile);                // past the end
+  EXPECT_EQ(status(48, 17), Status::kCorruptFile);  // past the end
   EXPECT_EQ(status(64, 1), Status::kCorruptFile);
-  EXPECT_EQ(status(8, 16), Status::kCorruptFile);                 // misaligned
-  EXPECT_EQ(status(0xFFFFFFF0u, 0x20), Status::kCorruptFile);     // offset + size wraps 32 bits
+  EXPECT_EQ(status(8, 16), Status::kCorruptFile);              // misaligned
+  EXPECT_EQ(status(0xFFFFFFF0u, 0x20), Status::kCorruptFile);  // offset + size wraps 32 bits
   EXPECT_EQ(status(16, 0xFFFFFFFFu), Status::kCorruptFile);
-  EXPECT_EQ(status(0xFFFFFFF0u, 0), Status::kOk);                 // no scratch: offset unused
+  EXPECT_EQ(status(0xFFFFFFF0u, 0), Status::kOk);  // no scratch: offset unused
 }
 
 // An int8 FullyConnected with plain or interleaved rows, for the effective
@@ -272,7 +272,8 @@ TEST(ModelLoad, EffectiveBiasIsRecomputedAndCompared) {
 TEST(ModelLoad, EffectiveBiasDoesNotChangeOutputs) {
   const std::vector<uint8_t> x = testing::Bytes<int8_t>({-128, 5, 127, 0, -7});
   const auto plain = testing::RunMote(BuildMote(EffectiveBiasFc(false, {})), {x});
-  const auto with = testing::RunMote(BuildMote(EffectiveBiasFc(false, EffectiveBiasOf(false))), {x});
+  const auto with =
+      testing::RunMote(BuildMote(EffectiveBiasFc(false, EffectiveBiasOf(false))), {x});
   ASSERT_EQ(plain.status, Status::kOk);
   ASSERT_EQ(with.status, Status::kOk);
   EXPECT_EQ(plain.outputs, with.outputs);

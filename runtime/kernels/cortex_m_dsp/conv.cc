@@ -6,9 +6,9 @@
 #include "kernels/cortex_m_dsp/channel_outputs.h"
 #include "kernels/cortex_m_dsp/dot.h"
 #include "kernels/cortex_m_dsp/dot_q15.h"
-#include "kernels/cortex_m_dsp/simd.h"
 #include "kernels/cortex_m_dsp/fully_connected.h"
 #include "kernels/cortex_m_dsp/requantize.h"
+#include "kernels/cortex_m_dsp/simd.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
 #include "kernels/reference/conv.h"
 #include "kernels/scratch.h"
@@ -176,8 +176,8 @@ void WidenWindowPair(const Window2D& w, const int8_t* image, int32_t pa, int32_t
 // the gathered int8 windows when in_c % 4 != 0), then every output channel
 // (PairOutputs).
 __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelParams& params,
-                                           const int8_t* input,
-                 const int8_t* filter, const int32_t* bias, int8_t* output, uint8_t* scratch) {
+                                           const int8_t* input, const int8_t* filter,
+                                           const int32_t* bias, int8_t* output, uint8_t* scratch) {
   const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
   const size_t out_c = static_cast<size_t>(w.out_c);
   const OutputQuant q = {FastChunks(depth, bias, params.shift.data(), out_c),

@@ -207,7 +207,7 @@ __attribute__((noinline)) void ConvPixels(const Window2D& w, const OutputStep& s
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
                  const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output,
-                std::span<uint8_t> scratch) {
+                 std::span<uint8_t> scratch) {
   if (groups != 1) {
     reference::Conv2DInt16(w, groups, params, input, filter, bias, output, scratch);
     return;

@@ -19,7 +19,7 @@ namespace mote::cortex_m_dsp {
 void Conv2DInt16(const reference::Window2D& w, int32_t groups,
                  const reference::PerChannelParams& params, const int16_t* input,
                  const int8_t* filter, const int64_t* bias, int16_t* output,
-                std::span<uint8_t> scratch);
+                 std::span<uint8_t> scratch);
 
 }  // namespace mote::cortex_m_dsp
 

@@ -15,10 +15,9 @@ namespace {
 // once (into the scratch: 2 * depth bytes), then a group's four rows at a
 // time, one LDM per block of the four.
 __attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
-                                               const QuantizedFcParams& params,
-                                               const int8_t* input, const int8_t* weights,
-                                               const int32_t* bias, int8_t* output,
-                                               int16_t* widened) {
+                                               const QuantizedFcParams& params, const int8_t* input,
+                                               const int8_t* weights, const int32_t* bias,
+                                               int8_t* output, int16_t* widened) {
   const size_t depth = shape.depth;
   const size_t grouped = shape.units / 4 * 4;
   const int32_t* multiplier = params.multiplier.data();
@@ -74,8 +73,7 @@ __attribute__((noinline)) size_t PairedBatches(const FullyConnectedShape& shape,
 
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
-                        int8_t* output,
-                std::span<uint8_t> scratch) {
+                        int8_t* output, std::span<uint8_t> scratch) {
   if (shape.interleaved) {
     // LDM needs word-aligned groups: modelc aligns every buffer to 16, but
     // the loader only asks int8 constants to be byte-aligned.

@@ -10,7 +10,7 @@ namespace mote::cortex_m_dsp {
 void FullyConnectedInt16(const reference::FullyConnectedShape& shape,
                          const reference::QuantizedFcParams& params, const int16_t* input,
                          const int8_t* weights, const int64_t* bias, int16_t* output,
-                std::span<uint8_t> scratch) {
+                         std::span<uint8_t> scratch) {
   const size_t depth = shape.depth;
   const size_t units = shape.units;
   const int32_t* multiplier = params.multiplier.data();

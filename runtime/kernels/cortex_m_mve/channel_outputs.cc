@@ -225,15 +225,14 @@ namespace {
 // or 16 channels: there the per-block costs of ChunkOutputs outweigh its
 // products. Instead four channels' weights stay in registers while up to
 // kShortRows input rows pass (one load and four VMLADAVA per row), then
-// the rows' sums are requantized in pairs. 2 KB of sums on the stack (the
-// chunk is the caller's, so that this frame stays under 2.5 KB).
-inline constexpr size_t kShortRows = 8;
+// the rows' sums (2 KB, in the op's arena scratch) are requantized in pairs.
+inline constexpr size_t kShortRows = kernel_scratch::kMveShortRows;
 
 __attribute__((noinline)) void ShortMatrixOutputs(const int8_t* x, size_t rows, size_t n,
                                                   const int8_t* weights, size_t channels,
                                                   const int32_t* bias, const OutputQuant& q,
-                                                  int8_t* out, ChannelChunk& chunk) {
-  int32_t sums[kShortRows][kChunk];
+                                                  int8_t* out, ChannelChunk& chunk,
+                                                  int32_t (*sums)[kChunk]) {
   const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(n));  // lanes past n read nothing
   for (size_t first = 0; first < channels; first += kChunk) {
     const size_t count = channels - first < kChunk ? channels - first : kChunk;
@@ -282,10 +281,13 @@ __attribute__((noinline)) void ShortMatrixOutputs(const int8_t* x, size_t rows, 
 }  // namespace
 
 void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights, size_t channels,
-                   const int32_t* bias, const OutputQuant& q, int8_t* out) {
+                   const int32_t* bias, const OutputQuant& q, int8_t* out,
+                   std::span<uint8_t> scratch) {
   ChannelChunk chunk;
-  if (n <= 16 && rows >= 4) {
-    ShortMatrixOutputs(x, rows, n, weights, channels, bias, q, out, chunk);
+  if (kernel_scratch::MveShortRowsTake(rows, n) &&
+      scratch.size() >= kernel_scratch::kMveShortRowsBytes) {
+    ShortMatrixOutputs(x, rows, n, weights, channels, bias, q, out, chunk,
+                       reinterpret_cast<int32_t(*)[kChunk]>(scratch.data()));
     return;
   }
   for (size_t first = 0; first < channels; first += kChunk) {

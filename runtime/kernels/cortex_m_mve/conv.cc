@@ -98,8 +98,7 @@ inline const int8_t* PatchOf(const Window2D& w, const int8_t* input, int32_t p, 
 // windows gathered into the scratch (kernel_scratch::MveConv2DInt8Bytes).
 __attribute__((noinline)) void ConvPatches(const Window2D& window, const OutputQuant& q,
                                            const int8_t* input, const int8_t* filter,
-                                           const int32_t* bias, int8_t* output,
-                                           uint8_t* scratch) {
+                                           const int32_t* bias, int8_t* output, uint8_t* scratch) {
   // A local copy: the patch stores could alias the caller's, which made GCC
   // reload every field for every pixel.
   const Window2D w = window;
@@ -138,14 +137,13 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
     cortex_m_dsp::Conv2DInt8(w, groups, params, input, filter, bias, output, scratch);
     return;
   }
-  const OutputQuant q = {params.input_offset,    params.output_offset,
-                         params.multiplier.data(), params.shift.data(),
-                         params.activation_min,  params.activation_max,
+  const OutputQuant q = {params.input_offset,  params.output_offset,  params.multiplier.data(),
+                         params.shift.data(),  params.activation_min, params.activation_max,
                          params.effective_bias};
   if (IsPointwise(w)) {
     MatrixOutputs(input, static_cast<size_t>(w.batches) * w.in_h * w.in_w,
                   static_cast<size_t>(w.in_c), filter, static_cast<size_t>(w.out_c), bias, q,
-                  output);
+                  output, scratch);
   } else {
     ConvPatches(w, q, input, filter, bias, output, scratch.data());
   }

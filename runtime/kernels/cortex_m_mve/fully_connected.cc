@@ -101,8 +101,7 @@ void InterleavedRows(const FullyConnectedShape& shape, const QuantizedFcParams& 
 
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
-                        int8_t* output,
-                std::span<uint8_t> scratch) {
+                        int8_t* output, std::span<uint8_t> scratch) {
   if (shape.interleaved) {
     // VLD4.32 needs word-aligned groups: modelc aligns every buffer to 16,
     // but the loader only asks int8 constants to be byte-aligned.
@@ -113,9 +112,8 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
     }
     return;
   }
-  const OutputQuant q = {params.input_offset,    params.output_offset,
-                         params.multiplier.data(), params.shift.data(),
-                         params.activation_min,  params.activation_max,
+  const OutputQuant q = {params.input_offset,  params.output_offset,  params.multiplier.data(),
+                         params.shift.data(),  params.activation_min, params.activation_max,
                          params.effective_bias};
   SmallStackOutputs(input, shape.batches, shape.depth, weights, shape.units, bias, q, output);
 }

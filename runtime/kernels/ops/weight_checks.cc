@@ -82,7 +82,8 @@ Status CheckEffectiveBias(const OpContext& ctx, const flatbuffers::Vector<int32_
                           bool allowed, size_t channels, size_t depth, bool interleaved) {
   if (effective == nullptr) return Status::kOk;
   if (!allowed) {
-    return ctx.Fail("an effective bias is defined for int8 FullyConnected and ungrouped Conv2D only");
+    return ctx.Fail(
+        "an effective bias is defined for int8 FullyConnected and ungrouped Conv2D only");
   }
   if (effective->size() != channels) {
     return ctx.Fail("need one effective bias per output channel",

@@ -94,7 +94,7 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
                  const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output,
-                std::span<uint8_t> /*scratch*/) {
+                 std::span<uint8_t> /*scratch*/) {
   ConvLoop<int64_t>(w, groups, 0, input, filter, output, [&](int64_t acc, int32_t oc) {
     if (bias != nullptr) acc += bias[oc];
     const int32_t scaled =

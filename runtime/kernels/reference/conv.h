@@ -24,7 +24,7 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
                  const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output,
-                std::span<uint8_t> scratch);
+                 std::span<uint8_t> scratch);
 
 void Conv2DFloat(const Window2D& w, int32_t groups, float activation_min, float activation_max,
                  const float* input, const float* filter, const float* bias, float* output);

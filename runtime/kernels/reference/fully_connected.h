@@ -71,14 +71,12 @@ struct QuantizedFcParams {
 // its path needs takes a scratch-free path with the same results.
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
-                        int8_t* output,
-                std::span<uint8_t> scratch);
+                        int8_t* output, std::span<uint8_t> scratch);
 
 // int16 activations (symmetric), int64 bias (may be null), int64 accumulation.
 void FullyConnectedInt16(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                          const int16_t* input, const int8_t* weights, const int64_t* bias,
-                         int16_t* output,
-                std::span<uint8_t> scratch);
+                         int16_t* output, std::span<uint8_t> scratch);
 
 void FullyConnectedFloat(const FullyConnectedShape& shape, float activation_min,
                          float activation_max, const float* input, const float* weights,

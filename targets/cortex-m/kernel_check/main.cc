@@ -202,8 +202,8 @@ bool FullyConnectedCase(int index) {
   FillInt8(g_filter, s.units * s.depth);
   const Quant q = RandomQuant(s.units);
   const int32_t* bias = RandomBias(s.units, static_cast<int64_t>(s.depth));
-  QuantizedFcParams p = {q.input_offset, q.output_offset, {g_multiplier, s.units},
-                         {g_shift, s.units}, q.act_min, q.act_max};
+  QuantizedFcParams p = {q.input_offset,     q.output_offset, {g_multiplier, s.units},
+                         {g_shift, s.units}, q.act_min,       q.act_max};
   const size_t n = s.batches * s.units;
   // Weights at an odd address sometimes: the loader asks int8 constants only
   // for byte alignment, and word loads of interleaved groups must not fault.
@@ -321,9 +321,9 @@ bool ConvCase(int index) {
                                    static_cast<int64_t>(filter_bytes / static_cast<size_t>(out_c)));
   PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
   if (groups == 1) {
-    p.effective_bias = MaybeEffectiveBias(g_filter, static_cast<size_t>(out_c),
-                                          filter_bytes / static_cast<size_t>(out_c), false,
-                                          q.input_offset, bias);
+    p.effective_bias =
+        MaybeEffectiveBias(g_filter, static_cast<size_t>(out_c),
+                           filter_bytes / static_cast<size_t>(out_c), false, q.input_offset, bias);
   }
   PrepareOutputs(OutputBytes(w));
   mote::reference::Conv2DInt8(w, groups, p, g_input, g_filter, bias, g_expected, {});
@@ -662,8 +662,8 @@ bool WideFullyConnectedCase(int index) {
   const Quant q = RandomQuant(s.units);
   MaybeRightShiftsOnly(s.units);
   const int32_t* bias = RandomBias(s.units, static_cast<int64_t>(s.depth));
-  QuantizedFcParams p = {q.input_offset, q.output_offset, {g_multiplier, s.units},
-                         {g_shift, s.units}, q.act_min, q.act_max};
+  QuantizedFcParams p = {q.input_offset,     q.output_offset, {g_multiplier, s.units},
+                         {g_shift, s.units}, q.act_min,       q.act_max};
   p.effective_bias = MaybeEffectiveBias(g_filter, s.units, s.depth, false, q.input_offset, bias);
   const size_t n = s.batches * s.units;
   PrepareOutputs(n);
@@ -693,9 +693,9 @@ bool WideConvCase(int index) {
   const int32_t* bias = RandomBias(static_cast<size_t>(out_c),
                                    static_cast<int64_t>(filter_bytes / static_cast<size_t>(out_c)));
   PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
-  p.effective_bias = MaybeEffectiveBias(g_filter, static_cast<size_t>(out_c),
-                                        filter_bytes / static_cast<size_t>(out_c), false,
-                                        q.input_offset, bias);
+  p.effective_bias =
+      MaybeEffectiveBias(g_filter, static_cast<size_t>(out_c),
+                         filter_bytes / static_cast<size_t>(out_c), false, q.input_offset, bias);
   PrepareOutputs(OutputBytes(w));
   mote::reference::Conv2DInt8(w, 1, p, g_input, g_filter, bias, g_expected, {});
   const std::span<uint8_t> scratch =

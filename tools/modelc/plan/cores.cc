@@ -26,10 +26,10 @@ reference::Window2D WindowOf(const Graph& g, const Node& n) {
     return static_cast<int32_t>(n.attr_int(key, fallback));
   };
   auto d = [](int64_t v) { return static_cast<int32_t>(v); };
-  return {d(in[0]),           d(in[1]),           d(in[2]),          d(in[3]),
-          d(out[1]),          d(out[2]),          d(out[3]),         i("filter_h", 1),
-          i("filter_w", 1),   i("stride_h", 1),   i("stride_w", 1),  i("dilation_h", 1),
-          i("dilation_w", 1), i("pad_top", 0),    i("pad_left", 0)};
+  return {d(in[0]),           d(in[1]),         d(in[2]),         d(in[3]),
+          d(out[1]),          d(out[2]),        d(out[3]),        i("filter_h", 1),
+          i("filter_w", 1),   i("stride_h", 1), i("stride_w", 1), i("dilation_h", 1),
+          i("dilation_w", 1), i("pad_top", 0),  i("pad_left", 0)};
 }
 
 // What the kernels of one kernel set need for node n.
@@ -76,7 +76,8 @@ std::vector<std::string> ParseCores(const std::string& list) {
     if (std::find(AllCores().begin(), AllCores().end(), core) == AllCores().end()) {
       std::string have;
       for (const std::string& c : AllCores()) have += (have.empty() ? "" : ", ") + c;
-      throw std::invalid_argument("--cores: unknown core '" + core + "' (have " + have + ", or all)");
+      throw std::invalid_argument("--cores: unknown core '" + core + "' (have " + have +
+                                  ", or all)");
     }
     named.push_back(core);
     start = comma + 1;
