@@ -15,6 +15,7 @@
 #include "kernels/reference/fully_connected.h"
 #include "kernels/reference/mul.h"
 #include "kernels/reference/pooling.h"
+#include "kernels/scratch.h"
 
 #if MOTE_KERNELS_CORTEX_M_DSP
 #include "kernels/cortex_m_dsp/add.h"
@@ -37,16 +38,19 @@ namespace mote::kernels {
 
 #if MOTE_KERNELS_CORTEX_M_MVE
 inline constexpr const char kVariant[] = "cortex_m_mve";
+inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kCortexMMve;
 using cortex_m_mve::Conv2DInt8;
 using cortex_m_mve::DepthwiseConv2DInt8;
 using cortex_m_mve::FullyConnectedInt8;
 #elif MOTE_KERNELS_CORTEX_M_DSP
 inline constexpr const char kVariant[] = "cortex_m_dsp";
+inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kCortexMDsp;
 using cortex_m_dsp::Conv2DInt8;
 using cortex_m_dsp::DepthwiseConv2DInt8;
 using cortex_m_dsp::FullyConnectedInt8;
 #else
 inline constexpr const char kVariant[] = "reference";
+inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kReference;
 using reference::Conv2DInt8;
 using reference::DepthwiseConv2DInt8;
 using reference::FullyConnectedInt8;

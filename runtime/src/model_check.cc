@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 
+#include "mote/model.h"
 #include "src/op_context.h"
 #include "src/op_table.h"
 
@@ -123,6 +124,15 @@ Status CheckOperator(const schema::Model& model, const schema::Operator& op, int
   }
   MOTE_TRY(CheckIndexList(model, op.inputs(), true, false, index));
   MOTE_TRY(CheckIndexList(model, op.outputs(), false, true, index));
+  // Scratch inside the arena, 16-byte aligned (64-bit sums: no wrap). The
+  // planner keeps it apart from the tensors live during the op; an overlap
+  // could give wrong outputs but never an access outside the arena.
+  if (op.scratch_size() != 0 && (op.scratch_offset() % kBufferAlignment != 0 ||
+                                 uint64_t{op.scratch_offset()} + uint64_t{op.scratch_size()} >
+                                     uint64_t{model.arena_size()})) {
+    return Report(Status::kCorruptFile, "operator scratch lies outside the arena", index, -1,
+                  op.scratch_offset(), model.arena_size());
+  }
   if (op.options_type() != kernel->options || op.options() == nullptr) {
     return Report(Status::kCorruptFile, "operator options do not match the opcode", index, -1,
                   static_cast<int64_t>(op.options_type()));

@@ -95,6 +95,15 @@ struct OpContext {
     return {reinterpret_cast<const T*>(bytes.data()), bytes.size() / sizeof(T)};
   }
 
+  // The op's arena scratch (Operator.scratch_offset / scratch_size, checked
+  // at load to lie inside the arena); empty while checking or when the file
+  // planned none.
+  std::span<uint8_t> scratch() const {
+    const uint32_t size = op->scratch_size();
+    if (arena == nullptr || size == 0) return {};
+    return {arena + op->scratch_offset(), size};
+  }
+
   const uint8_t* Data(const schema::Tensor& t) const {
     if (IsConstant(t)) return BufferBytes(*model, t.buffer()).data();
     return arena + t.arena_offset();

@@ -86,6 +86,15 @@ for dir in "$repo"/models/mlp_zoo/*/ "$repo"/models/digits_mlp/ "$repo"/models/d
     mote "$(basename "$dir")_$p" "$model" "$x" --calibration "$dir/calib.npy" --precision "$p"
   done
 done
+# The same CNN planned for the DSP cores only (scratch, no effective biases)
+# and for the reference-kernel cores only (neither).
+if [[ -f $repo/models/digits_cnn/calib.npy ]]; then
+  cnn=$(ls "$repo"/models/digits_cnn/*.onnx | head -1)
+  for cores in cortex-m4 cortex-m0,cortex-m3; do
+    mote "digits_cnn_int8_cores_${cores//,/_}" "$cnn" "$repo/models/digits_cnn/test_x.npy" \
+      --calibration "$repo/models/digits_cnn/calib.npy" --precision int8 --cores "$cores"
+  done
+fi
 for dir in "$shared"/testdata/onnx-ml/*/; do
   [[ -f $dir/model.onnx && -f $dir/X_calib.npy ]] || continue
   for p in int8 float32; do

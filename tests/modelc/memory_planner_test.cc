@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "kernels/reference/in_place.h"
@@ -116,6 +117,65 @@ void ExpectNoUnsafeOverlap(const Graph& g, const MemoryPlan& plan) {
   }
 }
 
+// Each node's scratch shares no byte with a tensor live at its step, lies
+// inside the arena and is 16-byte aligned.
+void ExpectScratchApart(const Graph& g, const MemoryPlan& plan) {
+  const int steps = static_cast<int>(g.nodes.size());
+  ASSERT_EQ(plan.scratch_size.size(), g.nodes.size());
+  ASSERT_EQ(plan.scratch_offset.size(), g.nodes.size());
+  std::vector<int> first(g.tensors.size(), steps + 1), last(g.tensors.size(), -2);
+  for (int t : g.inputs) first[t] = -1;
+  for (int s = 0; s < steps; ++s) {
+    for (int t : g.nodes[s].outputs) first[t] = std::min(first[t], s);
+    for (int t : g.nodes[s].inputs) last[t] = std::max(last[t], s);
+  }
+  for (int t : g.outputs) last[t] = steps;
+  for (int s = 0; s < steps; ++s) {
+    const int64_t at = plan.scratch_offset[s], size = plan.scratch_size[s];
+    if (size == 0) continue;
+    EXPECT_EQ(at % kArenaAlignment, 0);
+    EXPECT_LE(at + size, plan.arena_size);
+    for (size_t t = 0; t < g.tensors.size(); ++t) {
+      if (plan.offset[t] < 0 || first[t] > s || last[t] < s) continue;
+      EXPECT_TRUE(at + size <= plan.offset[t] || plan.offset[t] + Bytes(g, t) <= at)
+          << g.nodes[s].name << "'s scratch and " << g.tensors[t].name << " share bytes";
+    }
+  }
+}
+
+// The scratch the kernels of the planned cores need: 3x3 windows over 16
+// channels are widened two pixels at a time on the DSP cores (4 * 144
+// bytes), gathered on the M55 (2 * 144); the reference cores need none.
+TEST(MemoryPlanner, ScratchFollowsTheCoresAndStaysApart) {
+  GraphBuilder b;
+  const int x = b.Input({1, 16, 16, 16});
+  const int stem = b.Conv(x, 16);
+  const int c1 = b.Conv(stem, 16);
+  const int c2 = b.Conv(c1, 16);
+  const int sum = b.Add(c2, stem);
+  const int head = b.Conv(sum, 8, /*pointwise=*/true);
+  b.g.outputs.push_back(head);
+  const MemoryPlan all = PlanMemory(b.g);
+  EXPECT_EQ(all.scratch_size[0], 4 * 144);
+  EXPECT_EQ(all.scratch_size[3], 0);  // the Add
+  // Pointwise over 16 channels: the M55's short-row sums (2 KB) beat the
+  // DSP cores' widened pixel pairs (4 * 16).
+  EXPECT_EQ(all.scratch_size[4], 2048);
+  ExpectScratchApart(b.g, all);
+  ExpectNoUnsafeOverlap(b.g, all);
+  const MemoryPlan m55 = PlanMemory(b.g, ParseCores("cortex-m55"));
+  EXPECT_EQ(m55.scratch_size[0], 2 * 144);
+  EXPECT_EQ(m55.scratch_size[4], 2048);
+  EXPECT_EQ(PlanMemory(b.g, ParseCores("cortex-m4")).scratch_size[4], 4 * 16);
+  ExpectScratchApart(b.g, m55);
+  const MemoryPlan small = PlanMemory(b.g, ParseCores("cortex-m0,cortex-m3"));
+  for (int64_t s : small.scratch_size) EXPECT_EQ(s, 0);
+  EXPECT_LE(small.arena_size, all.arena_size);
+  EXPECT_LE(all.arena_size, small.arena_size + 2048 + 16);
+  EXPECT_THROW(ParseCores("cortex-m5"), std::invalid_argument);
+  EXPECT_EQ(ParseCores("cortex-m55,cortex-m0"), (std::vector<std::string>{"cortex-m0", "cortex-m55"}));
+}
+
 // A ResNet block: x feeds conv1 and the skip Add; conv2 may write over
 // conv1's output, and the Add over conv2's.
 TEST(MemoryPlanner, ResidualBlockOverlapsConvsAndAddsInPlace) {
@@ -138,6 +198,7 @@ TEST(MemoryPlanner, ResidualBlockOverlapsConvsAndAddsInPlace) {
   EXPECT_LT(plan.offset[c2], plan.offset[c1]);
   EXPECT_LT(plan.offset[c1], plan.offset[c2] + map);  // really overlapping
   ExpectNoUnsafeOverlap(b.g, plan);
+  ExpectScratchApart(b.g, plan);
 }
 
 // A conv whose input is read again later, or is the graph input, or whose

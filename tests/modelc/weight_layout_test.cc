@@ -32,10 +32,10 @@ TEST(WeightLayout, InterleavedRowsGiveThePlainOutputs) {
       std::vector<int8_t> want(2 * units), got(2 * units);
       reference::FullyConnectedInt8({2, depth, units, false}, p, in.data(),
                                     reinterpret_cast<const int8_t*>(plain.data()), bias.data(),
-                                    want.data());
+                                    want.data(), {});
       reference::FullyConnectedInt8({2, depth, units, true}, p, in.data(),
                                     reinterpret_cast<const int8_t*>(interleaved.data()),
-                                    bias.data(), got.data());
+                                    bias.data(), got.data(), {});
       ASSERT_EQ(want, got) << "units " << units << " depth " << depth;
       // Up to four values a row, a group's bytes are the plain rows' bytes.
       if (units >= 4 && depth > 4) {

@@ -136,7 +136,7 @@ TEST_P(ConvKernelTest, Int8WithinOneStepAndExactRequantization) {
   if (depthwise()) {
     DepthwiseConv2DInt8(k.window(), k.groups, p, in.data(), w.data(), b.data(), out.data());
   } else {
-    Conv2DInt8(k.window(), k.groups, p, in.data(), w.data(), b.data(), out.data());
+    Conv2DInt8(k.window(), k.groups, p, in.data(), w.data(), b.data(), out.data(), {});
   }
   for (size_t i = 0; i < out.size(); ++i) {
     const int o = static_cast<int>(i % k.oc);
@@ -172,7 +172,7 @@ TEST_P(ConvKernelTest, Int16WithinOneStepAndExactRequantization) {
   if (depthwise()) {
     DepthwiseConv2DInt16(k.window(), k.groups, p, in.data(), w.data(), b.data(), out.data());
   } else {
-    Conv2DInt16(k.window(), k.groups, p, in.data(), w.data(), b.data(), out.data());
+    Conv2DInt16(k.window(), k.groups, p, in.data(), w.data(), b.data(), out.data(), {});
   }
   for (size_t i = 0; i < out.size(); ++i) {
     const int o = static_cast<int>(i % k.oc);
@@ -325,12 +325,12 @@ TEST(ConvInPlace, OutputOverItsInputMatchesSeparateBuffers) {
     std::vector<int32_t> bias(w.out_c, 7);
     const PerChannelParams p{3, -2, mult, shift, -128, 127};
     ExpectInPlaceMatches<int8_t>(w, rng, [&](const int8_t* x, int8_t* y) {
-      Conv2DInt8(w, groups, p, x, filter.data(), bias.data(), y);
+      Conv2DInt8(w, groups, p, x, filter.data(), bias.data(), y, {});
     });
     const PerChannelParams p16{0, 0, mult, shift, -32768, 32767};
     const std::vector<int64_t> bias64(bias.begin(), bias.end());
     ExpectInPlaceMatches<int16_t>(w, rng, [&](const int16_t* x, int16_t* y) {
-      Conv2DInt16(w, groups, p16, x, filter.data(), bias64.data(), y);
+      Conv2DInt16(w, groups, p16, x, filter.data(), bias64.data(), y, {});
     });
     const std::vector<float> ffilter(filter.begin(), filter.end());
     const std::vector<float> fbias(bias.begin(), bias.end());
@@ -482,7 +482,7 @@ TEST(ConvOp, Int8GlueMatchesKernel) {
   const ConvModel m;
   ExpectGlueMatchesKernel<int8_t>(m, [&](const reference::Window2D& w, const ModelSpec& s, const int8_t* x, int8_t* y) {
     const reference::PerChannelParams p{-m.zp_in, m.zp_out, m.mult, m.shift, m.act_min, m.act_max};
-    reference::Conv2DInt8(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), m.bias32.data(), y);
+    reference::Conv2DInt8(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), m.bias32.data(), y, {});
   });
 }
 
@@ -496,7 +496,7 @@ TEST(ConvOp, Int16AndFloatGlueMatchKernel) {
       m, [&](const reference::Window2D& w, const ModelSpec& s, const int16_t* x, int16_t* y) {
         const reference::PerChannelParams p{0, 0, m.mult, m.shift, m.act_min, m.act_max};
         const std::vector<int64_t> b(m.bias32.begin(), m.bias32.end());
-        reference::Conv2DInt16(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), b.data(), y);
+        reference::Conv2DInt16(w, m.groups, p, x, reinterpret_cast<const int8_t*>(s.buffers[0].data()), b.data(), y, {});
       });
   ConvModel f;
   f.type = ElementType::Float32;

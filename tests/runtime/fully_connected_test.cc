@@ -52,7 +52,7 @@ TEST_P(FullyConnectedTest, Int8WithinOneStepOfExact) {
     shift[u] = m.shift;
   }
   const QuantizedFcParams p{-zp_in, zp_out, mult, shift, -128, 127};
-  FullyConnectedInt8(shape, p, in.data(), w.data(), b.data(), out.data());
+  FullyConnectedInt8(shape, p, in.data(), w.data(), b.data(), out.data(), {});
   for (size_t r = 0; r < shape.batches; ++r) {
     for (size_t u = 0; u < shape.units; ++u) {
       double acc = b[u];
@@ -83,7 +83,7 @@ TEST_P(FullyConnectedTest, Int16WithinOneStepOfExact) {
     shift[u] = m.shift;
   }
   const QuantizedFcParams p{0, 0, mult, shift, -32768, 32767};
-  FullyConnectedInt16(shape, p, in.data(), w.data(), b.data(), out.data());
+  FullyConnectedInt16(shape, p, in.data(), w.data(), b.data(), out.data(), {});
   for (size_t r = 0; r < shape.batches; ++r) {
     for (size_t u = 0; u < shape.units; ++u) {
       double acc = static_cast<double>(b[u]);

@@ -175,6 +175,110 @@ TEST(ModelLoad, ShortRequantizeClaimIsChecked) {
   EXPECT_EQ(LoadStatus(spec({-1, -8}, -((1 << 30) - 2 * 255 * 128), true)), Status::kCorruptFile);
 }
 
+// Operator scratch: inside the arena (64-bit sums, so no offset + size
+// wraps), 16-byte aligned; absent (size 0) is always fine.
+TEST(ModelLoad, OperatorScratchMustLieInsideTheArena) {
+  ModelSpec s = ReluSpec();
+  s.arena_size = 64;
+  auto status = [&s](uint32_t offset, uint32_t size) {
+    ModelSpec m = s;
+    m.scratch_offset = offset;
+    m.scratch_size = size;
+    return LoadStatus(BuildMote(m));
+  };
+  EXPECT_EQ(status(0, 0), Status::kOk);
+  EXPECT_EQ(status(32, 32), Status::kOk);
+  EXPECT_EQ(status(48, 16), Status::kOk);
+  EXPECT_EQ(status(48, 17), Status::kCorruptFile);  // past the end
+  EXPECT_EQ(status(64, 1), Status::kCorruptFile);
+  EXPECT_EQ(status(8, 16), Status::kCorruptFile);              // misaligned
+  EXPECT_EQ(status(0xFFFFFFF0u, 0x20), Status::kCorruptFile);  // offset + size wraps 32 bits
+  EXPECT_EQ(status(16, 0xFFFFFFFFu), Status::kCorruptFile);
+  EXPECT_EQ(status(0xFFFFFFF0u, 0), Status::kOk);  // no scratch: offset unused
+}
+
+// An int8 FullyConnected with plain or interleaved rows, for the effective
+// bias checks: 4 units of depth 5, input zero point 3, bias per unit.
+ModelSpec EffectiveBiasFc(bool interleaved, std::vector<int32_t> effective) {
+  ModelSpec s;
+  s.tensors = {{"x", schema::ElementType::Int8, {1, 5}, {0.5f}, {3}, -1, -1, 0},
+               {"w", schema::ElementType::Int8, {4, 5}, {0.1f}, {0}, -1, 0, 0},
+               {"b", schema::ElementType::Int32, {4}, {}, {}, -1, 1, 0},
+               {"y", schema::ElementType::Int8, {1, 4}, {0.5f}, {0}, -1, -1, 16}};
+  std::vector<int8_t> w(20);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(i * 13 % 256 - 128);
+  s.buffers = {testing::Bytes<int8_t>(w), testing::Bytes<int32_t>({7, -9, 100000, 0})};
+  s.opcode = schema::OpCode::FullyConnected;
+  s.options_type = schema::OpOptions::FullyConnectedOptions;
+  s.op_inputs = {0, 1, 2};
+  s.op_outputs = {3};
+  s.inputs = {0};
+  s.outputs = {3};
+  s.arena_size = 32;
+  s.options_builder = [interleaved, effective](flatbuffers::FlatBufferBuilder& fbb) {
+    const auto range = schema::CreateActivationRange(fbb, -128, 127);
+    const auto e = effective.empty() ? 0 : fbb.CreateVector(effective);
+    return schema::CreateFullyConnectedOptions(
+               fbb, range, fbb.CreateVector(std::vector<int32_t>(4, 1 << 30)),
+               fbb.CreateVector(std::vector<int8_t>(4, -1)), false, interleaved, false, e)
+        .Union();
+  };
+  return s;
+}
+
+// bias[u] + input_offset * (sum of row u), input_offset = -3; rows read as
+// reference::RowOf lays them out (interleaving permutes bytes within the
+// group of four rows).
+std::vector<int32_t> EffectiveBiasOf(bool interleaved) {
+  const ModelSpec s = EffectiveBiasFc(interleaved, {});
+  const auto* w = reinterpret_cast<const int8_t*>(s.buffers[0].data());
+  const int32_t bias[4] = {7, -9, 100000, 0};
+  std::vector<int32_t> e(4);
+  for (int u = 0; u < 4; ++u) {
+    int32_t sum = 0;
+    if (interleaved) {  // [r0 d0-3][r1 d0-3][r2 d0-3][r3 d0-3], then each row's 5th value
+      for (int i = 0; i < 4; ++i) sum += w[4 * u + i];
+      sum += w[16 + u];
+    } else {
+      for (int i = 0; i < 5; ++i) sum += w[5 * u + i];
+    }
+    e[u] = bias[u] - 3 * sum;
+  }
+  return e;
+}
+
+TEST(ModelLoad, EffectiveBiasIsRecomputedAndCompared) {
+  for (const bool interleaved : {false, true}) {
+    const std::vector<int32_t> good = EffectiveBiasOf(interleaved);
+    EXPECT_EQ(LoadStatus(BuildMote(EffectiveBiasFc(interleaved, {}))), Status::kOk);
+    EXPECT_EQ(LoadStatus(BuildMote(EffectiveBiasFc(interleaved, good))), Status::kOk);
+    std::vector<int32_t> bad = good;
+    bad[3] += 1;  // one value off
+    EXPECT_EQ(LoadStatus(BuildMote(EffectiveBiasFc(interleaved, bad))), Status::kCorruptFile);
+    bad = good;
+    bad.pop_back();  // one per unit needed
+    EXPECT_EQ(LoadStatus(BuildMote(EffectiveBiasFc(interleaved, bad))), Status::kCorruptFile);
+    bad = good;
+    bad.push_back(0);
+    EXPECT_EQ(LoadStatus(BuildMote(EffectiveBiasFc(interleaved, bad))), Status::kCorruptFile);
+  }
+  // The interleaved sums are not the plain ones (the check reads the layout).
+  EXPECT_EQ(LoadStatus(BuildMote(EffectiveBiasFc(true, EffectiveBiasOf(false)))),
+            Status::kCorruptFile);
+}
+
+// And the model runs the same with and without it (the host's reference
+// kernels ignore it; kernel_check compares the Helium ones).
+TEST(ModelLoad, EffectiveBiasDoesNotChangeOutputs) {
+  const std::vector<uint8_t> x = testing::Bytes<int8_t>({-128, 5, 127, 0, -7});
+  const auto plain = testing::RunMote(BuildMote(EffectiveBiasFc(false, {})), {x});
+  const auto with =
+      testing::RunMote(BuildMote(EffectiveBiasFc(false, EffectiveBiasOf(false))), {x});
+  ASSERT_EQ(plain.status, Status::kOk);
+  ASSERT_EQ(with.status, Status::kOk);
+  EXPECT_EQ(plain.outputs, with.outputs);
+}
+
 TEST(ModelLoad, MisalignedBufferIsRefused) {
   const auto bytes = BuildMote(ReluSpec());
   const Aligned a(bytes, 4);

@@ -38,9 +38,10 @@ std::vector<uint8_t> BuildMote(const ModelSpec& spec) {
     options = schema::CreateClampOptions(fbb, range).Union();
   }
   const auto opcode = spec.raw_opcode != 0xFFFF ? static_cast<schema::OpCode>(spec.raw_opcode) : spec.opcode;
-  const auto op = schema::CreateOperator(fbb, opcode, fbb.CreateVector(spec.op_inputs),
-                                         fbb.CreateVector(spec.op_outputs), spec.options_type, options,
-                                         fbb.CreateString("op0"));
+  const auto op =
+      schema::CreateOperator(fbb, opcode, fbb.CreateVector(spec.op_inputs),
+                             fbb.CreateVector(spec.op_outputs), spec.options_type, options,
+                             fbb.CreateString("op0"), 0, 0, spec.scratch_offset, spec.scratch_size);
   std::vector<flatbuffers::Offset<schema::Operator>> ops = {op};
   const auto model = schema::CreateModel(
       fbb, fbb.CreateString("test"), fbb.CreateString("mote tests"), 0, fbb.CreateVector(tensors),

@@ -39,6 +39,7 @@ struct ModelSpec {
   int32_t act_min = -128, act_max = 127;
   std::vector<int32_t> inputs, outputs;
   uint32_t arena_size = 64;
+  uint32_t scratch_offset = 0, scratch_size = 0;  // the op's (Operator fields)
   uint32_t min_runtime_version = 1;
   uint16_t version_major = 1;
   bool corrupt_crc = false;

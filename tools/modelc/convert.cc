@@ -165,14 +165,14 @@ SelfTestData GoldenVectors(const std::vector<uint8_t>& bytes, const std::vector<
 }  // namespace
 
 ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
-                      const ModelInfo& info, size_t selftest) {
+                      const ModelInfo& info, size_t selftest, const std::vector<std::string>& cores) {
   const auto start = std::chrono::steady_clock::now();
   Optimize(graph);
   const Calibration calibration = Calibrate(graph, samples);
   const Graph float_graph = graph;
   Quantize(graph, precision, calibration);
   if (!graph.prequantized) FuseElementwiseChains(graph);
-  const MemoryPlan plan = PlanMemory(graph);
+  const MemoryPlan plan = PlanMemory(graph, cores);
   ConvertResult result;
   result.emitted = WriteMote(graph, plan, calibration, info);
   result.arena_size = plan.arena_size;
@@ -215,7 +215,7 @@ ConvertResult Convert(const ConvertOptions& options) {
   info.producer = "modelc 0.1.0 (" + std::string(PrecisionName(options.precision)) + ")";
   info.source_hash = tools::Sha256Hex(source);
   ConvertResult result = Compile(std::move(graph), options.precision, samples, info,
-                                 static_cast<size_t>(options.selftest));
+                                 static_cast<size_t>(options.selftest), options.cores);
   CheckBudget("arena", options.max_arena, result.arena_size, "bytes");
   CheckBudget("flash (model file)", options.max_flash, static_cast<int64_t>(result.emitted.bytes.size()), "bytes");
   CheckBudget("compute", options.max_macs, result.emitted.total_macs, "MACs");

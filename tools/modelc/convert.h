@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emit/mote_writer.h"
+#include "plan/cores.h"
 #include "plan/stack_bound.h"
 #include "quantize/quantizer.h"
 
@@ -25,6 +26,8 @@ struct ConvertOptions {
   // cpu "" applies to every Cortex-M CPU.
   std::vector<std::pair<std::string, int64_t>> max_stack;
   int64_t selftest = 0;  // golden vectors to embed (from the calibration samples)
+  // --cores: the cores the file is planned for (plan/cores.h); all by default.
+  std::vector<std::string> cores = AllCores();
 };
 
 // How far the converted model's outputs are from the float reference on the
@@ -50,7 +53,8 @@ struct ConvertResult {
 // emission and the runtime self-check. `samples[s][i]` is calibration sample
 // s of graph input i (may be empty for float32).
 ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
-                      const ModelInfo& info, size_t selftest = 0);
+                      const ModelInfo& info, size_t selftest = 0,
+                      const std::vector<std::string>& cores = AllCores());
 
 // Calibration samples from one .npy per graph input (shapes after import).
 std::vector<std::vector<Value>> LoadSamples(const Graph& graph, const std::vector<std::string>& paths);

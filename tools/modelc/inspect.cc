@@ -80,6 +80,11 @@ std::string Inspect(const std::string& path, bool json) {
     j.Key("arena_bytes").Int(m.arena_size());
     j.Key("arena_lower_bound_bytes").Int(m.arena_lower_bound());
     j.Key("total_macs").Int(static_cast<int64_t>(m.total_macs()));
+    j.Key("planned_cores").BeginArray();
+    if (m.planned_cores() != nullptr) {
+      for (const flatbuffers::String* c : *m.planned_cores()) j.Str(c->str());
+    }
+    j.EndArray();
     for (const char* which : {"inputs", "outputs"}) {
       const auto* list = std::string(which) == "inputs" ? m.inputs() : m.outputs();
       j.Key(which).BeginArray();
@@ -108,6 +113,7 @@ std::string Inspect(const std::string& path, bool json) {
         j.Key("function").Str(schema::EnumNameUnaryFunction(unary->function()));
       }
       j.Key("macs").Int(static_cast<int64_t>(op->macs()));
+      j.Key("scratch_bytes").Int(op->scratch_size());
       // The activation type its kernel runs on (what MOTE_TYPES selects).
       if (op->inputs() != nullptr && op->inputs()->size() > 0 && op->inputs()->Get(0) >= 0) {
         j.Key("input_type").Str(schema::EnumNameElementType(m.tensors()->Get(op->inputs()->Get(0))->type()));
@@ -130,6 +136,11 @@ std::string Inspect(const std::string& path, bool json) {
                 m.arena_size(), m.arena_lower_bound(), static_cast<unsigned long long>(m.total_macs()));
   out += buf;
   out += "stack      worst case, bytes: " + StackText(stack) + "\n";
+  std::string cores;
+  if (m.planned_cores() != nullptr) {
+    for (const flatbuffers::String* c : *m.planned_cores()) cores += (cores.empty() ? "" : ",") + c->str();
+  }
+  out += "planned    for " + (cores.empty() ? std::string("(not recorded)") : cores) + "\n";
   for (int32_t idx : *m.inputs()) out += "input      " + TensorLine(m, idx) + "\n";
   for (int32_t idx : *m.outputs()) {
     out += "output     " + TensorLine(m, idx) + "\n";
@@ -146,8 +157,8 @@ std::string Inspect(const std::string& path, bool json) {
     if (const auto* unary = op->options_as_UnaryOptions()) {
       name += std::string("(") + schema::EnumNameUnaryFunction(unary->function()) + ")";
     }
-    std::snprintf(buf, sizeof(buf), "  %3u %-22s %10llu MACs  ", i, name.c_str(),
-                  static_cast<unsigned long long>(op->macs()));
+    std::snprintf(buf, sizeof(buf), "  %3u %-22s %10llu MACs %6u B scratch  ", i, name.c_str(),
+                  static_cast<unsigned long long>(op->macs()), op->scratch_size());
     out += buf + Str(op->name()) + " -> " + TensorLine(m, op->outputs()->Get(0)) + "\n";
   }
   return out;

@@ -16,7 +16,7 @@ const char kUsage[] =
     "  modelc convert MODEL.(onnx|tflite) -o OUT.mote [--calibration CALIB.npy ...]\n"
     "                 [--precision int8|int16|float32] [--header OUT.h] [--report OUT.json]\n"
     "                 [--max-arena BYTES] [--max-flash BYTES] [--max-macs N]\n"
-    "                 [--max-stack [CPU=]BYTES ...] [--selftest N]\n"
+    "                 [--max-stack [CPU=]BYTES ...] [--selftest N] [--cores CPU,CPU,...|all]\n"
     "  modelc inspect OUT.mote [--json]\n";
 
 int Usage(const std::string& problem) {
@@ -59,6 +59,8 @@ int Convert(int argc, char** argv) {
       else o.max_stack.emplace_back(v.substr(0, eq), ParseCount(a, v.substr(eq + 1)));
     }
     else if (a == "--selftest") o.selftest = ParseCount(a, value());
+    // The cores the file is planned for: their kernels' arena scratch.
+    else if (a == "--cores") o.cores = mote::modelc::ParseCores(value());
     else if (!a.empty() && a[0] == '-') throw std::invalid_argument("unknown option " + a);
     else if (o.model_path.empty()) o.model_path = a;
     else throw std::invalid_argument("more than one model given ('" + a + "')");

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/scratch.h"
+
 namespace mote::cortex_m_dsp {
 
 struct OutputQuant {
@@ -28,8 +30,8 @@ struct OutputQuant {
 uint32_t FastChunks(size_t depth, const int32_t* bias, const int8_t* shift, size_t channels);
 
 // The longest input run (n) widened for PairOutputs: the callers keep the
-// widened pair on the stack (2 * kMaxPairDepth int16 lanes, 2,304 bytes).
-inline constexpr size_t kMaxPairDepth = 576;
+// widened pair in the op's arena scratch (kernels/scratch.h).
+inline constexpr size_t kMaxPairDepth = kernel_scratch::kDspMaxPairDepth;
 
 // Two pixels whose int8 inputs of n <= kMaxPairDepth values each were
 // widened together (dot_q15.h) into `widened`, multiplied with every row,

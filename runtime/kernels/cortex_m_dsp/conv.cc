@@ -6,19 +6,15 @@
 #include "kernels/cortex_m_dsp/channel_outputs.h"
 #include "kernels/cortex_m_dsp/dot.h"
 #include "kernels/cortex_m_dsp/dot_q15.h"
-#include "kernels/cortex_m_dsp/simd.h"
 #include "kernels/cortex_m_dsp/fully_connected.h"
 #include "kernels/cortex_m_dsp/requantize.h"
+#include "kernels/cortex_m_dsp/simd.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
 #include "kernels/reference/conv.h"
+#include "kernels/scratch.h"
 
 namespace mote::cortex_m_dsp {
 namespace {
-
-bool IsPointwise(const Window2D& w) {
-  return w.filter_h == 1 && w.filter_w == 1 && w.stride_h == 1 && w.stride_w == 1 &&
-         w.pad_top == 0 && w.pad_left == 0 && w.out_h == w.in_h && w.out_w == w.in_w;
-}
 
 // The in-bounds taps of one output pixel: rows [ky.first, ky.end), and per
 // row either one run of (kx.end - kx.first) * in_c values (dilation_w == 1)
@@ -175,21 +171,13 @@ void WidenWindowPair(const Window2D& w, const int8_t* image, int32_t pa, int32_t
   }
 }
 
-// Windows the pair path takes: widened straight from the input when in_c is
-// a multiple of 4, else gathered as int8 first (at most kMaxGatherDepth
-// values, e.g. a 3x3 window over RGB).
-inline constexpr size_t kMaxGatherDepth = 160;
-
-bool PairPathTakes(const Window2D& w) {
-  const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
-  return w.in_c % 4 == 0 ? depth <= kMaxPairDepth : depth <= kMaxGatherDepth;
-}
-
-// Two output pixels at a time: their windows widened once (im2col on the
-// stack), then every output channel (PairOutputs).
+// Two output pixels at a time: their windows widened once (im2col in the
+// op's arena scratch, kernel_scratch::DspConv2DInt8Bytes: 4 * depth bytes, then
+// the gathered int8 windows when in_c % 4 != 0), then every output channel
+// (PairOutputs).
 __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelParams& params,
                                            const int8_t* input, const int8_t* filter,
-                                           const int32_t* bias, int8_t* output) {
+                                           const int32_t* bias, int8_t* output, uint8_t* scratch) {
   const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
   const size_t out_c = static_cast<size_t>(w.out_c);
   const OutputQuant q = {FastChunks(depth, bias, params.shift.data(), out_c),
@@ -200,8 +188,11 @@ __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelPa
   const bool direct = w.in_c % 4 == 0;
   // The input zero point in every byte lane.
   const uint32_t pad = static_cast<uint8_t>(-params.input_offset) * 0x01010101u;
-  alignas(4) int16_t widened[2 * kMaxPairDepth];
-  alignas(4) int8_t patches[2][kMaxGatherDepth];
+  // The scratch is 16-byte aligned, and 4 * depth keeps the patches
+  // word-aligned.
+  int16_t* const widened = reinterpret_cast<int16_t*>(scratch);
+  int8_t* const patch_a = reinterpret_cast<int8_t*>(scratch + 4 * depth);
+  int8_t* const patch_b = patch_a + (depth + 3) / 4 * 4;
   const int32_t pixels = w.out_h * w.out_w;
   for (int32_t b = 0; b < w.batches; ++b) {
     const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
@@ -211,9 +202,9 @@ __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelPa
       if (direct) {
         WidenWindowPair(w, image, p, p + 1, offset_pair, widened);
       } else {
-        GatherPatch(w, image, p / w.out_w, p % w.out_w, pad, patches[0]);
-        GatherPatch(w, image, (p + 1) / w.out_w, (p + 1) % w.out_w, pad, patches[1]);
-        WidenPair(patches[0], patches[1], depth, params.input_offset, offset_pair, widened);
+        GatherPatch(w, image, p / w.out_w, p % w.out_w, pad, patch_a);
+        GatherPatch(w, image, (p + 1) / w.out_w, (p + 1) % w.out_w, pad, patch_b);
+        WidenPair(patch_a, patch_b, depth, params.input_offset, offset_pair, widened);
       }
       PairOutputs(widened, depth, filter, out_c, bias, q, out, out + out_c);
       out += 2 * out_c;
@@ -230,8 +221,9 @@ __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelPa
   }
 }
 
-// Larger windows: per output pixel, the in-bounds input runs straight from
-// the input. Out of line, so this path's frames and the others' never stack up.
+// Larger windows (or too little scratch for the pair path): per output
+// pixel, the in-bounds input runs straight from the input. Out of line, so
+// this path's frames and the others' never stack up.
 __attribute__((noinline)) void ConvGeneral(const Window2D& w, const PerChannelParams& params,
                                            const int8_t* input, const int8_t* filter,
                                            const int32_t* bias, int8_t* output) {
@@ -255,21 +247,25 @@ __attribute__((noinline)) void ConvGeneral(const Window2D& w, const PerChannelPa
 }  // namespace
 
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output) {
+                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
+                std::span<uint8_t> scratch) {
   if (groups != 1) {
-    reference::Conv2DInt8(w, groups, params, input, filter, bias, output);
+    reference::Conv2DInt8(w, groups, params, input, filter, bias, output, scratch);
     return;
   }
-  if (IsPointwise(w)) {
+  if (kernel_scratch::IsPointwise(w)) {
     const FullyConnectedShape shape = {static_cast<size_t>(w.batches) * w.in_h * w.in_w,
                                        static_cast<size_t>(w.in_c),
                                        static_cast<size_t>(w.out_c)};
     const QuantizedFcParams fc = {params.input_offset,   params.output_offset,
                                   params.multiplier,     params.shift,
                                   params.activation_min, params.activation_max};
-    cortex_m_dsp::FullyConnectedInt8(shape, fc, input, filter, bias, output);
-  } else if (PairPathTakes(w)) {
-    ConvPatches(w, params, input, filter, bias, output);
+    cortex_m_dsp::FullyConnectedInt8(shape, fc, input, filter, bias, output, scratch);
+    return;
+  }
+  const size_t needed = kernel_scratch::DspConv2DInt8Bytes(w, groups);
+  if (needed != 0 && scratch.size() >= needed) {
+    ConvPatches(w, params, input, filter, bias, output, scratch.data());
   } else {
     ConvGeneral(w, params, input, filter, bias, output);
   }

@@ -20,7 +20,8 @@ using reference::Window2D;
 // input runs their in-bounds taps cover, four output channels at a time.
 // Grouped convs run the reference.
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output);
+                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
+                std::span<uint8_t> scratch);
 
 }  // namespace mote::cortex_m_dsp
 

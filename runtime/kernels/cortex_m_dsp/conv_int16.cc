@@ -7,6 +7,7 @@
 #include "kernels/cortex_m_dsp/dot_q15.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
 #include "kernels/reference/conv.h"
+#include "kernels/scratch.h"
 
 namespace mote::cortex_m_dsp {
 namespace {
@@ -16,7 +17,7 @@ using reference::Window2D;
 
 // The longest window the pair path takes: DotPairRows sums it in int32,
 // which holds 511 products of int16 and int8 values (dot_int16.h).
-constexpr size_t kMaxPairDepthInt16 = 511;
+constexpr size_t kMaxPairDepthInt16 = kernel_scratch::kDspMaxPairDepthInt16;
 
 struct OutputStep {
   const int64_t* bias;
@@ -154,16 +155,15 @@ void ConvPixel(const Window2D& w, const OutputStep& step, const int16_t* image, 
   }
 }
 
-// Two output pixels at a time: their windows arranged once, then every
-// output channel two at a time. Out of line, so that the other path does not
-// carry its buffer on the stack.
+// Two output pixels at a time: their windows arranged once (into the
+// scratch, 2 * depth + 2 int16 values), then every output channel two at a
+// time. Out of line, so that the other path does not carry its frame.
 __attribute__((noinline)) void ConvPairs(const Window2D& w, const OutputStep& step,
                                          const int16_t* input, const int8_t* filter,
-                                         int16_t* output) {
+                                         int16_t* output, int16_t* arranged) {
   const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
   const size_t out_c = static_cast<size_t>(w.out_c);
   const int32_t pixels = w.out_h * w.out_w;
-  alignas(4) int16_t arranged[2 * kMaxPairDepthInt16 + 2];
   constexpr size_t kChunk = 32;              // channels summed before their outputs
   static const int32_t kZeros[kChunk] = {};  // DotPairRows' biases: added in int64 after
   int32_t sums[2 * kChunk];
@@ -206,17 +206,19 @@ __attribute__((noinline)) void ConvPixels(const Window2D& w, const OutputStep& s
 }  // namespace
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output) {
+                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output,
+                 std::span<uint8_t> scratch) {
   if (groups != 1) {
-    reference::Conv2DInt16(w, groups, params, input, filter, bias, output);
+    reference::Conv2DInt16(w, groups, params, input, filter, bias, output, scratch);
     return;
   }
   const OutputStep step = {bias, params.multiplier.data(), params.shift.data(),
                            params.activation_min, params.activation_max};
   const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
-  if (depth <= kMaxPairDepthInt16) {
-    ConvPairs(w, step, input, filter, output);
-  } else {
+  const size_t needed = kernel_scratch::DspConv2DInt16Bytes(w, groups);
+  if (depth <= kMaxPairDepthInt16 && needed != 0 && scratch.size() >= needed) {
+    ConvPairs(w, step, input, filter, output, reinterpret_cast<int16_t*>(scratch.data()));
+  } else {  // larger windows, one pixel per image, or too little scratch
     ConvPixels(w, step, input, filter, output);
   }
 }

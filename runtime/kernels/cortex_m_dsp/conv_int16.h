@@ -18,7 +18,8 @@ namespace mote::cortex_m_dsp {
 // channels at a time (Dot4Int16).
 void Conv2DInt16(const reference::Window2D& w, int32_t groups,
                  const reference::PerChannelParams& params, const int16_t* input,
-                 const int8_t* filter, const int64_t* bias, int16_t* output);
+                 const int8_t* filter, const int64_t* bias, int16_t* output,
+                 std::span<uint8_t> scratch);
 
 }  // namespace mote::cortex_m_dsp
 

@@ -10,11 +10,12 @@
 #include <stdint.h>
 
 #include "kernels/reference/requantize.h"
+#include "kernels/scratch.h"
 
 namespace mote::cortex_m_dsp {
 
 // The longest run summed in int32 (a multiple of four under 512).
-inline constexpr size_t kMaxInt32Run = 508;
+inline constexpr size_t kMaxInt32Run = kernel_scratch::kDspMaxInt32Run;
 
 // Four int16 values x0..x3 from the words (x0, x1) and (x2, x3), as the lane
 // pairs SXTB16 gives a weight word: (x0, x2) by one PKHBT, (x1, x3) by one

@@ -11,16 +11,13 @@ namespace mote::cortex_m_dsp {
 
 namespace {
 
-// The longest input the interleaved path widens (on the stack, 2 bytes per value).
-constexpr size_t kMaxInterleavedDepth = 1152;
-
 // Rows interleaved in groups of four (RowOf): each batch's input widened
-// once, then a group's four rows at a time, one LDM per block of the four.
+// once (into the scratch: 2 * depth bytes), then a group's four rows at a
+// time, one LDM per block of the four.
 __attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
-                                               const QuantizedFcParams& params,
-                                               const int8_t* input, const int8_t* weights,
-                                               const int32_t* bias, int8_t* output) {
-  alignas(4) int16_t widened[kMaxInterleavedDepth];
+                                               const QuantizedFcParams& params, const int8_t* input,
+                                               const int8_t* weights, const int32_t* bias,
+                                               int8_t* output, int16_t* widened) {
   const size_t depth = shape.depth;
   const size_t grouped = shape.units / 4 * 4;
   const int32_t* multiplier = params.multiplier.data();
@@ -53,14 +50,13 @@ __attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
 }
 
 // Batches two at a time (pointwise convs: pixels), each pair's inputs
-// widened once; returns how many batches it did (an even number). Out of
-// line, so that single batches do not carry its buffer on the stack.
+// widened once (into the scratch: 4 * depth bytes); returns how many
+// batches it did (an even number).
 __attribute__((noinline)) size_t PairedBatches(const FullyConnectedShape& shape,
                                                const QuantizedFcParams& params,
                                                const OutputQuant& q, const int8_t* input,
                                                const int8_t* weights, const int32_t* bias,
-                                               int8_t* output) {
-  alignas(4) int16_t widened[2 * kMaxPairDepth];
+                                               int8_t* output, int16_t* widened) {
   const size_t depth = shape.depth;
   const int32_t offset_pair = OffsetPair(params.input_offset);
   size_t b = 0;
@@ -77,15 +73,18 @@ __attribute__((noinline)) size_t PairedBatches(const FullyConnectedShape& shape,
 
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
-                        int8_t* output) {
+                        int8_t* output, std::span<uint8_t> scratch) {
   if (shape.interleaved) {
     // LDM needs word-aligned groups: modelc aligns every buffer to 16, but
     // the loader only asks int8 constants to be byte-aligned.
+    // Too little scratch (a file planned for other cores): the reference.
     const bool aligned = reinterpret_cast<uintptr_t>(weights) % 4 == 0;
-    if (shape.depth > kMaxInterleavedDepth || !aligned) {
-      reference::FullyConnectedInt8(shape, params, input, weights, bias, output);
+    const size_t needed = kernel_scratch::DspFullyConnectedInt8Bytes(shape);
+    if (needed == 0 || scratch.size() < needed || !aligned) {
+      reference::FullyConnectedInt8(shape, params, input, weights, bias, output, scratch);
     } else {
-      InterleavedRows(shape, params, input, weights, bias, output);
+      InterleavedRows(shape, params, input, weights, bias, output,
+                      reinterpret_cast<int16_t*>(scratch.data()));
     }
     return;
   }
@@ -98,9 +97,14 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};
   const size_t depth = shape.depth;
-  const size_t b =
-      depth <= kMaxPairDepth ? PairedBatches(shape, params, q, input, weights, bias, output) : 0;
-  for (size_t i = b; i < shape.batches; ++i) {  // an odd last batch, or rows too deep to widen
+  // Pairs need the scratch (kernel_scratch::DspFullyConnectedInt8Bytes).
+  const size_t needed = kernel_scratch::DspFullyConnectedInt8Bytes(shape);
+  const size_t b = needed != 0 && scratch.size() >= needed
+                       ? PairedBatches(shape, params, q, input, weights, bias, output,
+                                       reinterpret_cast<int16_t*>(scratch.data()))
+                       : 0;
+  // An odd last batch, rows too deep to widen, or too little scratch.
+  for (size_t i = b; i < shape.batches; ++i) {
     SingleOutputs(input + i * depth, depth, weights, shape.units, bias, q,
                   output + i * shape.units);
   }

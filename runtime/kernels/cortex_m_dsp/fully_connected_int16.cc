@@ -3,12 +3,14 @@
 #include <stddef.h>
 
 #include "kernels/cortex_m_dsp/dot_int16.h"
+#include "kernels/scratch.h"
 
 namespace mote::cortex_m_dsp {
 
 void FullyConnectedInt16(const reference::FullyConnectedShape& shape,
                          const reference::QuantizedFcParams& params, const int16_t* input,
-                         const int8_t* weights, const int64_t* bias, int16_t* output) {
+                         const int8_t* weights, const int64_t* bias, int16_t* output,
+                         std::span<uint8_t> scratch) {
   const size_t depth = shape.depth;
   const size_t units = shape.units;
   const int32_t* multiplier = params.multiplier.data();
@@ -17,9 +19,11 @@ void FullyConnectedInt16(const reference::FullyConnectedShape& shape,
   const int32_t lo = params.activation_min;
   const int32_t hi = params.activation_max;
   // Rows short enough for one int32 run take the input arranged once per
-  // batch (1 KB on the stack), the others pair it as they go.
-  const bool arrange = depth <= kMaxInt32Run;
-  alignas(4) int16_t arranged[kMaxInt32Run];
+  // batch (into the scratch, kernel_scratch::DspFullyConnectedInt16Bytes),
+  // the others (or all, with too little scratch) pair it as they go.
+  const size_t needed = kernel_scratch::DspFullyConnectedInt16Bytes(shape);
+  const bool arrange = depth <= kMaxInt32Run && needed != 0 && scratch.size() >= needed;
+  int16_t* const arranged = reinterpret_cast<int16_t*>(scratch.data());
   for (size_t b = 0; b < shape.batches; ++b) {
     const int16_t* in = input + b * depth;
     int16_t* out = output + b * units;

@@ -15,7 +15,8 @@ namespace mote::cortex_m_dsp {
 // input's pairs shared (dot_int16.h), any depth, no scratch.
 void FullyConnectedInt16(const reference::FullyConnectedShape& shape,
                          const reference::QuantizedFcParams& params, const int16_t* input,
-                         const int8_t* weights, const int64_t* bias, int16_t* output);
+                         const int8_t* weights, const int64_t* bias, int16_t* output,
+                         std::span<uint8_t> scratch);
 
 }  // namespace mote::cortex_m_dsp
 

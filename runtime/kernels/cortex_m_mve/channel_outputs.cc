@@ -173,13 +173,18 @@ void PrepareChunk(const int8_t* weights, size_t n, const int32_t* bias, const Ou
   chunk.first = first;
   chunk.count = count;
   chunk.vector_requantize = RightShiftsOnly(q.shift + first, count);
+  if (q.effective_bias != nullptr) {  // computed by modelc, checked at load
+    chunk.bias = q.effective_bias + first;
+    return;
+  }
+  chunk.bias = chunk.sums;
   const uint32_t offset = static_cast<uint32_t>(q.input_offset);
   for (size_t c = 0; c < count; ++c) {
     const int8_t* w = weights + (first + c) * n;
     const int32_t sum = RowSum(w, n);
     // Modulo 2^32 (see channel_outputs.h): unsigned, so it is defined.
     const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[first + c]) : 0;
-    chunk.bias[c] = static_cast<int32_t>(b + offset * static_cast<uint32_t>(sum));
+    chunk.sums[c] = static_cast<int32_t>(b + offset * static_cast<uint32_t>(sum));
   }
 }
 
@@ -220,15 +225,14 @@ namespace {
 // or 16 channels: there the per-block costs of ChunkOutputs outweigh its
 // products. Instead four channels' weights stay in registers while up to
 // kShortRows input rows pass (one load and four VMLADAVA per row), then
-// the rows' sums are requantized in pairs. 2 KB of sums on the stack (the
-// chunk is the caller's, so that this frame stays under 2.5 KB).
-inline constexpr size_t kShortRows = 8;
+// the rows' sums (2 KB, in the op's arena scratch) are requantized in pairs.
+inline constexpr size_t kShortRows = kernel_scratch::kMveShortRows;
 
 __attribute__((noinline)) void ShortMatrixOutputs(const int8_t* x, size_t rows, size_t n,
                                                   const int8_t* weights, size_t channels,
                                                   const int32_t* bias, const OutputQuant& q,
-                                                  int8_t* out, ChannelChunk& chunk) {
-  int32_t sums[kShortRows][kChunk];
+                                                  int8_t* out, ChannelChunk& chunk,
+                                                  int32_t (*sums)[kChunk]) {
   const mve_pred16_t lanes = vctp8q(static_cast<uint32_t>(n));  // lanes past n read nothing
   for (size_t first = 0; first < channels; first += kChunk) {
     const size_t count = channels - first < kChunk ? channels - first : kChunk;
@@ -277,10 +281,13 @@ __attribute__((noinline)) void ShortMatrixOutputs(const int8_t* x, size_t rows, 
 }  // namespace
 
 void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights, size_t channels,
-                   const int32_t* bias, const OutputQuant& q, int8_t* out) {
+                   const int32_t* bias, const OutputQuant& q, int8_t* out,
+                   std::span<uint8_t> scratch) {
   ChannelChunk chunk;
-  if (n <= 16 && rows >= 4) {
-    ShortMatrixOutputs(x, rows, n, weights, channels, bias, q, out, chunk);
+  if (kernel_scratch::MveShortRowsTake(rows, n) &&
+      scratch.size() >= kernel_scratch::kMveShortRowsBytes) {
+    ShortMatrixOutputs(x, rows, n, weights, channels, bias, q, out, chunk,
+                       reinterpret_cast<int32_t(*)[kChunk]>(scratch.data()));
     return;
   }
   for (size_t first = 0; first < channels; first += kChunk) {
@@ -296,6 +303,19 @@ void MatrixOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights
   }
 }
 
+namespace {
+
+// Channel c's bias with the input offset folded in: from the file, or
+// summed here modulo 2^32 (see channel_outputs.h: unsigned, so defined).
+inline int32_t InitialSum(const int8_t* weights, size_t n, const int32_t* bias,
+                          const OutputQuant& q, uint32_t offset, size_t c) {
+  if (q.effective_bias != nullptr) return q.effective_bias[c];
+  const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0;
+  return static_cast<int32_t>(b + offset * static_cast<uint32_t>(RowSum(weights + c * n, n)));
+}
+
+}  // namespace
+
 void SmallStackOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* weights,
                        size_t channels, const int32_t* bias, const OutputQuant& q, int8_t* out) {
   const uint32_t offset = static_cast<uint32_t>(q.input_offset);
@@ -310,11 +330,7 @@ void SmallStackOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* wei
       for (; c + 4 <= channels; c += 4) {
         int32_t init[4];
         int32_t sum[4];
-        for (int i = 0; i < 4; ++i) {
-          const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c + i]) : 0;
-          init[i] = static_cast<int32_t>(
-              b + offset * static_cast<uint32_t>(RowSum(weights + (c + i) * n, n)));
-        }
+        for (int i = 0; i < 4; ++i) init[i] = InitialSum(weights, n, bias, q, offset, c + i);
         Dot1x4(xa, weights + c * n, n, init, sum);
         for (int i = 0; i < 4; ++i) {
           out_a[c + i] =
@@ -325,9 +341,7 @@ void SmallStackOutputs(const int8_t* x, size_t rows, size_t n, const int8_t* wei
     }
     for (; c < channels; ++c) {
       const int8_t* w = weights + c * n;
-      // Modulo 2^32 (see channel_outputs.h): unsigned, so it is defined.
-      const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0;
-      const int32_t init = static_cast<int32_t>(b + offset * static_cast<uint32_t>(RowSum(w, n)));
+      const int32_t init = InitialSum(weights, n, bias, q, offset, c);
       int32_t sum_a;
       int32_t sum_b;
       if (xb != nullptr) {

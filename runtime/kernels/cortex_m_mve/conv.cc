@@ -6,6 +6,7 @@
 #include "kernels/cortex_m_dsp/conv.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
 #include "kernels/cortex_m_mve/channel_outputs.h"
+#include "kernels/scratch.h"
 
 namespace mote::cortex_m_mve {
 namespace {
@@ -13,14 +14,7 @@ namespace {
 using cortex_m_dsp::TapRange;
 using cortex_m_dsp::ValidTaps;
 
-// The longest window gathered on the stack (two of them: 1,152 bytes), e.g.
-// 3x3 over 64 channels.
-inline constexpr size_t kMaxPatchDepth = 576;
-
-bool IsPointwise(const Window2D& w) {
-  return w.filter_h == 1 && w.filter_w == 1 && w.stride_h == 1 && w.stride_w == 1 &&
-         w.pad_top == 0 && w.pad_left == 0 && w.out_h == w.in_h && w.out_w == w.in_w;
-}
+using kernel_scratch::IsPointwise;
 
 // Window rows are often a handful of bytes: a tail-predicated loop (WLSTP
 // skips it for n == 0), no libc call.
@@ -100,10 +94,11 @@ inline const int8_t* PatchOf(const Window2D& w, const int8_t* input, int32_t p, 
   return patch;
 }
 
-// Two output pixels at a time, per chunk of output channels.
+// Two output pixels at a time, per chunk of output channels; the two
+// windows gathered into the scratch (kernel_scratch::MveConv2DInt8Bytes).
 __attribute__((noinline)) void ConvPatches(const Window2D& window, const OutputQuant& q,
                                            const int8_t* input, const int8_t* filter,
-                                           const int32_t* bias, int8_t* output) {
+                                           const int32_t* bias, int8_t* output, uint8_t* scratch) {
   // A local copy: the patch stores could alias the caller's, which made GCC
   // reload every field for every pixel.
   const Window2D w = window;
@@ -111,19 +106,20 @@ __attribute__((noinline)) void ConvPatches(const Window2D& window, const OutputQ
   const size_t out_c = static_cast<size_t>(w.out_c);
   const int8x16_t pad = vdupq_n_s8(static_cast<int8_t>(-q.input_offset));
   const int32_t total = w.batches * w.out_h * w.out_w;
-  alignas(16) int8_t patches[2][kMaxPatchDepth];
+  int8_t* const patch_a = reinterpret_cast<int8_t*>(scratch);  // 16-byte aligned
+  int8_t* const patch_b = patch_a + kernel_scratch::MvePatchStride(w);
   ChannelChunk chunk;
   for (size_t first = 0; first < out_c; first += kChunk) {
     PrepareChunk(filter, depth, bias, q, first, out_c - first < kChunk ? out_c - first : kChunk,
                  chunk);
     int32_t p = 0;
     for (; p + 2 <= total; p += 2) {
-      const int8_t* xa = PatchOf(w, input, p, pad, patches[0]);
-      const int8_t* xb = PatchOf(w, input, p + 1, pad, patches[1]);
+      const int8_t* xa = PatchOf(w, input, p, pad, patch_a);
+      const int8_t* xb = PatchOf(w, input, p + 1, pad, patch_b);
       ChunkOutputs(chunk, xa, xb, depth, filter, q, output + p * out_c, output + (p + 1) * out_c);
     }
     if (p < total) {
-      ChunkOutputs(chunk, PatchOf(w, input, p, pad, patches[0]), nullptr, depth, filter, q,
+      ChunkOutputs(chunk, PatchOf(w, input, p, pad, patch_a), nullptr, depth, filter, q,
                    output + p * out_c, nullptr);
     }
   }
@@ -132,20 +128,24 @@ __attribute__((noinline)) void ConvPatches(const Window2D& window, const OutputQ
 }  // namespace
 
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output) {
-  const size_t depth = static_cast<size_t>(w.filter_h) * w.filter_w * w.in_c;
-  if (groups != 1 || (depth > kMaxPatchDepth && !IsPointwise(w))) {
-    cortex_m_dsp::Conv2DInt8(w, groups, params, input, filter, bias, output);
+                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
+                std::span<uint8_t> scratch) {
+  const bool patches = kernel_scratch::MveConvPatchPathTakes(w, groups) &&
+                       scratch.size() >= kernel_scratch::MveConv2DInt8Bytes(w, groups);
+  if (groups != 1 || (!patches && !IsPointwise(w))) {
+    // Grouped, larger windows, or too little scratch for the patches.
+    cortex_m_dsp::Conv2DInt8(w, groups, params, input, filter, bias, output, scratch);
     return;
   }
-  const OutputQuant q = {params.input_offset, params.output_offset,  params.multiplier.data(),
-                         params.shift.data(), params.activation_min, params.activation_max};
+  const OutputQuant q = {params.input_offset,  params.output_offset,  params.multiplier.data(),
+                         params.shift.data(),  params.activation_min, params.activation_max,
+                         params.effective_bias};
   if (IsPointwise(w)) {
     MatrixOutputs(input, static_cast<size_t>(w.batches) * w.in_h * w.in_w,
                   static_cast<size_t>(w.in_c), filter, static_cast<size_t>(w.out_c), bias, q,
-                  output);
+                  output, scratch);
   } else {
-    ConvPatches(w, q, input, filter, bias, output);
+    ConvPatches(w, q, input, filter, bias, output, scratch.data());
   }
 }
 

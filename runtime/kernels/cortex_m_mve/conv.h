@@ -13,13 +13,16 @@ using reference::PerChannelParams;
 using reference::Window2D;
 
 // groups == 1: a 1x1 stride-1 unpadded conv is one matrix product over all
-// pixels, straight from the input; other windows of up to kMaxPatchDepth
-// values take two output pixels at a time, each window read in place when it
-// is one contiguous run of the input, else gathered on the stack with the
-// zero point in the padding (channel_outputs.h does the products). Grouped
-// convs and larger windows run the DSP kernel.
+// pixels, straight from the input; other windows of up to
+// kernel_scratch::kMveMaxPatchDepth values take two output pixels at a time,
+// each window read in place when it is one contiguous run of the input, else
+// gathered into the op's arena scratch with the zero point in the padding
+// (channel_outputs.h does the products). Grouped convs, larger windows and
+// calls with too little scratch run the DSP kernel. params.effective_bias,
+// when given, replaces the per-call sums of the weights.
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output);
+                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
+                std::span<uint8_t> scratch);
 
 }  // namespace mote::cortex_m_mve
 

@@ -12,7 +12,10 @@ namespace {
 // against one input row: VLD4.32 de-interleaves 64 bytes of the group, four
 // blocks of each row, into the four rows' 16 consecutive values, so each row
 // takes one VMLADAVA per 16 values. acc[r] = bias + sum x*w + offset * sum w
-// modulo 2^32, as channel_outputs.h folds the offset.
+// modulo 2^32, as channel_outputs.h folds the offset. kSums false: init
+// already holds bias + offset * sum w (the file's effective bias), so the
+// weights are not summed.
+template <bool kSums>
 void InterleavedGroup(const int8_t* x, const int8_t* group, size_t n, int32_t offset,
                       const uint32_t* init, int32_t* acc) {
   const size_t blocks = n / 4;
@@ -26,7 +29,7 @@ void InterleavedGroup(const int8_t* x, const int8_t* group, size_t n, int32_t of
     for (int r = 0; r < 4; ++r) {
       const int8x16_t wv = vreinterpretq_s8_s32(rows.val[r]);
       dot[r] = vmladavaq_s8(dot[r], xv, wv);
-      sum[r] = vaddvaq_s8(sum[r], wv);
+      if constexpr (kSums) sum[r] = vaddvaq_s8(sum[r], wv);
     }
   }
   for (; k < blocks; ++k) {  // the blocks % 4 last blocks
@@ -58,20 +61,29 @@ void InterleavedRows(const FullyConnectedShape& shape, const QuantizedFcParams& 
                      int8_t* output) {
   const size_t depth = shape.depth;
   const size_t grouped = shape.units / 4 * 4;
+  const int32_t* effective = params.effective_bias;
   const OutputQuant rest = {params.input_offset,
                             params.output_offset,
                             params.multiplier.data() + grouped,
                             params.shift.data() + grouped,
                             params.activation_min,
-                            params.activation_max};
+                            params.activation_max,
+                            effective != nullptr ? effective + grouped : nullptr};
   for (size_t b = 0; b < shape.batches; ++b) {
     const int8_t* x = input + b * depth;
     int8_t* out = output + b * shape.units;
     for (size_t u = 0; u < grouped; u += 4) {
       uint32_t init[4];
-      for (int r = 0; r < 4; ++r) init[r] = bias != nullptr ? static_cast<uint32_t>(bias[u + r]) : 0;
       int32_t acc[4];
-      InterleavedGroup(x, weights + u * depth, depth, params.input_offset, init, acc);
+      if (effective != nullptr) {
+        for (int r = 0; r < 4; ++r) init[r] = static_cast<uint32_t>(effective[u + r]);
+        InterleavedGroup<false>(x, weights + u * depth, depth, 0, init, acc);
+      } else {
+        for (int r = 0; r < 4; ++r) {
+          init[r] = bias != nullptr ? static_cast<uint32_t>(bias[u + r]) : 0;
+        }
+        InterleavedGroup<true>(x, weights + u * depth, depth, params.input_offset, init, acc);
+      }
       for (int r = 0; r < 4; ++r) {
         out[u + r] = cortex_m_dsp::RequantizeInt8(acc[r], params.multiplier[u + r],
                                                   params.shift[u + r], params.output_offset,
@@ -89,19 +101,20 @@ void InterleavedRows(const FullyConnectedShape& shape, const QuantizedFcParams& 
 
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
-                        int8_t* output) {
+                        int8_t* output, std::span<uint8_t> scratch) {
   if (shape.interleaved) {
     // VLD4.32 needs word-aligned groups: modelc aligns every buffer to 16,
     // but the loader only asks int8 constants to be byte-aligned.
     if (reinterpret_cast<uintptr_t>(weights) % 4 == 0) {
       InterleavedRows(shape, params, input, weights, bias, output);
     } else {
-      reference::FullyConnectedInt8(shape, params, input, weights, bias, output);
+      reference::FullyConnectedInt8(shape, params, input, weights, bias, output, scratch);
     }
     return;
   }
-  const OutputQuant q = {params.input_offset, params.output_offset,  params.multiplier.data(),
-                         params.shift.data(), params.activation_min, params.activation_max};
+  const OutputQuant q = {params.input_offset,  params.output_offset,  params.multiplier.data(),
+                         params.shift.data(),  params.activation_min, params.activation_max,
+                         params.effective_bias};
   SmallStackOutputs(input, shape.batches, shape.depth, weights, shape.units, bias, q, output);
 }
 

@@ -18,7 +18,7 @@ using reference::QuantizedFcParams;
 // modelc writes for single-batch FCs): VLD4 gives each row's 16 values.
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
-                        int8_t* output);
+                        int8_t* output, std::span<uint8_t> scratch);
 
 }  // namespace mote::cortex_m_mve
 

@@ -61,6 +61,9 @@ Status CheckConv2D(const OpContext& ctx) {
   MOTE_TRY(CheckBiasAndAccumulator(ctx, type, static_cast<size_t>(w[0]), depth));
   MOTE_TRY(CheckActivationRange(ctx, opts->activation(), output));
   MOTE_TRY(CheckInPlace(ctx, input, output));
+  MOTE_TRY(CheckEffectiveBias(ctx, opts->effective_bias(),
+                              type == ElementType::kInt8 && groups == 1, static_cast<size_t>(w[0]),
+                              static_cast<size_t>(depth), false));
   if (type == ElementType::kFloat32) return Status::kOk;
   return CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(),
                               static_cast<size_t>(w[0]));
@@ -80,20 +83,22 @@ void EvalConv2D(const OpContext& ctx) {
   }
   // int16 zero points are 0 (checked), so the same offsets serve both types.
   const size_t channels = static_cast<size_t>(w.out_c);
-  const reference::PerChannelParams p = {-ZeroPointOf(ctx.input(0)),
-                                         ZeroPointOf(ctx.output(0)),
-                                         {opts->output_multiplier()->data(), channels},
-                                         {opts->output_shift()->data(), channels},
-                                         act.min(),
-                                         act.max()};
+  const reference::PerChannelParams p = {
+      -ZeroPointOf(ctx.input(0)),
+      ZeroPointOf(ctx.output(0)),
+      {opts->output_multiplier()->data(), channels},
+      {opts->output_shift()->data(), channels},
+      act.min(),
+      act.max(),
+      opts->effective_bias() != nullptr ? opts->effective_bias()->data() : nullptr};
   if (kInt8Kernels && type == ElementType::kInt8) {
-    kernels::Conv2DInt8(
-        w, opts->groups(), p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
-        has_bias ? ctx.input_data<int32_t>(2) : nullptr, ctx.output_data<int8_t>(0));
+    kernels::Conv2DInt8(w, opts->groups(), p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
+                        has_bias ? ctx.input_data<int32_t>(2) : nullptr, ctx.output_data<int8_t>(0),
+                        ctx.scratch());
   } else if (kInt16Kernels && type == ElementType::kInt16) {
-    kernels::Conv2DInt16(
-        w, opts->groups(), p, ctx.input_data<int16_t>(0), ctx.input_data<int8_t>(1),
-        has_bias ? ctx.input_data<int64_t>(2) : nullptr, ctx.output_data<int16_t>(0));
+    kernels::Conv2DInt16(w, opts->groups(), p, ctx.input_data<int16_t>(0),
+                         ctx.input_data<int8_t>(1), has_bias ? ctx.input_data<int64_t>(2) : nullptr,
+                         ctx.output_data<int16_t>(0), ctx.scratch());
   }
 }
 

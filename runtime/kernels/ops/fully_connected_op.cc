@@ -33,6 +33,8 @@ Status CheckFullyConnected(const OpContext& ctx) {
   if ((opts->weights_interleaved() || opts->short_requantize()) && type != ElementType::kInt8) {
     return ctx.Fail("interleaved weights and short requantization are defined for int8 only");
   }
+  MOTE_TRY(CheckEffectiveBias(ctx, opts->effective_bias(), type == ElementType::kInt8, units, depth,
+                              opts->weights_interleaved()));
   if (type == ElementType::kFloat32) return Status::kOk;
   if (opts->compensated()) return ctx.Fail("compensated accumulation is defined for float32 only");
   MOTE_TRY(CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(), units));
@@ -89,16 +91,17 @@ void EvalFullyConnected(const OpContext& ctx) {
       act.min(),
       act.max(),
       opts->short_requantize(),
+      opts->effective_bias() != nullptr ? opts->effective_bias()->data() : nullptr,
   };
   const auto* w8 = reinterpret_cast<const int8_t*>(w);
   if (kInt8Kernels && type == ElementType::kInt8) {
     kernels::FullyConnectedInt8(shape, params, reinterpret_cast<const int8_t*>(in), w8,
                                 reinterpret_cast<const int32_t*>(bias),
-                                reinterpret_cast<int8_t*>(out));
+                                reinterpret_cast<int8_t*>(out), ctx.scratch());
   } else if (kInt16Kernels && type == ElementType::kInt16) {
     kernels::FullyConnectedInt16(shape, params, reinterpret_cast<const int16_t*>(in), w8,
                                  reinterpret_cast<const int64_t*>(bias),
-                                 reinterpret_cast<int16_t*>(out));
+                                 reinterpret_cast<int16_t*>(out), ctx.scratch());
   }
 }
 

@@ -1,5 +1,7 @@
 #include "kernels/ops/weight_checks.h"
 
+#include "kernels/reference/fully_connected.h"
+
 namespace mote::internal {
 
 Status CheckWeights(const OpContext& ctx, const schema::Tensor& weights, size_t rank,
@@ -72,6 +74,38 @@ Status CheckPerChannelQuant(const OpContext& ctx, const flatbuffers::Vector<int3
   if (type == ElementType::kInt16 &&
       (ZeroPointOf(ctx.input(0)) != 0 || ZeroPointOf(ctx.output(0)) != 0)) {
     return ctx.Fail("int16 activations must be symmetric");
+  }
+  return Status::kOk;
+}
+
+Status CheckEffectiveBias(const OpContext& ctx, const flatbuffers::Vector<int32_t>* effective,
+                          bool allowed, size_t channels, size_t depth, bool interleaved) {
+  if (effective == nullptr) return Status::kOk;
+  if (!allowed) {
+    return ctx.Fail(
+        "an effective bias is defined for int8 FullyConnected and ungrouped Conv2D only");
+  }
+  if (effective->size() != channels) {
+    return ctx.Fail("need one effective bias per output channel",
+                    static_cast<int64_t>(effective->size()), static_cast<int64_t>(channels));
+  }
+  const int64_t offset = -static_cast<int64_t>(ZeroPointOf(ctx.input(0)));
+  const auto* weights = reinterpret_cast<const int8_t*>(ctx.Data(ctx.input(1)));
+  const std::span<const int32_t> bias =
+      ctx.has_input(2) ? ctx.buffer<int32_t>(ctx.input(2).buffer()) : std::span<const int32_t>();
+  for (size_t c = 0; c < channels; ++c) {
+    const reference::WeightRow row = reference::RowOf(weights, depth, channels, interleaved, c);
+    int64_t sum = 0;
+    const int8_t* block = row.blocks;
+    for (size_t k = 0; k < depth / 4; ++k, block += row.block_stride) {
+      sum += int64_t{block[0]} + block[1] + block[2] + block[3];
+    }
+    for (size_t k = 0; k < depth % 4; ++k) sum += row.tail[k];
+    const int64_t want = (c < bias.size() ? int64_t{bias[c]} : 0) + offset * sum;
+    if (want < INT32_MIN || want > INT32_MAX || effective->Get(static_cast<uint32_t>(c)) != want) {
+      return ctx.Fail("effective bias does not match the bias and weights",
+                      effective->Get(static_cast<uint32_t>(c)), want);
+    }
   }
   return Status::kOk;
 }

@@ -29,6 +29,16 @@ Status CheckBiasAndAccumulator(const OpContext& ctx, ElementType activation_type
 Status CheckPerChannelQuant(const OpContext& ctx, const flatbuffers::Vector<int32_t>* multiplier,
                             const flatbuffers::Vector<int8_t>* shift, size_t channels);
 
+// The optional effective bias of an int8 Conv2D (groups == 1) or
+// FullyConnected (Conv2DOptions / FullyConnectedOptions.effective_bias):
+// absent, or `allowed` and one value per channel equal to bias[c] +
+// input_offset * (sum of row c of the [channels][depth] weights, rows
+// interleaved as reference::RowOf when `interleaved`), recomputed in int64.
+// O(weights), once at load. Call after CheckWeights and
+// CheckBiasAndAccumulator.
+Status CheckEffectiveBias(const OpContext& ctx, const flatbuffers::Vector<int32_t>* effective,
+                          bool allowed, size_t channels, size_t depth, bool interleaved);
+
 }  // namespace mote::internal
 
 #endif  // MOTE_KERNELS_OPS_WEIGHT_CHECKS_H_

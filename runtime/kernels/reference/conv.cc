@@ -79,7 +79,8 @@ void ConvLoop(const Window2D& w, int32_t groups, int32_t input_offset, const T* 
 }  // namespace
 
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output) {
+                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
+                std::span<uint8_t> /*scratch*/) {
   ConvLoop<int32_t>(
       w, groups, params.input_offset, input, filter, output, [&](int32_t acc, int32_t oc) {
         if (bias != nullptr) acc += bias[oc];
@@ -92,7 +93,8 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
 }
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output) {
+                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output,
+                 std::span<uint8_t> /*scratch*/) {
   ConvLoop<int64_t>(w, groups, 0, input, filter, output, [&](int64_t acc, int32_t oc) {
     if (bias != nullptr) acc += bias[oc];
     const int32_t scaled =

@@ -15,11 +15,16 @@
 
 namespace mote::reference {
 
+// `scratch`: the op's arena scratch (kernels/scratch.h), which the target
+// variants use for im2col buffers; the reference ignores it.
+
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output);
+                const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
+                std::span<uint8_t> scratch);
 
 void Conv2DInt16(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output);
+                 const int16_t* input, const int8_t* filter, const int64_t* bias, int16_t* output,
+                 std::span<uint8_t> scratch);
 
 void Conv2DFloat(const Window2D& w, int32_t groups, float activation_min, float activation_max,
                  const float* input, const float* filter, const float* bias, float* output);

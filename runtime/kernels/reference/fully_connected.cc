@@ -17,7 +17,7 @@ inline int8_t OutputInt8(const QuantizedFcParams& params, size_t u, int32_t acc)
 
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
-                        int8_t* output) {
+                        int8_t* output, std::span<uint8_t> /*scratch*/) {
   const size_t depth = shape.depth;
   const size_t blocks = depth / 4;
   const size_t tail = depth % 4;
@@ -59,7 +59,7 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
 
 void FullyConnectedInt16(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                          const int16_t* input, const int8_t* weights, const int64_t* bias,
-                         int16_t* output) {
+                         int16_t* output, std::span<uint8_t> /*scratch*/) {
   for (size_t b = 0; b < shape.batches; ++b) {
     const int16_t* in = input + b * shape.depth;
     for (size_t u = 0; u < shape.units; ++u) {

@@ -56,18 +56,27 @@ struct QuantizedFcParams {
   // int8: every shift < 0 and every accumulator under 2^30 (checked at load;
   // FullyConnectedOptions.short_requantize). The reference ignores it.
   bool short_requantize = false;
+  // int8, may be null: per unit, bias + input_offset * (sum of the unit's
+  // weights) (FullyConnectedOptions.effective_bias, checked at load), for
+  // kernels that fold the input offset into the bias. The reference ignores it.
+  const int32_t* effective_bias = nullptr;
 };
 
 // int8 activations, int32 bias (may be empty), int32 accumulation; plain or
 // interleaved rows (shape.interleaved).
+//
+// `scratch` (every int8/int16 FullyConnected and Conv2D variant): the op's
+// arena scratch (kernels/scratch.h says how much each variant uses); the
+// reference needs none and ignores it. A target variant given less than
+// its path needs takes a scratch-free path with the same results.
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
-                        int8_t* output);
+                        int8_t* output, std::span<uint8_t> scratch);
 
 // int16 activations (symmetric), int64 bias (may be null), int64 accumulation.
 void FullyConnectedInt16(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                          const int16_t* input, const int8_t* weights, const int64_t* bias,
-                         int16_t* output);
+                         int16_t* output, std::span<uint8_t> scratch);
 
 void FullyConnectedFloat(const FullyConnectedShape& shape, float activation_min,
                          float activation_max, const float* input, const float* weights,

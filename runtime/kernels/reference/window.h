@@ -33,6 +33,12 @@ struct PerChannelParams {
   std::span<const int8_t> shift;        // [out_c]
   int32_t activation_min;
   int32_t activation_max;
+  // int8 Conv2D with groups == 1, may be null: per output channel, bias +
+  // input_offset * (sum of the channel's weights), computed by modelc and
+  // checked at load (Conv2DOptions.effective_bias). Kernels that fold the
+  // input offset into the bias read it instead of summing the weights; the
+  // reference ignores it.
+  const int32_t* effective_bias = nullptr;
 };
 
 }  // namespace mote::reference

@@ -42,6 +42,7 @@ alignas(4) int8_t g_expected[kMaxBytes];
 alignas(4) int8_t g_actual[kMaxBytes + 16];  // + a guard zone
 alignas(4) int8_t g_shared[2 * kMaxBytes + 4];  // an output over its own input
 int32_t g_bias[kMaxChannels];
+int32_t g_effective[kMaxChannels];
 int32_t g_multiplier[kMaxChannels];
 int8_t g_shift[kMaxChannels];
 
@@ -113,6 +114,54 @@ PerChannelParams WindowParams(const Quant& q, size_t channels) {
           q.act_min, q.act_max};
 }
 
+// The op's arena scratch for the target kernel: the bytes
+// kernels/scratch.h says this build's variant needs (what modelc plans),
+// then a guard zone; now and then none or one byte too few (a file planned
+// for other cores), where the kernel must take a scratch-free path with the
+// same results.
+constexpr size_t kMaxScratch = 4096;
+constexpr uint8_t kScratchGuard = 0xA5;
+alignas(16) uint8_t g_scratch[kMaxScratch + 16];
+size_t g_scratch_size = 0;
+
+std::span<uint8_t> Scratch(size_t needed) {
+  const int kind = Uniform(0, 7);
+  size_t size = kind == 0 ? 0 : kind == 1 && needed > 0 ? needed - 1 : needed;
+  if (size > kMaxScratch) size = 0;
+  memset(g_scratch + size, kScratchGuard, 16);
+  g_scratch_size = size;
+  return {g_scratch, size};
+}
+
+bool ScratchIntact(const char* kernel, int index) {
+  for (size_t i = 0; i < 16; ++i) {
+    if (g_scratch[g_scratch_size + i] != kScratchGuard) {
+      printf("%s case %d: wrote past its scratch (%u bytes)\n", kernel, index,
+             static_cast<unsigned>(g_scratch_size));
+      return false;
+    }
+  }
+  return true;
+}
+
+// Half the time, what modelc writes as the effective bias (bias + input
+// offset * the sum of each row of `channels` rows of `depth` weights).
+const int32_t* MaybeEffectiveBias(const int8_t* weights, size_t channels, size_t depth,
+                                  bool interleaved, int32_t input_offset, const int32_t* bias) {
+  if (OneIn(2) || channels > kMaxChannels) return nullptr;
+  for (size_t c = 0; c < channels; ++c) {
+    const mote::reference::WeightRow row =
+        mote::reference::RowOf(weights, depth, channels, interleaved, c);
+    int64_t sum = 0;
+    for (size_t k = 0; k < depth / 4; ++k) {
+      for (size_t i = 0; i < 4; ++i) sum += row.blocks[k * row.block_stride + i];
+    }
+    for (size_t k = 0; k < depth % 4; ++k) sum += row.tail[k];
+    g_effective[c] = static_cast<int32_t>((bias != nullptr ? bias[c] : 0) + input_offset * sum);
+  }
+  return g_effective;
+}
+
 bool Compare(const char* kernel, int index, size_t n) {
   for (size_t i = 0; i < 16; ++i) {
     if (g_actual[n + i] != 0x5A) {
@@ -153,17 +202,23 @@ bool FullyConnectedCase(int index) {
   FillInt8(g_filter, s.units * s.depth);
   const Quant q = RandomQuant(s.units);
   const int32_t* bias = RandomBias(s.units, static_cast<int64_t>(s.depth));
-  const QuantizedFcParams p = {q.input_offset, q.output_offset, {g_multiplier, s.units},
-                               {g_shift, s.units}, q.act_min, q.act_max};
+  QuantizedFcParams p = {q.input_offset,     q.output_offset, {g_multiplier, s.units},
+                         {g_shift, s.units}, q.act_min,       q.act_max};
   const size_t n = s.batches * s.units;
   // Weights at an odd address sometimes: the loader asks int8 constants only
   // for byte alignment, and word loads of interleaved groups must not fault.
   const int8_t* weights =
       OneIn(8) && s.units * s.depth < kMaxBytes ? g_filter + 1 : g_filter;
+  p.effective_bias =
+      MaybeEffectiveBias(weights, s.units, s.depth, s.interleaved, q.input_offset, bias);
   PrepareOutputs(n);
-  mote::reference::FullyConnectedInt8(s, p, g_input, weights, bias, g_expected);
-  mote::kernels::FullyConnectedInt8(s, p, g_input, weights, bias, g_actual);
-  if (Compare("FullyConnectedInt8", index, n)) return true;
+  mote::reference::FullyConnectedInt8(s, p, g_input, weights, bias, g_expected, {});
+  const std::span<uint8_t> scratch =
+      Scratch(mote::kernel_scratch::FullyConnectedInt8Bytes(mote::kernels::kKernelSet, s));
+  mote::kernels::FullyConnectedInt8(s, p, g_input, weights, bias, g_actual, scratch);
+  if (Compare("FullyConnectedInt8", index, n) && ScratchIntact("FullyConnectedInt8", index)) {
+    return true;
+  }
   printf("  batches %u depth %u units %u interleaved %d\n", static_cast<unsigned>(s.batches),
          static_cast<unsigned>(s.depth), static_cast<unsigned>(s.units), s.interleaved ? 1 : 0);
   return false;
@@ -235,7 +290,11 @@ bool InPlaceConvMatches(const char* kernel, int index, const Window2D& w, int32_
   if (base + shift + InputBytes(w) > sizeof(g_shared) || base + OutputBytes(w) > sizeof(g_shared)) return true;
   memset(g_shared, 0x5A, sizeof(g_shared));
   memcpy(g_shared + base + shift, g_input, InputBytes(w));
-  mote::kernels::Conv2DInt8(w, groups, p, g_shared + base + shift, g_filter, bias, g_shared + base);
+  const std::span<uint8_t> scratch =
+      Scratch(mote::kernel_scratch::Conv2DInt8Bytes(mote::kernels::kKernelSet, w, groups));
+  mote::kernels::Conv2DInt8(w, groups, p, g_shared + base + shift, g_filter, bias, g_shared + base,
+                            scratch);
+  if (!ScratchIntact(kernel, index)) return false;
   if (memcmp(g_shared + base, g_expected, OutputBytes(w)) == 0) return true;
   for (size_t i = 0; i < OutputBytes(w); ++i) {
     if (g_shared[base + i] != g_expected[i]) {
@@ -260,11 +319,18 @@ bool ConvCase(int index) {
   const Quant q = RandomQuant(static_cast<size_t>(out_c));
   const int32_t* bias = RandomBias(static_cast<size_t>(out_c),
                                    static_cast<int64_t>(filter_bytes / static_cast<size_t>(out_c)));
-  const PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
+  PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
+  if (groups == 1) {
+    p.effective_bias =
+        MaybeEffectiveBias(g_filter, static_cast<size_t>(out_c),
+                           filter_bytes / static_cast<size_t>(out_c), false, q.input_offset, bias);
+  }
   PrepareOutputs(OutputBytes(w));
-  mote::reference::Conv2DInt8(w, groups, p, g_input, g_filter, bias, g_expected);
-  mote::kernels::Conv2DInt8(w, groups, p, g_input, g_filter, bias, g_actual);
-  if (Compare("Conv2DInt8", index, OutputBytes(w)) &&
+  mote::reference::Conv2DInt8(w, groups, p, g_input, g_filter, bias, g_expected, {});
+  const std::span<uint8_t> scratch =
+      Scratch(mote::kernel_scratch::Conv2DInt8Bytes(mote::kernels::kKernelSet, w, groups));
+  mote::kernels::Conv2DInt8(w, groups, p, g_input, g_filter, bias, g_actual, scratch);
+  if (Compare("Conv2DInt8", index, OutputBytes(w)) && ScratchIntact("Conv2DInt8", index) &&
       InPlaceConvMatches("Conv2DInt8", index, w, groups, p, bias)) {
     return true;
   }
@@ -596,13 +662,19 @@ bool WideFullyConnectedCase(int index) {
   const Quant q = RandomQuant(s.units);
   MaybeRightShiftsOnly(s.units);
   const int32_t* bias = RandomBias(s.units, static_cast<int64_t>(s.depth));
-  const QuantizedFcParams p = {q.input_offset, q.output_offset, {g_multiplier, s.units},
-                               {g_shift, s.units}, q.act_min, q.act_max};
+  QuantizedFcParams p = {q.input_offset,     q.output_offset, {g_multiplier, s.units},
+                         {g_shift, s.units}, q.act_min,       q.act_max};
+  p.effective_bias = MaybeEffectiveBias(g_filter, s.units, s.depth, false, q.input_offset, bias);
   const size_t n = s.batches * s.units;
   PrepareOutputs(n);
-  mote::reference::FullyConnectedInt8(s, p, g_input, g_filter, bias, g_expected);
-  mote::kernels::FullyConnectedInt8(s, p, g_input, g_filter, bias, g_actual);
-  if (Compare("FullyConnectedInt8 (wide)", index, n)) return true;
+  mote::reference::FullyConnectedInt8(s, p, g_input, g_filter, bias, g_expected, {});
+  const std::span<uint8_t> scratch =
+      Scratch(mote::kernel_scratch::FullyConnectedInt8Bytes(mote::kernels::kKernelSet, s));
+  mote::kernels::FullyConnectedInt8(s, p, g_input, g_filter, bias, g_actual, scratch);
+  if (Compare("FullyConnectedInt8 (wide)", index, n) &&
+      ScratchIntact("FullyConnectedInt8 (wide)", index)) {
+    return true;
+  }
   printf("  batches %u depth %u units %u\n", static_cast<unsigned>(s.batches),
          static_cast<unsigned>(s.depth), static_cast<unsigned>(s.units));
   return false;
@@ -620,11 +692,17 @@ bool WideConvCase(int index) {
   MaybeRightShiftsOnly(static_cast<size_t>(out_c));
   const int32_t* bias = RandomBias(static_cast<size_t>(out_c),
                                    static_cast<int64_t>(filter_bytes / static_cast<size_t>(out_c)));
-  const PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
+  PerChannelParams p = WindowParams(q, static_cast<size_t>(out_c));
+  p.effective_bias =
+      MaybeEffectiveBias(g_filter, static_cast<size_t>(out_c),
+                         filter_bytes / static_cast<size_t>(out_c), false, q.input_offset, bias);
   PrepareOutputs(OutputBytes(w));
-  mote::reference::Conv2DInt8(w, 1, p, g_input, g_filter, bias, g_expected);
-  mote::kernels::Conv2DInt8(w, 1, p, g_input, g_filter, bias, g_actual);
+  mote::reference::Conv2DInt8(w, 1, p, g_input, g_filter, bias, g_expected, {});
+  const std::span<uint8_t> scratch =
+      Scratch(mote::kernel_scratch::Conv2DInt8Bytes(mote::kernels::kKernelSet, w, 1));
+  mote::kernels::Conv2DInt8(w, 1, p, g_input, g_filter, bias, g_actual, scratch);
   if (Compare("Conv2DInt8 (wide)", index, OutputBytes(w)) &&
+      ScratchIntact("Conv2DInt8 (wide)", index) &&
       InPlaceConvMatches("Conv2DInt8 (wide)", index, w, 1, p, bias)) {
     return true;
   }
@@ -767,9 +845,13 @@ bool FullyConnectedInt16Case(int index) {
   int16_t* out = reinterpret_cast<int16_t*>(g_actual);
   PrepareOutputs(2 * n);
   mote::reference::FullyConnectedInt16(s, p, input, weights, bias,
-                                       reinterpret_cast<int16_t*>(g_expected));
-  mote::kernels::FullyConnectedInt16(s, p, input, weights, bias, out);
-  if (Compare("FullyConnectedInt16", index, 2 * n)) return true;
+                                       reinterpret_cast<int16_t*>(g_expected), {});
+  const std::span<uint8_t> scratch =
+      Scratch(mote::kernel_scratch::FullyConnectedInt16Bytes(mote::kernels::kKernelSet, s));
+  mote::kernels::FullyConnectedInt16(s, p, input, weights, bias, out, scratch);
+  if (Compare("FullyConnectedInt16", index, 2 * n) && ScratchIntact("FullyConnectedInt16", index)) {
+    return true;
+  }
   printf("  batches %u depth %u units %u\n", static_cast<unsigned>(s.batches),
          static_cast<unsigned>(s.depth), static_cast<unsigned>(s.units));
   return false;
@@ -790,8 +872,11 @@ bool InPlaceConv16Matches(int index, const Window2D& w, const PerChannelParams& 
   }
   memset(g_shared, 0x5A, sizeof(g_shared));
   memcpy(g_shared + base + shift, g_input, in_bytes);
+  const std::span<uint8_t> scratch =
+      Scratch(mote::kernel_scratch::Conv2DInt16Bytes(mote::kernels::kKernelSet, w, 1));
   mote::kernels::Conv2DInt16(w, 1, p, reinterpret_cast<const int16_t*>(g_shared + base + shift),
-                             g_filter, bias, reinterpret_cast<int16_t*>(g_shared + base));
+                             g_filter, bias, reinterpret_cast<int16_t*>(g_shared + base), scratch);
+  if (!ScratchIntact("Conv2DInt16 (in place)", index)) return false;
   if (memcmp(g_shared + base, g_expected, out_bytes) == 0) return true;
   printf("Conv2DInt16 case %d: in place (margin %ld) differs\n", index, static_cast<long>(margin));
   return false;
@@ -833,10 +918,12 @@ bool ConvInt16Case(int index) {
   // The input off a word boundary now and then (int16 tensors are 2-aligned).
   const int16_t* input = Input16() + (OneIn(4) ? 1 : 0);
   mote::reference::Conv2DInt16(w, groups, p, input, g_filter, bias,
-                               reinterpret_cast<int16_t*>(g_expected));
+                               reinterpret_cast<int16_t*>(g_expected), {});
+  const std::span<uint8_t> scratch =
+      Scratch(mote::kernel_scratch::Conv2DInt16Bytes(mote::kernels::kKernelSet, w, groups));
   mote::kernels::Conv2DInt16(w, groups, p, input, g_filter, bias,
-                             reinterpret_cast<int16_t*>(g_actual));
-  bool same = Compare("Conv2DInt16", index, n);
+                             reinterpret_cast<int16_t*>(g_actual), scratch);
+  bool same = Compare("Conv2DInt16", index, n) && ScratchIntact("Conv2DInt16", index);
   if (same && groups == 1 && input == Input16()) same = InPlaceConv16Matches(index, w, p, bias);
   if (same) return true;
   PrintWindow(w, groups);

@@ -7,6 +7,7 @@
 #include "emit/op_options.h"
 #include "emit/weight_layout.h"
 #include "mote/model.h"
+#include "plan/cores.h"
 
 namespace mote::modelc {
 
@@ -42,20 +43,26 @@ class Writer {
   Writer(const Graph& g, const MemoryPlan& plan) : g_(g), plan_(plan) {}
 
   Emitted Run(const Calibration& cal, const ModelInfo& info, const SelfTestData* selftest) {
-    for (const Node& n : g_.nodes) {
+    const bool effective_bias = UsesEffectiveBias(plan_.cores);
+    for (size_t s = 0; s < g_.nodes.size(); ++s) {
+      const Node& n = g_.nodes[s];
       if (InterleavesWeights(g_, n)) interleaved_.insert(n.inputs[1]);
       std::vector<int32_t> ins, outs;
       for (int t : n.inputs) ins.push_back(t < 0 ? -1 : TensorIndex(t));
       for (int t : n.outputs) outs.push_back(TensorIndex(t));
-      const BuiltOp op = BuildOp(fbb_, g_, n, [this](std::vector<uint8_t> b) { return AddBuffer(b); });
+      const BuiltOp op = BuildOp(fbb_, g_, n, [this](std::vector<uint8_t> b) { return AddBuffer(b); },
+                                 effective_bias);
+      const int64_t scratch = s < plan_.scratch_size.size() ? plan_.scratch_size[s] : 0;
+      const int64_t scratch_at = scratch > 0 ? plan_.scratch_offset[s] : 0;
       const OpCost cost = CostOf(g_, n);
       emitted_.total_macs += cost.macs;
       emitted_.ops.push_back({n.name, n.op, schema::EnumNameOpCode(op.opcode), DTypeName(g_.tensors[n.outputs[0]].dtype),
-                              g_.tensors[n.outputs[0]].shape, cost});
+                              g_.tensors[n.outputs[0]].shape, cost, scratch});
       operators_.push_back(schema::CreateOperator(
           fbb_, op.opcode, fbb_.CreateVector(ins), fbb_.CreateVector(outs), op.options_type,
           op.options, fbb_.CreateString(n.name), static_cast<uint64_t>(cost.macs),
-          static_cast<uint64_t>(cost.elementwise)));
+          static_cast<uint64_t>(cost.elementwise), static_cast<uint32_t>(scratch_at),
+          static_cast<uint32_t>(scratch)));
     }
     std::vector<int32_t> inputs, outputs;
     for (int t : g_.inputs) inputs.push_back(TensorIndex(t));
@@ -78,7 +85,7 @@ class Writer {
         fbb_.CreateVector(buffers_), fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
         fbb_.CreateVector(ranges), fbb_.CreateVector(labels), static_cast<uint32_t>(plan_.arena_size),
         static_cast<uint32_t>(plan_.lower_bound), static_cast<uint64_t>(emitted_.total_macs),
-        kRuntimeVersion, golden);
+        kRuntimeVersion, golden, fbb_.CreateVectorOfStrings(plan_.cores));
     fbb_.Finish(model);
     emitted_.bytes = WrapFile(fbb_.GetBufferSpan());
     return std::move(emitted_);

@@ -27,6 +27,7 @@ struct EmittedOp {
   std::string dtype;
   Shape output_shape;
   OpCost cost;
+  int64_t scratch_bytes = 0;  // arena scratch planned for its kernels
 };
 
 struct Emitted {

@@ -119,21 +119,62 @@ bool ShortRequantize(const Graph& g, const Node& n, const ChannelMultipliers& m)
   return true;
 }
 
-BuiltOp FullyConnected(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+// Per output channel c of int8 weights [channels][...] (rows of `depth`
+// values, plain as encoded): bias[c] + input_offset * sum of row c, the
+// runtime's effective bias (the loader recomputes it). Empty for other
+// types, or if a value leaves int32 (the loader's accumulator bound makes
+// that impossible for a file it accepts).
+std::vector<int32_t> EffectiveBias(const Graph& g, const Node& n, int64_t channels) {
+  const Tensor& in = g.tensors[n.inputs[0]];
+  const Tensor& w = g.tensors[n.inputs[1]];
+  if (in.dtype != DType::kInt8 || w.dtype != DType::kInt8 || channels < 1 ||
+      w.encoded.size() != static_cast<size_t>(NumElements(w.shape)) ||
+      w.encoded.size() % static_cast<size_t>(channels) != 0) {
+    return {};
+  }
+  const size_t depth = w.encoded.size() / static_cast<size_t>(channels);
+  const int64_t offset = -static_cast<int64_t>(Zp(in));
+  std::vector<int32_t> bias(static_cast<size_t>(channels), 0);
+  if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+    const Tensor& b = g.tensors[n.inputs[2]];
+    if (b.encoded.size() != bias.size() * 4) return {};
+    std::memcpy(bias.data(), b.encoded.data(), b.encoded.size());  // little-endian, as written
+  }
+  std::vector<int32_t> effective(bias.size());
+  for (size_t c = 0; c < bias.size(); ++c) {
+    int64_t sum = 0;
+    for (size_t k = 0; k < depth; ++k) sum += static_cast<int8_t>(w.encoded[c * depth + k]);
+    const int64_t v = bias[c] + offset * sum;
+    if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) return {};
+    effective[c] = static_cast<int32_t>(v);
+  }
+  return effective;
+}
+
+flatbuffers::Offset<flatbuffers::Vector<int32_t>> EffectiveBiasVector(
+    flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n, int64_t channels, bool wanted) {
+  if (!wanted) return 0;
+  const std::vector<int32_t> effective = EffectiveBias(g, n, channels);
+  return effective.empty() ? 0 : fbb.CreateVector(effective);
+}
+
+BuiltOp FullyConnected(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n, bool effective_bias) {
   const Tensor& out = g.tensors[n.outputs[0]];
   const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
   const ChannelMultipliers m = PerChannel(g, n);
   const bool compensated = n.attr_int("compensated", 0) != 0 && out.dtype == DType::kFloat32;
+  const Tensor& w = g.tensors[n.inputs[1]];
+  const auto effective = EffectiveBiasVector(fbb, g, n, w.shape.empty() ? 0 : w.shape[0], effective_bias);
   const auto options = schema::CreateFullyConnectedOptions(fbb, range, fbb.CreateVector(m.multiplier),
                                                            fbb.CreateVector(m.shift), compensated,
                                                            InterleavesWeights(g, n),
-                                                           ShortRequantize(g, n, m));
+                                                           ShortRequantize(g, n, m), effective);
   return {schema::OpCode::FullyConnected, schema::OpOptions::FullyConnectedOptions, options.Union()};
 }
 
 int32_t I(const Node& n, const char* key, int64_t fallback) { return static_cast<int32_t>(n.attr_int(key, fallback)); }
 
-BuiltOp Convolution(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+BuiltOp Convolution(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n, bool effective_bias) {
   const Tensor& out = g.tensors[n.outputs[0]];
   const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
   const ChannelMultipliers m = PerChannel(g, n);
@@ -145,9 +186,12 @@ BuiltOp Convolution(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
         I(n, "pad_top", 0), I(n, "pad_left", 0), I(n, "depth_multiplier", 1), range, mult, shift);
     return {schema::OpCode::DepthwiseConv2D, schema::OpOptions::DepthwiseConv2DOptions, o.Union()};
   }
+  const Tensor& w = g.tensors[n.inputs[1]];
+  const auto effective = EffectiveBiasVector(fbb, g, n, w.shape.empty() ? 0 : w.shape[0],
+                                             effective_bias && I(n, "groups", 1) == 1);
   const auto o = schema::CreateConv2DOptions(fbb, I(n, "stride_h", 1), I(n, "stride_w", 1), I(n, "dilation_h", 1),
                                              I(n, "dilation_w", 1), I(n, "pad_top", 0), I(n, "pad_left", 0),
-                                             I(n, "groups", 1), range, mult, shift);
+                                             I(n, "groups", 1), range, mult, shift, effective);
   return {schema::OpCode::Conv2D, schema::OpOptions::Conv2DOptions, o.Union()};
 }
 
@@ -340,11 +384,11 @@ BuiltOp Add(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) 
 }  // namespace
 
 BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n,
-                const AddBuffer& add_buffer) {
+                const AddBuffer& add_buffer, bool effective_bias) {
   if (auto classic = BuildClassicOp(fbb, g, n, add_buffer)) return *classic;
   const Tensor& in = g.tensors[n.inputs[0]];
   const Tensor& out = g.tensors[n.outputs[0]];
-  if (n.op == "FullyConnected") return FullyConnected(fbb, g, n);
+  if (n.op == "FullyConnected") return FullyConnected(fbb, g, n, effective_bias);
   if (n.op == "Relu" || n.op == "Relu6" || n.op == "Clip") return Clamp(fbb, g, n);
   if (n.op == "Add") return Add(fbb, g, n);
   if (n.op == "Sigmoid" || n.op == "Tanh" || n.op == "HardSwish" || n.op == "LeakyRelu") {
@@ -363,7 +407,7 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
                                        n.attr_float("alpha", 0.0f), n.attr_float("beta", 0.0f), table)
                 .Union()};
   }
-  if (n.op == "Conv2D" || n.op == "DepthwiseConv2D") return Convolution(fbb, g, n);
+  if (n.op == "Conv2D" || n.op == "DepthwiseConv2D") return Convolution(fbb, g, n, effective_bias);
   if (n.op == "MaxPool2D" || n.op == "AveragePool2D") return Pool(fbb, g, n);
   if (n.op == "Mean") return Mean(fbb, g, n);
   if (n.op == "Mul") return Mul(fbb, g, n);

@@ -21,8 +21,10 @@ struct BuiltOp {
 // Adds a constant buffer to the file and returns its index.
 using AddBuffer = std::function<int32_t(std::vector<uint8_t>)>;
 
+// `effective_bias`: write Conv2DOptions / FullyConnectedOptions.effective_bias
+// for int8 FullyConnected and ungrouped Conv2D (plan/cores.h says when).
 BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& graph, const Node& node,
-                const AddBuffer& add_buffer);
+                const AddBuffer& add_buffer, bool effective_bias = false);
 
 }  // namespace mote::modelc
 

@@ -108,6 +108,9 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   j.Key("weight_bytes").Int(r.emitted.weight_bytes);
   j.Key("arena_bytes").Int(r.arena_size);
   j.Key("arena_lower_bound_bytes").Int(r.arena_lower_bound);
+  j.Key("planned_cores").BeginArray();
+  for (const std::string& core : options.cores) j.Str(core);
+  j.EndArray();
   j.Key("total_macs").Int(r.emitted.total_macs);
   int64_t elementwise = 0;
   for (const auto& op : r.emitted.ops) elementwise += op.cost.elementwise;
@@ -132,6 +135,7 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
     j.Key("macs").Int(op.cost.macs);
     j.Key("elementwise_ops").Int(op.cost.elementwise);
     j.Key("bytes_moved").Int(op.cost.bytes_moved);
+    j.Key("scratch_bytes").Int(op.scratch_bytes);
     j.EndObject();
   }
   j.EndArray();
@@ -154,15 +158,22 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
   std::snprintf(buf, sizeof(buf), "%s -> %s (%s)\n", options.model_path.c_str(), options.output_path.c_str(),
                 PrecisionName(options.precision));
   out += buf;
-  std::snprintf(buf, sizeof(buf), "  %-4s %-16s %-8s %-14s %12s %10s\n", "#", "op", "type", "output", "MACs", "elemwise");
+  std::snprintf(buf, sizeof(buf), "  %-4s %-16s %-8s %-14s %12s %10s %8s\n", "#", "op", "type", "output", "MACs",
+                "elemwise", "scratch");
   out += buf;
   for (size_t i = 0; i < r.emitted.ops.size(); ++i) {
     const auto& op = r.emitted.ops[i];
-    std::snprintf(buf, sizeof(buf), "  %-4zu %-16s %-8s %-14s %12lld %10lld  %s\n", i, op.op.c_str(), op.dtype.c_str(),
-                  ShapeString(op.output_shape).c_str(), static_cast<long long>(op.cost.macs),
-                  static_cast<long long>(op.cost.elementwise), op.name.c_str());
+    std::snprintf(buf, sizeof(buf), "  %-4zu %-16s %-8s %-14s %12lld %10lld %8lld  %s\n", i, op.op.c_str(),
+                  op.dtype.c_str(), ShapeString(op.output_shape).c_str(), static_cast<long long>(op.cost.macs),
+                  static_cast<long long>(op.cost.elementwise), static_cast<long long>(op.scratch_bytes),
+                  op.name.c_str());
     out += buf;
   }
+  std::string cores;
+  for (const std::string& c : options.cores) cores += (cores.empty() ? "" : ",") + c;
+  std::snprintf(buf, sizeof(buf), "  planned for %s (scratch: bytes of the arena each op's kernels use there)\n",
+                cores.c_str());
+  out += buf;
   std::snprintf(buf, sizeof(buf),
                 "  MACs %lld | arena %lld bytes (lower bound %lld) | file %zu bytes (weights %lld) | %.3f s\n",
                 static_cast<long long>(r.emitted.total_macs), static_cast<long long>(r.arena_size),

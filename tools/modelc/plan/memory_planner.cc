@@ -49,8 +49,11 @@ reference::Window2D WindowOf(const Graph& g, const Node& n) {
 
 class Planner {
  public:
-  explicit Planner(const Graph& g) : g_(g), group_(g.tensors.size()) {
+  // Buffers [0, tensors) are tensor groups; tensors + s is node s's scratch.
+  Planner(const Graph& g, const std::vector<std::string>& cores)
+      : g_(g), group_(g.tensors.size() + g.nodes.size()), scratch_(g.nodes.size(), 0) {
     std::iota(group_.begin(), group_.end(), 0);
+    for (size_t s = 0; s < g.nodes.size(); ++s) scratch_[s] = ScratchBytes(g, g.nodes[s], cores);
   }
 
   MemoryPlan Run() {
@@ -76,6 +79,7 @@ class Planner {
       }
     }
     best.lower_bound = LowerBound(buffers, overlaps);
+    best.scratch_size = scratch_;
     return best;
   }
 
@@ -83,7 +87,9 @@ class Planner {
   int Find(int t) { return group_[t] == t ? t : (group_[t] = Find(group_[t])); }
   void Union(int a, int b) { group_[Find(b)] = Find(a); }
 
-  bool Computed(int t) const { return !g_.tensors[t].is_const(); }
+  bool Computed(int t) const {
+    return static_cast<size_t>(t) < g_.tensors.size() && !g_.tensors[t].is_const();
+  }
 
   // Elementwise ops whose input dies with them write over it: unary ones,
   // and Add/Mul over an input of the output's shape (element k is read
@@ -110,9 +116,10 @@ class Planner {
     }
   }
 
-  // Lifetimes per group root (entries with bytes == 0 are unused).
+  // Lifetimes per group root (entries with bytes == 0 are unused), then
+  // each node's scratch, live during that node alone.
   std::vector<Buffer> Buffers() {
-    std::vector<Buffer> b(g_.tensors.size());
+    std::vector<Buffer> b(g_.tensors.size() + g_.nodes.size());
     std::vector<bool> seen(g_.tensors.size(), false);
     auto touch = [&](int t, int step, bool write) {
       if (t < 0 || !Computed(t)) return;
@@ -135,6 +142,9 @@ class Planner {
       for (int t : g_.nodes[s].inputs) touch(t, static_cast<int>(s), false);
     }
     for (int t : g_.outputs) touch(t, static_cast<int>(g_.nodes.size()), false);
+    for (size_t s = 0; s < g_.nodes.size(); ++s) {
+      b[g_.tensors.size() + s] = {scratch_[s], static_cast<int>(s), static_cast<int>(s), false};
+    }
     return b;
   }
 
@@ -239,6 +249,10 @@ class Planner {
         plan.arena_size = std::max(plan.arena_size, AlignUp(offset[m] + buffers[m].bytes));
       }
     }
+    plan.scratch_offset.assign(g_.nodes.size(), 0);
+    for (size_t s = 0; s < g_.nodes.size(); ++s) {
+      if (scratch_[s] > 0) plan.scratch_offset[s] = offset[g_.tensors.size() + s];
+    }
     plan.offset.assign(g_.tensors.size(), -1);
     for (size_t t = 0; t < g_.tensors.size(); ++t) {
       if (Computed(static_cast<int>(t))) plan.offset[t] = offset[Find(static_cast<int>(t))];
@@ -272,6 +286,7 @@ class Planner {
 
   const Graph& g_;
   std::vector<int> group_;
+  std::vector<int64_t> scratch_;  // per node
 };
 
 }  // namespace
@@ -280,6 +295,10 @@ int64_t TensorBytes(const Tensor& t) {
   return NumElements(t.shape) * static_cast<int64_t>(DTypeSize(t.dtype));
 }
 
-MemoryPlan PlanMemory(const Graph& graph) { return Planner(graph).Run(); }
+MemoryPlan PlanMemory(const Graph& graph, const std::vector<std::string>& cores) {
+  MemoryPlan plan = Planner(graph, cores).Run();
+  plan.cores = cores;
+  return plan;
+}
 
 }  // namespace mote::modelc
