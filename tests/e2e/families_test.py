@@ -23,6 +23,7 @@ from e2e_common import Checker, board_too_small, compare_raw, guarded, parse_arg
 FAMILIES = [
     ("sensor_cnn1d", "sensor_cnn1d.onnx"),  # Conv1d, BatchNorm1d, MaxPool1d, depthwise Conv1d, AvgPool1d
     ("activations_mlp", "activations_mlp.onnx"),  # Elu, Selu, Celu, Softplus, Gelu, Mish, SiLU, Log, Exp, ...
+    ("mobilenet_v3_tiny", "mobilenet_v3_tiny.onnx"),  # inverted residuals, squeeze-excite, Hardswish/Hardsigmoid
 ]
 MIN_AGREEMENT = {"int8": 98.0, "int16": 98.0}
 # Synthetic graphs around the 1-D ops (float32 against numpy), and a softmax
