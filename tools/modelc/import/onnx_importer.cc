@@ -226,7 +226,7 @@ class Importer {
         graph_.declared_shapes[it->second] = declared;
       }
     }
-    if (graph_.inputs.empty()) throw ConvertError("the graph has no inputs (a constant model?)");
+    if (graph_.inputs.empty()) throw ConvertError("the graph has no inputs (a constant model?)", ErrorKind::kUnsupported);
     if (graph_.outputs.empty()) throw ConvertError("the graph has no outputs");
     SortNodes();
     CheckMacConstants();
