@@ -60,7 +60,7 @@ std::vector<std::string> kSupportedOps = {
     "Conv",    "MaxPool",   "AveragePool", "GlobalAveragePool", "ReduceMean", "Mul",
     "Concat",  "Pad",       "Transpose", "HardSwish", "LeakyRelu",
     "Div",     "Pow",       "Sum",       "Gather",   "Shape",   "Cast",
-    "ReduceSum", "ReduceLogSumExp", "ArgMax", "Less", "Constant",
+    "ReduceSum", "ReduceLogSumExp", "ArgMax", "Less", "Constant", "GlobalMaxPool",
     // The unary family (tools/modelc/ops/unary.cc).
     "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",

@@ -115,8 +115,9 @@ def check_edge_cases(a, c):
         h.make_node("MaxPool", ["cat"], ["p"], kernel_shape=[3], strides=[2], pads=[1, 1]),
         h.make_node("Softmax", ["p"], ["s"], axis=-1),                      # over the length
         h.make_node("ReduceMean", ["p"], ["m"], axes=[-1], keepdims=0),
+        h.make_node("GlobalMaxPool", ["c2"], ["gmax"]),
     ]
-    outs = ["y", "z", "s", "m"]
+    outs = ["y", "z", "s", "m", "gmax"]
     graph = h.make_graph(nodes, "lift_edges", [h.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4, 19])],
                          [h.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outs],
                          [nh.from_array(v, k) for k, v in
@@ -127,7 +128,8 @@ def check_edge_cases(a, c):
     c2 = conv1d(conv1d(x, w1, b1, 2, (2, 0), 2).clip(0), wd, None, 1, (2, 2), 1, 8)
     p = max_pool1d(np.concatenate([c2, extra], 2), 3, 2, (1, 1))
     e = np.exp(p - p.max(2, keepdims=True))
-    want = {"y": c2 * scale, "z": c2.transpose(0, 2, 1), "s": e / e.sum(2, keepdims=True), "m": p.mean(2)}
+    want = {"y": c2 * scale, "z": c2.transpose(0, 2, 1), "s": e / e.sum(2, keepdims=True), "m": p.mean(2),
+            "gmax": c2.max(2, keepdims=True)}
     x_path, model = os.path.join(a.scratch, "lift_x.npy"), os.path.join(a.scratch, "lift_edges.mote")
     np.save(x_path, x)
     r = run([a.modelc, "convert", path, "-o", model, "--precision", "float32"])

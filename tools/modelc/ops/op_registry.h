@@ -36,6 +36,7 @@ void CheckAttributes(const OpDef& def, const Node& n);
 
 // The families (one file each).
 std::vector<OpDef> UnaryOps();
+std::vector<OpDef> GlobalPoolOps();
 
 // The mote Unary op's function at each of `xs` (ops/unary.cc), in double
 // precision (a tabulated chain: its nodes' float reference), for the

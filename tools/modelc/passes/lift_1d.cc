@@ -55,7 +55,7 @@ bool IsWindow1D(const Graph& g, const Node& n) {
            g.tensors[n.inputs[1]].shape.size() == 3;
   }
   if (n.op == "MaxPool" || n.op == "AveragePool") return n.attr_ints("kernel_shape").size() == 1;
-  return n.op == "GlobalAveragePool";
+  return n.op == "GlobalAveragePool" || n.op == "GlobalMaxPool";
 }
 
 // Mean over the length axis only: [N, C, L] -> [N, C(, 1)].
