@@ -1,11 +1,11 @@
 #!/usr/bin/env -S /usr/bin/python3
 """Trains an MLP built from the activation functions modern networks use and exports ONNX.
 
-A hidden layer feeds eleven branches, each a Linear with a different
+A hidden layer feeds thirteen branches, each a Linear with a different
 activation, concatenated into the classifier, as PyTorch 1.13 exports them at
 opset 13: ELU, SELU, CELU, Softplus, GELU (the Erf form), GELU (tanh form),
 Mish (Softplus, Tanh, Mul), SiLU (Sigmoid, Mul), Hardsigmoid, Hardswish,
-Softsign, and an input transform with Abs, Log, Reciprocal, Exp, Sqrt, Neg.
+Softsign, PReLU (per channel and scalar), and an input transform with Abs, Log, Reciprocal, Exp, Sqrt, Neg.
 The task: 6 classes labelled by a random teacher network on 16 features
 (rows closer than 0.5 to the teacher's decision boundary left out).
 
@@ -30,7 +30,8 @@ class ActivationsMlp(nn.Module):
     def __init__(self):
         super().__init__()
         acts = [nn.ELU(), nn.SELU(), nn.CELU(alpha=0.7), nn.Softplus(), nn.GELU(), nn.GELU(approximate="tanh"),
-                nn.Mish(), nn.SiLU(), nn.Hardsigmoid(), nn.Hardswish(), nn.Softsign()]
+                nn.Mish(), nn.SiLU(), nn.Hardsigmoid(), nn.Hardswish(), nn.Softsign(), nn.PReLU(BRANCH),
+                nn.PReLU()]
         self.inp = nn.Linear(3 * FEATURES, WIDTH)
         self.hidden = nn.ModuleList(nn.Linear(WIDTH, BRANCH) for _ in acts)
         self.acts = nn.ModuleList(acts)

@@ -60,7 +60,7 @@ std::vector<std::string> kSupportedOps = {
     "Conv",    "MaxPool",   "AveragePool", "GlobalAveragePool", "ReduceMean", "Mul",
     "Concat",  "Pad",       "Transpose", "HardSwish", "LeakyRelu",
     "Div",     "Pow",       "Sum",       "Gather",   "Shape",   "Cast",
-    "ReduceSum", "ReduceLogSumExp", "ArgMax", "Less", "Constant", "GlobalMaxPool",
+    "ReduceSum", "ReduceLogSumExp", "ArgMax", "Less", "Constant", "GlobalMaxPool", "PRelu", "Max", "Min",
     // The unary family (tools/modelc/ops/unary.cc).
     "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
@@ -79,6 +79,7 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"Squeeze", {1}},       // axes
     {"Pad", {1, 2, 3}},     // pads, constant_value, axes
     {"ReduceMean", {1}},    // axes (opset 18)
+    {"PRelu", {1}},         // slope
 };
 
 // ONNX backend test defaults.

@@ -39,7 +39,7 @@ void LowerGlobalMaxPool(Graph& g, Node& n) {
 }  // namespace
 
 std::vector<OpDef> GlobalPoolOps() {
-  return {{"GlobalMaxPool", {}, EvalGlobalMaxPool, LowerGlobalMaxPool, false}};
+  return {{"GlobalMaxPool", {}, EvalGlobalMaxPool, LowerGlobalMaxPool, nullptr, false}};
 }
 
 }  // namespace mote::modelc

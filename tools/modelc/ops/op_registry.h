@@ -23,6 +23,8 @@ struct OpDef {
   std::vector<Value> (*eval)(const Graph& g, const Node& n, const OpInputs& inputs) = nullptr;
   // Rewrites the node into mote ops in place; nullptr for mote ops.
   void (*lower)(Graph& g, Node& n) = nullptr;
+  // Or: the mote nodes that replace it (in order, the last one writing its output).
+  std::vector<Node> (*expand)(Graph& g, const Node& n) = nullptr;
   // One input, one output of its shape, each element a function of one
   // input element (so any layout or rank computes the same).
   bool elementwise = false;
@@ -37,6 +39,7 @@ void CheckAttributes(const OpDef& def, const Node& n);
 // The families (one file each).
 std::vector<OpDef> UnaryOps();
 std::vector<OpDef> GlobalPoolOps();
+std::vector<OpDef> CompositeOps();
 
 // The mote Unary op's function at each of `xs` (ops/unary.cc), in double
 // precision (a tabulated chain: its nodes' float reference), for the

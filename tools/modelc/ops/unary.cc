@@ -225,9 +225,9 @@ std::vector<double> UnaryValues(const Graph& g, const Node& u, const std::vector
 std::vector<OpDef> UnaryOps() {
   std::vector<OpDef> ops;
   for (const UnaryKind& k : Kinds()) {
-    ops.push_back({k.onnx, k.attributes, EvalOnnxUnary, LowerUnary, true});
+    ops.push_back({k.onnx, k.attributes, EvalOnnxUnary, LowerUnary, nullptr, true});
   }
-  ops.push_back({"Unary", {"function", "alpha", "beta"}, EvalMoteUnary, nullptr, true});
+  ops.push_back({"Unary", {"function", "alpha", "beta"}, EvalMoteUnary, nullptr, nullptr, true});
   return ops;
 }
 

@@ -406,10 +406,6 @@ void LowerToMoteOps(Graph& g) {
       aliases.push_back(k);
     }
   }
-  // The registry's lowerings, after the fusions above have seen the ONNX ops.
-  for (Node& n : g.nodes) {
-    if (const OpDef* def = FindOp(n.op); def != nullptr && def->lower != nullptr) def->lower(g, n);
-  }
   // Drop pure copies unless they join a graph input (or constant) to an output.
   std::vector<Node> kept;
   for (size_t k = 0; k < g.nodes.size(); ++k) {
@@ -423,6 +419,19 @@ void LowerToMoteOps(Graph& g) {
     kept.push_back(n);
   }
   g.nodes = std::move(kept);
+  // The registry's lowerings, after the fusions above have seen the ONNX ops
+  // (and after the copies are dropped: `aliases` holds node positions).
+  std::vector<Node> lowered;
+  for (Node& n : g.nodes) {
+    const OpDef* def = FindOp(n.op);
+    if (def != nullptr && def->lower != nullptr) def->lower(g, n);
+    if (def != nullptr && def->expand != nullptr) {
+      for (Node& m : def->expand(g, n)) lowered.push_back(std::move(m));
+      continue;
+    }
+    lowered.push_back(std::move(n));
+  }
+  g.nodes = std::move(lowered);
 }
 
 void FuseOps(Graph& g) {
