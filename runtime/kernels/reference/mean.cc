@@ -16,17 +16,20 @@ void MeanQuantized(const MeanShape& shape, const QuantizedMeanParams& p, const T
   for (int32_t b = 0; b < shape.batches; ++b) {
     const T* image = input + static_cast<size_t>(b) * shape.positions * shape.channels;
     for (int32_t c = 0; c < shape.channels; ++c) {
-      int32_t acc = 0;
+      // 64-bit sums: a hostile file's sizes, multipliers and zero points
+      // must saturate, never overflow (the same values wherever int32 fits).
+      int64_t sum = 0;
       for (int32_t i = 0; i < shape.positions; ++i) {
-        acc += static_cast<int32_t>(image[static_cast<size_t>(i) * shape.channels + c]) -
-               p.input_zero_point;
+        sum += static_cast<int32_t>(image[static_cast<size_t>(i) * shape.channels + c]) -
+               int64_t{p.input_zero_point};
       }
-      acc = MultiplyByQuantizedMultiplier(acc, p.multiplier, p.shift);
+      const int64_t scaled =
+          MultiplyByQuantizedMultiplier(SaturateToInt32(sum), p.multiplier, p.shift);
       // Division truncates toward zero, so this rounds half away from zero.
-      acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+      const int64_t mean = scaled > 0 ? (scaled + count / 2) / count : (scaled - count / 2) / count;
       output[static_cast<size_t>(b) * shape.channels + c] =
-          ClampTo<T>(SaturateToInt32(int64_t{acc} + p.output_zero_point),
-                     std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+          ClampTo<T>(SaturateToInt32(mean + p.output_zero_point), std::numeric_limits<T>::min(),
+                     std::numeric_limits<T>::max());
     }
   }
 }
