@@ -14,14 +14,16 @@ rows), test_x.npy [N,16] float32, test_y.npy int64 and torch_logits.npy.
 Run with Debian's interpreter: /usr/bin/python3 models/activations_mlp/train.py
 """
 import os
-import random
+import sys
 
 import numpy as np
-import onnx
 import torch
 import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # keep models/ free of __pycache__
+sys.path.insert(0, os.path.dirname(HERE))
+import train_common  # noqa: E402  (models/train_common.py)
 SEED = 0
 FEATURES, CLASSES, WIDTH, BRANCH = 16, 6, 64, 16
 
@@ -46,10 +48,7 @@ class ActivationsMlp(nn.Module):
 
 
 def main():
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
-    torch.set_num_threads(1)
+    train_common.seed_everything(SEED)
     rng = np.random.default_rng(SEED)
     teacher = [rng.normal(size=(FEATURES, 32)), rng.normal(size=(32, CLASSES))]
     x = (rng.normal(size=(6000, FEATURES)) * rng.uniform(0.5, 2.0, size=FEATURES)).astype(np.float32)
@@ -59,29 +58,9 @@ def main():
     y = (np.tanh(x @ teacher[0] / 8.0) @ teacher[1]).argmax(1).astype(np.int64)
     x_train, y_train, x_test, y_test = x[:2500], y[:2500], x[2500:2800], y[2500:2800]
     model = ActivationsMlp()
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    for epoch in range(100):
-        model.train()
-        perm = torch.randperm(len(xt))
-        for i in range(0, len(xt), 64):
-            idx = perm[i:i + 64]
-            opt.zero_grad()
-            nn.functional.cross_entropy(model(xt[idx]), yt[idx]).backward()
-            opt.step()
-    model.eval()
-    with torch.no_grad():
-        logits = model(torch.from_numpy(x_test)).numpy()
-    print(f"test accuracy {100 * (logits.argmax(1) == y_test).mean():.2f}% on {len(y_test)} rows")
-    path = os.path.join(HERE, "activations_mlp.onnx")
-    torch.onnx.export(model, torch.from_numpy(x_test[:1]), path, opset_version=13, input_names=["x"],
-                      output_names=["logits"], dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}})
-    onnx.checker.check_model(onnx.load(path))
-    print("ops:", sorted({n.op_type for n in onnx.load(path).graph.node}))
-    np.save(os.path.join(HERE, "calib.npy"), x_train[rng.choice(len(x_train), 200, replace=False)])
-    np.save(os.path.join(HERE, "test_x.npy"), x_test)
-    np.save(os.path.join(HERE, "test_y.npy"), y_test)
-    np.save(os.path.join(HERE, "torch_logits.npy"), logits.astype(np.float32))
+    train_common.train_classifier(model, x_train, y_train, epochs=100, batch=64, lr=2e-3)
+    train_common.export_classifier(model, HERE, "activations_mlp", x_train, x_test, y_test, rng, calib_count=200,
+                                   unit="rows")
 
 
 if __name__ == "__main__":

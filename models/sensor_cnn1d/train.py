@@ -14,14 +14,16 @@ torch_logits.npy. Run with Debian's interpreter:
 /usr/bin/python3 models/sensor_cnn1d/train.py
 """
 import os
-import random
+import sys
 
 import numpy as np
-import onnx
 import torch
 import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # keep models/ free of __pycache__
+sys.path.insert(0, os.path.dirname(HERE))
+import train_common  # noqa: E402  (models/train_common.py)
 SEED = 0
 LENGTH = 128
 RATE = 50.0  # Hz
@@ -87,39 +89,14 @@ class SensorCnn(nn.Module):
 
 
 def main():
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
-    torch.set_num_threads(1)
+    train_common.seed_everything(SEED)
     rng = np.random.default_rng(SEED)
     x_train, y_train = dataset(rng, 2000)
     x_test, y_test = dataset(rng, 250)
     model = SensorCnn()
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    for epoch in range(15):
-        model.train()
-        perm = torch.randperm(len(xt))
-        for i in range(0, len(xt), 32):
-            idx = perm[i:i + 32]
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-    model.eval()
-    with torch.no_grad():
-        logits = model(torch.from_numpy(x_test)).numpy()
-    acc = (logits.argmax(1) == y_test).mean()
-    print(f"test accuracy {100 * acc:.2f}% on {len(y_test)} windows")
-    path = os.path.join(HERE, "sensor_cnn1d.onnx")
-    torch.onnx.export(model, torch.from_numpy(x_test[:1]), path, opset_version=13, input_names=["x"],
-                      output_names=["logits"], dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}})
-    onnx.checker.check_model(onnx.load(path))
-    print("ops:", sorted({n.op_type for n in onnx.load(path).graph.node}))
-    np.save(os.path.join(HERE, "calib.npy"), x_train[rng.choice(len(x_train), 100, replace=False)])
-    np.save(os.path.join(HERE, "test_x.npy"), x_test)
-    np.save(os.path.join(HERE, "test_y.npy"), y_test)
-    np.save(os.path.join(HERE, "torch_logits.npy"), logits.astype(np.float32))
+    train_common.train_classifier(model, x_train, y_train, epochs=15, batch=32, lr=3e-3)
+    train_common.export_classifier(model, HERE, "sensor_cnn1d", x_train, x_test, y_test, rng, calib_count=100,
+                                   unit="windows")
 
 
 if __name__ == "__main__":
