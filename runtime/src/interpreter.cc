@@ -86,6 +86,18 @@ TensorView Interpreter::View(int32_t tensor_index) const {
   return view;
 }
 
+size_t Interpreter::num_op_outputs(size_t op) const {
+  if (!model_.valid() || op >= model_.num_operators()) return 0;
+  const auto* outputs = model_.schema().operators()->Get(static_cast<uint32_t>(op))->outputs();
+  return outputs != nullptr ? outputs->size() : 0;
+}
+
+TensorView Interpreter::op_output(size_t op, size_t k) const {
+  if (k >= num_op_outputs(op)) return TensorView{};
+  // Operator outputs are verified at load to live in the arena.
+  return View(model_.schema().operators()->Get(static_cast<uint32_t>(op))->outputs()->Get(static_cast<uint32_t>(k)));
+}
+
 TensorView Interpreter::input(size_t i) const {
   MOTE_ASSERT(i < num_inputs());
   return View(model_.schema().inputs()->Get(static_cast<uint32_t>(i)));

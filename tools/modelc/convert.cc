@@ -32,26 +32,34 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-Graph Import(const std::string& path) {
-  if (EndsWith(path, ".tflite")) return ImportTflite(path);
-  return ImportOnnx(path);
-}
-
 }  // namespace
 
+Graph ImportModel(const std::string& bytes, const std::string& what) {
+  // A TFLite flatbuffer carries the file identifier "TFL3" at offset 4.
+  const bool tflite = EndsWith(what, ".tflite") || (bytes.size() >= 8 && bytes.compare(4, 4, "TFL3") == 0);
+  return tflite ? ImportTfliteBytes(bytes, what) : ImportOnnxBytes(bytes, what);
+}
+
 std::vector<std::vector<Value>> LoadSamples(const Graph& g, const std::vector<std::string>& paths) {
+  std::vector<tools::NpyArray> arrays;
+  for (const std::string& path : paths) arrays.push_back(tools::ReadNpy(path));
+  return SamplesFrom(g, arrays, paths);
+}
+
+std::vector<std::vector<Value>> SamplesFrom(const Graph& g, const std::vector<tools::NpyArray>& arrays,
+                                            const std::vector<std::string>& names) {
   std::vector<std::vector<Value>> samples;
-  if (paths.empty()) return samples;
-  if (paths.size() != g.inputs.size()) {
+  if (arrays.empty()) return samples;
+  if (arrays.size() != g.inputs.size()) {
     throw ConvertError("the model has " + std::to_string(g.inputs.size()) + " inputs but " +
-                       std::to_string(paths.size()) + " --calibration files were given (one per input)");
+                       std::to_string(arrays.size()) + " calibration arrays were given (one per input)");
   }
-  for (size_t i = 0; i < paths.size(); ++i) {
-    const tools::NpyArray a = tools::ReadNpy(paths[i]);
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    const tools::NpyArray& a = arrays[i];
     const Shape& shape = g.tensors[g.inputs[i]].shape;
-    const int64_t n = tools::CountSamples(a, shape, paths[i]);
+    const int64_t n = tools::CountSamples(a, shape, names[i]);
     if (i > 0 && static_cast<size_t>(n) != samples.size()) {
-      throw ConvertError(paths[i] + ": holds " + std::to_string(n) + " samples, the first calibration file " +
+      throw ConvertError(names[i] + ": holds " + std::to_string(n) + " samples, the first calibration array " +
                          std::to_string(samples.size()));
     }
     samples.resize(static_cast<size_t>(n));
@@ -60,7 +68,7 @@ std::vector<std::vector<Value>> LoadSamples(const Graph& g, const std::vector<st
     for (int64_t s = 0; s < n; ++s) {
       Eigen::ArrayXf x = Eigen::Map<const Eigen::ArrayXf>(f.data() + s * per, per);
       if (!x.allFinite()) {
-        throw ConvertError(paths[i] + ": sample " + std::to_string(s) +
+        throw ConvertError(names[i] + ": sample " + std::to_string(s) +
                            " holds NaN or Inf (calibration data must be finite)");
       }
       samples[s].push_back(Value::Float(shape, std::move(x)));
@@ -73,8 +81,7 @@ namespace {
 
 void CheckBudget(const char* what, const std::optional<int64_t>& budget, int64_t actual, const char* unit) {
   if (budget && actual > *budget) {
-    throw ConvertError(std::string(what) + " is " + std::to_string(actual) + " " + unit + ", over the budget of " +
-                       std::to_string(*budget) + " by " + std::to_string(actual - *budget) + " " + unit);
+    throw BudgetError(what, actual, *budget, unit);
   }
 }
 
@@ -204,11 +211,13 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
   return result;
 }
 
-ConvertResult Convert(const ConvertOptions& options) {
+ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools::NpyArray>& calibration,
+                              const ConvertOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const std::string source = tools::ReadFile(options.model_path);
-  Graph graph = Import(options.model_path);
-  const std::vector<std::vector<Value>> samples = LoadSamples(graph, options.calibration_paths);
+  Graph graph = ImportModel(source, options.model_path);
+  std::vector<std::string> names = options.calibration_paths;
+  for (size_t i = names.size(); i < calibration.size(); ++i) names.push_back("calibration array " + std::to_string(i));
+  const std::vector<std::vector<Value>> samples = SamplesFrom(graph, calibration, names);
   ModelInfo info;
   info.name = graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
                   ? BaseName(options.model_path) : graph.name;
@@ -235,11 +244,22 @@ ConvertResult Convert(const ConvertOptions& options) {
     }
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.name = info.name;
+  return result;
+}
+
+ConvertResult Convert(const ConvertOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string source = tools::ReadFile(options.model_path);
+  std::vector<tools::NpyArray> calibration;
+  for (const std::string& path : options.calibration_paths) calibration.push_back(tools::ReadNpy(path));
+  ConvertResult result = ConvertInMemory(source, calibration, options);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   tools::OutputFiles files;
   files.Add(options.output_path, std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()));
   if (!options.header_path.empty()) {
     files.Add(options.header_path,
-              HeaderFor(info.name, result.emitted.bytes, result.arena_size, options.model_path));
+              HeaderFor(result.name, result.emitted.bytes, result.arena_size, options.model_path));
   }
   if (!options.report_path.empty()) files.Add(options.report_path, ReportJson(options, result));
   files.Commit();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/npy.h"
 #include "emit/mote_writer.h"
 #include "plan/cores.h"
 #include "plan/stack_bound.h"
@@ -30,6 +31,23 @@ struct ConvertOptions {
   std::vector<std::string> cores = AllCores();
 };
 
+// A budget (--max-arena, --max-flash, --max-macs, --max-stack) the converted
+// model exceeds.
+class BudgetError : public ConvertError {
+ public:
+  BudgetError(const std::string& what, int64_t actual, int64_t budget, const std::string& unit)
+      : ConvertError(what + " is " + std::to_string(actual) + " " + unit + ", over the budget of " +
+                     std::to_string(budget) + " by " + std::to_string(actual - budget) + " " + unit),
+        what_(what), actual_(actual), budget_(budget) {}
+  const std::string& budget_name() const { return what_; }
+  int64_t actual() const { return actual_; }
+  int64_t budget() const { return budget_; }
+
+ private:
+  std::string what_;
+  int64_t actual_, budget_;
+};
+
 // How far the converted model's outputs are from the float reference on the
 // calibration samples, measured by running the mote runtime itself.
 struct QuantizationError {
@@ -47,6 +65,7 @@ struct ConvertResult {
   std::vector<StackBound> stack;  // the runtime's worst-case stack per Cortex-M CPU
   QuantizationError error;
   double seconds = 0.0;
+  std::string name;  // the model's name in the file (and the header's default)
 };
 
 // The pipeline after import: passes, calibration, quantization, memory plan,
@@ -58,6 +77,19 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
 
 // Calibration samples from one .npy per graph input (shapes after import).
 std::vector<std::vector<Value>> LoadSamples(const Graph& graph, const std::vector<std::string>& paths);
+// The same from arrays already in memory; `names[i]` names array i in messages.
+std::vector<std::vector<Value>> SamplesFrom(const Graph& graph, const std::vector<tools::NpyArray>& arrays,
+                                            const std::vector<std::string>& names);
+
+// The model file's format: TFLite by its file identifier or a .tflite name, else ONNX.
+Graph ImportModel(const std::string& bytes, const std::string& what);
+
+// Everything Convert does but touch files: `source` holds the model file's
+// bytes (`options.model_path` only names it), `calibration` one array per
+// graph input. Budgets are checked; outputs are left to the caller
+// (result.emitted.bytes, HeaderFor, ReportJson). The Python API's path.
+ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools::NpyArray>& calibration,
+                              const ConvertOptions& options);
 
 // Converts and writes every requested output, or throws (ConvertError or
 // std::runtime_error) having written nothing.

@@ -43,8 +43,10 @@ std::string TensorLine(const schema::Model& m, int32_t index) {
 
 }  // namespace
 
-std::string Inspect(const std::string& path, bool json) {
-  const tools::AlignedBuffer buffer(tools::ReadFile(path));
+std::string Inspect(const std::string& path, bool json) { return InspectBytes(tools::ReadFile(path), path, json); }
+
+std::string InspectBytes(const std::string& bytes, const std::string& path, bool json) {
+  const tools::AlignedBuffer buffer(bytes);
   std::string message;
   mote::SetDiagnosticHandler(Collect, &message);
   const Result<mote::Model> loaded = mote::Model::Load({buffer.data(), buffer.size()});

@@ -47,6 +47,13 @@ class Interpreter {
   TensorView output(size_t i) const;
   const Model& model() const { return model_; }
 
+  // Output `k` of operator `op`, for debugging tools (layer-by-layer
+  // comparison): read it from an OpHook right after the operator ran, since
+  // the arena is reused by later operators. Returns an empty view for
+  // indices out of range.
+  size_t num_op_outputs(size_t op) const;
+  TensorView op_output(size_t op, size_t k) const;
+
   void set_op_hook(OpHook hook, void* context) {
     hook_ = hook;
     hook_context_ = context;

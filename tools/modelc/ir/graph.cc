@@ -137,7 +137,8 @@ bool Graph::IsGraphInput(int tensor) const {
 
 ConvertError::ConvertError(const std::string& node, const std::string& op, const std::string& reason,
                            ErrorKind kind)
-    : std::runtime_error("node '" + node + "' (op " + op + "): " + reason), kind_(kind) {}
+    : std::runtime_error("node '" + node + "' (op " + op + "): " + reason),
+      kind_(kind), node_(node), op_(op), reason_(reason) {}
 
 void Fail(const Node& node, const std::string& reason) { throw ConvertError(node.name, node.op, reason); }
 

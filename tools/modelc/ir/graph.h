@@ -140,11 +140,16 @@ class ConvertError : public std::runtime_error {
   ConvertError(const std::string& node, const std::string& op, const std::string& reason,
                ErrorKind kind = ErrorKind::kInvalid);
   explicit ConvertError(const std::string& reason, ErrorKind kind = ErrorKind::kInvalid)
-      : std::runtime_error(reason), kind_(kind) {}
+      : std::runtime_error(reason), kind_(kind), reason_(reason) {}
   ErrorKind kind() const { return kind_; }
+  // Empty when the failure is not at one node (a budget, a file).
+  const std::string& node() const { return node_; }
+  const std::string& op() const { return op_; }
+  const std::string& reason() const { return reason_; }
 
  private:
   ErrorKind kind_;
+  std::string node_, op_, reason_;
 };
 
 // The model is inconsistent at this node.

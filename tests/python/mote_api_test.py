@@ -1,0 +1,240 @@
+"""The Python API (tools/python/mote) against independent oracles.
+
+scikit-learn's and PyTorch's own predictions, mote-sim on the same bytes, and
+the failure classes a user catches. Run with PYTHONPATH=<build>/python (ctest
+sets it) and --bin <build>/bin.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+import mote
+
+ARGS = None
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DIGITS_ONNX = os.path.join(REPO, "models", "digits_mlp", "digits_mlp.onnx")
+
+
+def digits():
+    from sklearn.datasets import load_digits
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0).astype(np.float32)
+    return x[:1400], y[:1400], x[1400:], y[1400:]
+
+
+class ScikitLearn(unittest.TestCase):
+    def test_forest_predicts_as_sklearn(self):
+        from sklearn.ensemble import RandomForestClassifier
+        x, y, xt, yt = digits()
+        clf = RandomForestClassifier(n_estimators=10, max_depth=8, random_state=0).fit(x, y)
+        model = mote.convert(clf, calibration=x)
+        got = model.predict(xt)
+        self.assertEqual(got.shape, (len(xt),))
+        agree = float(np.mean(got == clf.predict(xt)))
+        self.assertGreaterEqual(agree, 0.99, agree)
+
+    def test_pipeline_with_string_labels(self):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.datasets import load_iris
+        x, y = load_iris(return_X_y=True)
+        names = np.array(["setosa", "versicolor", "virginica"])[y]
+        clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(x, names)
+        model = mote.convert(clf, calibration=x.astype(np.float32))
+        got = model.predict(x.astype(np.float32))
+        self.assertEqual(got.dtype.kind, "U")
+        self.assertGreaterEqual(float(np.mean(got == clf.predict(x))), 0.99)
+        probs = model.run(x.astype(np.float32))["probabilities"]
+        np.testing.assert_allclose(probs, clf.predict_proba(x), atol=1e-4)
+
+
+class PyTorch(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        import torch
+        torch.manual_seed(0)
+        x, y, xt, _ = digits()
+        net = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10))
+        opt = torch.optim.Adam(net.parameters(), lr=0.01)
+        xs, ys = torch.from_numpy(x), torch.from_numpy(y).long()
+        for _ in range(150):
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(net(xs), ys).backward()
+            opt.step()
+        cls.net, cls.x, cls.xt = net, x, xt
+        with torch.no_grad():
+            cls.want = net(torch.from_numpy(xt)).numpy()
+
+    def test_float32_equals_torch(self):
+        model = mote.convert(self.net, calibration=self.x[:50], precision="float32")
+        np.testing.assert_allclose(model.predict(self.xt), self.want, rtol=1e-4, atol=1e-5)
+
+    def test_int8_and_int16_agree_with_torch(self):
+        for precision, bar in (("int8", 0.98), ("int16", 0.995)):
+            model = mote.convert(self.net, calibration=self.x, precision=precision)
+            self.assertEqual(model.inputs[0].dtype, precision)
+            agree = float(np.mean(model.predict(self.xt).argmax(1) == self.want.argmax(1)))
+            self.assertGreaterEqual(agree, bar, (precision, agree))
+
+    def test_one_sample_keeps_the_input_shape(self):
+        model = mote.convert(self.net, calibration=self.x, precision="float32")
+        one = model.predict(self.xt[:1])
+        self.assertEqual(one.shape, tuple(model.outputs[0].shape))
+        np.testing.assert_allclose(one[0], self.want[0], rtol=1e-4, atol=1e-5)
+        self.assertEqual(model.predict(self.xt[0]).shape, (10,))
+
+
+class Files(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+        _, _, self.xt, _ = digits()
+        self.calib = np.load(os.path.join(REPO, "models", "digits_mlp", "calib.npy"))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_sources_agree_and_equal_modelc(self):
+        by_path = mote.convert(DIGITS_ONNX, calibration=self.calib)
+        by_proto = mote.convert(onnx.load(DIGITS_ONNX), calibration=self.calib)
+        with open(DIGITS_ONNX, "rb") as f:
+            by_bytes = mote.convert(f.read(), calibration=self.calib)
+        out = os.path.join(self.dir, "cli.mote")
+        subprocess.run([os.path.join(ARGS.bin, "modelc"), "convert", DIGITS_ONNX, "-o", out, "--calibration",
+                        os.path.join(REPO, "models", "digits_mlp", "calib.npy")], check=True, capture_output=True)
+        with open(out, "rb") as f:
+            self.assertEqual(by_path.bytes, f.read())  # the same pipeline as the command line
+        for other in (by_proto, by_bytes):
+            np.testing.assert_array_equal(other.run(self.xt, raw=True)[other.outputs[0].name],
+                                          by_path.run(self.xt, raw=True)[by_path.outputs[0].name])
+
+    def test_predict_equals_mote_sim(self):
+        model = mote.convert(DIGITS_ONNX, calibration=self.calib)
+        path, x, y = (os.path.join(self.dir, n) for n in ("m.mote", "x.npy", "y.npy"))
+        model.save(path)
+        np.save(x, self.xt[:40].reshape((40,) + tuple(model.inputs[0].shape[1:])))
+        subprocess.run([os.path.join(ARGS.bin, "mote-sim"), "run", path, "--input", x, "--output", y, "--raw"],
+                       check=True, capture_output=True)
+        raw = model.run(np.load(x), raw=True)[model.outputs[0].name]
+        np.testing.assert_array_equal(raw, np.load(y))
+
+    def test_save_load_header_report(self):
+        model = mote.convert(DIGITS_ONNX, calibration=self.calib, selftest=2)
+        path = os.path.join(self.dir, "digits.mote")
+        model.save(path)
+        loaded = mote.load(path)
+        self.assertEqual(loaded.bytes, model.bytes)
+        self.assertEqual(loaded.arena_size, model.arena_size)
+        text = model.header(os.path.join(self.dir, "digits.h"), "digits")
+        self.assertIn("#define MOTE_DIGITS_ARENA_SIZE %d" % model.arena_size, text)
+        with open(os.path.join(self.dir, "digits.h")) as f:
+            self.assertEqual(f.read(), text)
+        r = model.report
+        self.assertEqual(r["arena_bytes"], model.arena_size)
+        self.assertEqual(r["file_bytes"], len(model.bytes))
+        self.assertEqual(r["total_macs"], sum(op["macs"] for op in r["operators"]))
+        self.assertGreater(r["total_macs"], 0)
+        self.assertTrue(any(s["cpu"] == "cortex-m4" and s["worst_case_bytes"] > 0 for s in r["stack"]))
+        self.assertEqual({op["runtime_op"] for op in r["operators"]}, {"FullyConnected"})
+        self.assertIn("operators", loaded.report)  # inspect's view of a loaded file
+        self.assertIn("FullyConnected", loaded.describe())
+
+
+def onnx_model(op, **attrs):
+    node = helper.make_node(op, ["x"], ["y"], name="the_node", **attrs)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+class Errors(unittest.TestCase):
+    def setUp(self):
+        self.calib = np.load(os.path.join(REPO, "models", "digits_mlp", "calib.npy"))
+        self.model = mote.convert(DIGITS_ONNX, calibration=self.calib)
+
+    def test_unsupported_op_names_node_op_reason(self):
+        with self.assertRaises(mote.UnsupportedOpError) as e:
+            mote.convert(onnx_model("NonZero"), precision="float32")
+        self.assertEqual((e.exception.node, e.exception.op), ("the_node", "NonZero"))
+        self.assertTrue(e.exception.reason)
+        with self.assertRaises(mote.UnsupportedOpError) as e:
+            mote.convert(onnx_model("Elu", no_such_attribute=1.0), precision="float32")
+        self.assertIn("no_such_attribute", e.exception.reason)
+
+    def test_invalid_model(self):
+        with self.assertRaises(mote.InvalidModelError):
+            mote.convert(b"not a model")
+        bad = self.calib.copy()
+        bad[0, 0] = np.nan
+        with self.assertRaises(mote.InvalidModelError):
+            mote.convert(DIGITS_ONNX, calibration=bad)
+
+    def test_budget(self):
+        with self.assertRaises(mote.BudgetExceededError) as e:
+            mote.convert(DIGITS_ONNX, calibration=self.calib, max_arena=64)
+        self.assertEqual((e.exception.budget, e.exception.limit), ("arena", 64))
+        self.assertEqual(e.exception.actual, self.model.arena_size)
+        with self.assertRaises(mote.BudgetExceededError):
+            mote.convert(DIGITS_ONNX, calibration=self.calib, max_stack={"cortex-m0": 16})
+
+    def test_corrupt_and_truncated(self):
+        data = bytearray(self.model.bytes)
+        data[len(data) // 2] ^= 0x40
+        with self.assertRaises(mote.CorruptModelError) as e:
+            mote.load(bytes(data))
+        self.assertTrue(e.exception.status.startswith("k"))
+        with self.assertRaises(mote.CorruptModelError):
+            mote.load(self.model.bytes[: len(self.model.bytes) // 3])
+
+    def test_version_mismatch(self):
+        # The runtime checks the schema version before the payload's CRC; the
+        # version fields sit in the File table's inline data (mote.fbs).
+        data = bytearray(self.model.bytes)
+        for off in range(4, 256, 2):
+            trial = bytearray(data)
+            trial[off] = (trial[off] + 7) & 0xFF
+            try:
+                mote.load(bytes(trial))
+            except mote.VersionMismatchError as e:
+                self.assertEqual(e.status, "kVersionMismatch")
+                return
+            except mote.MoteError:
+                continue
+        self.fail("no single-byte change of the header gave a version mismatch")
+
+    def test_arena_too_small(self):
+        with self.assertRaises(mote.ArenaTooSmallError) as e:
+            mote.load(self.model.bytes, arena_size=self.model.arena_size - 16)
+        self.assertEqual(e.exception.needed, self.model.arena_size)
+        self.assertEqual(e.exception.given, self.model.arena_size - 16)
+        self.assertEqual(mote.load(self.model.bytes, arena_size=self.model.arena_size).arena_size,
+                         self.model.arena_size)
+
+    def test_input_shape(self):
+        with self.assertRaises(mote.InputShapeError) as e:
+            self.model.predict(np.zeros((3, 63), np.float32))
+        self.assertEqual(e.exception.got, (3, 63))
+        with self.assertRaises(mote.InputShapeError):
+            self.model.run({"nope": np.zeros((1, 64), np.float32)})
+
+    def test_every_failure_is_a_mote_error(self):
+        for cls in (mote.UnsupportedOpError, mote.InvalidModelError, mote.BudgetExceededError,
+                    mote.CorruptModelError, mote.VersionMismatchError, mote.ArenaTooSmallError,
+                    mote.InputShapeError):
+            self.assertTrue(issubclass(cls, mote.MoteError))
+            self.assertFalse(issubclass(cls, RuntimeError))
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    ARGS, rest = p.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
