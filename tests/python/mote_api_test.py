@@ -148,6 +148,50 @@ class Files(unittest.TestCase):
         self.assertIn("FullyConnected", loaded.describe())
 
 
+class Compare(unittest.TestCase):
+    def test_layer_by_layer(self):
+        calib = np.load(os.path.join(REPO, "models", "digits_mlp", "calib.npy"))
+        model = mote.convert(DIGITS_ONNX, calibration=calib)
+        c = model.compare(DIGITS_ONNX, calib[:20])
+        self.assertEqual(c["samples"], 20)
+        ops = [t for t in c["tensors"] if t["op_index"] >= 0]
+        self.assertEqual(ops[-1]["tensor"], model.outputs[0].name)
+        self.assertGreater(ops[-1]["sqnr_db"], 20.0)
+        self.assertGreaterEqual(c["worst"], 0)
+        self.assertIn("worst layer: op", c["text"])
+        # An independent check of the last row: the float model run by numpy.
+        import onnx.numpy_helper as nh
+        g = onnx.load(DIGITS_ONNX).graph
+        w = {i.name: nh.to_array(i) for i in g.initializer}
+        x = calib[:20].reshape(20, -1)
+        for node in g.node:
+            if node.op_type == "Gemm":
+                x = x @ w[node.input[1]].T + w[node.input[2]]
+            elif node.op_type == "Relu":
+                x = np.maximum(x, 0)
+        got = model.predict(calib[:20])
+        sqnr = 10 * np.log10(np.sum(x ** 2) / np.sum((got - x) ** 2))
+        self.assertAlmostEqual(ops[-1]["sqnr_db"], sqnr, delta=0.05)
+        # float32 conversion: every tensor within float rounding.
+        exact = mote.convert(DIGITS_ONNX, precision="float32").compare(DIGITS_ONNX, calib[:5])
+        self.assertTrue(all(t["exact"] or t["sqnr_db"] > 100 for t in exact["tensors"]))
+
+
+class Install(unittest.TestCase):
+    def test_cmake_install_component(self):
+        build = os.path.dirname(os.path.abspath(ARGS.bin))
+        with tempfile.TemporaryDirectory() as prefix:
+            subprocess.run(["cmake", "--install", build, "--component", "python", "--prefix", prefix],
+                           check=True, capture_output=True)
+            site = os.path.join(prefix, "lib", "python%d.%d" % sys.version_info[:2], "dist-packages")
+            code = ("import mote, numpy as np; from sklearn.tree import DecisionTreeClassifier as T; "
+                    "x = np.eye(4, dtype=np.float32); m = mote.convert(T().fit(x, [0, 1, 2, 3])); "
+                    "print(m.predict(x).tolist(), mote.__file__)")
+            r = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=site), cwd=prefix,
+                               capture_output=True, text=True, check=True)
+            self.assertIn("[0, 1, 2, 3] " + site, r.stdout)
+
+
 def onnx_model(op, **attrs):
     node = helper.make_node(op, ["x"], ["y"], name="the_node", **attrs)
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
