@@ -8,7 +8,9 @@
 #include "common/files.h"
 #include "common/npy.h"
 #include "common/sha256.h"
+#include "compare.h"
 #include "emit/header_writer.h"
+#include "emit/html_report.h"
 #include "emit/report.h"
 #include "import/onnx_importer.h"
 #include "import/tflite_importer.h"
@@ -261,7 +263,16 @@ ConvertResult Convert(const ConvertOptions& options) {
     files.Add(options.header_path,
               HeaderFor(result.name, result.emitted.bytes, result.arena_size, options.model_path));
   }
-  if (!options.report_path.empty()) files.Add(options.report_path, ReportJson(options, result));
+  if (EndsWith(options.report_path, ".html")) {
+    // The page shows per-layer error: compared on (up to 64) calibration samples.
+    std::optional<Comparison> comparison;
+    if (!calibration.empty()) comparison = Compare(source, options.model_path,
+                                                   std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()),
+                                                   calibration);
+    files.Add(options.report_path, ReportHtml(options, result, comparison ? &*comparison : nullptr));
+  } else if (!options.report_path.empty()) {
+    files.Add(options.report_path, ReportJson(options, result));
+  }
   files.Commit();
   return result;
 }
