@@ -11,6 +11,7 @@
 #include "common/files.h"
 #include "convert.h"
 #include "ir/reference_executor.h"
+#include "ml/tree_model.h"
 #include "mote/diagnostics.h"
 #include "mote/interpreter.h"
 #include "mote/model.h"
@@ -131,8 +132,9 @@ Comparison Compare(const std::string& source, const std::string& source_name,
   std::vector<Value> reference;
   Capture capture{&interp, &reference, &ops};
   interp.set_op_hook(Capture::Hook, &capture);
+  const TreeCacheScope trees;  // one graph, many samples
   for (const std::vector<Value>& sample : samples) {
-    reference = Execute(graph, sample);
+    reference = Execute(graph, sample, nullptr, false);
     for (size_t i = 0; i < sample.size(); ++i) {
       const std::vector<float> x(sample[i].f.data(), sample[i].f.data() + sample[i].f.size());
       const TensorView in = interp.input(i);

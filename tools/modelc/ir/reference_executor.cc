@@ -654,23 +654,72 @@ Node OnnxTwin(const Node& node) {
   return twin;
 }
 
+// mote Conv2D (OHWI filters, `groups`) and DepthwiseConv2D ([1, kh, kw, C*m]
+// filters: output channel o reads input channel o / m) on NHWC, without a
+// layout change: im2col and one Eigen GEMM per group, or a direct loop over
+// channels for depthwise. This is the float reference calibration and the
+// self-check run on every sample, so it must be fast.
 Value MoteConv(const Node& node, const Value& x, const Value& w, const Value* b, bool depthwise) {
   if (x.shape.size() != 4 || w.shape.size() != 4) Fail(node, "input and filter must be 4-D NHWC");
-  Node twin = OnnxTwin(node);
-  Value wt;
-  if (depthwise) {  // [1, kh, kw, C*m] -> OIHW [C*m, 1, kh, kw], group = C
-    wt = Transpose(node, w, {3, 0, 1, 2});
-    twin.attrs["group"].i = x.shape[3];
-  } else {  // OHWI -> OIHW
-    wt = Transpose(node, w, {0, 3, 1, 2});
-    twin.attrs["group"].i = node.attr_int("groups", 1);
+  const int64_t n = x.shape[0], h = x.shape[1], wd = x.shape[2], c = x.shape[3];
+  const int64_t kh = w.shape[1], kw = w.shape[2];
+  const int64_t oc = depthwise ? w.shape[3] : w.shape[0];
+  const int64_t groups = depthwise ? c : node.attr_int("groups", 1);
+  const int64_t icg = depthwise ? 1 : w.shape[3];
+  if ((depthwise && w.shape[0] != 1) || groups < 1 || c != icg * groups || oc % groups != 0) {
+    Fail(node, "input channels " + std::to_string(c) + " do not match filters " + ShapeString(w.shape) +
+                   (depthwise ? "" : " and groups " + std::to_string(groups)));
   }
-  Value y = ConvNchw(twin, Transpose(node, x, kToNchw), wt, b);
-  y = Transpose(node, y, kToNhwc);
+  if (node.attr_int("filter_h", 1) != kh || node.attr_int("filter_w", 1) != kw) {
+    Fail(node, "filter_h/filter_w do not match the filters " + ShapeString(w.shape));
+  }
+  if (b != nullptr && b->size() != oc) Fail(node, "bias " + ShapeString(b->shape) + " does not match the filters");
+  const Window g = WindowOf(OnnxTwin(node), {n, c, h, wd}, kh, kw);
+  CheckComputedSize(node, {n, g.out_h, g.out_w, oc});
+  const int64_t pixels = n * g.out_h * g.out_w, ocg = oc / groups;
+  Matrix y(pixels, oc);
+  if (b != nullptr) {
+    y.rowwise() = Eigen::Map<const Eigen::RowVectorXf>(b->f.data(), oc);
+  } else {
+    y.setZero();
+  }
+  // Calls f(pixel, ky, kx, input offset of channel 0) for every tap inside the input.
+  auto for_each_tap = [&](auto f) {
+    for (int64_t bi = 0, p = 0; bi < n; ++bi)
+      for (int64_t oy = 0; oy < g.out_h; ++oy)
+        for (int64_t ox = 0; ox < g.out_w; ++ox, ++p)
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            const int64_t iy = oy * g.sh - g.pad_top + ky * g.dh;
+            if (iy < 0 || iy >= h) continue;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const int64_t ix = ox * g.sw - g.pad_left + kx * g.dw;
+              if (ix >= 0 && ix < wd) f(p, ky, kx, ((bi * h + iy) * wd + ix) * c);
+            }
+          }
+  };
+  if (depthwise) {
+    const int64_t m = oc / c;
+    for_each_tap([&](int64_t p, int64_t ky, int64_t kx, int64_t in) {
+      const float* tap = w.f.data() + (ky * kw + kx) * oc;
+      for (int64_t o = 0; o < oc; ++o) y(p, o) += x.f[in + o / m] * tap[o];
+    });
+  } else {
+    const int64_t patch = kh * kw * icg;
+    Matrix cols(pixels, patch);
+    for (int64_t grp = 0; grp < groups; ++grp) {
+      cols.setZero();
+      for_each_tap([&](int64_t p, int64_t ky, int64_t kx, int64_t in) {
+        const float* src = x.f.data() + in + grp * icg;
+        std::copy(src, src + icg, cols.data() + p * patch + (ky * kw + kx) * icg);
+      });
+      Eigen::Map<const Matrix> filters(w.f.data() + grp * ocg * patch, ocg, patch);
+      y.middleCols(grp * ocg, ocg).noalias() += cols * filters.transpose();
+    }
+  }
   const float lo = node.attr_float("act_min", -std::numeric_limits<float>::infinity());
   const float hi = node.attr_float("act_max", std::numeric_limits<float>::infinity());
-  y.f = y.f.max(lo).min(hi);
-  return y;
+  Eigen::ArrayXf flat = Eigen::Map<Eigen::ArrayXf>(y.data(), y.size()).max(lo).min(hi);
+  return Value::Float({n, g.out_h, g.out_w, oc}, std::move(flat));
 }
 
 }  // namespace
@@ -881,12 +930,13 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   Unsupported(node, "op is not supported by modelc");
 }
 
-std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs, const NodeObserver* observer) {
+std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs, const NodeObserver* observer,
+                           bool with_constants) {
   std::vector<Value> values(graph.tensors.size());
   std::vector<bool> ready(graph.tensors.size(), false);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
     if (graph.tensors[t].is_const()) {
-      values[t] = *graph.tensors[t].constant;
+      if (with_constants) values[t] = *graph.tensors[t].constant;
       ready[t] = true;
     }
   }
@@ -899,7 +949,8 @@ std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs,
     std::vector<const Value*> ins;
     for (int t : node.inputs) {
       if (t >= 0 && !ready[t]) Fail(node, "input '" + graph.tensors[t].name + "' is never computed");
-      ins.push_back(t >= 0 ? &values[t] : nullptr);
+      // Constants are read in place (copying a network's weights per sample costs more than running it).
+      ins.push_back(t < 0 ? nullptr : graph.tensors[t].is_const() ? &*graph.tensors[t].constant : &values[t]);
     }
     if (observer && observer->before) observer->before(node, ins);
     std::vector<Value> outs = EvalNode(graph, node, ins);

@@ -22,9 +22,10 @@ struct NodeObserver {
 };
 
 // Runs the whole graph (nodes must be in topological order) on `inputs`
-// (one per graph input) and returns the value of every tensor.
+// (one per graph input) and returns the value of every tensor (constants'
+// left empty unless `with_constants`).
 std::vector<Value> Execute(const Graph& graph, const std::vector<Value>& inputs,
-                           const NodeObserver* observer = nullptr);
+                           const NodeObserver* observer = nullptr, bool with_constants = true);
 
 // True if EvalNode knows the op.
 bool IsKnownOp(const std::string& op);

@@ -349,7 +349,7 @@ std::optional<std::vector<Value>> EvalClassic(const Graph& g, const Node& n, con
   const int64_t rows = x.size() / std::max<int64_t>(features, 1);
   if (IsSvmOp(n.op)) return EvalSvm(n, x);
   if (n.op == "TreeEnsembleClassifier" || n.op == "TreeEnsembleRegressor" || n.op == "TreeEnsemble") {
-    const TreeModel m = ParseTreeModel(n);
+    const TreeModel& m = CachedTreeModel(n);
     const std::vector<float> s = EvaluateTreeModel(m, x.f.data(), rows, features);
     Value scores = Value::Float({rows, m.targets}, Eigen::Map<const Eigen::ArrayXf>(s.data(), static_cast<Eigen::Index>(s.size())));
     if (n.op == "TreeEnsembleClassifier") return HeadOutputs(HeadForTrees(n, m), scores);
@@ -391,6 +391,25 @@ std::optional<std::vector<Value>> EvalClassic(const Graph& g, const Node& n, con
   for (int64_t r = 0; r < rows; ++r)
     for (size_t k = 0; k < idx.size(); ++k) y[r * idx.size() + k] = x.f[r * features + idx[k]];
   return std::vector<Value>{Value::Float(shape, std::move(y))};
+}
+
+namespace {
+thread_local TreeCacheScope* active_tree_cache = nullptr;
+}  // namespace
+
+TreeCacheScope::TreeCacheScope() : previous_(active_tree_cache) { active_tree_cache = this; }
+TreeCacheScope::~TreeCacheScope() { active_tree_cache = previous_; }
+
+const TreeModel& CachedTreeModel(const Node& n) {
+  if (active_tree_cache == nullptr) {
+    static thread_local TreeModel last;
+    last = ParseTreeModel(n);
+    return last;
+  }
+  auto& cache = active_tree_cache->cache_;
+  const auto it = cache.find(&n);
+  if (it != cache.end()) return it->second;
+  return cache.emplace(&n, ParseTreeModel(n)).first->second;
 }
 
 size_t LowerClassic(Graph& g, size_t index) {

@@ -34,6 +34,24 @@ struct TreeModel {
 // Parses the attributes of a TreeEnsembleClassifier (class_*) or Regressor
 // (target_*) node; throws ConvertError naming the node for anything invalid.
 TreeModel ParseTreeModel(const Node& node);
+// Parsing (and validating) an ensemble costs far more than evaluating it on
+// one sample. While a TreeCacheScope lives, CachedTreeModel parses each node
+// once, keyed by its address: for loops that run one unchanging graph on many
+// samples (calibration, the self-check, compare). Without a scope it parses
+// every time; the reference is valid until the next call.
+class TreeCacheScope {
+ public:
+  TreeCacheScope();
+  ~TreeCacheScope();
+  TreeCacheScope(const TreeCacheScope&) = delete;
+  TreeCacheScope& operator=(const TreeCacheScope&) = delete;
+
+ private:
+  friend const TreeModel& CachedTreeModel(const Node& node);
+  std::map<const Node*, TreeModel> cache_;
+  TreeCacheScope* previous_;
+};
+const TreeModel& CachedTreeModel(const Node& node);
 
 // The runtime's tree nodes hold a 16-bit feature index.
 constexpr int64_t kMaxTreeFeature = 0xFFFF;

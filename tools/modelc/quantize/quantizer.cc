@@ -136,8 +136,11 @@ Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>&
   c.max.assign(graph.tensors.size(), -inf);
   c.input_min.resize(graph.inputs.size());
   c.input_max.resize(graph.inputs.size());
+  const TreeCacheScope trees;  // one graph, many samples
   for (const auto& sample : samples) {
-    const std::vector<Value> values = Execute(graph, sample);
+    std::vector<Value> values = Execute(graph, sample, nullptr, false);
+    std::vector<Value>& outputs = c.outputs.emplace_back();
+    for (int t : graph.outputs) outputs.push_back(values[t]);
     for (size_t t = 0; t < values.size(); ++t) {
       if (values[t].is_int || values[t].f.size() == 0) continue;
       c.min[t] = std::min(c.min[t], values[t].f.minCoeff());

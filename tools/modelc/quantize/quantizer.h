@@ -19,6 +19,9 @@ struct Calibration {
   size_t samples = 0;
   std::vector<float> min, max;                             // per tensor
   std::vector<std::vector<float>> input_min, input_max;    // per input, per feature
+  // The float reference's graph outputs, per sample (the self-check's
+  // expectations: the reference need not run twice).
+  std::vector<std::vector<Value>> outputs;
 };
 
 // `samples[s][i]` is sample s of graph input i.
