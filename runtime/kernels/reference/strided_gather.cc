@@ -18,20 +18,28 @@ void Gather(const StridedGatherShape& s, const T* input, T* output) {
   const bool run = last != s.table_dim && s.strides[last] == 1;
   const int32_t inner = s.counts[last];
   int32_t index[kMaxGatherDims] = {};
+  int64_t part[kMaxGatherDims] = {};  // each outer dim's share of `base`
+  int64_t base = s.offset;
+  for (int d = 0; d < last; ++d) {
+    part[d] = Step(s, d, 0);
+    base += part[d];
+  }
   size_t outer = 1;
   for (int d = 0; d < last; ++d) outer *= static_cast<size_t>(s.counts[d]);
   for (size_t o = 0; o < outer; ++o) {
-    int64_t base = s.offset;
-    for (int d = 0; d < last; ++d) base += Step(s, d, index[d]);
     if (run) {
       memcpy(output, input + base, static_cast<size_t>(inner) * sizeof(T));
     } else {
       for (int32_t i = 0; i < inner; ++i) output[i] = input[base + Step(s, last, i)];
     }
     output += inner;
+    // Next outer index; `base` follows the dims that changed.
     for (int d = last - 1; d >= 0; --d) {
-      if (++index[d] < s.counts[d]) break;
-      index[d] = 0;
+      if (++index[d] == s.counts[d]) index[d] = 0;
+      base -= part[d];
+      part[d] = Step(s, d, index[d]);
+      base += part[d];
+      if (index[d] != 0) break;
     }
   }
 }
