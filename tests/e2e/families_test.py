@@ -24,6 +24,7 @@ FAMILIES = [
     ("sensor_cnn1d", "sensor_cnn1d.onnx"),  # Conv1d, BatchNorm1d, MaxPool1d, depthwise Conv1d, AvgPool1d
     ("activations_mlp", "activations_mlp.onnx"),  # Elu, Selu, Celu, Softplus, Gelu, Mish, SiLU, Log, Exp, ...
     ("mobilenet_v3_tiny", "mobilenet_v3_tiny.onnx"),  # inverted residuals, squeeze-excite, Hardswish/Hardsigmoid
+    ("shufflenet_v2_tiny", "shufflenet_v2_tiny.onnx"),  # channel split (Slice), channel shuffle, Concat
 ]
 MIN_AGREEMENT = {"int8": 98.0, "int16": 98.0}
 # Synthetic graphs around the 1-D ops (float32 against numpy), and a softmax
@@ -156,12 +157,124 @@ def check_edge_cases(a, c):
          not os.path.exists(model), r.describe())
 
 
+def moving_ops(x):
+    """The data-movement graph of check_data_movement: ONNX nodes, initializers and the numpy
+    result of each output for input x [1, 8, 4, 6]."""
+    from onnx import helper as h, numpy_helper as nh
+    i64 = lambda v: np.array(v, np.int64)  # noqa: E731
+    n, c, hh, w = x.shape
+    want, nodes, inits = {}, [], []
+
+    def const(name, v):
+        inits.append(nh.from_array(i64(v), name))
+        return name
+    nodes.append(h.make_node("Slice", ["x", const("s0", [1, -1, 1]), const("s1", [9, -9, 5]),
+                                       const("s2", [1, 2, 3]), const("s3", [2, -2, 2])], ["slice"]))
+    want["slice"] = x[:, 1::2, ::-2, 1:5:2]
+    nodes.append(h.make_node("DepthToSpace", ["x"], ["d2s_dcr"], blocksize=2))
+    want["d2s_dcr"] = x.reshape(n, 2, 2, c // 4, hh, w).transpose(0, 3, 4, 1, 5, 2).reshape(n, c // 4, hh * 2, w * 2)
+    nodes.append(h.make_node("DepthToSpace", ["x"], ["d2s_crd"], blocksize=2, mode="CRD"))
+    want["d2s_crd"] = x.reshape(n, c // 4, 2, 2, hh, w).transpose(0, 1, 4, 2, 5, 3).reshape(n, c // 4, hh * 2, w * 2)
+    nodes.append(h.make_node("SpaceToDepth", ["x"], ["s2d"], blocksize=2))
+    want["s2d"] = x.reshape(n, c, hh // 2, 2, w // 2, 2).transpose(0, 3, 5, 1, 2, 4).reshape(n, c * 4, hh // 2, w // 2)
+    nodes.append(h.make_node("Tile", ["x", const("reps", [1, 1, 2, 3])], ["tile"]))
+    want["tile"] = np.tile(x, (1, 1, 2, 3))
+    nodes.append(h.make_node("Slice", ["x", const("e0", [0]), const("e1", [1]), const("e2", [3])], ["col"]))
+    nodes.append(h.make_node("Expand", ["col", const("shape", [2, 1, 1, 3])], ["expand"]))
+    want["expand"] = np.broadcast_to(x[:, :, :, :1], (2, c, hh, 3))
+    nodes.append(h.make_node("Split", ["x", const("parts", [3, 5])], ["split_a", "split_b"], axis=1))
+    want["split_a"], want["split_b"] = x[:, :3], x[:, 3:]
+    nodes.append(h.make_node("Gather", ["x", const("rows", [3, 0, 3])], ["gather"], axis=2))
+    want["gather"] = x[:, :, [3, 0, 3]]
+    nodes.append(h.make_node("Gather", ["x", const("one", -1)], ["gather_scalar"], axis=1))
+    want["gather_scalar"] = x[:, -1]
+    idx = np.random.default_rng(3).integers(-w, w, size=x.shape)
+    nodes.append(h.make_node("GatherElements", ["x", const("idx", idx)], ["gather_elements"], axis=3))
+    want["gather_elements"] = np.take_along_axis(x, idx % w, axis=3)
+    nodes += [h.make_node("Reshape", ["x", const("g5", [n, 2, c // 2, hh, w])], ["g"]),
+              h.make_node("Transpose", ["g"], ["gt"], perm=[0, 2, 1, 3, 4]),
+              h.make_node("Reshape", ["gt", const("g4", [n, c, hh, w])], ["shuffle"])]
+    want["shuffle"] = x.reshape(n, 2, c // 2, hh, w).transpose(0, 2, 1, 3, 4).reshape(x.shape)
+    return nodes, inits, want
+
+
+def check_data_movement(a, c):
+    """Slice, Split, Gather, GatherElements, Expand, Tile, DepthToSpace, SpaceToDepth and the
+    channel shuffle on a 4-D input (so through the NHWC layout): in float32 against numpy, and in
+    int8/int16 fed the model's own integers, whose outputs must be numpy's moves of them exactly,
+    on the host and every board."""
+    import onnx
+    from onnx import TensorProto, helper as h
+    shape = (1, 8, 4, 6)
+    rng = np.random.default_rng(5)
+    xf = rng.normal(size=shape).astype(np.float32)
+    nodes, inits, _ = moving_ops(xf)
+    outs = [o for nd in nodes for o in nd.output if o not in ("col", "g", "gt")]
+    graph = h.make_graph(nodes, "moving", [h.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
+                         [h.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outs], inits)
+    path = os.path.join(a.scratch, "moving.onnx")
+    onnx.save(h.make_model(graph, opset_imports=[h.make_opsetid("", 13)]), path)
+    calib = os.path.join(a.scratch, "moving_calib.npy")
+    np.save(calib, rng.normal(size=(8,) + shape).astype(np.float32))
+    for precision, dtype in (("float32", np.float32), ("int8", np.int8), ("int16", np.int16)):
+        model = os.path.join(a.scratch, "moving_%s.mote" % precision)
+        r = run([a.modelc, "convert", path, "-o", model, "--calibration", calib, "--precision", precision])
+        if not c.ok("convert moving %s" % precision, r.rc == 0, r.describe()):
+            continue
+        x = xf if dtype == np.float32 else rng.integers(np.iinfo(dtype).min, np.iinfo(dtype).max + 1,
+                                                         size=shape).astype(dtype)
+        x_path = os.path.join(a.scratch, "moving_x_%s.npy" % precision)
+        np.save(x_path, x)
+        want = moving_ops(x)[2]
+        for t in ["host"] + a.qemu_targets:
+            got = [os.path.join(a.scratch, "moving_%s_%s_%s.npy" % (precision, t, o)) for o in outs]
+            r = run([a.sim, "run", model, "--input", x_path, "--raw", "--target", t] +
+                    sum((["--output", g] for g in got), []), timeout=120)
+            if board_too_small(r):
+                c.skip("moving %s on %s" % (precision, t), "model does not fit the board's RAM")
+                continue
+            if not c.ok("run moving %s on %s" % (precision, t), r.rc == 0, r.describe()):
+                continue
+            bad = [o for o, g in zip(outs, got)
+                   if np.load(g).shape != want[o].shape or not np.array_equal(np.load(g), want[o])]
+            c.ok("moving %s on %s: every output is numpy's exactly" % (precision, t), not bad, "differ: %s" % bad)
+
+
+def check_torchvision_shufflenet(a, c):
+    """torchvision's shufflenet_v2_x0_5 (random weights, opset 13, 224x224) converts and matches
+    PyTorch in float32 on the host."""
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    m = torchvision.models.shufflenet_v2_x0_5().eval()
+    x = torch.randn(2, 3, 224, 224)
+    path = os.path.join(a.scratch, "shufflenet_v2_x0_5.onnx")
+    torch.onnx.export(m, x[:1], path, opset_version=13, input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
+    with torch.no_grad():
+        ref = m(x).numpy()
+    x_path, y_path = os.path.join(a.scratch, "tv_x.npy"), os.path.join(a.scratch, "tv_y.npy")
+    np.save(x_path, x.numpy())
+    model = os.path.join(a.scratch, "shufflenet_v2_x0_5.mote")
+    r = run([a.modelc, "convert", path, "-o", model, "--precision", "float32"], timeout=120)
+    if c.ok("convert torchvision shufflenet_v2_x0_5", r.rc == 0, r.describe()):
+        r = run([a.sim, "run", model, "--input", x_path, "--output", y_path], timeout=120)
+        if c.ok("run torchvision shufflenet_v2_x0_5", r.rc == 0, r.describe()):
+            y = np.load(y_path)
+            excess = np.abs(y - ref) - 1e-4 * np.maximum(1.0, np.abs(ref))
+            print("INFO torchvision shufflenet_v2_x0_5 float32: max |logit - torch| %.3g" % np.abs(y - ref).max())
+            c.ok("torchvision shufflenet_v2_x0_5 within 1e-4 relative of PyTorch", excess.max() <= 0,
+                 "max |diff| %g" % np.abs(y - ref).max())
+
+
 def main():
     a = parse_args(__doc__, "families")
     c = Checker()
     for folder, onnx_name in FAMILIES:
         check_family(a, c, folder, onnx_name)
     check_edge_cases(a, c)
+    check_data_movement(a, c)
+    check_torchvision_shufflenet(a, c)
     return c.finish()
 
 
