@@ -35,6 +35,8 @@
   X(Normalize, CheckNormalize, EvalNormalize, NormalizeOptions) \
   X(Svm, CheckSvm, EvalSvm, SvmOptions) \
   X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions) \
-  X(Unary, CheckUnary, EvalUnary, UnaryOptions)
+  X(Unary, CheckUnary, EvalUnary, UnaryOptions) \
+  X(BatchMatMul, CheckBatchMatMul, EvalBatchMatMul, BatchMatMulOptions) \
+  X(LayerNorm, CheckLayerNorm, EvalLayerNorm, LayerNormOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_
