@@ -64,6 +64,8 @@ std::vector<std::string> kSupportedOps = {
     // The unary family (tools/modelc/ops/unary.cc).
     "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
+    // Attention and normalization (ops/matmul.cc, ops/layer_norm.cc, ops/softmax.cc).
+    "LayerNormalization", "LogSoftmax",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -80,6 +82,7 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"Pad", {1, 2, 3}},     // pads, constant_value, axes
     {"ReduceMean", {1}},    // axes (opset 18)
     {"PRelu", {1}},         // slope
+    {"LayerNormalization", {1, 2}},  // scale, B
 };
 
 // ONNX backend test defaults.

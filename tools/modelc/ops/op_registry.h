@@ -40,6 +40,14 @@ void CheckAttributes(const OpDef& def, const Node& n);
 std::vector<OpDef> UnaryOps();
 std::vector<OpDef> GlobalPoolOps();
 std::vector<OpDef> CompositeOps();
+std::vector<OpDef> MatMulOps();
+std::vector<OpDef> LayerNormOps();
+std::vector<OpDef> SoftmaxOps();
+
+// Softmax or LogSoftmax on any axis (ONNX semantics of the graph's opset)
+// as the runtime's last-axis Softmax between Transposes or Reshapes, then
+// for LogSoftmax a Unary Log (ops/softmax.cc).
+std::vector<Node> LowerSoftmax(Graph& g, const Node& n);
 
 // The mote Unary op's function at each of `xs` (ops/unary.cc), in double
 // precision (a tabulated chain: its nodes' float reference), for the

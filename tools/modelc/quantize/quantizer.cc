@@ -312,6 +312,22 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
         if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
       }
       out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "BatchMatMul") {
+      for (int k : n.inputs) {
+        if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
+      }
+      out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "LayerNorm") {
+      // gamma and beta go into the op's per-channel multipliers (emit).
+      for (size_t k = 1; k < 3; ++k) {
+        const char* name = k == 1 ? "gamma" : "beta";
+        if (k < n.inputs.size() && n.inputs[k] >= 0) {
+          const Eigen::ArrayXf& v = g.tensors[n.inputs[k]].constant->f;
+          n.attrs[name].floats.assign(v.data(), v.data() + v.size());
+        }
+      }
+      n.inputs.resize(1);
+      out.quant = calibrated(n.outputs[0]);
     } else if (n.op == "Sigmoid" || n.op == "Softmax") {
       out.quant = is8 ? PerTensor(1.0f / 256.0f, -128) : PerTensor(1.0f / 32768.0f, 0);
     } else if (n.op == "Tanh") {
