@@ -37,6 +37,7 @@
   X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions) \
   X(Unary, CheckUnary, EvalUnary, UnaryOptions) \
   X(BatchMatMul, CheckBatchMatMul, EvalBatchMatMul, BatchMatMulOptions) \
-  X(LayerNorm, CheckLayerNorm, EvalLayerNorm, LayerNormOptions)
+  X(LayerNorm, CheckLayerNorm, EvalLayerNorm, LayerNormOptions) \
+  X(Reduce, CheckReduce, EvalReduce, ReduceOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -65,7 +65,8 @@ std::vector<std::string> kSupportedOps = {
     "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
     // Attention and normalization (ops/matmul.cc, ops/layer_norm.cc, ops/softmax.cc).
-    "LayerNormalization", "LogSoftmax",
+    "LayerNormalization", "LogSoftmax", "InstanceNormalization", "ReduceMax", "ReduceMin",
+    "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -81,8 +82,12 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"Squeeze", {1}},       // axes
     {"Pad", {1, 2, 3}},     // pads, constant_value, axes
     {"ReduceMean", {1}},    // axes (opset 18)
+    {"ReduceSum", {1}},     // axes (opset 13)
+    {"ReduceMax", {1}}, {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}},
+    {"ReduceL2", {1}}, {"ReduceSumSquare", {1}}, {"ReduceLogSumExp", {1}},
     {"PRelu", {1}},         // slope
     {"LayerNormalization", {1, 2}},  // scale, B
+    {"InstanceNormalization", {1, 2}},  // scale, B
 };
 
 // ONNX backend test defaults.

@@ -24,6 +24,10 @@ FAMILIES = [
     ("sensor_cnn1d", "sensor_cnn1d.onnx"),  # Conv1d, BatchNorm1d, MaxPool1d, depthwise Conv1d, AvgPool1d
     ("activations_mlp", "activations_mlp.onnx"),  # Elu, Selu, Celu, Softplus, Gelu, Mish, SiLU, Log, Exp, ...
     ("mobilenet_v3_tiny", "mobilenet_v3_tiny.onnx"),  # inverted residuals, squeeze-excite, Hardswish/Hardsigmoid
+    # nn.TransformerEncoderLayer: batched MatMul of computed tensors, Softmax, LayerNorm (opset 13
+    # decomposed; opset 17 LayerNormalization), Slice of the fused QKV projection.
+    ("tiny_transformer", "tiny_transformer.onnx"),
+    ("tiny_transformer", "tiny_transformer_opset17.onnx"),
 ]
 MIN_AGREEMENT = {"int8": 98.0, "int16": 98.0}
 # Synthetic graphs around the 1-D ops (float32 against numpy), and a softmax
@@ -34,6 +38,7 @@ RAW_SAMPLES = 8
 
 def check_family(a, c, folder, onnx_name):
     d = os.path.join(a.repo, "models", folder)
+    folder = os.path.splitext(onnx_name)[0]  # names the outputs: a folder may hold two exports
     x_path = os.path.join(d, "test_x.npy")
     labels = np.load(os.path.join(d, "test_y.npy"))
     ref = np.load(os.path.join(d, "torch_logits.npy"))

@@ -41,6 +41,7 @@ if [[ -d $node_tests ]]; then
   ops+='|batchnorm|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|reduce_mean|concat|pad|constant|transpose'
   ops+='|hardswish|hardsigmoid|leakyrelu|cast|shape|gather|pow|exp|argmax|reduce_sum|reduce_log_sum_exp'
   ops+='|abs|neg|log|sqrt|reciprocal|elu|selu|celu|softplus|softsign|erf|floor|ceil|round|sign|thresholdedrelu|mish|gelu'
+  ops+='|layer_normalization|instancenorm|logsoftmax|reduce_max|reduce_min|reduce_prod|reduce_l1|reduce_l2|reduce_sum_square'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then

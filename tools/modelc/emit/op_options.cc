@@ -430,6 +430,24 @@ BuiltOp LayerNorm(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Nod
               .Union()};
 }
 
+// Quantized: s_in / s_out, over the row length for Mean.
+BuiltOp ReduceOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& in = g.tensors[n.inputs[0]];
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const auto f = static_cast<schema::ReduceFunction>(n.attr_int("function", 0));
+  const int64_t axis = n.attr_int("axis", 0);
+  Multiplier m;
+  if (in.dtype != DType::kFloat32) {
+    const int64_t depth = NumElements(Shape(in.shape.begin() + axis, in.shape.end()));
+    const double real = static_cast<double>(Scale(in)) / Scale(out);
+    m = QuantizeMultiplier(f == schema::ReduceFunction::Mean ? real / static_cast<double>(depth) : real);
+  }
+  return {schema::OpCode::Reduce, schema::OpOptions::ReduceOptions,
+          schema::CreateReduceOptions(fbb, f, static_cast<int32_t>(axis), m.multiplier,
+                                      static_cast<int8_t>(m.shift))
+              .Union()};
+}
+
 }  // namespace
 
 BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n,
@@ -462,6 +480,7 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   if (n.op == "Mul") return Mul(fbb, g, n);
   if (n.op == "BatchMatMul") return BatchMatMul(fbb, g, n);
   if (n.op == "LayerNorm") return LayerNorm(fbb, g, n);
+  if (n.op == "Reduce") return ReduceOp(fbb, g, n);
   if (n.op == "Concat") return Concat(fbb, g, n);
   if (n.op == "Pad") return Pad(fbb, g, n);
   if (n.op == "Transpose") return TransposeOp(fbb, n);

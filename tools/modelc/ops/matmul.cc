@@ -61,7 +61,8 @@ Value Product(const Node& n, const Value& a, const Value& b, bool transpose_b) {
       for (int64_t j = 0; j < nn; ++j) {
         double acc = 0;
         for (int64_t q = 0; q < k; ++q) {
-          acc += static_cast<double>(am[i * k + q]) * (transpose_b ? bm[j * k + q] : bm[q * nn + j]);
+          acc +=
+              static_cast<double>(am[i * k + q]) * (transpose_b ? bm[j * k + q] : bm[q * nn + j]);
         }
         y[o * m * nn + i * nn + j] = static_cast<float>(acc);
       }
@@ -106,7 +107,8 @@ std::vector<Value> EvalGemm(const Graph&, const Node& n, const OpInputs& ins) {
     }
     for (int64_t r = 0; r < y.shape[0]; ++r)
       for (int64_t q = 0; q < y.shape[1]; ++q) {
-        y.f[r * y.shape[1] + q] += beta * c.AsFloat((cs[0] == 1 ? 0 : r) * cs[1] + (cs[1] == 1 ? 0 : q));
+        y.f[r * y.shape[1] + q] +=
+            beta * c.AsFloat((cs[0] == 1 ? 0 : r) * cs[1] + (cs[1] == 1 ? 0 : q));
       }
   }
   return {y};
@@ -129,7 +131,8 @@ Node MakeNode(const std::string& name, const std::string& op, std::vector<int> i
 }
 
 // `t` as rank `shape.size()`: itself, a reshaped constant, or a Reshape node.
-int AsShape(Graph& g, std::vector<Node>& nodes, const std::string& name, int t, const Shape& shape) {
+int AsShape(Graph& g, std::vector<Node>& nodes, const std::string& name, int t,
+            const Shape& shape) {
   if (g.tensors[t].shape == shape) return t;
   if (g.tensors[t].is_const()) {
     Value v = *g.tensors[t].constant;
@@ -154,7 +157,8 @@ int UntransposedB(const Graph& g, int b, bool* transpose_b) {
   for (size_t d = 0; d + 2 < rank; ++d) {
     if (perm[d] != static_cast<int64_t>(d)) return b;
   }
-  if (perm[rank - 2] != static_cast<int64_t>(rank - 1) || perm[rank - 1] != static_cast<int64_t>(rank - 2))
+  if (perm[rank - 2] != static_cast<int64_t>(rank - 1) ||
+      perm[rank - 1] != static_cast<int64_t>(rank - 2))
     return b;
   *transpose_b = !*transpose_b;
   return g.nodes[p].inputs[0];
@@ -206,7 +210,7 @@ std::vector<Node> ExpandGemm(Graph& g, const Node& n) {
   std::vector<Node> nodes;
   int a = n.inputs[0];
   if (n.attr_int("transA", 0)) {
-    const Shape& s = g.tensors[a].shape;
+    const Shape s = g.tensors[a].shape;
     const int t = NewTensor(g, n.name + ".a_transposed", {s.at(1), s.at(0)});
     Node tr = MakeNode(n.name + ".transpose_a", "Transpose", {a}, t);
     tr.attrs["perm"].ints = {1, 0};
@@ -221,7 +225,8 @@ std::vector<Node> ExpandGemm(Graph& g, const Node& n) {
     nodes.push_back(std::move(m));
   if (scaled) {
     const int next = has_c ? NewTensor(g, n.name + ".scaled", g.tensors[y].shape) : y;
-    const int c = g.AddConstant(n.name + ".alpha", Value::Float({}, Eigen::ArrayXf::Constant(1, alpha)));
+    const int c =
+        g.AddConstant(n.name + ".alpha", Value::Float({}, Eigen::ArrayXf::Constant(1, alpha)));
     nodes.push_back(MakeNode(n.name + (has_c ? ".alpha" : ""), "Mul", {product, c}, next));
     product = next;
   }

@@ -18,7 +18,8 @@ int64_t AxisOf(const Graph& g, const Node& n, size_t rank) {
   int64_t axis = n.attr_int("axis", g.opset < 13 ? 1 : -1);
   if (axis < 0) axis += static_cast<int64_t>(rank);
   if (axis < 0 || axis >= static_cast<int64_t>(rank) || rank == 0)
-    Fail(n, "axis " + std::to_string(n.attr_int("axis", -1)) + " out of range for rank " + std::to_string(rank));
+    Fail(n, "axis " + std::to_string(n.attr_int("axis", -1)) + " out of range for rank " +
+                std::to_string(rank));
   return axis;
 }
 
@@ -95,14 +96,16 @@ std::vector<Node> LowerSoftmax(Graph& g, const Node& n) {
   };
   int64_t after = 1;  // elements after the axis
   for (int64_t k = axis + 1; k < rank; ++k) after *= s[k];
-  if (axis == rank - 1 || (g.opset < 13 && NumElements(Shape(s.begin() + axis, s.end() - 1)) == 1)) {
+  if (axis == rank - 1 ||
+      (g.opset < 13 && NumElements(Shape(s.begin() + axis, s.end() - 1)) == 1)) {
     nodes.push_back(softmax(x, soft_out, -1));
   } else if (g.nhwc) {
     Unsupported(n, "softmax over an axis other than the last of an NHWC model is not supported");
   } else if (g.opset < 13 || after == 1) {  // the flattened axes from `axis` (or the axis alone)
     const int64_t outer = NumElements(Shape(s.begin(), s.begin() + axis));
     const Shape flat = {outer, NumElements(s) / std::max<int64_t>(outer, 1)};
-    const int a = NewTensor(g, n.name + ".rows", flat), b = NewTensor(g, n.name + ".rows_out", flat);
+    const int a = NewTensor(g, n.name + ".rows", flat),
+              b = NewTensor(g, n.name + ".rows_out", flat);
     nodes.push_back(Reshape(n.name + ".to_rows", x, a, flat));
     nodes.push_back(softmax(a, b, -1));
     nodes.push_back(Reshape(n.name + ".from_rows", b, soft_out, s));
@@ -116,7 +119,8 @@ std::vector<Node> LowerSoftmax(Graph& g, const Node& n) {
     std::swap(perm[axis], perm[to]);
     Shape moved = s;
     std::swap(moved[axis], moved[to]);
-    const int a = NewTensor(g, n.name + ".moved", moved), b = NewTensor(g, n.name + ".moved_out", moved);
+    const int a = NewTensor(g, n.name + ".moved", moved),
+              b = NewTensor(g, n.name + ".moved_out", moved);
     nodes.push_back(Reorder(n.name + ".to_last", x, a, perm));
     nodes.push_back(softmax(a, b, rank == 4 ? 1 : -1));
     nodes.push_back(Reorder(n.name + ".from_last", b, soft_out, perm));

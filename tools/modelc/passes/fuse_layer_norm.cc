@@ -68,7 +68,8 @@ bool MatchAt(const Graph& g, int mean_index, Match* m) {
   if (m->axis < 0) return false;
   m->x = mean.inputs[0];
   const int sub = OnlyConsumer(g, mean.outputs[0]);
-  if (sub < 0 || g.nodes[sub].op != "Sub" || g.nodes[sub].inputs != std::vector<int>{m->x, mean.outputs[0]})
+  if (sub < 0 || g.nodes[sub].op != "Sub" ||
+      g.nodes[sub].inputs != std::vector<int>{m->x, mean.outputs[0]})
     return false;
   const int d = g.nodes[sub].outputs[0];
   const std::vector<int> users = g.Consumers(d);
@@ -79,27 +80,32 @@ bool MatchAt(const Graph& g, int mean_index, Match* m) {
   if (g.nodes[pow].op != "Pow" || g.nodes[pow].inputs.size() != 2 || g.nodes[pow].inputs[0] != d ||
       !IsScalar(Constant(g, g.nodes[pow].inputs[1]), &value) || value != 2.0f)
     return false;
-  if (g.nodes[div].op != "Div" || g.nodes[div].inputs.size() != 2 || g.nodes[div].inputs[0] != d) return false;
+  if (g.nodes[div].op != "Div" || g.nodes[div].inputs.size() != 2 || g.nodes[div].inputs[0] != d)
+    return false;
   const int var = OnlyConsumer(g, g.nodes[pow].outputs[0]);
   if (var < 0 || TrailingAxis(g, g.nodes[var]) != m->axis) return false;
   const int add = OnlyConsumer(g, g.nodes[var].outputs[0]);
   if (add < 0 || g.nodes[add].op != "Add" ||
-      !IsScalar(Constant(g, Other(g.nodes[add], g.nodes[var].outputs[0])), &m->epsilon) || m->epsilon < 0)
+      !IsScalar(Constant(g, Other(g.nodes[add], g.nodes[var].outputs[0])), &m->epsilon) ||
+      m->epsilon < 0)
     return false;
   const int sqrt = OnlyConsumer(g, g.nodes[add].outputs[0]);
-  if (sqrt < 0 || g.nodes[sqrt].op != "Sqrt" || g.nodes[div].inputs[1] != g.nodes[sqrt].outputs[0] ||
+  if (sqrt < 0 || g.nodes[sqrt].op != "Sqrt" ||
+      g.nodes[div].inputs[1] != g.nodes[sqrt].outputs[0] ||
       OnlyConsumer(g, g.nodes[sqrt].outputs[0]) != div)
     return false;
   m->nodes = {mean_index, sub, pow, var, add, sqrt, div};
   m->last = div;
   // Optional affine part: Mul by a constant, then Add of a constant.
   const int mul = OnlyConsumer(g, g.nodes[div].outputs[0]);
-  if (mul >= 0 && g.nodes[mul].op == "Mul" && Constant(g, Other(g.nodes[mul], g.nodes[div].outputs[0]))) {
+  if (mul >= 0 && g.nodes[mul].op == "Mul" &&
+      Constant(g, Other(g.nodes[mul], g.nodes[div].outputs[0]))) {
     m->gamma = Other(g.nodes[mul], g.nodes[div].outputs[0]);
     m->nodes.push_back(mul);
     m->last = mul;
     const int bias = OnlyConsumer(g, g.nodes[mul].outputs[0]);
-    if (bias >= 0 && g.nodes[bias].op == "Add" && Constant(g, Other(g.nodes[bias], g.nodes[mul].outputs[0]))) {
+    if (bias >= 0 && g.nodes[bias].op == "Add" &&
+        Constant(g, Other(g.nodes[bias], g.nodes[mul].outputs[0]))) {
       m->beta = Other(g.nodes[bias], g.nodes[mul].outputs[0]);
       m->nodes.push_back(bias);
       m->last = bias;
@@ -114,7 +120,7 @@ void FuseLayerNorm(Graph& g) {
   for (size_t k = 0; k < g.nodes.size(); ++k) {
     Match m;
     if (g.nodes[k].op != "ReduceMean" || !MatchAt(g, static_cast<int>(k), &m)) continue;
-    const Shape& xs = g.tensors[m.x].shape;
+    const Shape xs = g.tensors[m.x].shape;
     if (m.gamma < 0) {
       const Shape row(xs.begin() + m.axis, xs.end());
       m.gamma = g.AddConstant(g.nodes[m.last].name + ".ones",
@@ -130,8 +136,10 @@ void FuseLayerNorm(Graph& g) {
     const std::set<int> drop(m.nodes.begin(), m.nodes.end());
     std::vector<Node> kept;
     for (size_t j = 0; j < g.nodes.size(); ++j) {
-      if (static_cast<int>(j) == m.last) kept.push_back(ln);
-      else if (!drop.count(static_cast<int>(j))) kept.push_back(std::move(g.nodes[j]));
+      if (static_cast<int>(j) == m.last)
+        kept.push_back(ln);
+      else if (!drop.count(static_cast<int>(j)))
+        kept.push_back(std::move(g.nodes[j]));
     }
     g.nodes = std::move(kept);
     k = 0;

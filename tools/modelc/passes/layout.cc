@@ -243,7 +243,7 @@ class LayoutPass {
   void Rewrite(Node& n, std::vector<Node>& out) {
     const bool spatial = std::any_of(n.inputs.begin(), n.inputs.end(), [&](int t) { return t >= 0 && nhwc_.count(t); });
     if (n.op == "Reshape") return RewriteReshape(n, out);
-    if (n.op == "BatchMatMul" || n.op == "LayerNorm") return RewriteInNchw(n, out);
+    if (n.op == "BatchMatMul" || n.op == "LayerNorm" || n.op == "Reduce") return RewriteInNchw(n, out);
     if (!spatial) {
       static const std::set<std::string> kSpatialOnly = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"};
       if (kSpatialOnly.count(n.op)) Unsupported(n, "input must be a 4-D NCHW tensor");
@@ -312,7 +312,7 @@ void CheckMoteOps(const Graph& g) {
       "FullyConnected", "Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax", "Reshape", "Add",
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
-      "Normalize", "Svm", "SvmPairwise", "Unary", "BatchMatMul", "LayerNorm"};
+      "Normalize", "Svm", "SvmPairwise", "Unary", "BatchMatMul", "LayerNorm", "Reduce"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {

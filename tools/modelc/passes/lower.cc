@@ -24,6 +24,27 @@ bool IsConstInput(const Graph& g, const Node& n, size_t k) {
   return k < n.inputs.size() && n.inputs[k] >= 0 && g.tensors[n.inputs[k]].is_const();
 }
 
+// The constant axes of a Reduce* node (attribute, or input 1 since opset 13/18), normalized.
+std::vector<int64_t> ReduceAxes(const Graph& g, const Node& n) {
+  std::vector<int64_t> axes = n.attr_ints("axes");
+  if (IsConstInput(g, n, 1)) axes = g.tensors[n.inputs[1]].constant->i;
+  const int64_t rank = static_cast<int64_t>(g.tensors[n.inputs[0]].shape.size());
+  for (int64_t& a : axes) a = a < 0 ? a + rank : a;
+  std::sort(axes.begin(), axes.end());
+  return axes;
+}
+
+// ReduceMean over NCHW's spatial axes: the runtime's Mean (passes/layout.cc).
+bool IsSpatialMean(const Graph& g, const Node& n) {
+  return g.tensors[n.inputs[0]].shape.size() == 4 && ReduceAxes(g, n) == std::vector<int64_t>{2, 3};
+}
+
+// ReduceSum over the last axis alone: a compensated FullyConnected (below).
+bool IsLastAxisSum(const Graph& g, const Node& n) {
+  const int64_t rank = static_cast<int64_t>(g.tensors[n.inputs[0]].shape.size());
+  return ReduceAxes(g, n) == std::vector<int64_t>{rank - 1};
+}
+
 // Row-major [rows, cols] transpose of a float matrix.
 Eigen::ArrayXf Transposed(const Value& v) {
   const int64_t rows = v.shape[0], cols = v.shape[1];
@@ -372,6 +393,14 @@ void LowerToMoteOps(Graph& g) {
       continue;
     }
     else if (n.op == "Pow" || n.op == "Div") LowerPowDiv(g, n);
+    else if ((n.op == "ReduceMean" && !IsSpatialMean(g, n)) || n.op == "ReduceLogSumExp" ||
+             (n.op == "ReduceSum" && !IsLastAxisSum(g, n))) {  // any axes (ops/reduce.cc)
+      std::vector<Node> nodes = ExpandReduce(g, n);
+      g.nodes.erase(g.nodes.begin() + static_cast<long>(k));
+      g.nodes.insert(g.nodes.begin() + static_cast<long>(k), nodes.begin(), nodes.end());
+      k += nodes.size() - 1;
+      continue;
+    }
     else if (n.op == "ReduceSum") {
       std::vector<Node> extra;
       LowerReduceSum(g, extra, n);

@@ -43,6 +43,8 @@ OpCost CostOf(const Graph& g, const Node& n) {
     const Shape& a = g.tensors[n.inputs[0]].shape;
     c.macs = elements * a.back();
     c.elementwise = elements;
+  } else if (n.op == "Reduce") {
+    c.elementwise = NumElements(g.tensors[n.inputs[0]].shape);
   } else if (n.op == "LayerNorm") {
     c.elementwise = 4 * elements;  // sums, centre, normalize, scale
   } else if (n.op == "Softmax") {

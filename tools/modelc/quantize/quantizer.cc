@@ -7,6 +7,7 @@
 
 #include "ir/reference_executor.h"
 #include "ml/tree_model.h"
+#include "mote/schema/mote_generated.h"
 #include "quantize/fixed_point.h"
 
 namespace mote::modelc {
@@ -328,6 +329,16 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
       }
       n.inputs.resize(1);
       out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "Reduce") {
+      using F = schema::ReduceFunction;
+      const auto f = static_cast<F>(n.attr_int("function", 0));
+      if (f == F::Prod || f == F::L2 || f == F::SumSquare || f == F::LogSumExp) {
+        Unsupported(n, std::string("reduction ") + schema::EnumNameReduceFunction(f) +
+                           " is not supported in int8/int16 (no integer kernel); convert with --precision float32");
+      }
+      const bool extreme = f == F::Max || f == F::Min;  // the input's values, its parameters
+      if (extreme && !in.quant) Fail(n, "input has no quantization parameters");
+      out.quant = extreme ? *in.quant : calibrated(n.outputs[0]);
     } else if (n.op == "Sigmoid" || n.op == "Softmax") {
       out.quant = is8 ? PerTensor(1.0f / 256.0f, -128) : PerTensor(1.0f / 32768.0f, 0);
     } else if (n.op == "Tanh") {
