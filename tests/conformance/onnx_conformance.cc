@@ -64,6 +64,8 @@ std::vector<std::string> kSupportedOps = {
     // The unary family (tools/modelc/ops/unary.cc).
     "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
+    // Data movement (tools/modelc/ops/data_movement.cc).
+    "Slice", "Split", "GatherElements", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
     // Attention and normalization (ops/matmul.cc, ops/layer_norm.cc, ops/softmax.cc).
     "LayerNormalization", "LogSoftmax", "InstanceNormalization", "ReduceMax", "ReduceMin",
     "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare",
@@ -86,6 +88,12 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"ReduceMax", {1}}, {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}},
     {"ReduceL2", {1}}, {"ReduceSumSquare", {1}}, {"ReduceLogSumExp", {1}},
     {"PRelu", {1}},         // slope
+    {"Slice", {1, 2, 3, 4}},  // starts, ends, axes, steps
+    {"Split", {1}},           // split
+    {"Gather", {1}},          // indices
+    {"GatherElements", {1}},  // indices
+    {"Expand", {1}},          // shape
+    {"Tile", {1}},            // repeats
     {"LayerNormalization", {1, 2}},  // scale, B
     {"InstanceNormalization", {1, 2}},  // scale, B
 };
