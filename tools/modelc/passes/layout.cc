@@ -232,6 +232,8 @@ class LayoutPass {
     }
     MarkOutputNhwc(n);
     out.push_back(n);
+  }
+
   // An op whose meaning depends on the axis order (BatchMatMul, LayerNorm)
   // computes in NCHW: NHWC inputs are reordered back and a 4-D result forward.
   void RewriteInNchw(Node& n, std::vector<Node>& out) {
