@@ -68,7 +68,7 @@ std::vector<std::string> kSupportedOps = {
     "Slice", "Split", "GatherElements", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
     // Attention and normalization (ops/matmul.cc, ops/layer_norm.cc, ops/softmax.cc).
     "LayerNormalization", "LogSoftmax", "InstanceNormalization", "ReduceMax", "ReduceMin",
-    "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare",
+    "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -86,7 +86,7 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"ReduceMean", {1}},    // axes (opset 18)
     {"ReduceSum", {1}},     // axes (opset 13)
     {"ReduceMax", {1}}, {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}},
-    {"ReduceL2", {1}}, {"ReduceSumSquare", {1}}, {"ReduceLogSumExp", {1}},
+    {"ReduceL2", {1}}, {"ReduceSumSquare", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceLogSum", {1}},
     {"PRelu", {1}},         // slope
     {"Slice", {1, 2, 3, 4}},  // starts, ends, axes, steps
     {"Split", {1}},           // split

@@ -26,7 +26,8 @@ const std::map<std::string, schema::ReduceFunction>& Functions() {
       {"ReduceL1", schema::ReduceFunction::L1},
       {"ReduceL2", schema::ReduceFunction::L2},
       {"ReduceSumSquare", schema::ReduceFunction::SumSquare},
-      {"ReduceLogSumExp", schema::ReduceFunction::LogSumExp}};
+      {"ReduceLogSumExp", schema::ReduceFunction::LogSumExp},
+      {"ReduceLogSum", schema::ReduceFunction::Sum}};  // then a Unary Log
   return kFunctions;
 }
 
@@ -112,7 +113,9 @@ std::vector<Value> EvalReduceOnnx(const Graph&, const Node& n, const OpInputs& i
   bool noop = false;
   const std::vector<int64_t> axes = AxesOf(n, ins, ins[0]->shape.size(), &noop);
   if (noop) return {*ins[0]};
-  return {Reduce(n, Functions().at(n.op), *ins[0], axes, n.attr_int("keepdims", 1) != 0)};
+  Value y = Reduce(n, Functions().at(n.op), *ins[0], axes, n.attr_int("keepdims", 1) != 0);
+  if (n.op == "ReduceLogSum") y.f = y.f.log();
+  return {y};
 }
 
 // The mote op: rows of the trailing axes from `axis`, output shape `shape`.
@@ -177,14 +180,30 @@ std::vector<Node> ExpandReduce(Graph& g, const Node& n) {
   r.attrs["function"].i = static_cast<int64_t>(Functions().at(n.op));
   r.attrs["axis"].i = rank - count;
   r.attrs["shape"].ints = g.tensors[y].shape;
+  if (n.op == "ReduceLogSum") {
+    Tensor sum;
+    sum.name = n.name + ".sum";
+    sum.shape = g.tensors[y].shape;
+    r.outputs = {g.AddTensor(std::move(sum))};
+    r.name = n.name + ".sum";
+    Node log;
+    log.name = n.name;
+    log.op = "Unary";
+    log.inputs = r.outputs;
+    log.outputs = {y};
+    log.attrs["function"].i = static_cast<int64_t>(schema::UnaryFunction::Log);
+    nodes.push_back(r);
+    nodes.push_back(log);
+    return nodes;
+  }
   nodes.push_back(r);
   return nodes;
 }
 
 std::vector<OpDef> ReduceOps() {
   std::vector<OpDef> ops;
-  for (const char* name :
-       {"ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare"}) {
+  for (const char* name : {"ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+                           "ReduceSumSquare", "ReduceLogSum"}) {
     ops.push_back({name,
                    {"axes", "keepdims", "noop_with_empty_axes"},
                    EvalReduceOnnx,
