@@ -36,6 +36,9 @@
   X(Svm, CheckSvm, EvalSvm, SvmOptions) \
   X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions) \
   X(Unary, CheckUnary, EvalUnary, UnaryOptions) \
-  X(StridedGather, CheckStridedGather, EvalStridedGather, StridedGatherOptions)
+  X(StridedGather, CheckStridedGather, EvalStridedGather, StridedGatherOptions) \
+  X(BatchMatMul, CheckBatchMatMul, EvalBatchMatMul, BatchMatMulOptions) \
+  X(LayerNorm, CheckLayerNorm, EvalLayerNorm, LayerNormOptions) \
+  X(Reduce, CheckReduce, EvalReduce, ReduceOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

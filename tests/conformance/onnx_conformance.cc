@@ -66,6 +66,9 @@ std::vector<std::string> kSupportedOps = {
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
     // Data movement (tools/modelc/ops/data_movement.cc).
     "Slice", "Split", "GatherElements", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
+    // Attention and normalization (ops/matmul.cc, ops/layer_norm.cc, ops/softmax.cc).
+    "LayerNormalization", "LogSoftmax", "InstanceNormalization", "ReduceMax", "ReduceMin",
+    "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -81,6 +84,9 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"Squeeze", {1}},       // axes
     {"Pad", {1, 2, 3}},     // pads, constant_value, axes
     {"ReduceMean", {1}},    // axes (opset 18)
+    {"ReduceSum", {1}},     // axes (opset 13)
+    {"ReduceMax", {1}}, {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}},
+    {"ReduceL2", {1}}, {"ReduceSumSquare", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceLogSum", {1}},
     {"PRelu", {1}},         // slope
     {"Slice", {1, 2, 3, 4}},  // starts, ends, axes, steps
     {"Split", {1}},           // split
@@ -88,6 +94,8 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"GatherElements", {1}},  // indices
     {"Expand", {1}},          // shape
     {"Tile", {1}},            // repeats
+    {"LayerNormalization", {1, 2}},  // scale, B
+    {"InstanceNormalization", {1, 2}},  // scale, B
 };
 
 // ONNX backend test defaults.

@@ -571,6 +571,24 @@ def main():
                         return "%s: %s" % (prec, e)
             c.run("modelc_unsupported_op_%s" % kind, check)
 
+        def quantized_only_in_float():
+            # A reduction with no integer kernel: float32 converts, int8 is refused by name.
+            inits = [numpy_helper.from_array(np.eye(4, dtype=np.float32), "W")]
+            nodes = [helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"),
+                     helper.make_node("ReduceProd", ["h"], ["y"], name="my_bad_node", axes=[-1])]
+            g = helper.make_graph(nodes, "bad_reduce_prod", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1])], initializer=inits)
+            m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+            m.ir_version = 7
+            path = os.path.join(inputs_dir, "bad_reduce_prod.onnx")
+            onnx.save(m, path)
+            e = convert_fails(path, ["--calibration", cal4, "--precision", "int8"], words=("not supported",),
+                              all_words=("my_bad_node", "Reduce", "float32"))
+            if e:
+                return "int8: " + e
+            res = E.run([a.modelc, "convert", path, "-o", out_mote, "--precision", "float32"])
+            return None if res.rc == 0 else "float32 conversion failed: " + res.describe()
+        c.run("modelc_reduce_prod_int8_refused", quantized_only_in_float)
     if onnx is not None:
         # Data movement (ops/data_movement.cc): indices or starts that are computed,
         # and constants that contradict the data, are refused by node, op and reason.

@@ -42,6 +42,7 @@ if [[ -d $node_tests ]]; then
   ops+='|hardswish|hardsigmoid|leakyrelu|cast|shape|gather|pow|exp|argmax|reduce_sum|reduce_log_sum_exp'
   ops+='|abs|neg|log|sqrt|reciprocal|elu|selu|celu|softplus|softsign|erf|floor|ceil|round|sign|thresholdedrelu|mish|gelu'
   ops+='|slice|split|expand|tile|depthtospace|spacetodepth'
+  ops+='|layer_normalization|instancenorm|logsoftmax|reduce_max|reduce_min|reduce_prod|reduce_l1|reduce_l2|reduce_sum_square|reduce_log_sum'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then

@@ -393,6 +393,73 @@ BuiltOp Add(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) 
   return {schema::OpCode::Add, schema::OpOptions::AddOptions, o.Finish().Union()};
 }
 
+BuiltOp BatchMatMul(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& a = g.tensors[n.inputs[0]];
+  const Tensor& b = g.tensors[n.inputs[1]];
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
+  Multiplier m;
+  if (out.dtype != DType::kFloat32) {
+    m = QuantizeMultiplier(static_cast<double>(Scale(a)) * Scale(b) / Scale(out), -31,
+                           out.dtype == DType::kInt8 ? 30 : 7);
+  }
+  return {schema::OpCode::BatchMatMul, schema::OpOptions::BatchMatMulOptions,
+          schema::CreateBatchMatMulOptions(fbb, n.attr_int("transpose_b", 0) != 0, range,
+                                           m.multiplier, static_cast<int8_t>(m.shift))
+              .Union()};
+}
+
+// Quantized: gamma / s_out / 2^16 per channel (signed), round(beta / s_out),
+// and epsilon in the kernel's units, D^2 epsilon / s_in^2 (mote.fbs).
+BuiltOp LayerNorm(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& in = g.tensors[n.inputs[0]];
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const int64_t axis = n.attr_int("axis", -1);
+  const float epsilon = n.attr_float("epsilon", 1e-5f);
+  if (in.dtype == DType::kFloat32) {
+    return {schema::OpCode::LayerNorm, schema::OpOptions::LayerNormOptions,
+            schema::CreateLayerNormOptions(fbb, static_cast<int32_t>(axis), epsilon).Union()};
+  }
+  const std::vector<float> gamma = n.attrs.at("gamma").floats;
+  const std::vector<float> beta = n.has_attr("beta") ? n.attrs.at("beta").floats
+                                                     : std::vector<float>(gamma.size(), 0.0f);
+  const double depth = static_cast<double>(gamma.size());
+  const double s_in = Scale(in), s_out = Scale(out);
+  const int64_t eps_q = RoundClamp(epsilon * depth * depth / (s_in * s_in), 1, int64_t{1} << 60);
+  std::vector<int32_t> mult, bias;
+  std::vector<int8_t> shift;
+  for (size_t c = 0; c < gamma.size(); ++c) {
+    const double real = gamma[c] / s_out / 65536.0;
+    const Multiplier m = QuantizeMultiplier(std::fabs(real));
+    mult.push_back(real < 0 ? -m.multiplier : m.multiplier);
+    shift.push_back(static_cast<int8_t>(m.shift));
+    bias.push_back(static_cast<int32_t>(RoundClamp(beta[c] / s_out, -(int64_t{1} << 24), int64_t{1} << 24)));
+  }
+  return {schema::OpCode::LayerNorm, schema::OpOptions::LayerNormOptions,
+          schema::CreateLayerNormOptions(fbb, static_cast<int32_t>(axis), epsilon, eps_q,
+                                         fbb.CreateVector(mult), fbb.CreateVector(shift),
+                                         fbb.CreateVector(bias))
+              .Union()};
+}
+
+// Quantized: s_in / s_out, over the row length for Mean.
+BuiltOp ReduceOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& in = g.tensors[n.inputs[0]];
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const auto f = static_cast<schema::ReduceFunction>(n.attr_int("function", 0));
+  const int64_t axis = n.attr_int("axis", 0);
+  Multiplier m;
+  if (in.dtype != DType::kFloat32) {
+    const int64_t depth = NumElements(Shape(in.shape.begin() + axis, in.shape.end()));
+    const double real = static_cast<double>(Scale(in)) / Scale(out);
+    m = QuantizeMultiplier(f == schema::ReduceFunction::Mean ? real / static_cast<double>(depth) : real);
+  }
+  return {schema::OpCode::Reduce, schema::OpOptions::ReduceOptions,
+          schema::CreateReduceOptions(fbb, f, static_cast<int32_t>(axis), m.multiplier,
+                                      static_cast<int8_t>(m.shift))
+              .Union()};
+}
+
 }  // namespace
 
 BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n,
@@ -423,6 +490,9 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   if (n.op == "MaxPool2D" || n.op == "AveragePool2D") return Pool(fbb, g, n);
   if (n.op == "Mean") return Mean(fbb, g, n);
   if (n.op == "Mul") return Mul(fbb, g, n);
+  if (n.op == "BatchMatMul") return BatchMatMul(fbb, g, n);
+  if (n.op == "LayerNorm") return LayerNorm(fbb, g, n);
+  if (n.op == "Reduce") return ReduceOp(fbb, g, n);
   if (n.op == "Concat") return Concat(fbb, g, n);
   if (n.op == "Pad") return Pad(fbb, g, n);
   if (n.op == "Transpose") return TransposeOp(fbb, n);

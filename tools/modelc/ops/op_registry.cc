@@ -10,7 +10,8 @@ std::map<std::string, OpDef> BuildRegistry() {
   std::map<std::string, OpDef> registry;
   // Explicit calls, not static registrars: a static library would drop
   // registrar objects nothing else references.
-  for (auto family : {UnaryOps, GlobalPoolOps, CompositeOps, DataMovementOps}) {
+  for (auto family : {UnaryOps, GlobalPoolOps, CompositeOps, DataMovementOps, MatMulOps,
+                      LayerNormOps, SoftmaxOps, ReduceOps}) {
     for (OpDef& def : family()) {
       const std::string name = def.name;
       if (!registry.emplace(name, std::move(def)).second) {

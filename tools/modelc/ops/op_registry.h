@@ -41,6 +41,19 @@ std::vector<OpDef> UnaryOps();
 std::vector<OpDef> GlobalPoolOps();
 std::vector<OpDef> CompositeOps();
 std::vector<OpDef> DataMovementOps();
+std::vector<OpDef> MatMulOps();
+std::vector<OpDef> LayerNormOps();
+std::vector<OpDef> SoftmaxOps();
+std::vector<OpDef> ReduceOps();
+
+// Softmax or LogSoftmax on any axis (ONNX semantics of the graph's opset)
+// as the runtime's last-axis Softmax between Transposes or Reshapes, then
+// for LogSoftmax a Unary Log (ops/softmax.cc).
+std::vector<Node> LowerSoftmax(Graph& g, const Node& n);
+
+// An ONNX Reduce* node as the runtime's Reduce over trailing axes (after a
+// Transpose if needed), for every axis set (ops/reduce.cc).
+std::vector<Node> ExpandReduce(Graph& g, const Node& n);
 
 // The mote Unary op's function at each of `xs` (ops/unary.cc), in double
 // precision (a tabulated chain: its nodes' float reference), for the

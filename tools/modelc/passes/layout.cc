@@ -234,10 +234,35 @@ class LayoutPass {
     out.push_back(n);
   }
 
+  // An op whose meaning depends on the axis order (BatchMatMul, LayerNorm)
+  // computes in NCHW: NHWC inputs are reordered back and a 4-D result forward.
+  void RewriteInNchw(Node& n, std::vector<Node>& out) {
+    for (int& t : n.inputs) {
+      if (t < 0 || !nhwc_.count(t)) continue;
+      const Shape nchw = Permuted(g_.tensors[t].shape, kToNchw);
+      const int tmp = NewTensor(g_.tensors[t].name + ".nchw", nchw);
+      out.push_back(Reorder(n.name + ".to_nchw", t, tmp, kToNchw, SameOrder(nchw)));
+      t = tmp;
+    }
+    const int result = n.outputs[0];
+    if (g_.tensors[result].shape.size() != 4) {
+      out.push_back(n);
+      return;
+    }
+    const Shape nchw = g_.tensors[result].shape;
+    const int tmp = NewTensor(g_.tensors[result].name + ".nchw", nchw);
+    n.outputs[0] = tmp;
+    out.push_back(n);
+    g_.tensors[result].shape = Permuted(nchw, kToNhwc);
+    nhwc_.insert(result);
+    out.push_back(Reorder(n.name + ".to_nhwc", tmp, result, kToNhwc, SameOrder(nchw)));
+  }
+
   void Rewrite(Node& n, std::vector<Node>& out) {
     const bool spatial = std::any_of(n.inputs.begin(), n.inputs.end(), [&](int t) { return t >= 0 && nhwc_.count(t); });
     if (n.op == "Reshape") return RewriteReshape(n, out);
     if (n.op == "StridedGather") return RewriteStridedGather(n, out);
+    if (n.op == "BatchMatMul" || n.op == "LayerNorm" || n.op == "Reduce") return RewriteInNchw(n, out);
     if (!spatial) {
       static const std::set<std::string> kSpatialOnly = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"};
       if (kSpatialOnly.count(n.op)) Unsupported(n, "input must be a 4-D NCHW tensor");
@@ -306,7 +331,8 @@ void CheckMoteOps(const Graph& g) {
       "FullyConnected", "Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax", "Reshape", "Add",
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
-      "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather"};
+      "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather", "BatchMatMul", "LayerNorm",
+      "Reduce"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {

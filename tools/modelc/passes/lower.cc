@@ -20,6 +20,31 @@ const Value& ConstInput(const Graph& g, const Node& n, size_t k, const std::stri
   return *g.tensors[n.inputs[k]].constant;
 }
 
+bool IsConstInput(const Graph& g, const Node& n, size_t k) {
+  return k < n.inputs.size() && n.inputs[k] >= 0 && g.tensors[n.inputs[k]].is_const();
+}
+
+// The constant axes of a Reduce* node (attribute, or input 1 since opset 13/18), normalized.
+std::vector<int64_t> ReduceAxes(const Graph& g, const Node& n) {
+  std::vector<int64_t> axes = n.attr_ints("axes");
+  if (IsConstInput(g, n, 1)) axes = g.tensors[n.inputs[1]].constant->i;
+  const int64_t rank = static_cast<int64_t>(g.tensors[n.inputs[0]].shape.size());
+  for (int64_t& a : axes) a = a < 0 ? a + rank : a;
+  std::sort(axes.begin(), axes.end());
+  return axes;
+}
+
+// ReduceMean over NCHW's spatial axes: the runtime's Mean (passes/layout.cc).
+bool IsSpatialMean(const Graph& g, const Node& n) {
+  return g.tensors[n.inputs[0]].shape.size() == 4 && ReduceAxes(g, n) == std::vector<int64_t>{2, 3};
+}
+
+// ReduceSum over the last axis alone: a compensated FullyConnected (below).
+bool IsLastAxisSum(const Graph& g, const Node& n) {
+  const int64_t rank = static_cast<int64_t>(g.tensors[n.inputs[0]].shape.size());
+  return ReduceAxes(g, n) == std::vector<int64_t>{rank - 1};
+}
+
 // Row-major [rows, cols] transpose of a float matrix.
 Eigen::ArrayXf Transposed(const Value& v) {
   const int64_t rows = v.shape[0], cols = v.shape[1];
@@ -102,31 +127,6 @@ void LowerClip(Graph& g, Node& n) {
     n.attrs["min"].f = lo;
     n.attrs["max"].f = hi;
   }
-}
-
-void LowerSoftmax(const Graph& g, Node& n) {
-  const Shape& s = g.tensors[n.inputs[0]].shape;
-  const int64_t rank = static_cast<int64_t>(s.size());
-  int64_t axis = n.attr_int("axis", g.opset < 13 ? 1 : -1);
-  if (axis < 0) axis += rank;
-  bool last = axis == rank - 1;
-  if (g.opset < 13) {  // coerced to 2-D at `axis`: fine if all but the last dim after it are 1
-    last = true;
-    for (int64_t k = axis; k + 1 < rank; ++k) last = last && s[k] == 1;
-  }
-  const float beta = n.attr_float("beta", 1.0f);
-  // Channels, the last axis once NHWC (before opset 13, axis 1 meant C*H*W).
-  if (!last && rank == 4 && axis == 1 && !g.nhwc && g.opset >= 13) {
-    n.attrs.clear();
-    n.attrs["axis"].i = 1;
-    n.attrs["beta"].f = beta;
-    return;
-  }
-  if (!last) Unsupported(n, "softmax over axis " + std::to_string(axis) + " of " + ShapeString(s) +
-                         " is not supported (only the last axis)");
-  n.attrs.clear();
-  n.attrs["axis"].i = -1;
-  n.attrs["beta"].f = beta;
 }
 
 // Pow(x, 2) -> x * x; Div(x, c) -> x * (1 / c).
@@ -336,7 +336,8 @@ void LowerToMoteOps(Graph& g) {
       continue;
     }
     Node& n = g.nodes[k];
-    if (n.op == "Gemm") LowerGemm(g, n);
+    // A computed B is the registry's (ops/matmul.cc: BatchMatMul).
+    if (n.op == "Gemm" && IsConstInput(g, n, 1)) LowerGemm(g, n);
     else if (n.op == "Mul") FuseHardSwish(g, n);
     else if (n.op == "Pad") NormalizePad(g, n);
     else if (n.op == "Transpose" && n.attr_ints("perm").empty()) {  // default: reverse the dimensions
@@ -347,9 +348,18 @@ void LowerToMoteOps(Graph& g) {
       ConstInput(g, n, 1, "the weights");
       if (n.inputs.size() > 2 && n.inputs[2] >= 0) ConstInput(g, n, 2, "the bias");
     }
-    else if (n.op == "MatMul") LowerMatMul(g, n);
+    else if (n.op == "MatMul" && IsConstInput(g, n, 1) && !IsConstInput(g, n, 0) &&
+             g.tensors[n.inputs[1]].shape.size() == 2) {
+      LowerMatMul(g, n);
+    }
     else if (n.op == "Clip") LowerClip(g, n);
-    else if (n.op == "Softmax") LowerSoftmax(g, n);
+    else if (n.op == "Softmax" || n.op == "LogSoftmax") {  // any axis (ops/softmax.cc)
+      std::vector<Node> nodes = LowerSoftmax(g, n);
+      g.nodes.erase(g.nodes.begin() + static_cast<long>(k));
+      g.nodes.insert(g.nodes.begin() + static_cast<long>(k), nodes.begin(), nodes.end());
+      k += nodes.size() - 1;
+      continue;
+    }
     else if (n.op == "Sub") {
       LowerSubtract(g, n);
       if (n.has_attr("mote_add_output")) {  // c - x: add the constant after the negation
@@ -383,6 +393,14 @@ void LowerToMoteOps(Graph& g) {
       continue;
     }
     else if (n.op == "Pow" || n.op == "Div") LowerPowDiv(g, n);
+    else if ((n.op == "ReduceMean" && !IsSpatialMean(g, n)) || n.op == "ReduceLogSumExp" ||
+             (n.op == "ReduceSum" && !IsLastAxisSum(g, n))) {  // any axes (ops/reduce.cc)
+      std::vector<Node> nodes = ExpandReduce(g, n);
+      g.nodes.erase(g.nodes.begin() + static_cast<long>(k));
+      g.nodes.insert(g.nodes.begin() + static_cast<long>(k), nodes.begin(), nodes.end());
+      k += nodes.size() - 1;
+      continue;
+    }
     else if (n.op == "ReduceSum") {
       std::vector<Node> extra;
       LowerReduceSum(g, extra, n);

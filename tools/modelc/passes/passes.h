@@ -36,6 +36,10 @@ void RemoveDeadNodes(Graph& graph);
 // no intermediate rounding and runs one lookup per element.
 void FuseElementwiseChains(Graph& graph);
 
+// The opset 13 form of layer normalization as one LayerNormalization
+// (passes/fuse_layer_norm.cc).
+void FuseLayerNorm(Graph& graph);
+
 // All of the above.
 void Optimize(Graph& graph);
 

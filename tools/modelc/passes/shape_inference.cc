@@ -121,6 +121,7 @@ void CheckFiniteWeights(const Graph& g) {
 void Optimize(Graph& graph) {
   InferShapes(graph);
   FoldConstants(graph);
+  FuseLayerNorm(graph);
   if (!graph.nhwc) LiftSequenceOps(graph);
   LowerToMoteOps(graph);
   if (!graph.nhwc) ConvertLayout(graph);

@@ -39,6 +39,14 @@ OpCost CostOf(const Graph& g, const Node& n) {
   } else if (n.op == "Svm" || n.op == "SvmPairwise") {
     // Fixed at conversion: support vectors x features per sample (mote.fbs SvmOptions).
     SvmCost(g, n, &c.macs, &c.elementwise);
+  } else if (n.op == "BatchMatMul") {  // K per output element
+    const Shape& a = g.tensors[n.inputs[0]].shape;
+    c.macs = elements * a.back();
+    c.elementwise = elements;
+  } else if (n.op == "Reduce") {
+    c.elementwise = NumElements(g.tensors[n.inputs[0]].shape);
+  } else if (n.op == "LayerNorm") {
+    c.elementwise = 4 * elements;  // sums, centre, normalize, scale
   } else if (n.op == "Softmax") {
     c.elementwise = 3 * elements;  // max, exp + sum, normalize
   } else if (n.op == "Reshape") {

@@ -7,6 +7,7 @@
 
 #include "ir/reference_executor.h"
 #include "ml/tree_model.h"
+#include "mote/schema/mote_generated.h"
 #include "quantize/fixed_point.h"
 
 namespace mote::modelc {
@@ -315,6 +316,32 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
         if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
       }
       out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "BatchMatMul") {
+      for (int k : n.inputs) {
+        if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
+      }
+      out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "LayerNorm") {
+      // gamma and beta go into the op's per-channel multipliers (emit).
+      for (size_t k = 1; k < 3; ++k) {
+        const char* name = k == 1 ? "gamma" : "beta";
+        if (k < n.inputs.size() && n.inputs[k] >= 0) {
+          const Eigen::ArrayXf& v = g.tensors[n.inputs[k]].constant->f;
+          n.attrs[name].floats.assign(v.data(), v.data() + v.size());
+        }
+      }
+      n.inputs.resize(1);
+      out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "Reduce") {
+      using F = schema::ReduceFunction;
+      const auto f = static_cast<F>(n.attr_int("function", 0));
+      if (f == F::Prod || f == F::L2 || f == F::SumSquare || f == F::LogSumExp) {
+        Unsupported(n, std::string("reduction ") + schema::EnumNameReduceFunction(f) +
+                           " is not supported in int8/int16 (no integer kernel); convert with --precision float32");
+      }
+      const bool extreme = f == F::Max || f == F::Min;  // the input's values, its parameters
+      if (extreme && !in.quant) Fail(n, "input has no quantization parameters");
+      out.quant = extreme ? *in.quant : calibrated(n.outputs[0]);
     } else if (n.op == "Sigmoid" || n.op == "Softmax") {
       out.quant = is8 ? PerTensor(1.0f / 256.0f, -128) : PerTensor(1.0f / 32768.0f, 0);
     } else if (n.op == "Tanh") {
