@@ -35,6 +35,7 @@
   X(Normalize, CheckNormalize, EvalNormalize, NormalizeOptions) \
   X(Svm, CheckSvm, EvalSvm, SvmOptions) \
   X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions) \
-  X(Unary, CheckUnary, EvalUnary, UnaryOptions)
+  X(Unary, CheckUnary, EvalUnary, UnaryOptions) \
+  X(Rnn, CheckRnn, EvalRnn, RnnOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

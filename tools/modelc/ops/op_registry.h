@@ -40,6 +40,8 @@ void CheckAttributes(const OpDef& def, const Node& n);
 std::vector<OpDef> UnaryOps();
 std::vector<OpDef> GlobalPoolOps();
 std::vector<OpDef> CompositeOps();
+std::vector<OpDef> RnnOps();              // ops/rnn.cc
+std::vector<OpDef> ConstantOfShapeOps();  // ops/constant_of_shape.cc
 
 // The mote Unary op's function at each of `xs` (ops/unary.cc), in double
 // precision (a tabulated chain: its nodes' float reference), for the

@@ -287,7 +287,7 @@ void CheckMoteOps(const Graph& g) {
       "FullyConnected", "Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax", "Reshape", "Add",
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
-      "Normalize", "Svm", "SvmPairwise", "Unary"};
+      "Normalize", "Svm", "SvmPairwise", "Unary", "Rnn"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {
