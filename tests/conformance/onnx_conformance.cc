@@ -64,6 +64,8 @@ std::vector<std::string> kSupportedOps = {
     // The unary family (tools/modelc/ops/unary.cc).
     "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
+    // Recurrent layers (tools/modelc/ops/rnn.cc) and the shape ops folded around them.
+    "RNN", "GRU", "LSTM", "ConstantOfShape", "Expand",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -80,6 +82,9 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"Pad", {1, 2, 3}},     // pads, constant_value, axes
     {"ReduceMean", {1}},    // axes (opset 18)
     {"PRelu", {1}},         // slope
+    {"RNN", {1, 2, 3, 4}},  // W, R, B, sequence_lens
+    {"GRU", {1, 2, 3, 4}},
+    {"LSTM", {1, 2, 3, 4, 7}},  // and P
 };
 
 // ONNX backend test defaults.
