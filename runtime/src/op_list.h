@@ -36,6 +36,7 @@
   X(Svm, CheckSvm, EvalSvm, SvmOptions) \
   X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions) \
   X(Unary, CheckUnary, EvalUnary, UnaryOptions) \
+  X(StridedGather, CheckStridedGather, EvalStridedGather, StridedGatherOptions) \
   X(Rnn, CheckRnn, EvalRnn, RnnOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -64,8 +64,10 @@ std::vector<std::string> kSupportedOps = {
     // The unary family (tools/modelc/ops/unary.cc).
     "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
-    // Recurrent layers (tools/modelc/ops/rnn.cc) and the shape ops folded around them.
-    "RNN", "GRU", "LSTM", "ConstantOfShape", "Expand",
+    // Data movement (tools/modelc/ops/data_movement.cc).
+    "Slice", "Split", "GatherElements", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
+    // Recurrent layers (tools/modelc/ops/rnn.cc) and ConstantOfShape folded around them.
+    "RNN", "GRU", "LSTM", "ConstantOfShape",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -82,6 +84,12 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"Pad", {1, 2, 3}},     // pads, constant_value, axes
     {"ReduceMean", {1}},    // axes (opset 18)
     {"PRelu", {1}},         // slope
+    {"Slice", {1, 2, 3, 4}},  // starts, ends, axes, steps
+    {"Split", {1}},           // split
+    {"Gather", {1}},          // indices
+    {"GatherElements", {1}},  // indices
+    {"Expand", {1}},          // shape
+    {"Tile", {1}},            // repeats
     {"RNN", {1, 2, 3, 4}},  // W, R, B, sequence_lens
     {"GRU", {1, 2, 3, 4}},
     {"LSTM", {1, 2, 3, 4, 7}},  // and P

@@ -576,6 +576,52 @@ def main():
                         return "%s: %s" % (prec, e)
             c.run("modelc_unsupported_op_%s" % kind, check)
 
+    if onnx is not None:
+        # Data movement (ops/data_movement.cc): indices or starts that are computed,
+        # and constants that contradict the data, are refused by node, op and reason.
+        def make_moving(kind):
+            xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+            yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+            inits, nodes = [], []
+            if kind in ("gather_computed_indices", "slice_computed_starts"):
+                nodes.append(helper.make_node("ArgMax", ["x"], ["idx"], name="argmax", axis=1, keepdims=0))
+            if kind == "gather_computed_indices":
+                nodes.append(helper.make_node("Gather", ["x", "idx"], ["y"], name="my_bad_node", axis=1))
+            elif kind == "gather_index_out_of_range":
+                inits.append(numpy_helper.from_array(np.array([1, 7], np.int64), "idx"))
+                nodes.append(helper.make_node("Gather", ["x", "idx"], ["y"], name="my_bad_node", axis=1))
+            else:
+                inits += [numpy_helper.from_array(np.array([4], np.int64), "ends"),
+                          numpy_helper.from_array(np.array([1], np.int64), "axes"),
+                          numpy_helper.from_array(np.array([0 if kind == "slice_step_zero" else 1], np.int64),
+                                                  "steps")]
+                if kind == "slice_step_zero":
+                    inits.append(numpy_helper.from_array(np.array([0], np.int64), "idx"))
+                nodes.append(helper.make_node("Slice", ["x", "idx", "ends", "axes", "steps"], ["y"],
+                                              name="my_bad_node"))
+            g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
+            m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+            m.ir_version = 7
+            path = os.path.join(inputs_dir, "bad_%s.onnx" % kind)
+            onnx.save(m, path)
+            return path
+
+        moving_cases = [
+            ("gather_computed_indices", ("my_bad_node", "Gather", "constant")),
+            ("slice_computed_starts", ("my_bad_node", "Slice", "constant")),
+            ("gather_index_out_of_range", ("my_bad_node", "Gather", "7", "out of range")),
+            ("slice_step_zero", ("my_bad_node", "Slice", "steps")),
+        ]
+        for kind, named in moving_cases:
+            def check(kind=kind, named=named):
+                path = make_moving(kind)
+                for prec in ("int8", "float32"):
+                    args = (["--calibration", cal4] if prec == "int8" else []) + ["--precision", prec]
+                    e = convert_fails(path, args, all_words=named)
+                    if e:
+                        return "%s: %s" % (prec, e)
+            c.run("modelc_data_movement_%s" % kind, check)
+
     tmp_left = [f for f in os.listdir(outdir) if ".tmp" in f]
     c.ok("modelc_no_tmp_leftovers", not tmp_left, "leftovers: %s" % tmp_left)
     return c.finish()

@@ -41,7 +41,8 @@ if [[ -d $node_tests ]]; then
   ops+='|batchnorm|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|reduce_mean|concat|pad|constant|transpose'
   ops+='|hardswish|hardsigmoid|leakyrelu|cast|shape|gather|pow|exp|argmax|reduce_sum|reduce_log_sum_exp'
   ops+='|abs|neg|log|sqrt|reciprocal|elu|selu|celu|softplus|softsign|erf|floor|ceil|round|sign|thresholdedrelu|mish|gelu'
-  ops+='|gru|lstm|rnn|simple_rnn|constantofshape|expand'
+  ops+='|slice|split|expand|tile|depthtospace|spacetodepth'
+  ops+='|gru|lstm|rnn|simple_rnn|constantofshape'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then
@@ -79,6 +80,7 @@ mote() {  # mote NAME MODEL INPUT_BYTES_FILE [modelc options...]
   fi
 }
 for dir in "$repo"/models/mlp_zoo/*/ "$repo"/models/digits_mlp/ "$repo"/models/digits_cnn/ \
+           "$repo"/models/shufflenet_v2_tiny/ \
            "$repo"/models/gru_classifier/ "$repo"/models/lstm_classifier/ "$repo"/models/bigru_classifier/; do
   model=$(ls "$dir"*.onnx 2>/dev/null | head -1)
   [[ -n $model && -f $dir/calib.npy ]] || continue

@@ -1,5 +1,6 @@
 #include "emit/op_options.h"
 #include "ops/op_registry.h"
+#include "ops/strided_gather.h"
 
 #include "emit/weight_layout.h"
 
@@ -272,6 +273,17 @@ BuiltOp TransposeOp(flatbuffers::FlatBufferBuilder& fbb, const Node& n) {
           schema::CreateTransposeOptions(fbb, fbb.CreateVector(perm)).Union()};
 }
 
+BuiltOp StridedGatherOp(flatbuffers::FlatBufferBuilder& fbb, const Node& n) {
+  const GatherDims d = FitGatherDims(n, n.attr_ints("source"));
+  auto int32s = [](const std::vector<int64_t>& v) { return std::vector<int32_t>(v.begin(), v.end()); };
+  return {schema::OpCode::StridedGather, schema::OpOptions::StridedGatherOptions,
+          schema::CreateStridedGatherOptions(
+              fbb, static_cast<int32_t>(d.offset), fbb.CreateVector(int32s(d.counts)),
+              fbb.CreateVector(int32s(d.strides)), static_cast<int32_t>(d.table_dim),
+              d.table.empty() ? 0 : fbb.CreateVector(int32s(d.table)))
+              .Union()};
+}
+
 BuiltOp Clamp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
   const Tensor& out = g.tensors[n.outputs[0]];
   float lo = 0.0f, hi = kInf;
@@ -474,6 +486,7 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   if (n.op == "Concat") return Concat(fbb, g, n);
   if (n.op == "Pad") return Pad(fbb, g, n);
   if (n.op == "Transpose") return TransposeOp(fbb, n);
+  if (n.op == "StridedGather") return StridedGatherOp(fbb, n);
   if (n.op == "Quantize") {
     Multiplier m;  // only for requantizing between integer types
     if (in.dtype != DType::kFloat32) m = QuantizeMultiplier(static_cast<double>(Scale(in)) / Scale(out));

@@ -165,7 +165,7 @@ void ValidateOutputs(const Graph& graph, const Node& node, const std::vector<Val
   for (size_t k = 0; k < outputs.size() && k < node.outputs.size(); ++k) {
     const Value& v = outputs[k];
     if (v.is_int || v.shape.empty() || NumElements(v.shape) != 0) continue;
-    Fail(node, "output '" + graph.tensors[node.outputs[k]].name + "' " + ShapeString(v.shape) +
+    Unsupported(node, "output '" + graph.tensors[node.outputs[k]].name + "' " + ShapeString(v.shape) +
                    " is empty (a dimension of 0); empty tensors are not supported");
   }
 }

@@ -317,36 +317,6 @@ Value Concat(const Node& node, const std::vector<const Value*>& ins) {
   return Value::Float(out, Eigen::Map<Eigen::ArrayXf>(f.data(), static_cast<Eigen::Index>(f.size())));
 }
 
-Value Gather(const Node& node, const Value& data, const Value& indices) {
-  const int64_t axis = NormalizeAxis(node, node.attr_int("axis", 0), data.shape.size());
-  Shape out;
-  for (int64_t k = 0; k < axis; ++k) out.push_back(data.shape[k]);
-  for (int64_t d : indices.shape) out.push_back(d);
-  for (size_t k = static_cast<size_t>(axis) + 1; k < data.shape.size(); ++k) out.push_back(data.shape[k]);
-  int64_t outer = 1, inner = 1;
-  for (int64_t k = 0; k < axis; ++k) outer *= data.shape[k];
-  for (size_t k = static_cast<size_t>(axis) + 1; k < data.shape.size(); ++k) inner *= data.shape[k];
-  const int64_t n = data.shape[axis];
-  std::vector<int64_t> ri;
-  std::vector<float> rf;
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t j = 0; j < indices.size(); ++j) {
-      int64_t idx = indices.AsInt(j);
-      if (idx < 0) idx += n;
-      if (idx < 0 || idx >= n) {
-        Fail(node, "index " + std::to_string(indices.AsInt(j)) + " is out of range for axis " + std::to_string(axis) +
-                       " of size " + std::to_string(n));
-      }
-      for (int64_t k = 0; k < inner; ++k) {
-        const int64_t src = (o * n + idx) * inner + k;
-        if (data.is_int) ri.push_back(data.i[src]); else rf.push_back(data.f[src]);
-      }
-    }
-  }
-  if (data.is_int) return Value::Int(out, std::move(ri));
-  return Value::Float(out, Eigen::Map<Eigen::ArrayXf>(rf.data(), static_cast<Eigen::Index>(rf.size())));
-}
-
 std::vector<int64_t> AxesOf(const Node& node, const std::vector<const Value*>& ins) {
   if (ins.size() > 1 && ins[1] != nullptr) return IntsOf(*ins[1]);
   return node.attr_ints("axes");
@@ -680,7 +650,7 @@ bool IsKnownOp(const std::string& op) {
   static const std::set<std::string> kOps = {
       "Identity", "Dropout", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Relu6",
       "Clip", "Sigmoid", "Tanh", "Softmax", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
-      "Transpose", "Concat", "Gather", "Shape", "Cast", "FullyConnected",
+      "Transpose", "Concat", "Shape", "Cast", "FullyConnected",
       "BatchNormalization", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Pad",
       "LeakyRelu", "HardSwish", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
       "Mean", "Quantize", "Dequantize", "Pow", "ReduceSum", "ReduceLogSumExp", "ArgMax",
@@ -820,7 +790,6 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   if (op == "Unsqueeze") return {Unsqueeze(node, in(0), AxesOf(node, ins))};
   if (op == "Transpose") return {Transpose(node, in(0), node.attr_ints("perm"))};
   if (op == "Concat") return {Concat(node, ins)};
-  if (op == "Gather") return {Gather(node, in(0), in(1))};
   if (op == "Shape") {  // dims [start, end) (opset 15), negative counted from the end, clamped
     const Value& x = in(0);
     const int64_t rank = static_cast<int64_t>(x.shape.size());

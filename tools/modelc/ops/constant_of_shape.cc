@@ -1,8 +1,5 @@
-// ConstantOfShape and Expand, folded when their inputs are constant (the
-// zero initial states PyTorch builds around GRU and LSTM from the input's
-// static shape). Expand of a computed tensor has no runtime op yet.
-#include <algorithm>
-
+// ConstantOfShape, folded (its shape input is constant once shapes are
+// static): the zero initial states PyTorch builds around GRU and LSTM.
 #include "ops/op_registry.h"
 
 namespace mote::modelc {
@@ -32,50 +29,10 @@ std::vector<Value> EvalConstantOfShape(const Graph&, const Node& n, const OpInpu
   return {Value::Float(shape, Eigen::ArrayXf::Constant(count, v.f[0]))};
 }
 
-// numpy broadcasting of x against `shape` (either side may hold the 1s).
-std::vector<Value> EvalExpand(const Graph&, const Node& n, const OpInputs& ins) {
-  if (ins.size() != 2 || ins[0] == nullptr) Fail(n, "needs input and shape");
-  const Value& x = *ins[0];
-  Shape target = ShapeInput(n, ins[1]);
-  Shape xs = x.shape;
-  const size_t rank = std::max(xs.size(), target.size());
-  xs.insert(xs.begin(), rank - xs.size(), 1);
-  target.insert(target.begin(), rank - target.size(), 1);
-  Shape out(rank);
-  for (size_t k = 0; k < rank; ++k) {
-    if (xs[k] != target[k] && xs[k] != 1 && target[k] != 1) {
-      Fail(n, "input " + ShapeString(x.shape) + " does not broadcast to " + ShapeString(target));
-    }
-    out[k] = xs[k] == 1 ? target[k] : xs[k];
-  }
-  if (NumElements(out) > kMaxInputElements) Fail(n, "the output " + ShapeString(out) + " is too large");
-  const int64_t count = NumElements(out);
-  std::vector<int64_t> source(static_cast<size_t>(count));
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t i = 0; i < count; ++i) {
-    int64_t j = 0;
-    for (size_t k = 0; k < rank; ++k) j = j * xs[k] + (xs[k] == 1 ? 0 : index[k]);
-    source[static_cast<size_t>(i)] = j;
-    for (size_t k = rank; k-- > 0;) {
-      if (++index[k] < out[k]) break;
-      index[k] = 0;
-    }
-  }
-  if (x.is_int) {
-    std::vector<int64_t> v;
-    for (int64_t j : source) v.push_back(x.i[static_cast<size_t>(j)]);
-    return {Value::Int(out, std::move(v))};
-  }
-  Eigen::ArrayXf v(count);
-  for (int64_t i = 0; i < count; ++i) v[i] = x.f[source[static_cast<size_t>(i)]];
-  return {Value::Float(out, std::move(v))};
-}
-
 }  // namespace
 
 std::vector<OpDef> ConstantOfShapeOps() {
-  return {{"ConstantOfShape", {"value"}, EvalConstantOfShape, nullptr, nullptr},
-          {"Expand", {}, EvalExpand, nullptr, nullptr}};
+  return {{"ConstantOfShape", {"value"}, EvalConstantOfShape, nullptr, nullptr}};
 }
 
 }  // namespace mote::modelc

@@ -40,6 +40,7 @@ void CheckAttributes(const OpDef& def, const Node& n);
 std::vector<OpDef> UnaryOps();
 std::vector<OpDef> GlobalPoolOps();
 std::vector<OpDef> CompositeOps();
+std::vector<OpDef> DataMovementOps();
 std::vector<OpDef> RnnOps();              // ops/rnn.cc
 std::vector<OpDef> ConstantOfShapeOps();  // ops/constant_of_shape.cc
 

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "ir/reference_executor.h"
+#include "ops/strided_gather.h"
 #include "passes/passes.h"
 
 namespace mote::modelc {
@@ -216,9 +217,27 @@ class LayoutPass {
     out.push_back(n);
   }
 
+  // A StridedGather reads its NHWC input and writes a 4-D output NHWC by
+  // permuting its source map; no Transpose is needed.
+  void RewriteStridedGather(Node& n, std::vector<Node>& out) {
+    const int in = n.inputs[0];
+    const bool in_nhwc = nhwc_.count(in) != 0;
+    const bool out_4d = g_.tensors[n.outputs[0]].shape.size() == 4;
+    if (in_nhwc || out_4d) {
+      const Shape& shape = g_.tensors[in].shape;
+      n.attrs["source"].ints = PermuteSource(n.attr_ints("source"), in_nhwc ? Permuted(shape, kToNchw) : shape,
+                                             in_nhwc ? kToNhwc : std::vector<int64_t>{},
+                                             g_.tensors[n.outputs[0]].shape,
+                                             out_4d ? kToNhwc : std::vector<int64_t>{});
+    }
+    MarkOutputNhwc(n);
+    out.push_back(n);
+  }
+
   void Rewrite(Node& n, std::vector<Node>& out) {
     const bool spatial = std::any_of(n.inputs.begin(), n.inputs.end(), [&](int t) { return t >= 0 && nhwc_.count(t); });
     if (n.op == "Reshape") return RewriteReshape(n, out);
+    if (n.op == "StridedGather") return RewriteStridedGather(n, out);
     if (!spatial) {
       static const std::set<std::string> kSpatialOnly = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"};
       if (kSpatialOnly.count(n.op)) Unsupported(n, "input must be a 4-D NCHW tensor");
@@ -287,7 +306,7 @@ void CheckMoteOps(const Graph& g) {
       "FullyConnected", "Relu", "Relu6", "Clip", "Sigmoid", "Tanh", "Softmax", "Reshape", "Add",
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
-      "Normalize", "Svm", "SvmPairwise", "Unary", "Rnn"};
+      "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather", "Rnn"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {

@@ -21,6 +21,9 @@ void LowerToMoteOps(Graph& graph);
 // Stores computed 4-D tensors NHWC and turns ONNX spatial ops (Conv,
 // MaxPool, AveragePool, GlobalAveragePool, ReduceMean) into the runtime's.
 void ConvertLayout(Graph& graph);
+// Joins chains of Transpose / Reshape / StridedGather into one StridedGather
+// (or a Reshape when the chain moves nothing).
+void FuseDataMovement(Graph& graph);
 // Throws for any op the runtime cannot run.
 void CheckMoteOps(const Graph& graph);
 // Folds a following constant Add into FullyConnected bias, and a following

@@ -124,6 +124,7 @@ void Optimize(Graph& graph) {
   if (!graph.nhwc) LiftSequenceOps(graph);
   LowerToMoteOps(graph);
   if (!graph.nhwc) ConvertLayout(graph);
+  FuseDataMovement(graph);
   CheckMoteOps(graph);
   FuseOps(graph);
   RemoveDeadNodes(graph);
