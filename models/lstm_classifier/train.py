@@ -2,8 +2,9 @@
 """Trains a LSTM sequence classifier on synthetic sensor sequences and exports ONNX.
 
 nn.LSTM(4, 20, batch_first=True) over 32 steps (models/sequence_data.py), the
-last hidden state h_n into a Linear head: the Transpose, LSTM, Squeeze and
-the ConstantOfShape initial states (h0, c0) PyTorch 1.13 exports around it.
+output of the last step, out[:, -1, :], into a Linear head: the Transposes,
+LSTM, Squeeze, Gather on the computed sequence and the ConstantOfShape
+initial states (h0, c0) PyTorch 1.13 exports around it.
 Writes beside this script: lstm_classifier.onnx (opset 13), calib.npy (64
 training sequences), test_x.npy [N, 32, 4] float32, test_y.npy int64, torch_logits.npy.
 Run with Debian's interpreter: /usr/bin/python3 models/lstm_classifier/train.py
@@ -29,8 +30,8 @@ class LstmClassifier(nn.Module):
         self.head = nn.Linear(20, 5)
 
     def forward(self, x):
-        _, (h, _) = self.rnn(x)    # h: [1, batch, 20]
-        return self.head(h.squeeze(0))
+        out, _ = self.rnn(x)       # out: [batch, 32, 20]
+        return self.head(out[:, -1, :])
 
 
 def main():

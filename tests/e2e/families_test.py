@@ -26,7 +26,7 @@ FAMILIES = [
     ("mobilenet_v3_tiny", "mobilenet_v3_tiny.onnx"),  # inverted residuals, squeeze-excite, Hardswish/Hardsigmoid
     # Recurrent layers (one Rnn op each; int8/int16 models keep an int16 state, mote.fbs RnnOptions).
     ("gru_classifier", "gru_classifier.onnx"),  # GRU (linear_before_reset), ConstantOfShape h0, h_n head
-    ("lstm_classifier", "lstm_classifier.onnx"),  # LSTM, ConstantOfShape h0/c0, h_n head
+    ("lstm_classifier", "lstm_classifier.onnx"),  # LSTM, ConstantOfShape h0/c0, out[:, -1, :] head (Y, Gather)
     ("bigru_classifier", "bigru_classifier.onnx"),  # bidirectional GRU, both h_n flattened
 ]
 MIN_AGREEMENT = {"int8": 98.0, "int16": 98.0}
