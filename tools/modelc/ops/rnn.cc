@@ -147,7 +147,7 @@ Spec SpecOf(const Node& n, const Shape& x, const Shape& w, const Shape& r) {
       for (const std::string& a : DefaultActivations(s.cell)) want.push_back(a);
     }
     if (n.attrs.at("activations").strings != want) {
-      Unsupported(n, "attribute 'activations': only the default ones are supported");
+      Unsupported(n, "attribute 'activations' other than the defaults is not supported");
     }
   }
   if (n.attr_int("input_forget", 0) != 0) Unsupported(n, "input_forget=1 is not supported");
