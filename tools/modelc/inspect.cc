@@ -112,6 +112,9 @@ std::string Inspect(const std::string& path, bool json) {
       if (const auto* unary = op->options_as_UnaryOptions()) {
         j.Key("function").Str(schema::EnumNameUnaryFunction(unary->function()));
       }
+      if (const auto* rnn = op->options_as_RnnOptions()) {
+        j.Key("cell").Str(schema::EnumNameRnnCell(rnn->cell()));
+      }
       j.Key("macs").Int(static_cast<int64_t>(op->macs()));
       j.Key("scratch_bytes").Int(op->scratch_size());
       // The activation type its kernel runs on (what MOTE_TYPES selects).
@@ -156,6 +159,9 @@ std::string Inspect(const std::string& path, bool json) {
     std::string name = schema::EnumNameOpCode(op->opcode());
     if (const auto* unary = op->options_as_UnaryOptions()) {
       name += std::string("(") + schema::EnumNameUnaryFunction(unary->function()) + ")";
+    }
+    if (const auto* rnn = op->options_as_RnnOptions()) {
+      name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) + ")";
     }
     std::snprintf(buf, sizeof(buf), "  %3u %-22s %10llu MACs %6u B scratch  ", i, name.c_str(),
                   static_cast<unsigned long long>(op->macs()), op->scratch_size());
