@@ -10,7 +10,6 @@
 #include <random>
 #include <vector>
 
-#include "mote/diagnostics.h"
 #include "mote/model.h"
 #include "util/mote_builder.h"
 
@@ -168,7 +167,8 @@ template <typename T>
 std::vector<uint8_t> QuantizeValues(const std::vector<float>& v, float scale, int32_t zp) {
   std::vector<T> q;
   const double lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
-  for (float e : v) q.push_back(static_cast<T>(std::max(lo, std::min(hi, std::round(double{e} / scale) + zp))));
+  for (float e : v)
+    q.push_back(static_cast<T>(std::max(lo, std::min(hi, std::round(double{e} / scale) + zp))));
   return Bytes(q);
 }
 
@@ -230,7 +230,8 @@ Built Build(const Case& c, Operands o, const Quantized* qp) {
       for (int side = 0; side < 2; ++side) {
         for (int k = 0; k < c.gates() * H; ++k) {
           const int row = d * c.gates() * H + k;
-          const double s = side == 0 ? double{qp->x_scale} * w_scale[row] : std::ldexp(r_scale[row], -15);
+          const double s =
+              side == 0 ? double{qp->x_scale} * w_scale[row] : std::ldexp(r_scale[row], -15);
           float& real = o.b[(d * 2 + side) * c.gates() * H + k];
           b.push_back(std::llround(real / s));
           real = static_cast<float>(b.back() * s);
@@ -292,8 +293,9 @@ Built Build(const Case& c, Operands o, const Quantized* qp) {
     for (float& v : o.x) {
       const double lo = qp->type == ElementType::Int8 ? -128 : -32768;
       const double hi = qp->type == ElementType::Int8 ? 127 : 32767;
-      v = static_cast<float>((std::max(lo, std::min(hi, std::round(double{v} / qp->x_scale) + qp->x_zp)) - qp->x_zp) *
-                             qp->x_scale);
+      v = static_cast<float>(
+          (std::max(lo, std::min(hi, std::round(double{v} / qp->x_scale) + qp->x_zp)) - qp->x_zp) *
+          qp->x_scale);
     }
   }
   return {spec, o};
@@ -347,11 +349,11 @@ double MaxError(const Case& c, std::mt19937& rng, const Quantized* qp) {
   EXPECT_EQ(got.size(), want.size());
   EXPECT_EQ(got_h.size(), want_h.size());
   double err = 0;
-  for (size_t k = 0; k < std::min(got.size(), want.size()); ++k) err = std::max(err, std::fabs(got[k] - want[k]));
+  for (size_t k = 0; k < std::min(got.size(), want.size()); ++k)
+    err = std::max(err, std::fabs(got[k] - want[k]));
   for (size_t k = 0; k < std::min(got_h.size(), want_h.size()); ++k) {
     err = std::max(err, std::fabs(got_h[k] - want_h[k]));
   }
-  if (getenv("RNN_TEST_VERBOSE")) fprintf(stderr, "err %g\n", err);
   return err;
 }
 
@@ -378,13 +380,7 @@ std::vector<Case> RandomCases(std::mt19937& rng, bool peepholes) {
   return cases;
 }
 
-void PrintDiagnostic(const Diagnostic& d, void*) {
-  fprintf(stderr, "diag: %s op %d tensor %d value %lld limit %lld\n", d.message, d.op_index,
-          d.tensor_index, static_cast<long long>(d.value), static_cast<long long>(d.limit));
-}
-
 TEST(RnnOp, FloatMatchesReference) {
-  SetDiagnosticHandler(PrintDiagnostic, nullptr);
   std::mt19937 rng(11);
   for (const Case& c : RandomCases(rng, true)) {
     EXPECT_LT(MaxError(c, rng, nullptr), 1e-6)
@@ -438,7 +434,8 @@ TEST(RnnOp, HostileFilesAreRefused) {
   refused("state type", [](ModelSpec& s) { s.tensors[6].type = ElementType::Int8; });
   refused("Y_h quantization", [](ModelSpec& s) { s.tensors[5].scale = {0.5f}; });
   refused("gate table size", [](ModelSpec& s) { s.buffers[4].resize(1024); });
-  refused("float weights in an int8 op", [](ModelSpec& s) { s.tensors[1].type = ElementType::Float32; });
+  refused("float weights in an int8 op",
+          [](ModelSpec& s) { s.tensors[1].type = ElementType::Float32; });
   auto with_options = [&](schema::RnnCell cell, int cell_shift, int8_t row_shift) {
     return [=](ModelSpec& s) {
       s.options_builder = [=](flatbuffers::FlatBufferBuilder& fbb) {
@@ -461,14 +458,19 @@ TEST(RnnOp, HostileFilesAreRefused) {
   refused("cell of another gate count", with_options(schema::RnnCell::Gru, 12, -3));
   refused("cell shift", with_options(schema::RnnCell::Lstm, 16, -3));
   refused("row shift beyond the 64-bit requantization", with_options(schema::RnnCell::Lstm, 12, 8));
-  refused("reverse with two directions", [](ModelSpec& s) {
-    s.options_builder = [](flatbuffers::FlatBufferBuilder& fbb) {
-      return schema::CreateRnnOptions(fbb, schema::RnnCell::Lstm, true).Union();
-    };
-    s.tensors[5].shape = {2, 1, 4};
-  }, false);
+  refused(
+      "reverse with two directions",
+      [](ModelSpec& s) {
+        s.options_builder = [](flatbuffers::FlatBufferBuilder& fbb) {
+          return schema::CreateRnnOptions(fbb, schema::RnnCell::Lstm, true).Union();
+        };
+        s.tensors[5].shape = {2, 1, 4};
+      },
+      false);
   refused("options missing", [](ModelSpec& s) {
-    s.options_builder = [](flatbuffers::FlatBufferBuilder&) { return flatbuffers::Offset<void>(0); };
+    s.options_builder = [](flatbuffers::FlatBufferBuilder&) {
+      return flatbuffers::Offset<void>(0);
+    };
   });
   Case p = c;
   p.peepholes = true;

@@ -1,6 +1,10 @@
 // Rnn: a simple RNN, GRU or LSTM layer over a fixed sequence (mote.fbs
 // RnnOptions). Inputs X, W, R, B, optional initial_h, initial_c, peepholes;
 // outputs Y, Y_h and the op's state in the arena (work).
+#include <stdint.h>
+
+#include <initializer_list>
+
 #include "kernels/ops/ops.h"
 #include "kernels/ops/weight_checks.h"
 #include "kernels/reference/rnn.h"
@@ -31,11 +35,22 @@ RnnShape ShapeFrom(const OpContext& ctx) {
           opts->linear_before_reset()};
 }
 
-Status ExpectDims(const OpContext& ctx, const schema::Tensor& t, std::span<const size_t> dims,
+// Element counts in 64 bits: a product of dimensions that wrapped size_t
+// on a 32-bit core could otherwise pass for a tensor's real size.
+uint64_t Product(std::initializer_list<size_t> dims) {
+  uint64_t p = 1;
+  for (size_t d : dims) p *= d;
+  return p;
+}
+
+bool HasElements(const schema::Tensor& t, uint64_t count) { return NumElements(t) == count; }
+
+Status ExpectDims(const OpContext& ctx, const schema::Tensor& t, std::span<const uint64_t> dims,
                   const char* what) {
   const auto shape = ShapeOf(t);
   bool same = shape.size() == dims.size();
-  for (size_t k = 0; same && k < dims.size(); ++k) same = static_cast<size_t>(shape[k]) == dims[k];
+  for (size_t k = 0; same && k < dims.size(); ++k)
+    same = static_cast<uint64_t>(shape[k]) == dims[k];
   if (!same) return ctx.Fail(what, static_cast<int64_t>(NumElements(t)));
   return Status::kOk;
 }
@@ -44,7 +59,7 @@ Status ExpectDims(const OpContext& ctx, const schema::Tensor& t, std::span<const
 Status CheckState(const OpContext& ctx, size_t i, const RnnShape& s) {
   if (!ctx.has_input(i)) return Status::kOk;
   MOTE_TRY(ExpectSameType(ctx, ctx.input(0), ctx.input(i)));
-  if (NumElements(ctx.input(i)) != s.directions * s.batch * s.hidden) {
+  if (!HasElements(ctx.input(i), Product({s.directions, s.batch, s.hidden}))) {
     return ctx.Fail("initial state must be [directions, batch, hidden]",
                     static_cast<int64_t>(NumElements(ctx.input(i))));
   }
@@ -52,12 +67,12 @@ Status CheckState(const OpContext& ctx, size_t i, const RnnShape& s) {
 }
 
 Status CheckRows(const OpContext& ctx, const flatbuffers::Vector<int32_t>* multiplier,
-                 const flatbuffers::Vector<int8_t>* shift, size_t rows) {
+                 const flatbuffers::Vector<int8_t>* shift, uint64_t rows) {
   if (multiplier == nullptr || shift == nullptr || multiplier->size() != rows ||
       shift->size() != rows) {
     return ctx.Fail("one multiplier and shift per weight row expected", static_cast<int64_t>(rows));
   }
-  for (uint32_t k = 0; k < rows; ++k) {
+  for (uint32_t k = 0; k < multiplier->size(); ++k) {
     if (!ValidMultiplier(multiplier->Get(k), shift->Get(k), -31, 7)) {
       return ctx.Fail("row multiplier or shift out of range", multiplier->Get(k), shift->Get(k));
     }
@@ -67,7 +82,7 @@ Status CheckRows(const OpContext& ctx, const flatbuffers::Vector<int32_t>* multi
 
 Status CheckQuantized(const OpContext& ctx, const RnnShape& s) {
   const auto* opts = ctx.op->options_as_RnnOptions();
-  const size_t rows = s.directions * s.gates() * s.hidden;
+  const uint64_t rows = Product({s.directions, s.gates(), s.hidden});
   MOTE_TRY(CheckRows(ctx, opts->input_multiplier(), opts->input_shift(), rows));
   MOTE_TRY(CheckRows(ctx, opts->recurrent_multiplier(), opts->recurrent_shift(), rows));
   MOTE_TRY(ExpectSameQuant(ctx, ctx.output(0), ctx.output(1)));
@@ -81,7 +96,8 @@ Status CheckQuantized(const OpContext& ctx, const RnnShape& s) {
   }
   for (int32_t table : {opts->sigmoid_table(), opts->tanh_table()}) {
     const size_t have = BufferBytes(*ctx.model, table).size();
-    if (have != 513 * 2) return ctx.Fail("gate table has the wrong size", static_cast<int64_t>(have));
+    if (have != 513 * 2)
+      return ctx.Fail("gate table has the wrong size", static_cast<int64_t>(have));
   }
   constexpr int64_t kLimit = int64_t{1} << 60;  // the int64 sums cannot wrap
   for (int64_t b : ctx.buffer<int64_t>(ctx.input(3).buffer())) {
@@ -110,23 +126,25 @@ Status CheckRnn(const OpContext& ctx) {
   }
   const RnnShape s = ShapeFrom(ctx);
   if (s.reverse && s.directions != 1) return ctx.Fail("reverse is for one direction");
-  const size_t rows = s.directions * s.gates() * s.hidden;
+  const uint64_t rows = Product({s.directions, s.gates(), s.hidden});
   MOTE_TRY(CheckWeights(ctx, ctx.input(1), 2, type));
   MOTE_TRY(CheckWeights(ctx, ctx.input(2), 2, type));
-  const size_t w_dims[] = {rows, s.input}, r_dims[] = {rows, s.hidden};
+  const uint64_t w_dims[] = {rows, s.input}, r_dims[] = {rows, s.hidden};
   MOTE_TRY(ExpectDims(ctx, ctx.input(1), w_dims, "W must be [directions * gates * hidden, input]"));
-  MOTE_TRY(ExpectDims(ctx, ctx.input(2), r_dims, "R must be [directions * gates * hidden, hidden]"));
+  MOTE_TRY(
+      ExpectDims(ctx, ctx.input(2), r_dims, "R must be [directions * gates * hidden, hidden]"));
   const schema::Tensor& b = ctx.input(3);
   const ElementType bias_type = type == ElementType::kFloat32 ? type : ElementType::kInt64;
-  if (!IsConstant(b) || TypeOf(b) != bias_type || NumElements(b) != 2 * rows) {
+  if (!IsConstant(b) || TypeOf(b) != bias_type || !HasElements(b, 2 * rows)) {
     return ctx.Fail("B must be a constant [directions, 2 * gates * hidden] of the bias type");
   }
-  if (NumElements(ctx.output(0)) != s.steps * s.directions * s.batch * s.hidden) {
+  if (!HasElements(ctx.output(0), Product({s.steps, s.directions, s.batch, s.hidden}))) {
     return ctx.Fail("Y must be [steps, directions * batch, hidden]");
   }
   const schema::Tensor& work = ctx.output(2);
   const ElementType state_type = type == ElementType::kFloat32 ? type : ElementType::kInt16;
-  if (TypeOf(work) != state_type || NumElements(work) != s.directions * s.batch * 3 * s.hidden) {
+  if (TypeOf(work) != state_type ||
+      !HasElements(work, Product({s.directions, s.batch, 3, s.hidden}))) {
     return ctx.Fail("work must be [directions * batch, 3, hidden] of the state type");
   }
   MOTE_TRY(CheckState(ctx, kInitialH, s));
@@ -135,7 +153,8 @@ Status CheckRnn(const OpContext& ctx) {
   if (ctx.has_input(kPeepholes)) {
     const schema::Tensor& p = ctx.input(kPeepholes);
     if (s.cell != RnnCell::kLstm || type != ElementType::kFloat32 || !IsConstant(p) ||
-        TypeOf(p) != ElementType::kFloat32 || NumElements(p) != s.directions * 3 * s.hidden) {
+        TypeOf(p) != ElementType::kFloat32 ||
+        !HasElements(p, Product({s.directions, 3, s.hidden}))) {
       return ctx.Fail("peepholes must be a float32 LSTM constant [directions, 3 * hidden]");
     }
   }
@@ -193,13 +212,13 @@ void EvalRnn(const OpContext& ctx) {
       break;
     default:
       if (!kFloat32Kernels) break;
-      reference::RnnFloat(
-          s, ctx.input_data<float>(0), ctx.input_data<float>(1), ctx.input_data<float>(2),
-          ctx.input_data<float>(3),
-          ctx.has_input(kInitialH) ? ctx.input_data<float>(kInitialH) : nullptr,
-          ctx.has_input(kInitialC) ? ctx.input_data<float>(kInitialC) : nullptr,
-          ctx.has_input(kPeepholes) ? ctx.input_data<float>(kPeepholes) : nullptr,
-          ctx.output_data<float>(0), ctx.output_data<float>(1), ctx.output_data<float>(2));
+      reference::RnnFloat(s, ctx.input_data<float>(0), ctx.input_data<float>(1),
+                          ctx.input_data<float>(2), ctx.input_data<float>(3),
+                          ctx.has_input(kInitialH) ? ctx.input_data<float>(kInitialH) : nullptr,
+                          ctx.has_input(kInitialC) ? ctx.input_data<float>(kInitialC) : nullptr,
+                          ctx.has_input(kPeepholes) ? ctx.input_data<float>(kPeepholes) : nullptr,
+                          ctx.output_data<float>(0), ctx.output_data<float>(1),
+                          ctx.output_data<float>(2));
       break;
   }
 }

@@ -113,7 +113,9 @@ namespace {
 
 // ---- quantized ----
 
-int32_t Saturate16(int64_t v) { return v > 32767 ? 32767 : (v < -32768 ? -32768 : static_cast<int32_t>(v)); }
+int32_t Saturate16(int64_t v) {
+  return v > 32767 ? 32767 : (v < -32768 ? -32768 : static_cast<int32_t>(v));
+}
 
 // round(v / 2^n), ties up; n in [1, 62].
 int64_t RoundShift(int64_t v, int n) { return (v + (int64_t{1} << (n - 1))) >> n; }
@@ -182,9 +184,10 @@ struct QuantStep {
           pre = Pre(2, j, x, aux);
         }
         const int64_t n = Tanh(pre);
-        next[j] = static_cast<int16_t>(Saturate16(RoundShift((32768 - z) * n + int64_t{z} * h[j], 15)));
+        next[j] =
+            static_cast<int16_t>(Saturate16(RoundShift((32768 - z) * n + int64_t{z} * h[j], 15)));
       }
-    } else {  // LSTM, gates i o f c
+    } else {                                  // LSTM, gates i o f c
       const int to_cell = 30 - q.cell_shift;  // Q0.30 products -> the cell's scale
       for (size_t j = 0; j < hn; ++j) {
         const int64_t i = Sigmoid(Pre(0, j, x, h));

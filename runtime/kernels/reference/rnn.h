@@ -35,7 +35,7 @@ struct RnnQuantParams {
   int32_t output_multiplier, output_shift, output_zero_point, output_min, output_max;
   int32_t h0_multiplier, h0_shift, h0_zero_point;
   int32_t c0_multiplier, c0_shift, c0_zero_point;
-  int cell_shift;  // the cell's scale is 2^-cell_shift
+  int cell_shift;                // the cell's scale is 2^-cell_shift
   const int16_t* sigmoid_table;  // 513 entries: Q3.12 -> Q0.15
   const int16_t* tanh_table;
 };

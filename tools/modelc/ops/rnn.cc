@@ -41,9 +41,9 @@ struct Operands {
 };
 
 struct Result {
-  Eigen::ArrayXf y;          // [S, D, N, H]
-  Eigen::ArrayXf y_h, y_c;   // [D, N, H]
-  Eigen::ArrayXf max_cell;   // [D, N, H]: the largest |cell| over the steps
+  Eigen::ArrayXf y;         // [S, D, N, H]
+  Eigen::ArrayXf y_h, y_c;  // [D, N, H]
+  Eigen::ArrayXf max_cell;  // [D, N, H]: the largest |cell| over the steps
 };
 
 // One step of direction d for batch entry n: h, c -> next h, c.
@@ -74,7 +74,8 @@ void Step(const Spec& s, const Operands& o, int64_t d, const float* x, std::vect
     for (int64_t j = 0; j < hn; ++j) {
       const double z = Sigmoid(in(0, j) + rec(0, j, h));
       const double r = Sigmoid(in(1, j) + rec(1, j, h));
-      const double n = std::tanh(s.linear_before_reset ? in(2, j) + r * rec(2, j, h) : in(2, j) + rec(2, j, rh));
+      const double n =
+          std::tanh(s.linear_before_reset ? in(2, j) + r * rec(2, j, h) : in(2, j) + rec(2, j, rh));
       next[j] = (1.0 - z) * n + z * h[j];
     }
   } else {
@@ -110,7 +111,8 @@ Result Run(const Spec& s, const Operands& o) {
         Step(s, o, d, o.x + (t * n + b) * s.input, h, c);
         for (int64_t j = 0; j < hn; ++j) {
           res.y[((t * dn + d) * n + b) * hn + j] = static_cast<float>(h[j]);
-          res.max_cell[state + j] = std::max(res.max_cell[state + j], static_cast<float>(std::fabs(c[j])));
+          res.max_cell[state + j] =
+              std::max(res.max_cell[state + j], static_cast<float>(std::fabs(c[j])));
         }
       }
       for (int64_t j = 0; j < hn; ++j) {
@@ -138,9 +140,12 @@ Spec SpecOf(const Node& n, const Shape& x, const Shape& w, const Shape& r) {
   Spec s;
   s.cell = CellOf(n.op);
   const std::string direction = n.has_attr("direction") ? n.attrs.at("direction").s : "forward";
-  if (direction == "bidirectional") s.directions = 2;
-  else if (direction == "reverse") s.reverse = true;
-  else if (direction != "forward") Fail(n, "unknown direction '" + direction + "'");
+  if (direction == "bidirectional")
+    s.directions = 2;
+  else if (direction == "reverse")
+    s.reverse = true;
+  else if (direction != "forward")
+    Fail(n, "unknown direction '" + direction + "'");
   if (n.has_attr("activations")) {
     std::vector<std::string> want;
     for (int64_t d = 0; d < s.directions; ++d) {
@@ -164,7 +169,8 @@ Spec SpecOf(const Node& n, const Shape& x, const Shape& w, const Shape& r) {
   }
   if (w != Shape{s.directions, s.gates() * s.hidden, s.input} ||
       r != Shape{s.directions, s.gates() * s.hidden, s.hidden}) {
-    Fail(n, "W " + ShapeString(w) + " or R " + ShapeString(r) + " does not fit X " + ShapeString(x));
+    Fail(n,
+         "W " + ShapeString(w) + " or R " + ShapeString(r) + " does not fit X " + ShapeString(x));
   }
   if (s.steps < 1 || s.batch < 1 || s.hidden < 1) Fail(n, "empty sequence, batch or state");
   return s;
@@ -191,14 +197,16 @@ std::vector<Value> EvalRecurrent(const Graph&, const Node& n, const OpInputs& in
   if (const Value* lens = Optional(ins, 4)) {
     if (lens->size() != s.batch) Fail(n, "sequence_lens must hold one length per batch entry");
     for (int64_t k = 0; k < lens->size(); ++k) {
-      if (lens->AsInt(k) != s.steps) Unsupported(n, "sequence_lens shorter than the sequence are not supported");
+      if (lens->AsInt(k) != s.steps)
+        Unsupported(n, "sequence_lens shorter than the sequence are not supported");
     }
   }
   auto state = [&](size_t k, const char* what) -> std::optional<Value> {
     const Value* v = Optional(ins, k);
     if (v == nullptr) return std::nullopt;
     const Shape want = batchwise ? Shape{s.batch, dn, s.hidden} : Shape{dn, s.batch, s.hidden};
-    if (v->is_int || v->shape != want) Fail(n, std::string(what) + " must be float " + ShapeString(want));
+    if (v->is_int || v->shape != want)
+      Fail(n, std::string(what) + " must be float " + ShapeString(want));
     return batchwise ? Swap01(n, *v) : *v;
   };
   const std::optional<Value> h0 = state(5, "initial_h"), c0 = state(6, "initial_c");
@@ -206,8 +214,12 @@ std::vector<Value> EvalRecurrent(const Graph&, const Node& n, const OpInputs& in
   if (p != nullptr && (s.cell != Cell::kLstm || p->is_int || p->shape != Shape{dn, 3 * s.hidden})) {
     Fail(n, "P must be float " + ShapeString({dn, 3 * s.hidden}));
   }
-  const Operands o = {x.f.data(), ins[1]->f.data(), ins[2]->f.data(), b.data(),
-                      h0 ? h0->f.data() : nullptr, c0 ? c0->f.data() : nullptr,
+  const Operands o = {x.f.data(),
+                      ins[1]->f.data(),
+                      ins[2]->f.data(),
+                      b.data(),
+                      h0 ? h0->f.data() : nullptr,
+                      c0 ? c0->f.data() : nullptr,
                       p ? p->f.data() : nullptr};
   const Result res = Run(s, o);
   Value y = Value::Float({s.steps, dn, s.batch, s.hidden}, res.y);
@@ -246,7 +258,9 @@ Node Permute(const std::string& name, int from, int to, std::vector<int64_t> per
   return m;
 }
 
-bool Used(const Graph& g, int t) { return t >= 0 && (g.IsGraphOutput(t) || !g.Consumers(t).empty()); }
+bool Used(const Graph& g, int t) {
+  return t >= 0 && (g.IsGraphOutput(t) || !g.Consumers(t).empty());
+}
 
 // The constant at input k, or refused: weights are part of the model.
 const Value& ConstantInput(const Graph& g, const Node& n, size_t k, const char* what) {
@@ -271,7 +285,8 @@ std::vector<Node> ExpandRecurrent(Graph& g, const Node& n) {
     const Tensor& lens = g.tensors[input(4)];
     if (!lens.is_const()) Unsupported(n, "sequence_lens must be a constant to be supported");
     for (int64_t k = 0; k < lens.constant->size(); ++k) {
-      if (lens.constant->AsInt(k) != s.steps) Unsupported(n, "sequence_lens shorter than the sequence are not supported");
+      if (lens.constant->AsInt(k) != s.steps)
+        Unsupported(n, "sequence_lens shorter than the sequence are not supported");
     }
   }
   if (s.cell == Cell::kLstm && n.outputs.size() > 2 && Used(g, n.outputs[2])) {
@@ -305,7 +320,8 @@ std::vector<Node> ExpandRecurrent(Graph& g, const Node& n) {
   const int y_onnx = n.outputs.size() > 0 ? n.outputs[0] : -1;
   const int yh_onnx = n.outputs.size() > 1 ? n.outputs[1] : -1;
   const int y = NewTensor(g, n.name + ".y", {s.steps, dn * s.batch, s.hidden});
-  const int y_h = batchwise || yh_onnx < 0 ? NewTensor(g, n.name + ".y_h", {dn, s.batch, s.hidden}) : yh_onnx;
+  const int y_h =
+      batchwise || yh_onnx < 0 ? NewTensor(g, n.name + ".y_h", {dn, s.batch, s.hidden}) : yh_onnx;
   const int work = NewTensor(g, n.name + ".state", {dn * s.batch, 3, s.hidden});
   Node rnn = MakeNode(n.name, "Rnn", ins, {y, y_h, work});
   rnn.attrs["cell"].i = static_cast<int64_t>(s.cell);
@@ -325,7 +341,8 @@ std::vector<Node> ExpandRecurrent(Graph& g, const Node& n) {
       out.push_back(reshape);
     }
   }
-  if (batchwise && Used(g, yh_onnx)) out.push_back(Permute(n.name + ".y_h_batchwise", y_h, yh_onnx, {1, 0, 2}));
+  if (batchwise && Used(g, yh_onnx))
+    out.push_back(Permute(n.name + ".y_h_batchwise", y_h, yh_onnx, {1, 0, 2}));
   return out;
 }
 
@@ -352,8 +369,12 @@ std::vector<Value> EvalRnn(const Graph&, const Node& n, const OpInputs& ins) {
   const Value* h0 = Optional(ins, 4);
   const Value* c0 = Optional(ins, 5);
   const Value* p = Optional(ins, 6);
-  const Operands o = {ins[0]->f.data(), ins[1]->f.data(), ins[2]->f.data(), ins[3]->f.data(),
-                      h0 ? h0->f.data() : nullptr, c0 ? c0->f.data() : nullptr,
+  const Operands o = {ins[0]->f.data(),
+                      ins[1]->f.data(),
+                      ins[2]->f.data(),
+                      ins[3]->f.data(),
+                      h0 ? h0->f.data() : nullptr,
+                      c0 ? c0->f.data() : nullptr,
                       p ? p->f.data() : nullptr};
   const Result res = Run(s, o);
   const int64_t dn = s.directions, hn = s.hidden;
@@ -363,8 +384,8 @@ std::vector<Value> EvalRnn(const Graph&, const Node& n, const OpInputs& ins) {
     work.segment(k * 3 * hn + hn, hn) = res.y_h.segment(k * hn, hn);
     work.segment(k * 3 * hn + 2 * hn, hn) = res.max_cell.segment(k * hn, hn);
   }
-  return {Value::Float({s.steps, dn * s.batch, hn}, res.y), Value::Float({dn, s.batch, hn}, res.y_h),
-          Value::Float({dn * s.batch, 3, hn}, work)};
+  return {Value::Float({s.steps, dn * s.batch, hn}, res.y),
+          Value::Float({dn, s.batch, hn}, res.y_h), Value::Float({dn * s.batch, 3, hn}, work)};
 }
 
 }  // namespace
