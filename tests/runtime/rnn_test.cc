@@ -172,6 +172,20 @@ std::vector<uint8_t> QuantizeValues(const std::vector<float>& v, float scale, in
   return Bytes(q);
 }
 
+using Quant = std::pair<std::vector<float>, std::vector<int32_t>>;  // scale, zero point
+
+TensorSpec Spec(const char* name, ElementType type, std::vector<int32_t> shape, const Quant& q,
+                int32_t buffer = -1) {
+  TensorSpec t;
+  t.name = name;
+  t.type = type;
+  t.shape = std::move(shape);
+  t.scale = q.first;
+  t.zero_point = q.second;
+  t.buffer = buffer;
+  return t;
+}
+
 struct Built {
   ModelSpec spec;
   Operands real;  // the operands the quantized model holds, dequantized
@@ -211,13 +225,13 @@ Built Build(const Case& c, Operands o, const Quantized* qp) {
   const auto cq = act(1.0f / 64, 3);
   const auto wq = act(1.0f / 32768, 0);
   std::vector<TensorSpec> t = {
-      {"x", type, {c.steps, c.batch, I}, xq.first, xq.second},
-      {"w", qp ? ElementType::Int8 : type, {rows, I}, {}, {}, -1, 0},
-      {"r", qp ? ElementType::Int8 : type, {rows, H}, {}, {}, -1, 1},
-      {"b", qp ? ElementType::Int64 : type, {c.directions, 2 * c.gates() * H}, {}, {}, -1, 2},
-      {"y", type, {c.steps, c.directions * c.batch, H}, yq.first, yq.second},
-      {"y_h", type, {c.directions, c.batch, H}, yq.first, yq.second},
-      {"work", qp ? ElementType::Int16 : type, {c.directions * c.batch, 3, H}, wq.first, wq.second},
+      Spec("x", type, {c.steps, c.batch, I}, xq),
+      Spec("w", qp ? ElementType::Int8 : type, {rows, I}, {}, 0),
+      Spec("r", qp ? ElementType::Int8 : type, {rows, H}, {}, 1),
+      Spec("b", qp ? ElementType::Int64 : type, {c.directions, 2 * c.gates() * H}, {}, 2),
+      Spec("y", type, {c.steps, c.directions * c.batch, H}, yq),
+      Spec("y_h", type, {c.directions, c.batch, H}, yq),
+      Spec("work", qp ? ElementType::Int16 : type, {c.directions * c.batch, 3, H}, wq),
   };
   std::vector<int32_t> inputs = {0, 1, 2, 3};
   std::vector<std::vector<uint8_t>> buffers(3);
@@ -242,16 +256,14 @@ Built Build(const Case& c, Operands o, const Quantized* qp) {
   } else {
     buffers = {FloatBytes(o.w), FloatBytes(o.r), FloatBytes(o.b)};
   }
-  auto add_state = [&](const std::vector<float>& v, const char* name,
-                       const std::pair<std::vector<float>, std::vector<int32_t>>& q) {
-    t.push_back({name, type, {c.directions, c.batch, H}, q.first, q.second});
+  auto add_state = [&](const char* name, const Quant& q) {
+    t.push_back(Spec(name, type, {c.directions, c.batch, H}, q));
     inputs.push_back(static_cast<int32_t>(t.size() - 1));
-    (void)v;
   };
-  if (c.h0 || c.c0 || c.peepholes) add_state(o.h0, "h0", sq);
-  if (c.c0 || c.peepholes) add_state(o.c0, "c0", cq);
+  if (c.h0 || c.c0 || c.peepholes) add_state("h0", sq);
+  if (c.c0 || c.peepholes) add_state("c0", cq);
   if (c.peepholes) {
-    t.push_back({"p", ElementType::Float32, {c.directions, 3 * H}, {}, {}, -1, 3});
+    t.push_back(Spec("p", ElementType::Float32, {c.directions, 3 * H}, {}, 3));
     buffers.push_back(FloatBytes(o.p));
     inputs.push_back(static_cast<int32_t>(t.size() - 1));
   }
