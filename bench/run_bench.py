@@ -68,6 +68,10 @@ MODELS = [
     ("mlperf/ic (int8 tflite)", os.path.join(MLPERF, "image_classification/pretrainedResnet_quant.tflite"), None,
      "ic", ["int8"]),
     ("mlperf/ad (int8 tflite)", os.path.join(MLPERF, "anomaly_detection/ad01_int8.tflite"), None, "ad", ["int8"]),
+    ("gru_classifier", "models/gru_classifier/gru_classifier.onnx", "models/gru_classifier/calib.npy",
+     "models/gru_classifier/test_x.npy", ["int8", "int16", "float32"]),
+    ("lstm_classifier", "models/lstm_classifier/lstm_classifier.onnx", "models/lstm_classifier/calib.npy",
+     "models/lstm_classifier/test_x.npy", ["int8", "int16", "float32"]),
 ]
 SAMPLES = 16  # inferences per measurement (at most)
 

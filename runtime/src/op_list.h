@@ -39,6 +39,7 @@
   X(StridedGather, CheckStridedGather, EvalStridedGather, StridedGatherOptions) \
   X(BatchMatMul, CheckBatchMatMul, EvalBatchMatMul, BatchMatMulOptions) \
   X(LayerNorm, CheckLayerNorm, EvalLayerNorm, LayerNormOptions) \
-  X(Reduce, CheckReduce, EvalReduce, ReduceOptions)
+  X(Reduce, CheckReduce, EvalReduce, ReduceOptions) \
+  X(Rnn, CheckRnn, EvalRnn, RnnOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -69,6 +69,8 @@ std::vector<std::string> kSupportedOps = {
     // Attention and normalization (ops/matmul.cc, ops/layer_norm.cc, ops/softmax.cc).
     "LayerNormalization", "LogSoftmax", "InstanceNormalization", "ReduceMax", "ReduceMin",
     "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
+    // Recurrent layers (tools/modelc/ops/rnn.cc) and ConstantOfShape folded around them.
+    "RNN", "GRU", "LSTM", "ConstantOfShape",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -96,6 +98,9 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"Tile", {1}},            // repeats
     {"LayerNormalization", {1, 2}},  // scale, B
     {"InstanceNormalization", {1, 2}},  // scale, B
+    {"RNN", {1, 2, 3, 4}},  // W, R, B, sequence_lens
+    {"GRU", {1, 2, 3, 4}},
+    {"LSTM", {1, 2, 3, 4, 7}},  // and P
 };
 
 // ONNX backend test defaults.

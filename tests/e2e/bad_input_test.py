@@ -536,17 +536,19 @@ def main():
                 nodes.append(helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"))
                 extra = {"alpha": 0.1, "mote_unknown_attribute": 2} if kind == "Elu" else {}
                 nodes.append(helper.make_node(kind, ["h"], ["y"], name="my_bad_node", **extra))
-            elif kind == "LSTM":
-                hidden = 4
+            elif kind in ("LSTM", "GRU", "RNN"):  # recurrent layers with a feature mote lacks
+                hidden, gates = 4, {"LSTM": 4, "GRU": 3, "RNN": 1}[kind]
                 xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4])
                 yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 1, hidden])
                 rs = np.random.RandomState(1)
                 inits.append(numpy_helper.from_array(
-                    rs.randn(1, 4 * hidden, 4).astype(np.float32), "W"))
+                    rs.randn(1, gates * hidden, 4).astype(np.float32), "W"))
                 inits.append(numpy_helper.from_array(
-                    rs.randn(1, 4 * hidden, hidden).astype(np.float32), "R"))
-                nodes.append(helper.make_node("LSTM", ["x", "W", "R"], ["y"], name="my_bad_node",
-                                              hidden_size=hidden))
+                    rs.randn(1, gates * hidden, hidden).astype(np.float32), "R"))
+                extra = {"LSTM": {"clip": 3.0}, "GRU": {"activations": ["Sigmoid", "Relu"]},
+                         "RNN": {"activation_alpha": [0.5]}}[kind]
+                nodes.append(helper.make_node(kind, ["x", "W", "R"], ["y"], name="my_bad_node",
+                                              hidden_size=hidden, **extra))
             g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
             m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
             m.ir_version = 7
@@ -556,12 +558,15 @@ def main():
             onnx.save(m, path)
             return path
 
-        for kind in ("Einsum", "Det", "Elu", "LSTM"):
+        for kind in ("Einsum", "Det", "Elu", "LSTM", "GRU", "RNN"):
             def check(kind=kind):
                 path = make(kind)
-                calib_args = ["--calibration", cal114 if kind == "LSTM" else cal4]
+                recurrent = kind in ("LSTM", "GRU", "RNN")
+                calib_args = ["--calibration", cal114 if recurrent else cal4]
                 # An op modelc has, with an attribute it does not: refused by the attribute's name.
-                named = ("my_bad_node", kind, "mote_unknown_attribute") if kind == "Elu" else ("my_bad_node", kind)
+                attribute = {"Elu": "mote_unknown_attribute", "LSTM": "clip", "GRU": "activations",
+                             "RNN": "activation_alpha"}.get(kind)
+                named = ("my_bad_node", kind) + ((attribute,) if attribute else ())
                 for prec in ("int8", "float32"):
                     args = (calib_args if prec == "int8" else []) + ["--precision", prec]
                     e = convert_fails(path, args,

@@ -20,7 +20,7 @@ CODES = {"ADD": 0, "AVERAGE_POOL_2D": 1, "CONCATENATION": 2, "CONV_2D": 3, "DEPT
          "DEQUANTIZE": 6, "FULLY_CONNECTED": 9, "LOGISTIC": 14, "MAX_POOL_2D": 17, "MUL": 18, "RELU": 19,
          "RELU_N1_TO_1": 20, "RELU6": 21, "RESHAPE": 22, "SOFTMAX": 25, "TANH": 28, "PAD": 34,
          "TRANSPOSE": 39, "MEAN": 40, "SUB": 41, "SQUEEZE": 43, "PADV2": 60, "LEAKY_RELU": 98,
-         "QUANTIZE": 114, "HARD_SWISH": 117}
+         "QUANTIZE": 114, "HARD_SWISH": 117, "UNIDIRECTIONAL_SEQUENCE_LSTM": 44}
 
 
 class Model:
@@ -192,10 +192,35 @@ def quantize_wrapper():
     return m.json([x], [y])
 
 
+def lstm():
+    """UNIDIRECTIONAL_SEQUENCE_LSTM (float32, batch-major, peepholes): 24 inputs, two variable states."""
+    m = Model(False)
+    steps, inputs, cells = 3, 2, 3
+
+    def values(n, k):
+        return [((j * 37 + k * 11) % 19 - 9) / 20.0 for j in range(n)]
+
+    def const(name, shape, k):
+        return m.const(name, shape, values(int(np.prod(shape)), k), "f", "FLOAT32")
+
+    x = m.act("x", [1, steps, inputs])
+    w = [const("w%d" % g, [cells, inputs], g) for g in range(4)]
+    r = [const("r%d" % g, [cells, cells], g + 4) for g in range(4)]
+    p = [const("p%d" % g, [cells], g + 8) for g in range(3)]
+    b = [const("b%d" % g, [cells], g + 11) for g in range(4)]
+    states = [m._tensor(name, [1, cells], "FLOAT32") for name in ("h_state", "c_state")]
+    for t in states:
+        m.tensors[t]["is_variable"] = True
+    y = m.act("y", [1, steps, cells])
+    m.op("UNIDIRECTIONAL_SEQUENCE_LSTM", [x] + w + r + p + b + [-1, -1] + states + [-1] * 4, [y],
+         "UnidirectionalSequenceLSTMOptions", {"fused_activation_function": "TANH"})
+    return m.json([x], [y])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    models = {"quantize_fc_dequantize_int8": quantize_wrapper()}
+    models = {"quantize_fc_dequantize_int8": quantize_wrapper(), "lstm_float32": lstm()}
     for int8 in (False, True):
         kind = "int8" if int8 else "float32"
         models["fully_connected_" + kind] = fully_connected(int8)

@@ -114,6 +114,9 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
       if (const auto* unary = op->options_as_UnaryOptions()) {
         j.Key("function").Str(schema::EnumNameUnaryFunction(unary->function()));
       }
+      if (const auto* rnn = op->options_as_RnnOptions()) {
+        j.Key("cell").Str(schema::EnumNameRnnCell(rnn->cell()));
+      }
       j.Key("macs").Int(static_cast<int64_t>(op->macs()));
       j.Key("scratch_bytes").Int(op->scratch_size());
       // The activation type its kernel runs on (what MOTE_TYPES selects).
@@ -158,6 +161,9 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
     std::string name = schema::EnumNameOpCode(op->opcode());
     if (const auto* unary = op->options_as_UnaryOptions()) {
       name += std::string("(") + schema::EnumNameUnaryFunction(unary->function()) + ")";
+    }
+    if (const auto* rnn = op->options_as_RnnOptions()) {
+      name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) + ")";
     }
     std::snprintf(buf, sizeof(buf), "  %3u %-22s %10llu MACs %6u B scratch  ", i, name.c_str(),
                   static_cast<unsigned long long>(op->macs()), op->scratch_size());

@@ -460,6 +460,65 @@ BuiltOp ReduceOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node
               .Union()};
 }
 
+// Q3.12 -> Q0.15 gate table of the Rnn op: 513 entries 128 inputs apart.
+std::vector<uint8_t> GateTable(double (*f)(double)) {
+  std::vector<uint8_t> table;
+  for (int k = 0; k <= 512; ++k) {
+    const double x = (-32768.0 + 128.0 * k) / 4096.0;
+    Append(table, static_cast<int16_t>(RoundClamp(f(x) * 32768.0, -32768, 32767)));
+  }
+  return table;
+}
+
+double GateSigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double GateTanh(double x) { return std::tanh(x); }
+
+// Per row: real multiplier `row_scale[row] * common` (64-bit requantization).
+void RowMultipliers(const std::vector<float>& row_scale, double common, std::vector<int32_t>& mult,
+                    std::vector<int8_t>& shift) {
+  for (float s : row_scale) {
+    const Multiplier m = QuantizeMultiplier(static_cast<double>(s) * common, -31, 7);
+    mult.push_back(m.multiplier);
+    shift.push_back(static_cast<int8_t>(m.shift));
+  }
+}
+
+BuiltOp Rnn(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n, const AddBuffer& add_buffer) {
+  const Tensor& x = g.tensors[n.inputs[0]];
+  const auto cell = static_cast<schema::RnnCell>(n.attr_int("cell", 0));
+  const bool reverse = n.attr_int("reverse", 0) != 0;
+  const bool lbr = n.attr_int("linear_before_reset", 0) != 0;
+  if (x.dtype == DType::kFloat32) {
+    schema::RnnOptionsBuilder o(fbb);
+    o.add_cell(cell);
+    o.add_reverse(reverse);
+    o.add_linear_before_reset(lbr);
+    return {schema::OpCode::Rnn, schema::OpOptions::RnnOptions, o.Finish().Union()};
+  }
+  const Tensor& y = g.tensors[n.outputs[0]];
+  const int cell_shift = static_cast<int>(n.attr_int("cell_shift", 15));
+  std::vector<int32_t> in_mult, rec_mult;
+  std::vector<int8_t> in_shift, rec_shift;
+  // Both sums land in Q3.12 (x 4096); h is Q0.15 (x 2^-15).
+  RowMultipliers(QuantOf(g.tensors[n.inputs[1]]).scale, static_cast<double>(Scale(x)) * 4096.0, in_mult, in_shift);
+  RowMultipliers(QuantOf(g.tensors[n.inputs[2]]).scale, 4096.0 / 32768.0, rec_mult, rec_shift);
+  const Multiplier out = QuantizeMultiplier(1.0 / (32768.0 * Scale(y)));
+  auto state_multiplier = [&](size_t k, double unit) {
+    if (k >= n.inputs.size() || n.inputs[k] < 0) return Multiplier{};
+    return QuantizeMultiplier(Scale(g.tensors[n.inputs[k]]) / unit);
+  };
+  const Multiplier h0 = state_multiplier(4, 1.0 / 32768.0);
+  const Multiplier c0 = state_multiplier(5, std::ldexp(1.0, -cell_shift));
+  const int32_t sigmoid = add_buffer(GateTable(GateSigmoid));
+  const int32_t tanh = add_buffer(GateTable(GateTanh));
+  const auto options = schema::CreateRnnOptions(
+      fbb, cell, reverse, lbr, fbb.CreateVector(in_mult), fbb.CreateVector(in_shift), fbb.CreateVector(rec_mult),
+      fbb.CreateVector(rec_shift), out.multiplier, static_cast<int8_t>(out.shift), h0.multiplier,
+      static_cast<int8_t>(h0.shift), c0.multiplier, static_cast<int8_t>(c0.shift), static_cast<int8_t>(cell_shift),
+      sigmoid, tanh);
+  return {schema::OpCode::Rnn, schema::OpOptions::RnnOptions, options.Union()};
+}
+
 }  // namespace
 
 BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n,
@@ -508,6 +567,7 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
             schema::CreateDequantizeOptions(fbb).Union()};
   }
   if (n.op == "Softmax") return Softmax(fbb, g, n, add_buffer);
+  if (n.op == "Rnn") return Rnn(fbb, g, n, add_buffer);
   if (n.op == "Reshape") {
     return {schema::OpCode::Reshape, schema::OpOptions::ReshapeOptions,
             schema::CreateReshapeOptions(fbb).Union()};

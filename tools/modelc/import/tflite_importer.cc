@@ -21,6 +21,7 @@ enum Builtin : int32_t {
   kAdd = 0, kAveragePool2D = 1, kConcatenation = 2, kConv2D = 3, kDepthwiseConv2D = 4, kDequantize = 6,
   kFullyConnected = 9, kLogistic = 14, kMaxPool2D = 17, kMul = 18, kRelu = 19, kReluN1To1 = 20, kRelu6 = 21,
   kReshape = 22, kSoftmax = 25, kTanh = 28, kPad = 34, kTranspose = 39, kMean = 40, kSub = 41, kSqueeze = 43,
+  kUnidirectionalSequenceLstm = 44,
   kPadV2 = 60, kLeakyRelu = 98, kQuantize = 114, kHardSwish = 117,
 };
 
@@ -290,6 +291,7 @@ class Importer {
       case kTranspose: return "TRANSPOSE"; case kMean: return "MEAN"; case kSub: return "SUB";
       case kSqueeze: return "SQUEEZE"; case kPadV2: return "PADV2"; case kLeakyRelu: return "LEAKY_RELU";
       case kQuantize: return "QUANTIZE"; case kHardSwish: return "HARD_SWISH";
+      case kUnidirectionalSequenceLstm: return "UNIDIRECTIONAL_SEQUENCE_LSTM";
       case 32: return "CUSTOM"; case 16: return "LSTM"; case 36: return "GATHER"; case 45: return "STRIDED_SLICE";
       case 47: return "EXP"; case 49: return "SPLIT"; case 53: return "CAST"; case 55: return "MAXIMUM";
       case 56: return "ARG_MAX"; case 57: return "MINIMUM"; case 74: return "SUM"; case 83: return "PACK";
@@ -389,9 +391,100 @@ class Importer {
     n.name = graph_.tensors[n.outputs[0]].name + " (" + n.op + " #" + std::to_string(k) + ")";
     // Lowering reads the first input's shape; only later inputs are optional.
     if (n.inputs.empty() || n.inputs[0] < 0) Fail(n, "operator without a first input");
+    if (code == kUnidirectionalSequenceLstm) DropLstmStates(n);
     CheckOrder(n, k);
     Lower(n, op, code);
     graph_.nodes.push_back(std::move(n));
+    for (Node& m : after_) graph_.nodes.push_back(std::move(m));
+    after_.clear();
+  }
+
+  // The LSTM's variable state tensors (inputs 18 and 19) hold the state
+  // between invocations in TFLite, which resets them to zero; a one-shot
+  // inference starts from zero, so they are not read.
+  void DropLstmStates(Node& n) {
+    for (size_t k : {size_t{18}, size_t{19}}) {
+      if (k >= n.inputs.size() || n.inputs[k] < 0) continue;
+      const tfl::Tensor& t = *sub_->tensors()->Get(static_cast<uint32_t>(n.inputs[k]));
+      if (!t.is_variable()) Unsupported(n, "the LSTM's state input " + std::to_string(k) + " must be a variable tensor");
+      n.inputs[k] = -1;
+    }
+  }
+
+  // UNIDIRECTIONAL_SEQUENCE_LSTM (float32) as ONNX's LSTM (ops/rnn.cc):
+  // TFLite's per-gate tensors (i f c o) stacked in ONNX's gate order (i o f c).
+  void LowerLstm(Node& n, const tfl::Operator& op) {
+    const auto* o = op.builtin_options_as_UnidirectionalSequenceLSTMOptions();
+    if (!o) Fail(n, "missing options");
+    if (o->fused_activation_function() != tfl::ActivationFunctionType::TANH) {
+      Unsupported(n, "only the tanh cell activation is supported");
+    }
+    if (o->cell_clip() != 0.0f || o->proj_clip() != 0.0f) Unsupported(n, "cell and projection clipping are not supported");
+    if (o->diagonal_recurrent_tensors()) Unsupported(n, "diagonal recurrent weights are not supported");
+    auto present = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] >= 0; };
+    if (!present(1) || !present(5)) Unsupported(n, "coupled input and forget gates (CIFG) are not supported");
+    if (present(16) || present(17)) Unsupported(n, "projection is not supported");
+    for (size_t k = 20; k < n.inputs.size(); ++k) {
+      if (present(k)) Unsupported(n, "layer normalization is not supported");
+    }
+    const Tensor& x = graph_.tensors[n.inputs[0]];
+    if (x.dtype != DType::kFloat32 || graph_.tensors[n.outputs[0]].dtype != DType::kFloat32) {
+      Unsupported(n, "only float32 LSTMs are imported (convert the float model and let modelc quantize it)");
+    }
+    if (x.shape.size() != 3) Fail(n, "the input must be 3-D");
+    const int64_t in = x.shape[2];
+    const Value& cell_w = Constant(n, 3, "input_to_cell_weights");
+    if (cell_w.shape.size() != 2 || cell_w.shape[1] != in) Fail(n, "input_to_cell_weights must be [cells, input]");
+    const int64_t h = cell_w.shape[0];
+    // ONNX order i o f c; TFLite's tensors: weights 1-4, recurrent 5-8, biases 12-15 (i f c o).
+    const size_t order[4] = {0, 3, 1, 2};
+    auto stack = [&](size_t first, int64_t cols, const char* what) {
+      Eigen::ArrayXf v(4 * h * cols);
+      for (size_t g = 0; g < 4; ++g) {
+        const Value& part = Constant(n, first + order[g], what);
+        if (part.is_int || part.size() != h * cols) Fail(n, std::string(what) + " must be float with " + std::to_string(h * cols) + " values");
+        v.segment(static_cast<Eigen::Index>(g) * h * cols, h * cols) = part.f;
+      }
+      return v;
+    };
+    const Eigen::ArrayXf w = stack(1, in, "input weights"), r = stack(5, h, "recurrent weights");
+    Eigen::ArrayXf b = Eigen::ArrayXf::Zero(8 * h);
+    b.head(4 * h) = stack(12, 1, "gate biases");
+    const std::string base = graph_.tensors[n.outputs[0]].name;
+    std::vector<int> ins = {n.inputs[0], graph_.AddConstant(base + ".W", Value::Float({1, 4 * h, in}, w)),
+                            graph_.AddConstant(base + ".R", Value::Float({1, 4 * h, h}, r)),
+                            graph_.AddConstant(base + ".B", Value::Float({1, 8 * h}, b))};
+    if (present(9) || present(10) || present(11)) {  // peepholes, ONNX order i o f
+      Eigen::ArrayXf p = Eigen::ArrayXf::Zero(3 * h);
+      const size_t peep[3] = {9, 11, 10};
+      for (size_t g = 0; g < 3; ++g) {
+        if (!present(peep[g])) continue;
+        const Value& part = Constant(n, peep[g], "peephole weights");
+        if (part.is_int || part.size() != h) Fail(n, "peephole weights must be float [cells]");
+        p.segment(static_cast<Eigen::Index>(g) * h, h) = part.f;
+      }
+      ins.insert(ins.end(), {-1, -1, -1, graph_.AddConstant(base + ".P", Value::Float({1, 3 * h}, p))});
+    }
+    // ONNX's Y is [S, 1, N, H] (layout 0) or [N, S, 1, H] (layout 1): TFLite's output reshaped.
+    const int out = n.outputs[0];
+    const Shape& s = graph_.tensors[out].shape;
+    if (s.size() != 3 || s[2] != h) Fail(n, "the output must be 3-D with " + std::to_string(h) + " units");
+    Tensor y4;
+    y4.name = base + ".onnx_y";
+    y4.shape = o->time_major() ? Shape{s[0], 1, s[1], h} : Shape{s[0], s[1], 1, h};
+    const int y = graph_.AddTensor(std::move(y4));
+    n.op = "LSTM";
+    n.inputs = ins;
+    n.outputs = {y};
+    n.attrs["hidden_size"].i = h;
+    n.attrs["layout"].i = o->time_major() ? 0 : 1;
+    Node reshape;
+    reshape.name = n.name + ".output";
+    reshape.op = "Reshape";
+    reshape.inputs = {y};
+    reshape.outputs = {out};
+    reshape.attrs["shape"].ints = s;
+    after_.push_back(std::move(reshape));
   }
 
   void Lower(Node& n, const tfl::Operator& op, int32_t code) {
@@ -544,6 +637,7 @@ class Importer {
       }
       case kQuantize: n.op = "Quantize"; return;
       case kDequantize: n.op = "Dequantize"; return;
+      case kUnidirectionalSequenceLstm: LowerLstm(n, op); return;
       default:
         Unsupported(n, "TFLite operator is not supported by modelc");
     }
@@ -583,6 +677,7 @@ class Importer {
   const std::string& bytes_;
   std::string what_;
   std::vector<int> writer_;  // per tensor: the operator writing it, -1 for none yet
+  std::vector<Node> after_;  // nodes Lower adds after the operator's own
   const tfl::Model* model_ = nullptr;
   const tfl::SubGraph* sub_ = nullptr;
   Graph graph_;

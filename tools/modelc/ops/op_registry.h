@@ -54,6 +54,8 @@ std::vector<Node> LowerSoftmax(Graph& g, const Node& n);
 // An ONNX Reduce* node as the runtime's Reduce over trailing axes (after a
 // Transpose if needed), for every axis set (ops/reduce.cc).
 std::vector<Node> ExpandReduce(Graph& g, const Node& n);
+std::vector<OpDef> RnnOps();              // ops/rnn.cc
+std::vector<OpDef> ConstantOfShapeOps();  // ops/constant_of_shape.cc
 
 // The mote Unary op's function at each of `xs` (ops/unary.cc), in double
 // precision (a tabulated chain: its nodes' float reference), for the

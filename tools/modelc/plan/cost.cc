@@ -47,6 +47,13 @@ OpCost CostOf(const Graph& g, const Node& n) {
     c.elementwise = NumElements(g.tensors[n.inputs[0]].shape);
   } else if (n.op == "LayerNorm") {
     c.elementwise = 4 * elements;  // sums, centre, normalize, scale
+  } else if (n.op == "Rnn") {
+    // Every step of every direction: G H rows of W (I) and of R (H).
+    const Shape& x = g.tensors[n.inputs[0]].shape;  // [S, N, I]
+    const Shape& w = g.tensors[n.inputs[1]].shape;  // [D G H, I]
+    const Shape& r = g.tensors[n.inputs[2]].shape;  // [D G H, H]
+    c.macs = x[0] * x[1] * w[0] * (w[1] + r[1]);
+    c.elementwise = x[0] * x[1] * w[0];  // one gate activation per row
   } else if (n.op == "Softmax") {
     c.elementwise = 3 * elements;  // max, exp + sum, normalize
   } else if (n.op == "Reshape") {

@@ -117,6 +117,53 @@ void EncodeActivationConstant(Tensor& t, DType type) {
   t.dtype = type;
 }
 
+
+// The Rnn op (mote.fbs RnnOptions): int8 weights per row, int64 biases at
+// the scales of the sums they join, Y and Y_h sharing Y's calibrated
+// parameters, the int16 state in Q0.15 and the LSTM cell at a power-of-two
+// scale covering its calibrated range (modelc's reference writes the
+// largest |cell| into the state tensor's last row).
+void QuantizeRnn(Graph& g, Node& n, DType type, const QuantParams& y_quant, const Calibration& cal) {
+  if (n.inputs.size() > 6 && n.inputs[6] >= 0) Unsupported(n, "LSTM peepholes are supported in float32 only");
+  const float s_x = g.tensors[n.inputs[0]].quant->scale[0];
+  Tensor& w = g.tensors[n.inputs[1]];
+  Tensor& r = g.tensors[n.inputs[2]];
+  EncodeWeights(w);
+  EncodeWeights(r);
+  Tensor& b = g.tensors[n.inputs[3]];
+  const int64_t rows = w.shape[0], directions = b.shape[0], per = rows / directions;
+  b.encoded.clear();
+  constexpr int64_t kLimit = int64_t{1} << 60;
+  for (int64_t d = 0; d < directions; ++d) {
+    for (int64_t side = 0; side < 2; ++side) {
+      for (int64_t k = 0; k < per; ++k) {
+        const int64_t row = d * per + k;
+        const double scale = side == 0 ? static_cast<double>(s_x) * w.quant->scale[row]
+                                       : std::ldexp(static_cast<double>(r.quant->scale[row]), -15);
+        Append(b.encoded, RoundClamp(b.constant->f[(d * 2 + side) * per + k] / scale, -kLimit, kLimit));
+      }
+    }
+  }
+  b.dtype = DType::kInt64;
+  b.quant.reset();
+  for (size_t k : {size_t{4}, size_t{5}}) {  // constant initial states
+    if (k < n.inputs.size() && n.inputs[k] >= 0 && g.tensors[n.inputs[k]].is_const()) {
+      EncodeActivationConstant(g.tensors[n.inputs[k]], type);
+    }
+  }
+  for (int o : {n.outputs[0], n.outputs[1]}) {
+    g.tensors[o].dtype = type;
+    g.tensors[o].quant = y_quant;
+  }
+  const int state = n.outputs[2];
+  g.tensors[state].dtype = DType::kInt16;
+  g.tensors[state].quant = PerTensor(1.0f / 32768.0f, 0);
+  const float cell = std::max(std::fabs(cal.min[state]), std::fabs(cal.max[state]));
+  int bits = 0;  // the cell's integer bits: |cell| < 2^bits
+  while (bits < 15 && std::ldexp(1.0f, bits) <= cell) ++bits;
+  n.attrs["cell_shift"].i = 15 - bits;
+}
+
 }  // namespace
 
 Precision ParsePrecision(const std::string& s) {
@@ -342,6 +389,8 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
       const bool extreme = f == F::Max || f == F::Min;  // the input's values, its parameters
       if (extreme && !in.quant) Fail(n, "input has no quantization parameters");
       out.quant = extreme ? *in.quant : calibrated(n.outputs[0]);
+    } else if (n.op == "Rnn") {
+      QuantizeRnn(g, n, type, calibrated(n.outputs[0]), cal);
     } else if (n.op == "Sigmoid" || n.op == "Softmax") {
       out.quant = is8 ? PerTensor(1.0f / 256.0f, -128) : PerTensor(1.0f / 32768.0f, 0);
     } else if (n.op == "Tanh") {
