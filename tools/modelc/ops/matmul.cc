@@ -20,6 +20,10 @@ Shape Padded(Shape s, size_t rank) {
 Value Product(const Node& n, const Value& a, const Value& b, bool transpose_b) {
   if (a.is_int || b.is_int) Fail(n, "inputs must be float");
   if (a.shape.empty() || b.shape.empty()) Fail(n, "inputs must have at least one axis");
+  if (a.size() == 0 || b.size() == 0) {
+    Unsupported(n, "an empty operand " + ShapeString(a.size() == 0 ? a.shape : b.shape) +
+                       " is not supported");
+  }
   Shape as = a.shape, bs = b.shape;
   const bool a_vector = as.size() == 1, b_vector = bs.size() == 1;
   if (a_vector) as.insert(as.begin(), 1);
@@ -73,20 +77,35 @@ Value Product(const Node& n, const Value& a, const Value& b, bool transpose_b) {
   return Value::Float(out, std::move(y));
 }
 
-std::vector<Value> EvalMatMul(const Graph&, const Node& n, const OpInputs& ins) {
+// Integer inputs are refused naming the tensor (a Cast to an integer type upstream).
+void ExpectFloat(const Graph& g, const Node& n, const OpInputs& ins, size_t count) {
+  for (size_t k = 0; k < count && k < ins.size(); ++k) {
+    if (ins[k] == nullptr || !ins[k]->is_int) continue;
+    const bool named = k < n.inputs.size() && n.inputs[k] >= 0 &&
+                       static_cast<size_t>(n.inputs[k]) < g.tensors.size();
+    Fail(n, "input " + std::to_string(k) +
+                (named ? " ('" + g.tensors[n.inputs[k]].name + "')" : "") +
+                " is an integer tensor; the op needs float");
+  }
+}
+
+std::vector<Value> EvalMatMul(const Graph& g, const Node& n, const OpInputs& ins) {
   if (ins.size() != 2 || ins[0] == nullptr || ins[1] == nullptr) Fail(n, "needs inputs A and B");
+  ExpectFloat(g, n, ins, 2);
   return {Product(n, *ins[0], *ins[1], false)};
 }
 
-std::vector<Value> EvalBatchMatMul(const Graph&, const Node& n, const OpInputs& ins) {
+std::vector<Value> EvalBatchMatMul(const Graph& g, const Node& n, const OpInputs& ins) {
+  ExpectFloat(g, n, ins, 2);
   Value y = Product(n, *ins.at(0), *ins.at(1), n.attr_int("transpose_b", 0) != 0);
   y.f = y.f.max(n.attr_float("act_min", -INFINITY)).min(n.attr_float("act_max", INFINITY));
   return {y};
 }
 
 // Gemm: alpha * A' B' + beta * C, A' and B' 2-D, optionally transposed.
-std::vector<Value> EvalGemm(const Graph&, const Node& n, const OpInputs& ins) {
+std::vector<Value> EvalGemm(const Graph& g, const Node& n, const OpInputs& ins) {
   if (ins.size() < 2 || ins[0] == nullptr || ins[1] == nullptr) Fail(n, "needs inputs A and B");
+  ExpectFloat(g, n, ins, 3);
   const Value& a = *ins[0];
   if (a.shape.size() != 2 || ins[1]->shape.size() != 2) Fail(n, "Gemm needs 2-D inputs");
   Value at = a;

@@ -96,8 +96,11 @@ std::vector<Node> LowerSoftmax(Graph& g, const Node& n) {
   };
   int64_t after = 1;  // elements after the axis
   for (int64_t k = axis + 1; k < rank; ++k) after *= s[k];
-  if (axis == rank - 1 ||
-      (g.opset < 13 && NumElements(Shape(s.begin() + axis, s.end() - 1)) == 1)) {
+  // A 4-D tensor of an NCHW graph is stored NHWC: its last axis there is C.
+  const bool last_is_stored_last = rank != 4 || g.nhwc;
+  if (last_is_stored_last &&
+      (axis == rank - 1 ||
+       (g.opset < 13 && NumElements(Shape(s.begin() + axis, s.end() - 1)) == 1))) {
     nodes.push_back(softmax(x, soft_out, -1));
   } else if (g.nhwc) {
     Unsupported(n, "softmax over an axis other than the last of an NHWC model is not supported");
