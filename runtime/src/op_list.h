@@ -35,6 +35,8 @@
   X(Normalize, CheckNormalize, EvalNormalize, NormalizeOptions) \
   X(Svm, CheckSvm, EvalSvm, SvmOptions) \
   X(SvmPairwise, CheckSvmPairwise, EvalSvmPairwise, SvmPairwiseOptions) \
-  X(Unary, CheckUnary, EvalUnary, UnaryOptions)
+  X(Unary, CheckUnary, EvalUnary, UnaryOptions) \
+  X(TransposeConv2D, CheckTransposeConv2D, EvalTransposeConv2D, TransposeConv2DOptions) \
+  X(Resize, CheckResize, EvalResize, ResizeOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -64,6 +64,8 @@ std::vector<std::string> kSupportedOps = {
     // The unary family (tools/modelc/ops/unary.cc).
     "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "HardSigmoid",
     "Gelu", "Erf", "Softsign", "Mish", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign",
+    // tools/modelc/ops/conv_transpose.cc, ops/resize.cc.
+    "ConvTranspose", "Resize", "Upsample",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -80,6 +82,9 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"Pad", {1, 2, 3}},     // pads, constant_value, axes
     {"ReduceMean", {1}},    // axes (opset 18)
     {"PRelu", {1}},         // slope
+    {"ConvTranspose", {1, 2}},  // W, B
+    {"Resize", {1, 2, 3}},  // roi, scales, sizes
+    {"Upsample", {1}},      // scales
 };
 
 // ONNX backend test defaults.

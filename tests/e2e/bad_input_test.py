@@ -547,6 +547,17 @@ def main():
                     rs.randn(1, 4 * hidden, hidden).astype(np.float32), "R"))
                 nodes.append(helper.make_node("LSTM", ["x", "W", "R"], ["y"], name="my_bad_node",
                                               hidden_size=hidden))
+            elif kind == "Resize":  # bicubic: not supported (nearest and linear are)
+                xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2])
+                yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 4, 4])
+                inits.append(numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"))
+                nodes.append(helper.make_node("Resize", ["x", "", "scales"], ["y"], name="my_bad_node",
+                                              mode="cubic"))
+            elif kind == "ConvTranspose":  # 3-D: not supported (1-D and 2-D are)
+                xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2, 2])
+                yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 3, 3, 3])
+                inits.append(numpy_helper.from_array(np.ones((1, 1, 2, 2, 2), np.float32), "W"))
+                nodes.append(helper.make_node("ConvTranspose", ["x", "W"], ["y"], name="my_bad_node"))
             g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
             m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
             m.ir_version = 7
@@ -556,10 +567,15 @@ def main():
             onnx.save(m, path)
             return path
 
-        for kind in ("Einsum", "Det", "Elu", "LSTM"):
+        cal_image = os.path.join(inputs_dir, "calib_1x2x2.npy")  # input [1,1,2,2]
+        np.save(cal_image, rs0.rand(8, 1, 2, 2).astype(np.float32))
+        cal_volume = os.path.join(inputs_dir, "calib_1x2x2x2.npy")  # input [1,1,2,2,2]
+        np.save(cal_volume, rs0.rand(8, 1, 2, 2, 2).astype(np.float32))
+        calibration = {"LSTM": cal114, "Resize": cal_image, "ConvTranspose": cal_volume}
+        for kind in ("Einsum", "Det", "Elu", "LSTM", "Resize", "ConvTranspose"):
             def check(kind=kind):
                 path = make(kind)
-                calib_args = ["--calibration", cal114 if kind == "LSTM" else cal4]
+                calib_args = ["--calibration", calibration.get(kind, cal4)]
                 # An op modelc has, with an attribute it does not: refused by the attribute's name.
                 named = ("my_bad_node", kind, "mote_unknown_attribute") if kind == "Elu" else ("my_bad_node", kind)
                 for prec in ("int8", "float32"):

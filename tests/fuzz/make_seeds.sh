@@ -41,6 +41,7 @@ if [[ -d $node_tests ]]; then
   ops+='|batchnorm|conv|maxpool|averagepool|globalaveragepool|globalmaxpool|reduce_mean|concat|pad|constant|transpose'
   ops+='|hardswish|hardsigmoid|leakyrelu|cast|shape|gather|pow|exp|argmax|reduce_sum|reduce_log_sum_exp'
   ops+='|abs|neg|log|sqrt|reciprocal|elu|selu|celu|softplus|softsign|erf|floor|ceil|round|sign|thresholdedrelu|mish|gelu'
+  ops+='|convtranspose|resize|upsample'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then
@@ -77,7 +78,8 @@ mote() {  # mote NAME MODEL INPUT_BYTES_FILE [modelc options...]
     echo "make_seeds: modelc could not convert $model $* (skipped)" >&2
   fi
 }
-for dir in "$repo"/models/mlp_zoo/*/ "$repo"/models/digits_mlp/ "$repo"/models/digits_cnn/; do
+for dir in "$repo"/models/mlp_zoo/*/ "$repo"/models/digits_mlp/ "$repo"/models/digits_cnn/ \
+           "$repo"/models/conv_autoencoder/; do
   model=$(ls "$dir"*.onnx 2>/dev/null | head -1)
   [[ -n $model && -f $dir/calib.npy ]] || continue
   x=$dir/x.npy

@@ -10,7 +10,7 @@ std::map<std::string, OpDef> BuildRegistry() {
   std::map<std::string, OpDef> registry;
   // Explicit calls, not static registrars: a static library would drop
   // registrar objects nothing else references.
-  for (auto family : {UnaryOps, GlobalPoolOps, CompositeOps}) {
+  for (auto family : {UnaryOps, GlobalPoolOps, CompositeOps, ConvTransposeOps, ResizeOps}) {
     for (OpDef& def : family()) {
       const std::string name = def.name;
       if (!registry.emplace(name, std::move(def)).second) {

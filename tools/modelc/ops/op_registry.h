@@ -28,6 +28,9 @@ struct OpDef {
   // One input, one output of its shape, each element a function of one
   // input element (so any layout or rank computes the same).
   bool elementwise = false;
+  // The layout pass's rewrite of the node, whose 4-D inputs are already NHWC
+  // (their NCHW shapes permuted), into its NHWC mote op; nullptr if none.
+  void (*to_nhwc)(Graph& g, Node& n) = nullptr;
 };
 
 // nullptr if the op is not (yet) in the registry.
@@ -40,6 +43,12 @@ void CheckAttributes(const OpDef& def, const Node& n);
 std::vector<OpDef> UnaryOps();
 std::vector<OpDef> GlobalPoolOps();
 std::vector<OpDef> CompositeOps();
+std::vector<OpDef> ConvTransposeOps();
+std::vector<OpDef> ResizeOps();
+
+// A 1-D ConvTranspose over [N, C, L] as the 2-D one over [N, C, 1, L]
+// (ops/conv_transpose.cc): its attributes gain a leading height of 1.
+Node ConvTransposeAs2D(const Node& node);
 
 // The mote Unary op's function at each of `xs` (ops/unary.cc), in double
 // precision (a tabulated chain: its nodes' float reference), for the
