@@ -48,6 +48,8 @@ MODELS = [
      "models/mlp_zoo/residual_add/x.npy", ["int8", "int16", "float32"]),
     ("digits_cnn", "models/digits_cnn/digits_cnn.onnx", "models/digits_cnn/calib.npy",
      "models/digits_cnn/test_x.npy", ["int8", "int16", "float32"]),
+    ("conv_autoencoder", "models/conv_autoencoder/conv_autoencoder.onnx", "models/conv_autoencoder/calib.npy",
+     "models/conv_autoencoder/test_x.npy", ["int8", "int16", "float32"]),
     ("onnx-ml/iris_random_forest", "../shared/testdata/onnx-ml/iris_random_forest/model.onnx",
      "../shared/testdata/onnx-ml/iris_random_forest/X_calib.npy", "../shared/testdata/onnx-ml/iris_random_forest/X_test.npy",
      ["int8", "float32"]),

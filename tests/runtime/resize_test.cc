@@ -77,15 +77,19 @@ TEST(ResizeKernel, NearestCopiesTheIndexedPixel) {
     const auto& s = t.shape;
     std::vector<int16_t> in(InSize(s)), out(OutSize(s));
     for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int16_t>(i * 7919);
-    reference::ResizeNearest(s, 2, t.y_index, t.x_index, reinterpret_cast<const uint8_t*>(in.data()),
+    reference::ResizeNearest(s, 2, t.y_index, t.x_index,
+                             reinterpret_cast<const uint8_t*>(in.data()),
                              reinterpret_cast<uint8_t*>(out.data()));
     size_t k = 0;
     for (int b = 0; b < s.batches; ++b)
       for (int oy = 0; oy < s.out_h; ++oy)
         for (int ox = 0; ox < s.out_w; ++ox)
           for (int c = 0; c < s.channels; ++c, ++k) {
-            ASSERT_EQ(out[k], in[((static_cast<size_t>(b) * s.in_h + t.y_index[oy]) * s.in_w +
-                                  t.x_index[ox]) * s.channels + c]);
+            ASSERT_EQ(
+                out[k],
+                in[((static_cast<size_t>(b) * s.in_h + t.y_index[oy]) * s.in_w + t.x_index[ox]) *
+                       s.channels +
+                   c]);
           }
   }
 }
@@ -99,7 +103,8 @@ void ExpectLinearExact(int lo, int hi, uint32_t seed) {
     const Tables t = RandomTables(rng, true);
     std::vector<T> in(InSize(t.shape)), out(OutSize(t.shape));
     std::vector<double> x(in.size());
-    for (size_t i = 0; i < in.size(); ++i) x[i] = in[i] = static_cast<T>(iter % 5 == 0 ? (i % 2 ? hi : lo) : value(rng));
+    for (size_t i = 0; i < in.size(); ++i)
+      x[i] = in[i] = static_cast<T>(iter % 5 == 0 ? (i % 2 ? hi : lo) : value(rng));
     if constexpr (sizeof(T) == 1) {
       reference::ResizeLinearInt8(t.shape, t.y_index, t.x_index, t.y_fraction, t.x_fraction,
                                   in.data(), out.data());
@@ -136,7 +141,8 @@ struct ResizeModel {
   std::vector<int32_t> in_shape = {1, 2, 3, 2}, out_shape = {1, 4, 5, 2};
   std::vector<int32_t> y_index = {0, 1, 0, 1, 1, 1, 1, 1}, x_index = {0, 1, 0, 1, 1, 2, 1, 2, 2, 2};
   std::vector<uint16_t> y_fraction = {0, 16384, 0, 32768}, x_fraction = {0, 20000, 0, 8192, 0};
-  std::vector<float> y_weight = {0.0f, 0.5f, 0.0f, 1.0f}, x_weight = {0.0f, 0.6f, 0.0f, 0.25f, 0.0f};
+  std::vector<float> y_weight = {0.0f, 0.5f, 0.0f, 1.0f},
+                     x_weight = {0.0f, 0.6f, 0.0f, 0.25f, 0.0f};
   float out_scale = 0.5f;
 
   testing::ModelSpec Spec() const {
@@ -145,19 +151,19 @@ struct ResizeModel {
     const std::vector<float> so = q ? std::vector<float>{out_scale} : std::vector<float>{};
     const std::vector<int32_t> z = q ? std::vector<int32_t>{0} : std::vector<int32_t>{};
     const ResizeModel m = *this;
-    return testing::OneOp(schema::OpCode::Resize, schema::OpOptions::ResizeOptions,
-                          {{"x", type, in_shape, s, z}, {"y", type, out_shape, so, z}}, {0}, {1},
-                          [m, q](flatbuffers::FlatBufferBuilder& fbb) {
-                            const bool lin = m.mode != schema::ResizeMode::Nearest;
-                            return schema::CreateResizeOptions(
-                                       fbb, m.mode, fbb.CreateVector(m.y_index),
-                                       fbb.CreateVector(m.x_index),
-                                       lin && q ? fbb.CreateVector(m.y_fraction) : 0,
-                                       lin && q ? fbb.CreateVector(m.x_fraction) : 0,
-                                       lin && !q ? fbb.CreateVector(m.y_weight) : 0,
-                                       lin && !q ? fbb.CreateVector(m.x_weight) : 0)
-                                .Union();
-                          });
+    return testing::OneOp(
+        schema::OpCode::Resize, schema::OpOptions::ResizeOptions,
+        {{"x", type, in_shape, s, z, -1, -1, 0, {}}, {"y", type, out_shape, so, z, -1, -1, 0, {}}},
+        {0}, {1}, [m, q](flatbuffers::FlatBufferBuilder& fbb) {
+          const bool lin = m.mode != schema::ResizeMode::Nearest;
+          return schema::CreateResizeOptions(fbb, m.mode, fbb.CreateVector(m.y_index),
+                                             fbb.CreateVector(m.x_index),
+                                             lin && q ? fbb.CreateVector(m.y_fraction) : 0,
+                                             lin && q ? fbb.CreateVector(m.x_fraction) : 0,
+                                             lin && !q ? fbb.CreateVector(m.y_weight) : 0,
+                                             lin && !q ? fbb.CreateVector(m.x_weight) : 0)
+              .Union();
+        });
   }
 };
 
@@ -171,7 +177,9 @@ TEST(ResizeOp, GlueMatchesKernel) {
     ResizeModel m;
     m.type = type;
     const reference::ResizeShape s = {1, 2, 3, 4, 5, 2};
-    std::vector<uint8_t> x(12 * (type == ElementType::Int8 ? 1 : type == ElementType::Int16 ? 2 : 4));
+    std::vector<uint8_t> x(12 * (type == ElementType::Int8    ? 1
+                                 : type == ElementType::Int16 ? 2
+                                                              : 4));
     for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<uint8_t>(i * 37 % 251);
     if (type == ElementType::Float32) {
       std::vector<float> f(12);

@@ -192,13 +192,19 @@ testing::ModelSpec Spec(const Geometry& g, ElementType type, const std::vector<f
   const std::vector<int32_t> w_zp = q ? std::vector<int32_t>(g.oc, 0) : std::vector<int32_t>{};
   testing::ModelSpec s = testing::OneOp(
       schema::OpCode::TransposeConv2D, schema::OpOptions::TransposeConv2DOptions,
-      {{"x", type, {g.n, g.ih, g.iw, g.ic}, scale, zp},
-       {"w", w_type, {g.oc, g.kh, g.kw, g.groups > 0 ? g.ic / std::max(g.groups, 1) : 1}, w_scale,
-        w_zp, q ? 0 : -1, 0},
-       {"y", type, {g.n, g.oh, g.ow, g.oc}, scale, zp}},
+      {{"x", type, {g.n, g.ih, g.iw, g.ic}, scale, zp, -1, -1, 0, {}},
+       {"w",
+        w_type,
+        {g.oc, g.kh, g.kw, g.groups > 0 ? g.ic / std::max(g.groups, 1) : 1},
+        w_scale,
+        w_zp,
+        q ? 0 : -1,
+        0,
+        0,
+        {}},
+       {"y", type, {g.n, g.oh, g.ow, g.oc}, scale, zp, -1, -1, 0, {}}},
       {0, 1}, {2}, [g, q](flatbuffers::FlatBufferBuilder& fbb) {
-        const auto act = schema::CreateActivationRange(fbb, -32768 >> (q ? 8 : 0),
-                                                       q ? 127 : 32767);
+        const auto act = schema::CreateActivationRange(fbb, -32768 >> (q ? 8 : 0), q ? 127 : 32767);
         const auto mult = q ? fbb.CreateVector(std::vector<int32_t>(g.oc, 1 << 30)) : 0;
         const auto shift = q ? fbb.CreateVector(std::vector<int8_t>(g.oc, -3)) : 0;
         return schema::CreateTransposeConv2DOptions(fbb, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl,
@@ -218,16 +224,20 @@ Status LoadStatus(const testing::ModelSpec& s) {
 TEST(TransposeConvOp, Int8GlueMatchesKernel) {
   Geometry g;
   std::vector<float> w(g.w_size());
-  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(static_cast<int>(i * 37 % 255) - 127);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = static_cast<float>(static_cast<int>(i * 37 % 255) - 127);
   std::vector<int8_t> x(g.in_size());
-  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<int8_t>(static_cast<int>(i * 29 % 256) - 128);
-  const testing::RunResult r = testing::RunMote(testing::BuildMote(Spec(g, ElementType::Int8, w)), {Bytes(x)});
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = static_cast<int8_t>(static_cast<int>(i * 29 % 256) - 128);
+  const testing::RunResult r =
+      testing::RunMote(testing::BuildMote(Spec(g, ElementType::Int8, w)), {Bytes(x)});
   ASSERT_EQ(r.status, Status::kOk);
   std::vector<int8_t> wq(w.begin(), w.end()), want(g.out_size());
   const std::vector<int32_t> mult(g.oc, 1 << 30);
   const std::vector<int8_t> shift(g.oc, -3);
   const reference::PerChannelParams p{0, 0, mult, shift, -128, 127};
-  reference::TransposeConv2DInt8(g.window(), g.groups, p, x.data(), wq.data(), nullptr, want.data());
+  reference::TransposeConv2DInt8(g.window(), g.groups, p, x.data(), wq.data(), nullptr,
+                                 want.data());
   EXPECT_EQ(r.outputs[0], Bytes(want));
 }
 

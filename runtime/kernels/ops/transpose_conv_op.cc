@@ -10,8 +10,8 @@ namespace {
 // One axis: output size = (in - 1) * stride + extent - pad_lead - trail, with
 // ONNX's output_padding (< max(stride, dilation)) making `trail` negative.
 // Bounding every size by int32 also bounds every coordinate the kernel steps.
-Status CheckAxis(const OpContext& ctx, int64_t in, int64_t filter, int64_t stride,
-                 int64_t dilation, int64_t lead, int64_t out) {
+Status CheckAxis(const OpContext& ctx, int64_t in, int64_t filter, int64_t stride, int64_t dilation,
+                 int64_t lead, int64_t out) {
   if (filter < 1 || stride < 1 || dilation < 1) {
     return ctx.Fail("filter size, stride and dilation must be positive", filter, stride);
   }
@@ -73,10 +73,10 @@ Status CheckTransposeConv2D(const OpContext& ctx) {
                     static_cast<int64_t>(out.size()));
   }
   if (in[0] != out[0]) return ctx.Fail("input and output batch differ", in[0], out[0]);
-  MOTE_TRY(CheckAxis(ctx, in[1], w[1], opts->stride_h(), opts->dilation_h(), opts->pad_top(),
-                     out[1]));
-  MOTE_TRY(CheckAxis(ctx, in[2], w[2], opts->stride_w(), opts->dilation_w(), opts->pad_left(),
-                     out[2]));
+  MOTE_TRY(
+      CheckAxis(ctx, in[1], w[1], opts->stride_h(), opts->dilation_h(), opts->pad_top(), out[1]));
+  MOTE_TRY(
+      CheckAxis(ctx, in[2], w[2], opts->stride_w(), opts->dilation_w(), opts->pad_left(), out[2]));
   const int64_t groups = opts->groups();
   if (groups < 1 || static_cast<int64_t>(w[3]) * groups != in[3] || w[0] % groups != 0) {
     return ctx.Fail("groups must divide the input and output channels", groups, in[3]);
@@ -113,15 +113,13 @@ void EvalTransposeConv2D(const OpContext& ctx) {
                                          act.min(),
                                          act.max()};
   if (kInt8Kernels && type == ElementType::kInt8) {
-    reference::TransposeConv2DInt8(w, opts->groups(), p, ctx.input_data<int8_t>(0),
-                                   ctx.input_data<int8_t>(1),
-                                   has_bias ? ctx.input_data<int32_t>(2) : nullptr,
-                                   ctx.output_data<int8_t>(0));
+    reference::TransposeConv2DInt8(
+        w, opts->groups(), p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
+        has_bias ? ctx.input_data<int32_t>(2) : nullptr, ctx.output_data<int8_t>(0));
   } else if (kInt16Kernels && type == ElementType::kInt16) {
-    reference::TransposeConv2DInt16(w, opts->groups(), p, ctx.input_data<int16_t>(0),
-                                    ctx.input_data<int8_t>(1),
-                                    has_bias ? ctx.input_data<int64_t>(2) : nullptr,
-                                    ctx.output_data<int16_t>(0));
+    reference::TransposeConv2DInt16(
+        w, opts->groups(), p, ctx.input_data<int16_t>(0), ctx.input_data<int8_t>(1),
+        has_bias ? ctx.input_data<int64_t>(2) : nullptr, ctx.output_data<int16_t>(0));
   }
 }
 

@@ -42,8 +42,7 @@ void ResizeLinearInt8(const ResizeShape& s, std::span<const int32_t> y_index,
 
 void ResizeLinearInt16(const ResizeShape& s, std::span<const int32_t> y_index,
                        std::span<const int32_t> x_index, std::span<const uint16_t> y_fraction,
-                       std::span<const uint16_t> x_fraction, const int16_t* input,
-                       int16_t* output);
+                       std::span<const uint16_t> x_fraction, const int16_t* input, int16_t* output);
 
 void ResizeLinearFloat(const ResizeShape& s, std::span<const int32_t> y_index,
                        std::span<const int32_t> x_index, std::span<const float> y_weight,

@@ -37,8 +37,8 @@ std::vector<int64_t> Ints(const Node& n, const char* key, size_t rank, int64_t f
 // output_padding resolved. Refuses what the runtime cannot run.
 std::vector<Axis> Geometry(const Node& n, const Shape& x, const Shape& w) {
   if (x.size() != 3 && x.size() != 4) {
-    Unsupported(n, "only 1-D and 2-D transposed convolution is supported, not input " +
-                       ShapeString(x));
+    Unsupported(
+        n, "only 1-D and 2-D transposed convolution is supported, not input " + ShapeString(x));
   }
   if (w.size() != x.size()) {
     Fail(n, "weights " + ShapeString(w) + " do not match the input " + ShapeString(x));
@@ -56,7 +56,8 @@ std::vector<Axis> Geometry(const Node& n, const Shape& x, const Shape& w) {
   std::vector<int64_t> output_shape;
   if (n.has_attr("output_shape")) {
     output_shape = n.attr_ints("output_shape");
-    if (output_shape.size() == rank + 2) output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
+    if (output_shape.size() == rank + 2)
+      output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
     if (output_shape.size() != rank) Fail(n, "output_shape must have one value per spatial axis");
   }
   const std::string auto_pad = n.has_attr("auto_pad") ? n.attrs.at("auto_pad").s : "NOTSET";
@@ -73,14 +74,14 @@ std::vector<Axis> Geometry(const Node& n, const Shape& x, const Shape& w) {
     a.dilation = dilations[i];
     for (int64_t v : {a.in, a.kernel, a.stride, a.dilation}) {
       if (v < 1 || v > kMaxGeometry) {
-        Fail(n, "input size, kernel, stride or dilation out of range [1, 2^24]: " +
-                    std::to_string(v));
+        Fail(n,
+             "input size, kernel, stride or dilation out of range [1, 2^24]: " + std::to_string(v));
       }
     }
     const int64_t extra = output_padding[i];
     if (extra < 0 || extra >= std::max(a.stride, a.dilation)) {
-      Fail(n, "output_padding " + std::to_string(extra) +
-                  " must be below the stride or the dilation");
+      Fail(n,
+           "output_padding " + std::to_string(extra) + " must be below the stride or the dilation");
     }
     const int64_t full = a.span() + extra;
     if (!output_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -102,9 +103,11 @@ std::vector<Axis> Geometry(const Node& n, const Shape& x, const Shape& w) {
       Fail(n, "output size " + std::to_string(a.out) + " out of range along spatial axis " +
                   std::to_string(i));
     }
-    if (a.pad_begin >= a.span() || a.span() - a.pad_begin - a.out <= -std::max(a.stride, a.dilation)) {
-      Unsupported(n, "an output reaching past the input by the stride or dilation, or padding "
-                     "beyond the output, is not supported");
+    if (a.pad_begin >= a.span() ||
+        a.span() - a.pad_begin - a.out <= -std::max(a.stride, a.dilation)) {
+      Unsupported(n,
+                  "an output reaching past the input by the stride or dilation, or padding "
+                  "beyond the output, is not supported");
     }
   }
   return axes;
@@ -171,7 +174,8 @@ int64_t Group(const Node& n, const Shape& x, const Shape& w, const Value* bias) 
 std::vector<Value> EvalConvTranspose(const Graph&, const Node& n, const OpInputs& ins) {
   const Value& x = FloatInput(n, ins, 0, "input");
   const Value& w = FloatInput(n, ins, 1, "weights");
-  const Value* bias = ins.size() > 2 && ins[2] != nullptr ? &FloatInput(n, ins, 2, "bias") : nullptr;
+  const Value* bias =
+      ins.size() > 2 && ins[2] != nullptr ? &FloatInput(n, ins, 2, "bias") : nullptr;
   const std::vector<Axis> axes = Geometry(n, x.shape, w.shape);
   const int64_t group = Group(n, x.shape, w.shape, bias);
   const Axis one;
@@ -227,7 +231,8 @@ void ConvTransposeToNhwc(Graph& g, Node& n) {
 std::vector<Value> EvalTransposeConv2D(const Graph&, const Node& n, const OpInputs& ins) {
   const Value& x = FloatInput(n, ins, 0, "input");
   const Value& w = FloatInput(n, ins, 1, "weights");
-  const Value* bias = ins.size() > 2 && ins[2] != nullptr ? &FloatInput(n, ins, 2, "bias") : nullptr;
+  const Value* bias =
+      ins.size() > 2 && ins[2] != nullptr ? &FloatInput(n, ins, 2, "bias") : nullptr;
   if (x.shape.size() != 4 || w.shape.size() != 4) Fail(n, "input and weights must be 4-D NHWC");
   const int64_t group = n.attr_int("groups", 1);
   Axis ay, ax;
@@ -257,8 +262,8 @@ std::vector<Value> EvalTransposeConv2D(const Graph&, const Node& n, const OpInpu
               w.f[((oc * ay.kernel + ky) * ax.kernel + kx) * cg + i];
         }
   const Value nchw = Transpose(n, x, {0, 3, 1, 2});
-  Value y = Value::Float({x.shape[0], m, ay.out, ax.out},
-                         Scatter(n, nchw, onnx_w, bias, ay, ax, group));
+  Value y =
+      Value::Float({x.shape[0], m, ay.out, ax.out}, Scatter(n, nchw, onnx_w, bias, ay, ax, group));
   y = Transpose(n, y, {0, 2, 3, 1});
   const float lo = n.attr_float("act_min", -std::numeric_limits<float>::infinity());
   const float hi = n.attr_float("act_max", std::numeric_limits<float>::infinity());
@@ -270,16 +275,19 @@ std::vector<Value> EvalTransposeConv2D(const Graph&, const Node& n, const OpInpu
 
 Node ConvTransposeAs2D(const Node& node) {
   Node twin = node;
-  for (const char* key : {"kernel_shape", "strides", "dilations", "output_padding", "output_shape"}) {
+  for (const char* key :
+       {"kernel_shape", "strides", "dilations", "output_padding", "output_shape"}) {
     if (!node.has_attr(key)) continue;
     std::vector<int64_t> v = node.attr_ints(key);
     if (std::string(key) == "output_shape" && v.size() == 3) v.erase(v.begin(), v.begin() + 2);
-    if (v.size() != 1) Fail(node, std::string(key) + " must have 1 value for a 1-D window, not " + ShapeString(v));
+    if (v.size() != 1)
+      Fail(node, std::string(key) + " must have 1 value for a 1-D window, not " + ShapeString(v));
     twin.attrs[key].ints = {std::string(key) == "output_padding" ? 0 : 1, v[0]};
   }
   if (node.has_attr("pads")) {
     const std::vector<int64_t> p = node.attr_ints("pads");
-    if (p.size() != 2) Fail(node, "pads must have 2 values for a 1-D window, not " + ShapeString(p));
+    if (p.size() != 2)
+      Fail(node, "pads must have 2 values for a 1-D window, not " + ShapeString(p));
     twin.attrs["pads"].ints = {0, p[0], 0, p[1]};
   }
   return twin;
@@ -288,8 +296,8 @@ Node ConvTransposeAs2D(const Node& node) {
 std::vector<OpDef> ConvTransposeOps() {
   std::vector<OpDef> ops;
   OpDef onnx = {"ConvTranspose",
-                {"auto_pad", "dilations", "group", "kernel_shape", "output_padding",
-                 "output_shape", "pads", "strides"},
+                {"auto_pad", "dilations", "group", "kernel_shape", "output_padding", "output_shape",
+                 "pads", "strides"},
                 EvalConvTranspose};
   onnx.to_nhwc = ConvTransposeToNhwc;
   ops.push_back(onnx);

@@ -23,7 +23,7 @@ struct ResizeSpec {
   bool linear = false;
   std::string transform = "half_pixel";
   std::string nearest_mode = "round_prefer_floor";
-  Shape out;            // NCHW
+  Shape out;             // NCHW
   double scale[2] = {};  // height, width
 };
 
@@ -76,8 +76,8 @@ ResizeSpec SpecOf(const Graph& g, const Node& n, const Shape& x, const OpInputs*
     Unsupported(n, "nearest_mode '" + s.nearest_mode + "' is not supported");
   }
   if (x.size() != 4) {
-    Unsupported(n, "only resizing 4-D NCHW tensors (height and width) is supported, not " +
-                       ShapeString(x));
+    Unsupported(
+        n, "only resizing 4-D NCHW tensors (height and width) is supported, not " + ShapeString(x));
   }
   // Scales or sizes: an attribute (Upsample-7), input 1 (Upsample-9, Resize-10)
   // or inputs 2 and 3 (Resize-11+).
@@ -122,15 +122,18 @@ ResizeSpec SpecOf(const Graph& g, const Node& n, const Shape& x, const OpInputs*
   return s;
 }
 
-// Output coordinate -> input coordinate (ONNX's formulas).
-double SourceCoordinate(const ResizeSpec& s, int64_t o, int64_t in, int64_t out, double scale) {
+// Output coordinate -> input coordinate (ONNX's formulas). The resized
+// length is in * scale before flooring, as ONNX's reference computes it (it
+// differs from the output size only for scales that do not give an integer).
+double SourceCoordinate(const ResizeSpec& s, int64_t o, int64_t in, double scale) {
   const double x = static_cast<double>(o);
+  const double length = static_cast<double>(in) * scale;
   if (s.transform == "align_corners") {
-    return out == 1 ? 0.0 : x * static_cast<double>(in - 1) / static_cast<double>(out - 1);
+    return length == 1.0 ? 0.0 : x * static_cast<double>(in - 1) / (length - 1.0);
   }
   if (s.transform == "asymmetric") return x / scale;
   if (s.transform == "tf_half_pixel_for_nn") return (x + 0.5) / scale;
-  if (s.transform == "pytorch_half_pixel" && out == 1) return -0.5;
+  if (s.transform == "pytorch_half_pixel" && length == 1.0) return -0.5;
   return (x + 0.5) / scale - 0.5;  // half_pixel
 }
 
@@ -147,7 +150,7 @@ AxisTable TableOf(const ResizeSpec& s, int64_t in, int64_t out, double scale) {
   AxisTable t;
   auto clamp = [&](int64_t i) { return std::min(std::max<int64_t>(i, 0), in - 1); };
   for (int64_t o = 0; o < out; ++o) {
-    const double x = SourceCoordinate(s, o, in, out, scale);
+    const double x = SourceCoordinate(s, o, in, scale);
     if (!s.linear) {
       t.index.push_back(clamp(Nearest(s.nearest_mode, x)));
       continue;
