@@ -37,8 +37,8 @@ std::vector<int64_t> Ints(const Node& n, const char* key, size_t rank, int64_t f
 // output_padding resolved. Refuses what the runtime cannot run.
 std::vector<Axis> Geometry(const Node& n, const Shape& x, const Shape& w) {
   if (x.size() != 3 && x.size() != 4) {
-    Unsupported(
-        n, "only 1-D and 2-D transposed convolution is supported, not input " + ShapeString(x));
+    Unsupported(n, "transposed convolution over input " + ShapeString(x) +
+                       " is not supported (only 1-D and 2-D)");
   }
   if (w.size() != x.size()) {
     Fail(n, "weights " + ShapeString(w) + " do not match the input " + ShapeString(x));
@@ -182,7 +182,7 @@ std::vector<Value> EvalConvTranspose(const Graph&, const Node& n, const OpInputs
   const Axis& ay = axes.size() == 2 ? axes[0] : one;
   const Axis& ax = axes.back();
   if (x.shape[0] * w.shape[1] * group * ay.out * ax.out > (int64_t{1} << 26)) {
-    Unsupported(n, "the output is too large");
+    Unsupported(n, "an output this large is not supported");
   }
   Shape out = {x.shape[0], w.shape[1] * group};
   for (const Axis& a : axes) out.push_back(a.out);

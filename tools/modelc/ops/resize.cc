@@ -33,8 +33,9 @@ const Value* ConstantInput(const Graph& g, const Node& n, const OpInputs* ins, s
   // Values fed at run time (shape inference sees zeros) cannot fix the geometry.
   if (ins != nullptr && !g.IsGraphInput(n.inputs[k])) return k < ins->size() ? (*ins)[k] : nullptr;
   if (!t.is_const()) {
-    Unsupported(n, "input " + std::to_string(k) + " ('" + t.name +
-                       "') must be a constant (scales and sizes fixed at conversion)");
+    Unsupported(
+        n, "input " + std::to_string(k) + " ('" + t.name +
+               "') computed at run time is not supported (scales and sizes must be constants)");
   }
   return &*t.constant;
 }
@@ -76,8 +77,8 @@ ResizeSpec SpecOf(const Graph& g, const Node& n, const Shape& x, const OpInputs*
     Unsupported(n, "nearest_mode '" + s.nearest_mode + "' is not supported");
   }
   if (x.size() != 4) {
-    Unsupported(
-        n, "only resizing 4-D NCHW tensors (height and width) is supported, not " + ShapeString(x));
+    Unsupported(n, "resizing a tensor of shape " + ShapeString(x) +
+                       " is not supported (only 4-D NCHW, over height and width)");
   }
   // Scales or sizes: an attribute (Upsample-7), input 1 (Upsample-9, Resize-10)
   // or inputs 2 and 3 (Resize-11+).
