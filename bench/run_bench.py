@@ -50,6 +50,8 @@ MODELS = [
      "models/digits_cnn/test_x.npy", ["int8", "int16", "float32"]),
     ("shufflenet_v2_tiny", "models/shufflenet_v2_tiny/shufflenet_v2_tiny.onnx", "models/shufflenet_v2_tiny/calib.npy",
      "models/shufflenet_v2_tiny/test_x.npy", ["int8", "int16", "float32"]),
+    ("conv_autoencoder", "models/conv_autoencoder/conv_autoencoder.onnx", "models/conv_autoencoder/calib.npy",
+     "models/conv_autoencoder/test_x.npy", ["int8", "int16", "float32"]),
     ("onnx-ml/iris_random_forest", "../shared/testdata/onnx-ml/iris_random_forest/model.onnx",
      "../shared/testdata/onnx-ml/iris_random_forest/X_calib.npy", "../shared/testdata/onnx-ml/iris_random_forest/X_test.npy",
      ["int8", "float32"]),

@@ -40,6 +40,8 @@
   X(BatchMatMul, CheckBatchMatMul, EvalBatchMatMul, BatchMatMulOptions) \
   X(LayerNorm, CheckLayerNorm, EvalLayerNorm, LayerNormOptions) \
   X(Reduce, CheckReduce, EvalReduce, ReduceOptions) \
-  X(Rnn, CheckRnn, EvalRnn, RnnOptions)
+  X(Rnn, CheckRnn, EvalRnn, RnnOptions) \
+  X(TransposeConv2D, CheckTransposeConv2D, EvalTransposeConv2D, TransposeConv2DOptions) \
+  X(Resize, CheckResize, EvalResize, ResizeOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -71,6 +71,8 @@ std::vector<std::string> kSupportedOps = {
     "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
     // Recurrent layers (tools/modelc/ops/rnn.cc) and ConstantOfShape folded around them.
     "RNN", "GRU", "LSTM", "ConstantOfShape",
+    // tools/modelc/ops/conv_transpose.cc, ops/resize.cc.
+    "ConvTranspose", "Resize", "Upsample",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -101,6 +103,9 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"RNN", {1, 2, 3, 4}},  // W, R, B, sequence_lens
     {"GRU", {1, 2, 3, 4}},
     {"LSTM", {1, 2, 3, 4, 7}},  // and P
+    {"ConvTranspose", {1, 2}},  // W, B
+    {"Resize", {1, 2, 3}},  // roi, scales, sizes
+    {"Upsample", {1}},      // scales
 };
 
 // ONNX backend test defaults.

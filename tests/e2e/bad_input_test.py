@@ -549,6 +549,17 @@ def main():
                          "RNN": {"activation_alpha": [0.5]}}[kind]
                 nodes.append(helper.make_node(kind, ["x", "W", "R"], ["y"], name="my_bad_node",
                                               hidden_size=hidden, **extra))
+            elif kind == "Resize":  # bicubic: not supported (nearest and linear are)
+                xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2])
+                yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 4, 4])
+                inits.append(numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales"))
+                nodes.append(helper.make_node("Resize", ["x", "", "scales"], ["y"], name="my_bad_node",
+                                              mode="cubic"))
+            elif kind == "ConvTranspose":  # 3-D: not supported (1-D and 2-D are)
+                xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2, 2])
+                yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 3, 3, 3])
+                inits.append(numpy_helper.from_array(np.ones((1, 1, 2, 2, 2), np.float32), "W"))
+                nodes.append(helper.make_node("ConvTranspose", ["x", "W"], ["y"], name="my_bad_node"))
             g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
             m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
             m.ir_version = 7
@@ -558,11 +569,16 @@ def main():
             onnx.save(m, path)
             return path
 
-        for kind in ("Einsum", "Det", "Elu", "LSTM", "GRU", "RNN"):
+        cal_image = os.path.join(inputs_dir, "calib_1x2x2.npy")  # input [1,1,2,2]
+        np.save(cal_image, rs0.rand(8, 1, 2, 2).astype(np.float32))
+        cal_volume = os.path.join(inputs_dir, "calib_1x2x2x2.npy")  # input [1,1,2,2,2]
+        np.save(cal_volume, rs0.rand(8, 1, 2, 2, 2).astype(np.float32))
+        calibration = {"LSTM": cal114, "GRU": cal114, "RNN": cal114, "Resize": cal_image,
+                       "ConvTranspose": cal_volume}
+        for kind in ("Einsum", "Det", "Elu", "LSTM", "GRU", "RNN", "Resize", "ConvTranspose"):
             def check(kind=kind):
                 path = make(kind)
-                recurrent = kind in ("LSTM", "GRU", "RNN")
-                calib_args = ["--calibration", cal114 if recurrent else cal4]
+                calib_args = ["--calibration", calibration.get(kind, cal4)]
                 # An op modelc has, with an attribute it does not: refused by the attribute's name.
                 attribute = {"Elu": "mote_unknown_attribute", "LSTM": "clip", "GRU": "activations",
                              "RNN": "activation_alpha"}.get(kind)

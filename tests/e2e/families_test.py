@@ -7,6 +7,8 @@ Each family is a folder under models/ with a training script that wrote
     (|got - want| <= 1e-4 * max(1, |want|));
   - int8 and int16: top-1 agreement with PyTorch's decisions >= 98% (the
     accuracy on the labels is printed beside PyTorch's);
+  - image outputs (the conv autoencoder): float32 as above, int8 and int16
+    reconstruction SQNR against PyTorch's >= 25 dB and >= 40 dB;
   - raw outputs of the first samples are byte-identical on every QEMU target.
 
     /usr/bin/python3 tests/e2e/families_test.py --bin build/host/bin --repo . --targets host,cortex-m4
@@ -35,12 +37,17 @@ FAMILIES = [
     ("bigru_classifier", "bigru_classifier.onnx"),  # bidirectional GRU, both h_n flattened
 ]
 MIN_AGREEMENT = {"int8": 98.0, "int16": 98.0}
+# Families whose output is an image (reconstruction SQNR against PyTorch, dB).
+IMAGE_FAMILIES = [
+    ("conv_autoencoder", "conv_autoencoder.onnx"),  # ConvTranspose (strided, depthwise, dilated), Resize
+]
+MIN_SQNR = {"int8": 25.0, "int16": 40.0}
 # Synthetic graphs around the 1-D ops (float32 against numpy), and a softmax
 # over the width of an image (computed over the width, not the channels).
 RAW_SAMPLES = 8
 
 
-def check_family(a, c, folder, onnx_name):
+def check_family(a, c, folder, onnx_name, image=False):
     d = os.path.join(a.repo, "models", folder)
     folder = os.path.splitext(onnx_name)[0]  # names the outputs: a folder may hold two exports
     x_path = os.path.join(d, "test_x.npy")
@@ -60,6 +67,18 @@ def check_family(a, c, folder, onnx_name):
         if not c.ok("run " + name, r.rc == 0, r.describe()):
             continue
         y = np.load(out)
+        if image:
+            sqnr = 10 * np.log10((ref.astype(np.float64) ** 2).sum() / max(((y - ref) ** 2).sum(), 1e-30))
+            print("INFO %s: SQNR %.2f dB against PyTorch, max |y - torch| %.4g" % (name, sqnr, np.abs(y - ref).max()))
+            if precision == "float32":
+                excess = np.abs(y - ref) - 1e-4 * np.maximum(1.0, np.abs(ref))
+                c.ok(name + " output within 1e-4 relative of PyTorch", y.shape == ref.shape and excess.max() <= 0,
+                     "max |diff| %g" % np.abs(y - ref).max())
+            else:
+                c.ok("%s SQNR >= %.0f dB" % (name, MIN_SQNR[precision]), sqnr >= MIN_SQNR[precision],
+                     "%.2f dB" % sqnr)
+            check_raw(a, c, model, few, name, folder, precision)
+            continue
         agree = 100 * (y.argmax(1) == ref.argmax(1)).mean()
         print("INFO %s: accuracy %.2f%% (PyTorch %.2f%%), top-1 agreement %.2f%%, max |logit - torch| %.4g" % (
             name, 100 * (y.argmax(1) == labels).mean(), 100 * (ref.argmax(1) == labels).mean(), agree,
@@ -71,18 +90,23 @@ def check_family(a, c, folder, onnx_name):
         else:
             c.ok("%s top-1 agreement >= %.0f%%" % (name, MIN_AGREEMENT[precision]),
                  agree >= MIN_AGREEMENT[precision], "%.2f%%" % agree)
-        host = os.path.join(a.scratch, "%s_%s_raw_host.npy" % (folder, precision))
-        r = run([a.sim, "run", model, "--input", few, "--output", host, "--raw"])
-        if not c.ok("raw %s host" % name, r.rc == 0, r.describe()):
+        check_raw(a, c, model, few, name, folder, precision)
+
+
+def check_raw(a, c, model, few, name, folder, precision):
+    """Raw outputs of the first samples: byte-identical on every QEMU target."""
+    host = os.path.join(a.scratch, "%s_%s_raw_host.npy" % (folder, precision))
+    r = run([a.sim, "run", model, "--input", few, "--output", host, "--raw"])
+    if not c.ok("raw %s host" % name, r.rc == 0, r.describe()):
+        return
+    for t in a.qemu_targets:
+        other = os.path.join(a.scratch, "%s_%s_raw_%s.npy" % (folder, precision, t))
+        r = run([a.sim, "run", model, "--input", few, "--output", other, "--raw", "--target", t], timeout=120)
+        if board_too_small(r):
+            c.skip("%s on %s" % (name, t), "model does not fit the board's RAM")
             continue
-        for t in a.qemu_targets:
-            other = os.path.join(a.scratch, "%s_%s_raw_%s.npy" % (folder, precision, t))
-            r = run([a.sim, "run", model, "--input", few, "--output", other, "--raw", "--target", t], timeout=120)
-            if board_too_small(r):
-                c.skip("%s on %s" % (name, t), "model does not fit the board's RAM")
-                continue
-            if c.ok("run %s on %s" % (name, t), r.rc == 0, r.describe()):
-                c.run("%s bytes identical on %s" % (name, t), compare_raw, host, other)
+        if c.ok("run %s on %s" % (name, t), r.rc == 0, r.describe()):
+            c.run("%s bytes identical on %s" % (name, t), compare_raw, host, other)
 
 
 def conv1d(x, w, b, stride=1, pad=(0, 0), dilation=1, groups=1):
@@ -103,6 +127,50 @@ def max_pool1d(x, k, stride, pad):
     xp = np.pad(x, ((0, 0), (0, 0), pad), constant_values=-np.inf)
     out_len = (x.shape[2] + sum(pad) - k) // stride + 1
     return np.stack([xp[:, :, i * stride:i * stride + k].max(2) for i in range(out_len)], 2)
+
+
+def conv_transpose1d(x, w, b, stride, pad, output_padding, dilation, groups):
+    """Scatter: input i, tap k feed output i * stride + k * dilation - pad[0]."""
+    n, cin, length = x.shape
+    _, mg, k = w.shape
+    cg = cin // groups
+    out_len = (length - 1) * stride + (k - 1) * dilation + 1 + output_padding - sum(pad)
+    y = np.zeros((n, mg * groups, out_len), np.float64) + b[None, :, None]
+    for ic in range(cin):
+        g = ic // cg
+        for i in range(length):
+            for t in range(k):
+                o = i * stride + t * dilation - pad[0]
+                if 0 <= o < out_len:
+                    y[:, g * mg:(g + 1) * mg, o] += x[:, ic, i][:, None] * w[ic, :, t][None, :]
+    return y
+
+
+def check_conv_transpose_1d(a, c):
+    import onnx
+    from onnx import TensorProto, helper as h, numpy_helper as nh
+    rng = np.random.default_rng(11)
+    w = rng.normal(size=(4, 3, 3)).astype(np.float32)
+    b = rng.normal(size=6).astype(np.float32)
+    node = h.make_node("ConvTranspose", ["x", "w", "b"], ["y"], strides=[2], pads=[1, 0], output_padding=[1],
+                       dilations=[2], group=2)
+    graph = h.make_graph([node, h.make_node("Relu", ["y"], ["r"])], "convtranspose_1d",
+                         [h.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4, 7])],
+                         [h.make_tensor_value_info("r", TensorProto.FLOAT, None)],
+                         [nh.from_array(w, "w"), nh.from_array(b, "b")])
+    path = os.path.join(a.scratch, "convtranspose_1d.onnx")
+    onnx.save(h.make_model(graph, opset_imports=[h.make_opsetid("", 13)]), path)
+    x = rng.normal(size=(2, 4, 7)).astype(np.float32)
+    want = conv_transpose1d(x, w, b, 2, (1, 0), 1, 2, 2).clip(0)
+    x_path, model, out = [os.path.join(a.scratch, f) for f in ("ct1d_x.npy", "ct1d.mote", "ct1d_y.npy")]
+    np.save(x_path, x)
+    r = run([a.modelc, "convert", path, "-o", model, "--precision", "float32"])
+    if c.ok("convert a 1-D ConvTranspose", r.rc == 0, r.describe()):
+        r = run([a.sim, "run", model, "--input", x_path, "--output", out])
+        if c.ok("run a 1-D ConvTranspose", r.rc == 0, r.describe()):
+            y = np.load(out)
+            c.ok("1-D ConvTranspose matches numpy", y.shape == want.shape and np.allclose(y, want, atol=1e-5),
+                 "shape %s vs %s" % (y.shape, want.shape))
 
 
 def check_edge_cases(a, c):
@@ -408,10 +476,13 @@ def main():
     c = Checker()
     for folder, onnx_name in FAMILIES:
         check_family(a, c, folder, onnx_name)
+    for folder, onnx_name in IMAGE_FAMILIES:
+        check_family(a, c, folder, onnx_name, image=True)
     check_edge_cases(a, c)
     check_data_movement(a, c)
     check_torchvision_shufflenet(a, c)
     check_tflite_lstm(a, c)
+    check_conv_transpose_1d(a, c)
     return c.finish()
 
 

@@ -44,6 +44,7 @@ if [[ -d $node_tests ]]; then
   ops+='|slice|split|expand|tile|depthtospace|spacetodepth'
   ops+='|layer_normalization|instancenorm|logsoftmax|reduce_max|reduce_min|reduce_prod|reduce_l1|reduce_l2|reduce_sum_square|reduce_log_sum'
   ops+='|gru|lstm|rnn|simple_rnn|constantofshape'
+  ops+='|convtranspose|resize|upsample'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then
@@ -82,7 +83,8 @@ mote() {  # mote NAME MODEL INPUT_BYTES_FILE [modelc options...]
 }
 for dir in "$repo"/models/mlp_zoo/*/ "$repo"/models/digits_mlp/ "$repo"/models/digits_cnn/ \
            "$repo"/models/shufflenet_v2_tiny/ \
-           "$repo"/models/gru_classifier/ "$repo"/models/lstm_classifier/ "$repo"/models/bigru_classifier/; do
+           "$repo"/models/gru_classifier/ "$repo"/models/lstm_classifier/ "$repo"/models/bigru_classifier/ \
+           "$repo"/models/conv_autoencoder/; do
   model=$(ls "$dir"*.onnx 2>/dev/null | head -1)
   [[ -n $model && -f $dir/calib.npy ]] || continue
   x=$dir/x.npy

@@ -196,6 +196,51 @@ BuiltOp Convolution(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
   return {schema::OpCode::Conv2D, schema::OpOptions::Conv2DOptions, o.Union()};
 }
 
+BuiltOp TransposeConvolution(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
+  const ChannelMultipliers m = PerChannel(g, n);
+  const auto mult = fbb.CreateVector(m.multiplier);
+  const auto shift = fbb.CreateVector(m.shift);
+  const auto o = schema::CreateTransposeConv2DOptions(
+      fbb, I(n, "stride_h", 1), I(n, "stride_w", 1), I(n, "dilation_h", 1), I(n, "dilation_w", 1),
+      I(n, "pad_top", 0), I(n, "pad_left", 0), I(n, "groups", 1), range, mult, shift);
+  return {schema::OpCode::TransposeConv2D, schema::OpOptions::TransposeConv2DOptions, o.Union()};
+}
+
+// Resize tables (ops/resize.cc): int32 indices; linear weights as floats
+// (float32) or Q15 fractions (quantized, kernels/reference/resize.h).
+BuiltOp ResizeOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const bool linear = n.attr_int("mode", 0) == 1;
+  const bool is_float = g.tensors[n.inputs[0]].dtype == DType::kFloat32;
+  auto indices = [&](const char* key) {
+    const std::vector<int64_t> v = n.attr_ints(key);
+    return fbb.CreateVector(std::vector<int32_t>(v.begin(), v.end()));
+  };
+  auto fractions = [&](const char* key) -> flatbuffers::Offset<flatbuffers::Vector<uint16_t>> {
+    if (!linear || is_float) return 0;
+    std::vector<uint16_t> q;
+    for (float w : n.attrs.at(key).floats) {
+      q.push_back(static_cast<uint16_t>(RoundClamp(static_cast<double>(w) * 32768.0, 0, 32768)));
+    }
+    return fbb.CreateVector(q);
+  };
+  auto weights = [&](const char* key) -> flatbuffers::Offset<flatbuffers::Vector<float>> {
+    if (!linear || !is_float) return 0;
+    return fbb.CreateVector(n.attrs.at(key).floats);
+  };
+  const auto y_index = indices("y_index");
+  const auto x_index = indices("x_index");
+  const auto y_fraction = fractions("y_weight");
+  const auto x_fraction = fractions("x_weight");
+  const auto y_weight = weights("y_weight");
+  const auto x_weight = weights("x_weight");
+  const auto o = schema::CreateResizeOptions(
+      fbb, linear ? schema::ResizeMode::Linear : schema::ResizeMode::Nearest, y_index, x_index,
+      y_fraction, x_fraction, y_weight, x_weight);
+  return {schema::OpCode::Resize, schema::OpOptions::ResizeOptions, o.Union()};
+}
+
 BuiltOp Pool(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
   const Tensor& out = g.tensors[n.outputs[0]];
   const auto range = Range(fbb, out, n.attr_float("act_min", -kInf), n.attr_float("act_max", kInf));
@@ -546,6 +591,8 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
                 .Union()};
   }
   if (n.op == "Conv2D" || n.op == "DepthwiseConv2D") return Convolution(fbb, g, n, effective_bias);
+  if (n.op == "TransposeConv2D") return TransposeConvolution(fbb, g, n);
+  if (n.op == "Resize") return ResizeOp(fbb, g, n);
   if (n.op == "MaxPool2D" || n.op == "AveragePool2D") return Pool(fbb, g, n);
   if (n.op == "Mean") return Mean(fbb, g, n);
   if (n.op == "Mul") return Mul(fbb, g, n);

@@ -11,7 +11,8 @@ std::map<std::string, OpDef> BuildRegistry() {
   // Explicit calls, not static registrars: a static library would drop
   // registrar objects nothing else references.
   for (auto family : {UnaryOps, GlobalPoolOps, CompositeOps, DataMovementOps, MatMulOps,
-                      LayerNormOps, SoftmaxOps, ReduceOps, RnnOps, ConstantOfShapeOps}) {
+                      LayerNormOps, SoftmaxOps, ReduceOps, RnnOps, ConstantOfShapeOps, ConvTransposeOps,
+                      ResizeOps}) {
     for (OpDef& def : family()) {
       const std::string name = def.name;
       if (!registry.emplace(name, std::move(def)).second) {

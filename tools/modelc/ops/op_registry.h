@@ -28,6 +28,9 @@ struct OpDef {
   // One input, one output of its shape, each element a function of one
   // input element (so any layout or rank computes the same).
   bool elementwise = false;
+  // The layout pass's rewrite of the node, whose 4-D inputs are already NHWC
+  // (their NCHW shapes permuted), into its NHWC mote op; nullptr if none.
+  void (*to_nhwc)(Graph& g, Node& n) = nullptr;
 };
 
 // nullptr if the op is not (yet) in the registry.
@@ -56,6 +59,12 @@ std::vector<Node> LowerSoftmax(Graph& g, const Node& n);
 std::vector<Node> ExpandReduce(Graph& g, const Node& n);
 std::vector<OpDef> RnnOps();              // ops/rnn.cc
 std::vector<OpDef> ConstantOfShapeOps();  // ops/constant_of_shape.cc
+std::vector<OpDef> ConvTransposeOps();
+std::vector<OpDef> ResizeOps();
+
+// A 1-D ConvTranspose over [N, C, L] as the 2-D one over [N, C, 1, L]
+// (ops/conv_transpose.cc): its attributes gain a leading height of 1.
+Node ConvTransposeAs2D(const Node& node);
 
 // The mote Unary op's function at each of `xs` (ops/unary.cc), in double
 // precision (a tabulated chain: its nodes' float reference), for the

@@ -11,6 +11,7 @@
 
 #include "ir/reference_executor.h"
 #include "ops/strided_gather.h"
+#include "ops/op_registry.h"
 #include "passes/passes.h"
 
 namespace mote::modelc {
@@ -269,7 +270,9 @@ class LayoutPass {
       out.push_back(n);
       return;
     }
-    if (n.op == "Conv") RewriteConv(n);
+    const OpDef* def = FindOp(n.op);
+    if (def != nullptr && def->to_nhwc != nullptr) def->to_nhwc(g_, n);
+    else if (n.op == "Conv") RewriteConv(n);
     else if (n.op == "MaxPool" || n.op == "AveragePool") RewritePool(n);
     else if (n.op == "GlobalAveragePool" || n.op == "ReduceMean") {
       RewriteMean(n);
@@ -332,7 +335,7 @@ void CheckMoteOps(const Graph& g) {
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
       "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather", "BatchMatMul", "LayerNorm",
-      "Reduce", "Rnn"};
+      "Reduce", "Rnn", "TransposeConv2D", "Resize"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {

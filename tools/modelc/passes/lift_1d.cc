@@ -50,7 +50,7 @@ const std::set<std::string>& ElementwiseOps() {
 
 bool IsWindow1D(const Graph& g, const Node& n) {
   if (n.inputs.empty() || !IsComputed3D(g, n.inputs[0])) return false;
-  if (n.op == "Conv") {
+  if (n.op == "Conv" || n.op == "ConvTranspose") {
     return n.inputs.size() > 1 && n.inputs[1] >= 0 && g.tensors[n.inputs[1]].is_const() &&
            g.tensors[n.inputs[1]].shape.size() == 3;
   }
@@ -223,6 +223,11 @@ class Lift1D {
   }
 
   void Adjust(Node& n) {
+    if (n.op == "ConvTranspose") {
+      n = ConvTransposeAs2D(n);
+      n.inputs[1] = LiftedConstant(n, n.inputs[1], Lifted(g_.tensors[n.inputs[1]].shape));
+      return;
+    }
     if (n.op == "Conv" || n.op == "MaxPool" || n.op == "AveragePool") {
       n = AsWindow2D(n);
       if (n.op == "Conv")

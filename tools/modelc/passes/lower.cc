@@ -458,7 +458,8 @@ void FuseOps(Graph& g) {
     changed = false;
     for (size_t k = 0; k < g.nodes.size() && !changed; ++k) {
       Node& n = g.nodes[k];
-      static const std::set<std::string> kClampable = {"FullyConnected", "Add", "Mul", "Conv2D", "DepthwiseConv2D"};
+      static const std::set<std::string> kClampable = {"FullyConnected", "Add", "Mul", "Conv2D", "DepthwiseConv2D",
+                                                                 "TransposeConv2D"};
       if (!kClampable.count(n.op)) continue;
       const int out = n.outputs[0];
       const std::vector<int> consumers = g.Consumers(out);

@@ -106,7 +106,10 @@ namespace {
 // infinite or NaN: the model is broken (NaN constants were refused at import).
 void CheckFiniteWeights(const Graph& g) {
   for (const Node& n : g.nodes) {
-    if (n.op != "FullyConnected" && n.op != "Conv2D" && n.op != "DepthwiseConv2D") continue;
+    if (n.op != "FullyConnected" && n.op != "Conv2D" && n.op != "DepthwiseConv2D" &&
+        n.op != "TransposeConv2D") {
+      continue;
+    }
     for (size_t k = 1; k < n.inputs.size(); ++k) {
       const int t = n.inputs[k];
       if (t < 0 || !g.tensors[t].is_const()) continue;

@@ -27,6 +27,29 @@ OpCost CostOf(const Graph& g, const Node& n) {
     const Shape& w = g.tensors[n.inputs[1]].shape;  // [1, kh, kw, C]
     c.macs = elements * w[1] * w[2];
     c.elementwise = elements;
+  } else if (n.op == "TransposeConv2D") {
+    // Products: the (input, tap) pairs that land inside the output, per axis,
+    // times out_c * in_c / groups; plus one reach test per output and tap.
+    const Shape& in = g.tensors[n.inputs[0]].shape;   // NHWC
+    const Shape& w = g.tensors[n.inputs[1]].shape;    // [out_c, kh, kw, in_c / groups]
+    auto landing = [&](int64_t size, int64_t taps, int64_t stride, int64_t dilation, int64_t pad,
+                       int64_t out) {
+      int64_t count = 0;
+      for (int64_t i = 0; i < size; ++i)
+        for (int64_t k = 0; k < taps; ++k) {
+          const int64_t o = i * stride + k * dilation - pad;
+          count += o >= 0 && o < out;
+        }
+      return count;
+    };
+    const int64_t ys = landing(in[1], w[1], n.attr_int("stride_h", 1), n.attr_int("dilation_h", 1),
+                               n.attr_int("pad_top", 0), out.shape[1]);
+    const int64_t xs = landing(in[2], w[2], n.attr_int("stride_w", 1), n.attr_int("dilation_w", 1),
+                               n.attr_int("pad_left", 0), out.shape[2]);
+    c.macs = in[0] * ys * xs * w[0] * w[3];
+    c.elementwise = elements * (1 + w[1] * w[2]);
+  } else if (n.op == "Resize") {
+    c.elementwise = n.attr_int("mode", 0) == 1 ? 3 * elements : elements;  // lerps or copies
   } else if (n.op == "MaxPool2D" || n.op == "AveragePool2D") {
     c.elementwise = elements * n.attr_int("filter_h", 1) * n.attr_int("filter_w", 1);
   } else if (n.op == "Mean") {

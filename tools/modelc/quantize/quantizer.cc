@@ -348,7 +348,8 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
     Tensor& out = g.tensors[n.outputs[0]];
     const Tensor& in = g.tensors[n.inputs[0]];
     out.dtype = type;
-    if (n.op == "FullyConnected" || n.op == "Conv2D" || n.op == "DepthwiseConv2D") {
+    if (n.op == "FullyConnected" || n.op == "Conv2D" || n.op == "DepthwiseConv2D" ||
+        n.op == "TransposeConv2D") {
       Tensor& w = g.tensors[n.inputs[1]];
       const bool depthwise = n.op == "DepthwiseConv2D";
       EncodeWeights(w, depthwise);
