@@ -210,7 +210,8 @@ ConvertResult Convert(const ConvertOptions& options) {
   Graph graph = Import(options.model_path);
   const std::vector<std::vector<Value>> samples = LoadSamples(graph, options.calibration_paths);
   ModelInfo info;
-  info.name = graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
+  info.name = !options.name.empty() ? options.name
+              : graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
                   ? BaseName(options.model_path) : graph.name;
   info.producer = "modelc 0.1.0 (" + std::string(PrecisionName(options.precision)) + ")";
   info.source_hash = tools::Sha256Hex(source);
