@@ -10,9 +10,11 @@
 # -mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard and passes.
 
 # Predefined macros that change the instruction set or the calling convention.
+# Predefined macros that change the instruction set or the calling convention,
+# the most telling first (the header reports the first that differs).
 set(MOTE_ABI_MACROS
-  __arm__ __thumb__ __thumb2__ __ARM_ARCH __ARM_ARCH_PROFILE __ARM_ARCH_ISA_ARM __ARM_ARCH_ISA_THUMB
-  __ARM_FP __ARM_PCS_VFP __SOFTFP__ __ARM_FEATURE_DSP __ARM_FEATURE_SIMD32 __ARM_FEATURE_MVE
+  __ARM_ARCH __ARM_ARCH_PROFILE __ARM_FP __ARM_PCS_VFP __SOFTFP__ __ARM_FEATURE_DSP __ARM_FEATURE_MVE
+  __ARM_FEATURE_SIMD32 __arm__ __thumb__ __thumb2__ __ARM_ARCH_ISA_ARM __ARM_ARCH_ISA_THUMB
   __ARM_BIG_ENDIAN __ARM_SIZEOF_MINIMAL_ENUM __ARM_SIZEOF_WCHAR_T
   __aarch64__ __x86_64__ __i386__ __riscv __SIZEOF_POINTER__ __SIZEOF_LONG__ __SIZEOF_LONG_DOUBLE__
   __BYTE_ORDER__)

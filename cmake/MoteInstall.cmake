@@ -79,9 +79,10 @@ install(EXPORT mote-targets NAMESPACE mote:: DESTINATION ${_mote_cmake_dir} ${_m
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/moteConfig.cmake.in
                               ${CMAKE_BINARY_DIR}/package/moteConfig.cmake
                               INSTALL_DESTINATION ${_mote_cmake_dir})
-# 0.x: a minor version may change the API.
+# 0.x: a minor version may change the API. ARCH_INDEPENDENT: moteConfig.cmake
+# checks the target itself, with a better message than "(32bit)".
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/package/moteConfigVersion.cmake
-                                 COMPATIBILITY SameMinorVersion)
+                                 COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
 install(FILES ${CMAKE_BINARY_DIR}/package/moteConfig.cmake
               ${CMAKE_BINARY_DIR}/package/moteConfigVersion.cmake
               ${CMAKE_CURRENT_LIST_DIR}/MoteAddModel.cmake

@@ -223,7 +223,7 @@ def main():
                 ("arm-none-eabi-g++", ["-mcpu=cortex-m0", "-mthumb"], "__ARM_ARCH should be 7"),
                 ("arm-none-eabi-g++", ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=softfp",
                                        "-mfpu=fpv4-sp-d16"], "__ARM_PCS_VFP should be 1"),
-                ("g++", [], "__arm__ should be 1")):
+                ("g++", [], "__ARM_ARCH should be 7")):
             r = e2e.run([compiler, "-std=c++20", "-c", tu, "-o", tu + ".o", "-I" + prefix + "/include"]
                         + flags)
             if r.rc == 0 or "libmote was built for cortex-m4" not in r.err or why not in r.err:
