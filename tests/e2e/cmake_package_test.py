@@ -168,8 +168,10 @@ def main():
         header = open(os.path.join(firmware, "mote_models", "digits_model.h")).read()
         report = e2e.load_json(os.path.join(firmware, "mote_models", "digits.json"))
         arena = re.search(r"#define MOTE_DIGITS_ARENA_SIZE (\d+)u", header)
-        if not arena or int(arena.group(1)) != report["arena"]["bytes"]:
-            return "MOTE_DIGITS_ARENA_SIZE %s, report %s" % (arena and arena.group(1), report.get("arena"))
+        if not arena or int(arena.group(1)) != report["arena_bytes"]:
+            return "MOTE_DIGITS_ARENA_SIZE %s, report %s" % (arena and arena.group(1), report.get("arena_bytes"))
+        if report.get("planned_cores") != ["cortex-m4"]:
+            return "planned for %s, not the package's cortex-m4" % report.get("planned_cores")
     c.run("mote_add_model_equals_modelc", same_as_modelc)
 
     def build(*args):
