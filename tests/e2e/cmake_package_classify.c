@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   mote_model_t model;
   mote_interpreter_t interpreter;
   mote_status_t status = mote_model_load(&model, file, (size_t)size);
-  if (status == MOTE_OK) status = mote_interpreter_create(&interpreter, &model, arena, sizeof(arena));
+  if (status == MOTE_OK)
+    status = mote_interpreter_create(&interpreter, &model, arena, sizeof(arena));
   if (status != MOTE_OK) {
     printf("classify: %s\n", mote_status_name(status));
     return 1;
