@@ -117,7 +117,7 @@ function(mote_add_model target)
     OUTPUT "${header}" "${mote_file}" "${report}"
     COMMAND "${MOTE_MODELC}" ${args}
     DEPENDS ${depends} "${dir}/${name}.modelc_args"
-    COMMENT "modelc: ${ARG_MODEL} -> ${name}_model.h"
+    COMMENT "modelc: ${model} -> ${name}_model.h"
     VERBATIM)
   target_sources(${target} PRIVATE "${header}")
   target_include_directories(${target} PRIVATE "${dir}")
