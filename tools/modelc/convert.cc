@@ -223,7 +223,8 @@ ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools
   for (size_t i = names.size(); i < calibration.size(); ++i) names.push_back("calibration array " + std::to_string(i));
   const std::vector<std::vector<Value>> samples = SamplesFrom(graph, calibration, names);
   ModelInfo info;
-  info.name = graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
+  info.name = !options.name.empty() ? options.name
+              : graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
                   ? BaseName(options.model_path) : graph.name;
   info.producer = "modelc 0.1.0 (" + std::string(PrecisionName(options.precision)) + ")";
   info.source_hash = tools::Sha256Hex(source);

@@ -22,6 +22,9 @@ struct ConvertOptions {
   Precision precision = Precision::kInt8;
   std::string header_path;
   std::string report_path;
+  // --name: the model's name in the file and the header's identifiers
+  // (MOTE_<NAME>_ARENA_SIZE); empty: the graph's name, else the file's.
+  std::string name;
   std::optional<int64_t> max_arena, max_flash, max_macs;
   // --max-stack: (cpu, bytes) budgets for the runtime's worst-case stack;
   // cpu "" applies to every Cortex-M CPU.

@@ -14,7 +14,7 @@ namespace {
 const char kUsage[] =
     "usage:\n"
     "  modelc convert MODEL.(onnx|tflite) -o OUT.mote [--calibration CALIB.npy ...]\n"
-    "                 [--precision int8|int16|float32] [--header OUT.h] [--report OUT.json]\n"
+    "                 [--precision int8|int16|float32] [--header OUT.h] [--name NAME] [--report OUT.json]\n"
     "                 [--max-arena BYTES] [--max-flash BYTES] [--max-macs N]\n"
     "                 [--max-stack [CPU=]BYTES ...] [--selftest N] [--cores CPU,CPU,...|all]\n"
     "  modelc inspect OUT.mote [--json]\n";
@@ -47,6 +47,7 @@ int Convert(int argc, char** argv) {
     else if (a == "--calibration") o.calibration_paths.push_back(value());
     else if (a == "--precision") o.precision = mote::modelc::ParsePrecision(value());
     else if (a == "--header") o.header_path = value();
+    else if (a == "--name") o.name = value();
     else if (a == "--report") o.report_path = value();
     else if (a == "--max-arena") o.max_arena = ParseCount(a, value());
     else if (a == "--max-flash") o.max_flash = ParseCount(a, value());
