@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-14-dev  # scripts/fuzz.sh: clang, libFuzzer and the ASan/UBSan runtimes (only recommended by clang)
   python3 python3-numpy python3-onnx python3-sklearn
   libonnx-testdata
+  libcli11-dev nlohmann-json3-dev libssl-dev  # the host tools' command lines, JSON and SHA-256
 )
 if [[ "${1:-}" == "--models" ]]; then
   packages+=(python3-torch)

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/progress.h"
 #include "ir/reference_executor.h"
 #include "ml/tree_model.h"
 #include "quantize/fixed_point.h"
@@ -136,7 +137,9 @@ Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>&
   c.max.assign(graph.tensors.size(), -inf);
   c.input_min.resize(graph.inputs.size());
   c.input_max.resize(graph.inputs.size());
+  tools::ProgressPhase("calibrating", samples.size());
   for (const auto& sample : samples) {
+    tools::ProgressStep();
     const std::vector<Value> values = Execute(graph, sample);
     for (size_t t = 0; t < values.size(); ++t) {
       if (values[t].is_int || values[t].f.size() == 0) continue;
