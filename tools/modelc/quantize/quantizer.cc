@@ -139,7 +139,6 @@ Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>&
   c.input_max.resize(graph.inputs.size());
   tools::ProgressPhase("calibrating", samples.size());
   for (const auto& sample : samples) {
-    tools::ProgressStep();
     const std::vector<Value> values = Execute(graph, sample);
     for (size_t t = 0; t < values.size(); ++t) {
       if (values[t].is_int || values[t].f.size() == 0) continue;
@@ -159,6 +158,7 @@ Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>&
       }
     }
     ++c.samples;
+    tools::ProgressStep();
   }
   return c;
 }
