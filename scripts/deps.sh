@@ -13,6 +13,7 @@ packages=(
   python3 python3-numpy python3-onnx python3-sklearn
   libonnx-testdata
   pybind11-dev python3-dev  # the Python package (tools/python)
+  libcli11-dev nlohmann-json3-dev libssl-dev  # the host tools' command lines, JSON and SHA-256
 )
 if [[ "${1:-}" == "--models" ]]; then
   packages+=(python3-torch)

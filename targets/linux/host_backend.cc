@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/files.h"
+#include "common/progress.h"
 #include "mote/interpreter.h"
 #include "mote/model.h"
 #include "mote/schema/mote_generated.h"
@@ -45,7 +46,9 @@ RunResult RunOnHost(const RunRequest& req) {
   if (req.profile) interp.set_op_hook(TimeOp, &timer);
   RunResult result;
   result.outputs.resize(interp.num_outputs());
+  tools::ProgressPhase("running", static_cast<size_t>(req.samples));
   for (int64_t s = 0; s < req.samples; ++s) {
+    tools::ProgressStep();
     for (size_t i = 0; i < interp.num_inputs(); ++i) {
       const TensorView in = interp.input(i);
       std::memcpy(in.data.data(), req.inputs[i].data() + s * in.data.size(), in.data.size());

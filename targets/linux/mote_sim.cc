@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "sim_command_line.h"
+#include "common/cli.h"
 #include "common/files.h"
 #include "common/npy.h"
+#include "common/progress.h"
 #include "mote/diagnostics.h"
 #include "mote/drift.h"
 #include "mote/model.h"
@@ -17,18 +20,7 @@
 
 namespace {
 
-const char kUsage[] =
-    "usage: mote-sim run MODEL.mote --input X.npy [--input X2.npy ...] --output Y.npy [--output Z.npy ...]\n"
-    "                [--target host|cortex-m0|cortex-m3|cortex-m4|cortex-m7|cortex-m33|cortex-m55]\n"
-    "                [--raw] [--profile]\n";
-
-struct Options {
-  std::string model;
-  std::vector<std::string> inputs, outputs;
-  std::string target = "host";
-  bool raw = false;
-  bool profile = false;
-};
+using mote::sim::Options;
 
 std::string g_diagnostic;
 
@@ -126,7 +118,8 @@ void WriteOutput(const std::string& path, const mote::Model& model, size_t index
   mote::tools::WriteNpy(path, a);
 }
 
-int Run(const Options& o) {
+// Runs and writes the outputs; returns what to print on stdout.
+std::string Run(const Options& o) {
   mote::sim::RunRequest req;
   req.model_path = o.model;
   const std::string file = mote::tools::ReadFile(o.model);
@@ -143,9 +136,13 @@ int Run(const Options& o) {
     throw std::runtime_error("the model has " + std::to_string(m.num_inputs()) + " input(s), " +
                              std::to_string(o.inputs.size()) + " --input given");
   }
-  if (o.outputs.size() != m.num_outputs()) {
-    throw std::runtime_error("the model has " + std::to_string(m.num_outputs()) + " output(s), " +
-                             std::to_string(o.outputs.size()) + " --output given");
+  std::vector<std::string> names;
+  for (size_t k = 0; k < m.num_outputs(); ++k) names.emplace_back(m.output(k).name);
+  std::vector<std::string> output_paths;
+  try {
+    output_paths = mote::sim::OutputPaths(o.outputs, names);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());
   }
   bool single_form = true;
   for (size_t i = 0; i < m.num_inputs(); ++i) {
@@ -179,50 +176,31 @@ int Run(const Options& o) {
   const mote::sim::RunResult result =
       o.target == "host" ? mote::sim::RunOnHost(req) : mote::sim::RunOnQemu(req, o.target);
   for (size_t k = 0; k < m.num_outputs(); ++k) {
-    WriteOutput(o.outputs[k], m, k, result.outputs[k], req.samples, single_form, o.raw);
+    WriteOutput(output_paths[k], m, k, result.outputs[k], req.samples, single_form, o.raw);
   }
-  if (o.profile) std::fputs((result.profile + drift).c_str(), stdout);
-  return 0;
+  std::string text;
+  for (size_t k = o.outputs.size(); k < m.num_outputs(); ++k) {  // paths the user did not name
+    text += "output " + std::to_string(k) + " '" + names[k] + "' -> " + output_paths[k] + "\n";
+  }
+  if (o.profile) text += result.profile + drift;
+  return text;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "run") != 0) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return (argc >= 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) ? 0 : 2;
-  }
   Options o;
-  for (int i = 2; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "mote-sim: %s needs a value\n%s", a.c_str(), kUsage);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--input") o.inputs.push_back(value());
-    else if (a == "--output") o.outputs.push_back(value());
-    else if (a == "--target") o.target = value();
-    else if (a == "--raw") o.raw = true;
-    else if (a == "--profile") o.profile = true;
-    else if (!a.empty() && a[0] != '-' && o.model.empty()) o.model = a;
-    else {
-      std::fprintf(stderr, "mote-sim: unexpected argument '%s'\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-  }
-  if (o.model.empty() || o.inputs.empty() || o.outputs.empty()) {
-    std::fprintf(stderr, "mote-sim: need a model, --input and --output\n%s", kUsage);
-    return 2;
-  }
-  if (o.target != "host" && mote::sim::FindTarget(o.target) == nullptr) {
-    std::fprintf(stderr, "mote-sim: unknown target '%s'\n%s", o.target.c_str(), kUsage);
-    return 2;
-  }
+  const std::unique_ptr<CLI::App> app = mote::sim::MakeCommandLine(&o);
+  const int parsed = mote::tools::ParseCommandLine(*app, argc, argv);
+  if (parsed >= 0) return parsed;
   try {
-    return Run(o);
+    std::string text;
+    {
+      const mote::tools::ProgressDisplay progress("mote-sim");  // cleared before anything is printed
+      text = Run(o);
+    }
+    std::fputs(text.c_str(), stdout);
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mote-sim: error: %s\n", e.what());
     return 1;

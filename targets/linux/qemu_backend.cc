@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/files.h"
+#include "common/progress.h"
 #include "mote/model.h"
 #include "mote/schema/mote_generated.h"
 #include "sim_backend.h"
@@ -73,6 +74,12 @@ const Target* FindTarget(const std::string& name) {
     if (name == t.name) return &t;
   }
   return nullptr;
+}
+
+std::vector<std::string> TargetNames() {
+  std::vector<std::string> names;
+  for (const Target& t : kTargets) names.push_back(t.name);
+  return names;
 }
 
 namespace {
@@ -149,6 +156,7 @@ RunResult RunOnQemu(const RunRequest& req, const std::string& target_name) {
     throw std::runtime_error("no runner firmware for " + target_name + " at " + firmware.string() +
                              " (build the host preset with the Arm toolchain installed; not every target has a board yet)");
   }
+  tools::ProgressPhase(req.profile ? "running under QEMU (twice: --profile)" : "running under QEMU");
   TempDir dir;
   WriteBytes(dir.path() / "model.mote", req.model_bytes);
   std::string args = "arg=mote-runner,arg=model.mote,arg=" + std::to_string(req.samples);

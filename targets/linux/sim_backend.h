@@ -35,6 +35,8 @@ struct Target {
   const char* cpu;
 };
 const Target* FindTarget(const std::string& name);
+// Their names ("cortex-m0", ...), in the order of FindTarget's table.
+std::vector<std::string> TargetNames();
 
 }  // namespace mote::sim
 

@@ -1,4 +1,5 @@
-// SHA-256 (FIPS 180-4), used to record which source file a .mote came from.
+// SHA-256 (FIPS 180-4, OpenSSL's libcrypto), used to record which source file
+// a .mote came from.
 #ifndef MOTE_TOOLS_COMMON_SHA256_H_
 #define MOTE_TOOLS_COMMON_SHA256_H_
 

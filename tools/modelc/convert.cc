@@ -7,8 +7,10 @@
 
 #include "common/files.h"
 #include "common/npy.h"
+#include "common/progress.h"
 #include "common/sha256.h"
 #include "compare.h"
+#include "common/version.h"
 #include "emit/header_writer.h"
 #include "emit/html_report.h"
 #include "emit/report.h"
@@ -117,6 +119,7 @@ QuantizationError SelfCheck(const Graph& float_graph, const std::vector<uint8_t>
   QuantizationError err;
   double sum = 0.0;
   size_t count = 0, agree = 0;
+  tools::ProgressPhase("checking against the float model", samples.size());
   for (size_t s = 0; s < samples.size(); ++s) {
     const std::vector<Value>& sample = samples[s];
     for (size_t i = 0; i < sample.size(); ++i) {
@@ -140,6 +143,7 @@ QuantizationError SelfCheck(const Graph& float_graph, const std::vector<uint8_t>
       if (o == 0) agree += best_want == best_got;
     }
     ++err.samples;
+    tools::ProgressStep();
   }
   err.mean_abs_error = count ? sum / static_cast<double>(count) : 0.0;
   err.argmax_agreement = samples.empty() ? 1.0 : static_cast<double>(agree) / static_cast<double>(samples.size());
@@ -178,11 +182,14 @@ SelfTestData GoldenVectors(const std::vector<uint8_t>& bytes, const std::vector<
 ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
                       const ModelInfo& info, size_t selftest, const std::vector<std::string>& cores) {
   const auto start = std::chrono::steady_clock::now();
+  tools::ProgressPhase("optimizing");
   Optimize(graph);
   const Calibration calibration = Calibrate(graph, samples);
   const Graph float_graph = graph;
+  tools::ProgressPhase("quantizing");
   Quantize(graph, precision, calibration);
   if (!graph.prequantized) FuseElementwiseChains(graph);
+  tools::ProgressPhase("planning memory");
   const MemoryPlan plan = PlanMemory(graph, cores);
   ConvertResult result;
   result.emitted = WriteMote(graph, plan, calibration, info);
@@ -197,6 +204,7 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
       throw ConvertError("--selftest " + std::to_string(selftest) + " needs at least that many calibration samples (" +
                          std::to_string(samples.size()) + " given)");
     }
+    tools::ProgressPhase("writing self-test vectors");
     const SelfTestData st = GoldenVectors(result.emitted.bytes, samples, selftest);
     result.emitted = WriteMote(graph, plan, calibration, info, &st);
     // The host must pass its own self-test before any target is asked to.
@@ -218,7 +226,9 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
 ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools::NpyArray>& calibration,
                               const ConvertOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  tools::ProgressPhase("importing");
   Graph graph = ImportModel(source, options.model_path);
+  tools::ProgressPhase("reading calibration data");
   std::vector<std::string> names = options.calibration_paths;
   for (size_t i = names.size(); i < calibration.size(); ++i) names.push_back("calibration array " + std::to_string(i));
   const std::vector<std::vector<Value>> samples = SamplesFrom(graph, calibration, names);
@@ -226,7 +236,7 @@ ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools
   info.name = !options.name.empty() ? options.name
               : graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
                   ? BaseName(options.model_path) : graph.name;
-  info.producer = "modelc 0.1.0 (" + std::string(PrecisionName(options.precision)) + ")";
+  info.producer = tools::ToolVersion("modelc");  // what `modelc --version` prints
   info.source_hash = tools::Sha256Hex(source);
   ConvertResult result = Compile(std::move(graph), options.precision, samples, info,
                                  static_cast<size_t>(options.selftest), options.cores);
@@ -260,6 +270,7 @@ ConvertResult Convert(const ConvertOptions& options) {
   for (const std::string& path : options.calibration_paths) calibration.push_back(tools::ReadNpy(path));
   ConvertResult result = ConvertInMemory(source, calibration, options);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  tools::ProgressPhase("writing");
   tools::OutputFiles files;
   files.Add(options.output_path, std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()));
   if (!options.header_path.empty()) {

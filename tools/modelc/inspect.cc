@@ -72,63 +72,54 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
   const std::vector<StackBound> stack = StackBounds(op_types);
   if (json) {
     tools::Json j;
-    j.BeginObject();
-    j.Key("name").Str(Str(m.name()));
-    j.Key("producer").Str(Str(m.producer()));
-    j.Key("source_sha256").Str(Str(m.source_hash()));
-    j.Key("schema_version").Str(std::to_string(f.version_major()) + "." + std::to_string(f.version_minor()));
-    j.Key("file_bytes").Int(static_cast<int64_t>(buffer.size()));
-    j.Key("weight_bytes").Int(weight_bytes);
-    j.Key("arena_bytes").Int(m.arena_size());
-    j.Key("arena_lower_bound_bytes").Int(m.arena_lower_bound());
-    j.Key("total_macs").Int(static_cast<int64_t>(m.total_macs()));
-    j.Key("planned_cores").BeginArray();
+    j["name"] = Str(m.name());
+    j["producer"] = Str(m.producer());
+    j["source_sha256"] = Str(m.source_hash());
+    j["schema_version"] = std::to_string(f.version_major()) + "." + std::to_string(f.version_minor());
+    j["file_bytes"] = static_cast<int64_t>(buffer.size());
+    j["weight_bytes"] = weight_bytes;
+    j["arena_bytes"] = m.arena_size();
+    j["arena_lower_bound_bytes"] = m.arena_lower_bound();
+    j["total_macs"] = static_cast<int64_t>(m.total_macs());
+    j["planned_cores"] = tools::Json::array();
     if (m.planned_cores() != nullptr) {
-      for (const flatbuffers::String* c : *m.planned_cores()) j.Str(c->str());
+      for (const flatbuffers::String* c : *m.planned_cores()) j["planned_cores"].push_back(c->str());
     }
-    j.EndArray();
     for (const char* which : {"inputs", "outputs"}) {
       const auto* list = std::string(which) == "inputs" ? m.inputs() : m.outputs();
-      j.Key(which).BeginArray();
+      tools::Json tensors = tools::Json::array();
       for (int32_t idx : *list) {
         const schema::Tensor& t = *m.tensors()->Get(static_cast<uint32_t>(idx));
-        j.BeginObject();
-        j.Key("name").Str(Str(t.name()));
-        j.Key("type").Str(schema::EnumNameElementType(t.type()));
-        j.Key("shape").BeginArray();
-        for (int32_t d : *t.shape()) j.Int(d);
-        j.EndArray();
-        if (t.quant() && t.quant()->scale()) {
-          j.Key("scale").Num(t.quant()->scale()->Get(0));
-          j.Key("zero_point").Int(t.quant()->zero_point()->Get(0));
+        tools::Json tensor = {{"name", Str(t.name())}, {"type", schema::EnumNameElementType(t.type())}};
+        tensor["shape"] = t.shape() ? std::vector<int32_t>(t.shape()->begin(), t.shape()->end())
+                                    : std::vector<int32_t>();
+        if (t.quant() && t.quant()->scale() && t.quant()->scale()->size() > 0 && t.quant()->zero_point() &&
+            t.quant()->zero_point()->size() > 0) {
+          tensor["scale"] = t.quant()->scale()->Get(0);
+          tensor["zero_point"] = t.quant()->zero_point()->Get(0);
         }
-        j.EndObject();
+        tensors.push_back(std::move(tensor));
       }
-      j.EndArray();
+      j[which] = std::move(tensors);
     }
-    j.Key("operators").BeginArray();
+    tools::Json operators = tools::Json::array();
     for (const schema::Operator* op : *m.operators()) {
-      j.BeginObject();
-      j.Key("op").Str(schema::EnumNameOpCode(op->opcode()));
-      j.Key("name").Str(Str(op->name()));
+      tools::Json o = {{"op", schema::EnumNameOpCode(op->opcode())}, {"name", Str(op->name())}};
       if (const auto* unary = op->options_as_UnaryOptions()) {
-        j.Key("function").Str(schema::EnumNameUnaryFunction(unary->function()));
+        o["function"] = schema::EnumNameUnaryFunction(unary->function());
       }
-      if (const auto* rnn = op->options_as_RnnOptions()) {
-        j.Key("cell").Str(schema::EnumNameRnnCell(rnn->cell()));
-      }
-      j.Key("macs").Int(static_cast<int64_t>(op->macs()));
-      j.Key("scratch_bytes").Int(op->scratch_size());
+      if (const auto* rnn = op->options_as_RnnOptions()) o["cell"] = schema::EnumNameRnnCell(rnn->cell());
+      o["macs"] = static_cast<int64_t>(op->macs());
+      o["scratch_bytes"] = op->scratch_size();
       // The activation type its kernel runs on (what MOTE_TYPES selects).
       if (op->inputs() != nullptr && op->inputs()->size() > 0 && op->inputs()->Get(0) >= 0) {
-        j.Key("input_type").Str(schema::EnumNameElementType(m.tensors()->Get(op->inputs()->Get(0))->type()));
+        o["input_type"] = schema::EnumNameElementType(m.tensors()->Get(op->inputs()->Get(0))->type());
       }
-      j.EndObject();
+      operators.push_back(std::move(o));
     }
-    j.EndArray();
-    StackJson(j, stack);
-    j.EndObject();
-    return j.str() + "\n";
+    j["operators"] = std::move(operators);
+    j["stack"] = StackJson(stack);
+    return tools::JsonLine(j);
   }
   char buf[256];
   std::string out;

@@ -40,107 +40,84 @@ int64_t LargestForest(const TreeSize& s, int64_t depth, int64_t budget) {
   return std::max<int64_t>(0, static_cast<int64_t>((budget - 4) / per_tree));
 }
 
-void TreesJson(tools::Json& j, const ConvertOptions& options, const Graph& g) {
-  j.Key("tree_ensembles").BeginArray();
+tools::Json TreesJson(const ConvertOptions& options, const Graph& g) {
+  tools::Json trees = tools::Json::array();
   for (const Node& n : g.nodes) {
     if (n.op != "TreeEnsemble") continue;
     const TreeSize s = SizeOf(ParseTreeModel(n));
-    j.BeginObject();
-    j.Key("name").Str(n.name);
-    j.Key("trees").Int(s.trees);
-    j.Key("branch_nodes").Int(s.branches);
-    j.Key("leaves").Int(s.leaves);
-    j.Key("max_depth").Int(s.depth);
-    j.Key("bytes").Int(s.bytes());
-    j.Key("bytes_per_node").Num(static_cast<double>(s.bytes()) / static_cast<double>(s.branches + s.leaves));
-    j.Key("largest_forest").BeginArray();
+    tools::Json largest = tools::Json::array();
     std::vector<int64_t> budgets = {12288, 65536, 262144};
     if (options.max_flash) budgets = {*options.max_flash};
     for (int64_t budget : budgets)
       for (int64_t depth : {4, 6, 8, 10}) {
-        j.BeginObject();
-        j.Key("flash_budget_bytes").Int(budget);
-        j.Key("depth").Int(depth);
-        j.Key("trees").Int(LargestForest(s, depth, budget));
-        j.EndObject();
+        largest.push_back({{"flash_budget_bytes", budget}, {"depth", depth}, {"trees", LargestForest(s, depth, budget)}});
       }
-    j.EndArray();
-    j.EndObject();
+    trees.push_back({{"name", n.name},
+                     {"trees", s.trees},
+                     {"branch_nodes", s.branches},
+                     {"leaves", s.leaves},
+                     {"max_depth", s.depth},
+                     {"bytes", s.bytes()},
+                     {"bytes_per_node", static_cast<double>(s.bytes()) / static_cast<double>(s.branches + s.leaves)},
+                     {"largest_forest", std::move(largest)}});
   }
-  j.EndArray();
+  return trees;
 }
 
 }  // namespace
 
-// The runtime's worst-case stack per Cortex-M CPU (plan/stack_bound.h).
-void StackJson(tools::Json& j, const std::vector<StackBound>& bounds) {
-  j.Key("stack").BeginArray();
+tools::Json StackJson(const std::vector<StackBound>& bounds) {
+  tools::Json stack = tools::Json::array();
   for (const StackBound& b : bounds) {
-    j.BeginObject();
-    j.Key("cpu").Str(b.cpu);
-    j.Key("build").Str(StackTableBuild());
-    j.Key("worst_case_bytes").Int(b.bytes);
-    j.Key("deepest_op").Str(b.deepest);
-    j.Key("entry").Str(b.entry);
-    j.Key("fixed_bytes").Int(b.fixed_bytes);
-    j.Key("fixed_entry").Str(b.fixed_entry);
-    j.Key("ops").BeginArray();
-    for (const OpStack& op : b.ops) {
-      j.BeginObject();
-      j.Key("op").Str(op.op);
-      j.Key("bytes").Int(op.bytes);
-      j.Key("entry").Str(op.entry);
-      j.EndObject();
-    }
-    j.EndArray();
-    j.EndObject();
+    tools::Json ops = tools::Json::array();
+    for (const OpStack& op : b.ops) ops.push_back({{"op", op.op}, {"bytes", op.bytes}, {"entry", op.entry}});
+    stack.push_back({{"cpu", b.cpu},
+                     {"build", StackTableBuild()},
+                     {"worst_case_bytes", b.bytes},
+                     {"deepest_op", b.deepest},
+                     {"entry", b.entry},
+                     {"fixed_bytes", b.fixed_bytes},
+                     {"fixed_entry", b.fixed_entry},
+                     {"ops", std::move(ops)}});
   }
-  j.EndArray();
+  return stack;
 }
 
 std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
-  tools::Json j;
-  j.BeginObject();
-  j.Key("source").Str(options.model_path);
-  j.Key("output").Str(options.output_path);
-  j.Key("precision").Str(PrecisionName(options.precision));
-  j.Key("file_bytes").Int(static_cast<int64_t>(r.emitted.bytes.size()));
-  j.Key("weight_bytes").Int(r.emitted.weight_bytes);
-  j.Key("arena_bytes").Int(r.arena_size);
-  j.Key("arena_lower_bound_bytes").Int(r.arena_lower_bound);
-  j.Key("planned_cores").BeginArray();
-  for (const std::string& core : options.cores) j.Str(core);
-  j.EndArray();
-  j.Key("total_macs").Int(r.emitted.total_macs);
   int64_t elementwise = 0;
   for (const auto& op : r.emitted.ops) elementwise += op.cost.elementwise;
-  j.Key("total_elementwise_ops").Int(elementwise);
-  j.Key("conversion_seconds").Num(r.seconds);
-  j.Key("calibration").BeginObject();
-  j.Key("samples").Int(static_cast<int64_t>(r.error.samples));
-  j.Key("max_abs_error").Num(r.error.max_abs_error);
-  j.Key("mean_abs_error").Num(r.error.mean_abs_error);
-  j.Key("argmax_agreement").Num(r.error.argmax_agreement);
-  j.EndObject();
-  TreesJson(j, options, r.graph);
-  StackJson(j, r.stack);
-  j.Key("operators").BeginArray();
+  tools::Json operators = tools::Json::array();
   for (const auto& op : r.emitted.ops) {
-    j.BeginObject();
-    j.Key("name").Str(op.name);
-    j.Key("op").Str(op.op);
-    j.Key("runtime_op").Str(op.runtime_op);
-    j.Key("type").Str(op.dtype);
-    j.Key("output_shape").IntArray(op.output_shape);
-    j.Key("macs").Int(op.cost.macs);
-    j.Key("elementwise_ops").Int(op.cost.elementwise);
-    j.Key("bytes_moved").Int(op.cost.bytes_moved);
-    j.Key("scratch_bytes").Int(op.scratch_bytes);
-    j.EndObject();
+    operators.push_back({{"name", op.name},
+                         {"op", op.op},
+                         {"runtime_op", op.runtime_op},
+                         {"type", op.dtype},
+                         {"output_shape", op.output_shape},
+                         {"macs", op.cost.macs},
+                         {"elementwise_ops", op.cost.elementwise},
+                         {"bytes_moved", op.cost.bytes_moved},
+                         {"scratch_bytes", op.scratch_bytes}});
   }
-  j.EndArray();
-  j.EndObject();
-  return j.str() + "\n";
+  tools::Json j;
+  j["source"] = options.model_path;
+  j["output"] = options.output_path;
+  j["precision"] = PrecisionName(options.precision);
+  j["file_bytes"] = static_cast<int64_t>(r.emitted.bytes.size());
+  j["weight_bytes"] = r.emitted.weight_bytes;
+  j["arena_bytes"] = r.arena_size;
+  j["arena_lower_bound_bytes"] = r.arena_lower_bound;
+  j["planned_cores"] = options.cores;
+  j["total_macs"] = r.emitted.total_macs;
+  j["total_elementwise_ops"] = elementwise;
+  j["conversion_seconds"] = r.seconds;
+  j["calibration"] = {{"samples", static_cast<int64_t>(r.error.samples)},
+                      {"max_abs_error", r.error.max_abs_error},
+                      {"mean_abs_error", r.error.mean_abs_error},
+                      {"argmax_agreement", r.error.argmax_agreement}};
+  j["tree_ensembles"] = TreesJson(options, r.graph);
+  j["stack"] = StackJson(r.stack);
+  j["operators"] = std::move(operators);
+  return tools::JsonLine(j);
 }
 
 std::string StackText(const std::vector<StackBound>& bounds) {

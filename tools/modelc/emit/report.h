@@ -15,7 +15,7 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& resul
 
 // The runtime's worst-case stack per Cortex-M CPU (plan/stack_bound.h): the
 // "stack" array of the report, and one line "cortex-m0 508 (FullyConnected), ...".
-void StackJson(tools::Json& j, const std::vector<StackBound>& bounds);
+tools::Json StackJson(const std::vector<StackBound>& bounds);
 std::string StackText(const std::vector<StackBound>& bounds);
 
 }  // namespace mote::modelc

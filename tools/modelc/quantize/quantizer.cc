@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/progress.h"
 #include "ir/reference_executor.h"
 #include "ml/tree_model.h"
 #include "mote/schema/mote_generated.h"
@@ -185,6 +186,7 @@ Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>&
   c.input_min.resize(graph.inputs.size());
   c.input_max.resize(graph.inputs.size());
   const TreeCacheScope trees;  // one graph, many samples
+  tools::ProgressPhase("calibrating", samples.size());
   for (const auto& sample : samples) {
     std::vector<Value> values = Execute(graph, sample, nullptr, false);
     std::vector<Value>& outputs = c.outputs.emplace_back();
@@ -207,6 +209,7 @@ Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>&
       }
     }
     ++c.samples;
+    tools::ProgressStep();
   }
   return c;
 }

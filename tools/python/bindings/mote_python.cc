@@ -129,7 +129,7 @@ tools::NpyArray ToNpy(const py::array& a) {
 
 // modelc's pipeline on bytes. Returns the file, the report (JSON text) and the
 // model's name; modelc's exceptions propagate to the translator below.
-py::dict Convert(const py::bytes& source, const std::string& source_name,
+py::dict Convert(const py::bytes& source, const std::string& source_name, const std::string& name,
                  const std::vector<py::array>& calibration, const std::string& precision,
                  int64_t selftest, std::optional<std::vector<std::string>> cores,
                  std::optional<int64_t> max_arena, std::optional<int64_t> max_flash,
@@ -137,6 +137,7 @@ py::dict Convert(const py::bytes& source, const std::string& source_name,
                  const std::vector<std::pair<std::string, int64_t>>& max_stack) {
   modelc::ConvertOptions o;
   o.model_path = source_name;
+  o.name = name;
   o.precision = modelc::ParsePrecision(precision);
   o.selftest = selftest;
   if (cores) o.cores = *cores;
@@ -332,9 +333,9 @@ PYBIND11_MODULE(_mote, m) {
   m.doc() = "mote's native half: modelc's conversion and the mote runtime (use the mote package).";
   // Local: other pybind11 modules in the process (torch) keep their own translation.
   py::register_local_exception_translator(Translate);
-  m.def("convert", &Convert, py::arg("source"), py::arg("source_name"), py::arg("calibration"),
-        py::arg("precision"), py::arg("selftest"), py::arg("cores"), py::arg("max_arena"),
-        py::arg("max_flash"), py::arg("max_macs"), py::arg("max_stack"));
+  m.def("convert", &Convert, py::arg("source"), py::arg("source_name"), py::arg("name"),
+        py::arg("calibration"), py::arg("precision"), py::arg("selftest"), py::arg("cores"),
+        py::arg("max_arena"), py::arg("max_flash"), py::arg("max_macs"), py::arg("max_stack"));
   m.def(
       "compare",
       [](const py::bytes& source, const std::string& source_name, const py::bytes& mote,

@@ -207,7 +207,7 @@ def convert(source: Any, calibration: Optional[Arrays] = None, precision: str = 
         stack = [("", max_stack)]
     elif max_stack:
         stack = list(max_stack.items())
-    out = _mote.convert(data, name + ".onnx" if name else source_name, calib, precision, selftest,
+    out = _mote.convert(data, source_name, name or "", calib, precision, selftest,
                         list(cores) if cores else None, max_arena, max_flash, max_macs, stack)
     return Model(out["bytes"], report=json.loads(out["report"]), summary=out["summary"], source=source_name)
 
