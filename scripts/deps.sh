@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages mote needs, only those missing. With --models,
-# also what the training scripts in models/ need (PyTorch, scikit-learn).
+# Installs the Debian packages mote needs, only those missing (PyTorch included:
+# the tests convert torch modules; --models is kept for older instructions).
 set -euo pipefail
 packages=(
   cmake make g++ git
@@ -13,11 +13,9 @@ packages=(
   python3 python3-numpy python3-onnx python3-sklearn
   libonnx-testdata
   pybind11-dev python3-dev  # the Python package (tools/python)
+  python3-torch python3-torchvision  # tests: mote.convert of torch modules, torchvision's ShuffleNetV2
   libcli11-dev nlohmann-json3-dev libssl-dev  # the host tools' command lines, JSON and SHA-256
 )
-if [[ "${1:-}" == "--models" ]]; then
-  packages+=(python3-torch)
-fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
