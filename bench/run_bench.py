@@ -178,8 +178,11 @@ def main():
     args = ap.parse_args()
     bin_dir = os.path.join(args.build, "bin")
     built = os.path.join(args.build, "firmware")
+    # Cortex-M boards (runner firmware) and Linux on Arm (linux-aarch64, linux-armhf: the
+    # cross-built runner under qemu-user, the same instruction-count plugin).
     targets = [t for t in args.targets.split(",")
-               if t == "host" or os.path.exists(os.path.join(built, t, "bin", "mote-runner.elf"))]
+               if t == "host" or os.path.exists(os.path.join(built, t, "bin", "mote-runner.elf"))
+               or os.path.exists(os.path.join(built, t, "bin", "mote-linux-runner"))]
     flash = {t: runtime_flash_bytes(args.build, t) for t in targets if t != "host"}
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -236,7 +239,7 @@ def main():
         for t in table:
             print("| " + " | ".join(t) + " |")
     else:
-        widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header)]
+        widths = [max([len(h)] + [len(t[i]) for t in table]) for i, h in enumerate(header)]
         print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
         for t in table:
             print("  ".join(c.ljust(w) for c, w in zip(t, widths)))

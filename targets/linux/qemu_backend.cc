@@ -24,6 +24,7 @@ constexpr Target kTargets[] = {
     {"cortex-m0", "microbit", "cortex-m0"},    {"cortex-m3", "mps2-an385", "cortex-m3"},
     {"cortex-m4", "mps2-an386", "cortex-m4"},  {"cortex-m7", "mps2-an500", "cortex-m7"},
     {"cortex-m33", "mps2-an505", "cortex-m33"}, {"cortex-m55", "mps3-an547", "cortex-m55"},
+    {"linux-aarch64", "", "", "qemu-aarch64"},  {"linux-armhf", "", "", "qemu-arm"},
 };
 
 std::string EnvOr(const char* name, const char* fallback) {
@@ -93,11 +94,21 @@ std::string RunFirmware(const Target& target, const std::filesystem::path& firmw
   if (!plugin_args.empty()) {
     plugin = " -plugin " + Quote(EnvOr("MOTE_QEMU_PLUGIN", MOTE_QEMU_PLUGIN)) + "," + plugin_args;
   }
-  const std::string command =
-      "cd " + Quote(dir.string()) + " && timeout " + EnvOr("MOTE_QEMU_TIMEOUT", "900") +
-      " qemu-system-arm -M " + target.machine + " -cpu " + target.cpu +
-      " -nographic -monitor none -serial none -semihosting-config enable=on,target=native," + args + plugin +
-      " -kernel " + Quote(firmware.string()) + " > stdout.txt 2> stderr.txt";
+  std::string command = "cd " + Quote(dir.string()) + " && timeout " + EnvOr("MOTE_QEMU_TIMEOUT", "900");
+  if (target.user != nullptr) {  // Linux: the runner's arguments on its command line
+    std::string argv;
+    for (size_t at = 0; (at = args.find("arg=", at)) != std::string::npos; at += 4) {
+      const size_t end = args.find(',', at);
+      const std::string a = args.substr(at + 4, end == std::string::npos ? end : end - at - 4);
+      if (a != "mote-runner") argv += " " + Quote(a);
+    }
+    command += std::string(" ") + target.user + plugin + " " + Quote(firmware.string()) + argv;
+  } else {
+    command += std::string(" qemu-system-arm -M ") + target.machine + " -cpu " + target.cpu +
+               " -nographic -monitor none -serial none -semihosting-config enable=on,target=native," + args +
+               plugin + " -kernel " + Quote(firmware.string());
+  }
+  command += " > stdout.txt 2> stderr.txt";
   const int rc = std::system(command.c_str());
   const std::string out = ReadText(dir / "stdout.txt");
   const std::string err = ReadText(dir / "stderr.txt");
@@ -150,8 +161,10 @@ std::string PerOpProfile(const Target& target, const std::filesystem::path& firm
 RunResult RunOnQemu(const RunRequest& req, const std::string& target_name) {
   const Target* target = FindTarget(target_name);
   if (target == nullptr) throw std::runtime_error("unknown target '" + target_name + "'");
-  const std::filesystem::path firmware =
-      std::filesystem::path(EnvOr("MOTE_FIRMWARE_DIR", MOTE_FIRMWARE_DIR)) / target->name / "bin" / "mote-runner.elf";
+  const std::filesystem::path firmware = std::filesystem::path(EnvOr("MOTE_FIRMWARE_DIR", MOTE_FIRMWARE_DIR)) /
+                                         target->name / "bin" /
+                                         (target->user != nullptr ? "mote-linux-runner" : "mote-runner.elf");
+
   if (!std::filesystem::exists(firmware)) {
     throw std::runtime_error("no runner firmware for " + target_name + " at " + firmware.string() +
                              " (build the host preset with the Arm toolchain installed; not every target has a board yet)");

@@ -28,11 +28,14 @@ struct RunResult {
 RunResult RunOnHost(const RunRequest& request);
 RunResult RunOnQemu(const RunRequest& request, const std::string& target);
 
-// Targets mote-sim knows, with the QEMU machine and CPU of each.
+// Targets mote-sim knows: a Cortex-M board (the runner firmware under
+// qemu-system-arm on `machine` with `cpu`), or Linux on an Arm board (the
+// cross-built mote-linux-runner under the qemu-user emulator `user`).
 struct Target {
   const char* name;
   const char* machine;
   const char* cpu;
+  const char* user = nullptr;
 };
 const Target* FindTarget(const std::string& name);
 // Their names ("cortex-m0", ...), in the order of FindTarget's table.

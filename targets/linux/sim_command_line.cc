@@ -109,20 +109,19 @@ std::unique_ptr<CLI::App> MakeCommandLine(Options* o) {
       ->allow_extra_args(false)
       ->option_text("Y.npy ... (required)");
   std::vector<std::string> targets = {"host"};
-  std::string boards;
+  std::string boards, linux_boards;
   for (const std::string& t : TargetNames()) {
     targets.push_back(t);
-    boards += (boards.empty() ? "" : ", ") + t;
+    std::string& into = t.rfind("linux-", 0) == 0 ? linux_boards : boards;
+    into += (into.empty() ? "" : ", ") + t;
   }
-  std::string list;
-  for (const std::string& t : targets) list += (list.empty() ? "" : "|") + t;
   run->add_option("--target", o->target,
-                  "Where to run: host (this machine's build of the runtime) or an emulated board "
-                  "under QEMU, "
-                  "named by its CPU (" +
-                      boards + "). Outputs are byte-identical on all. Default: host.")
+                  "Where to run: host (this machine's build of the runtime), an emulated Cortex-M "
+                  "board under qemu-system-arm, named by its CPU (" +
+                      boards + "), or Linux on an Arm board under qemu-user (" + linux_boards +
+                      "). Outputs are byte-identical on all. Default: host.")
       ->check(CLI::IsMember(targets))
-      ->option_text(list);
+      ->option_text("TARGET");
   run->add_flag("--raw", o->raw,
                 "Write outputs in the model's own element type (int8/int16 bytes exactly as the "
                 "runtime produced "
