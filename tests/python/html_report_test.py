@@ -69,6 +69,27 @@ def main():
         boxes = re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="(?:hsl|#bbb)', text)
         if len(boxes) < len(report["operators"]) or any(float(y) + float(h) > 280.5 for y, h in boxes):
             failures.append(f"memory timeline: {len(boxes)} boxes, some outside the arena")
+        # Instructions per operator from mote-sim's profile on the M4 (when its firmware is built).
+        x = os.path.join(d, "x.npy")
+        import numpy as np
+        np.save(x, np.load(os.path.join(a.repo, "models", "digits_cnn", "test_x.npy"))[:2])
+        prof = subprocess.run([os.path.join(a.bin, "mote-sim"), "run", os.path.join(d, "m.mote"), "--input", x,
+                               "--output", os.path.join(d, "y.npy"), "--target", "cortex-m4", "--profile"],
+                              capture_output=True, text=True)
+        if prof.returncode == 0:
+            with open(os.path.join(d, "profile.txt"), "w") as f:
+                f.write(prof.stdout)
+            subprocess.run(common + ["-o", os.path.join(d, "m3.mote"), "--report", os.path.join(d, "p.html"),
+                                     "--report-profile", os.path.join(d, "profile.txt")],
+                           check=True, capture_output=True)
+            with open(os.path.join(d, "p.html")) as f:
+                profiled = f.read()
+            rows = [l.split() for l in prof.stdout.splitlines() if re.match(r"^\d+\s", l)]
+            want = ["<td class=\"n\">{:,}</td>".format(int(r[3])) for r in rows]
+            if "instructions (cortex-m4)" not in profiled or len(rows) != len(report["operators"]) or \
+                    any(w not in profiled for w in want):
+                failures.append("the profiled page lacks the per-operator instructions")
+            print("profiled page: %d operators' instructions" % len(rows))
         chromium = shutil.which("chromium")
         if chromium:
             dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

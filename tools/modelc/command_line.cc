@@ -115,6 +115,11 @@ void AddConvert(CLI::App& app, ConvertOptions* o) {
                 "self-contained page (operator table, memory timeline, per-layer quantization "
                 "error on the calibration samples, stack per core, budgets). Default: none.")
       ->option_text("OUT.json|OUT.html");
+  c->add_option("--report-profile", o->report_profile_path,
+                "With --report OUT.html: what 'mote-sim run MODEL.mote ... --target CPU --profile' "
+                "printed for this model, to show instructions per operator (and MACs per "
+                "instruction) in the page. Default: none.")
+      ->option_text("PROFILE.txt");
   const auto budget = [c](const char* name, std::optional<int64_t>* field, const char* unit,
                           const char* what) {
     c->add_option_function<std::string>(
@@ -207,8 +212,12 @@ void AddCompare(CLI::App& app, CommandLine* cl) {
 int RunCompare(const CommandLine& cl) {
   std::vector<tools::NpyArray> inputs;
   for (const std::string& path : cl.compare_inputs) inputs.push_back(tools::ReadNpy(path));
-  const Comparison c = Compare(tools::ReadFile(cl.compare_model), cl.compare_model,
-                               tools::ReadFile(cl.compare_mote), inputs, cl.compare_samples);
+  Comparison c;
+  {
+    const tools::ProgressDisplay progress("modelc");  // cleared before the table is printed
+    c = Compare(tools::ReadFile(cl.compare_model), cl.compare_model, tools::ReadFile(cl.compare_mote),
+                inputs, cl.compare_samples);
+  }
   std::fputs((cl.compare_json ? ComparisonJson(c) + "\n" : ComparisonText(c)).c_str(), stdout);
   return 0;
 }

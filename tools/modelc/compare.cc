@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "common/files.h"
+#include "common/progress.h"
 #include "convert.h"
 #include "ir/reference_executor.h"
 #include "ml/tree_model.h"
@@ -100,6 +101,7 @@ Comparison Compare(const std::string& source, const std::string& source_name,
 
   // The float reference: the source through the same passes as `convert`,
   // up to quantization, so tensor names and layouts match the file's.
+  tools::ProgressPhase("importing");
   Graph graph = ImportModel(source, source_name);
   std::vector<std::string> names;
   for (size_t i = 0; i < inputs.size(); ++i) names.push_back("input " + std::to_string(i));
@@ -133,6 +135,7 @@ Comparison Compare(const std::string& source, const std::string& source_name,
   Capture capture{&interp, &reference, &ops};
   interp.set_op_hook(Capture::Hook, &capture);
   const TreeCacheScope trees;  // one graph, many samples
+  tools::ProgressPhase("comparing", samples.size());
   for (const std::vector<Value>& sample : samples) {
     reference = Execute(graph, sample, nullptr, false);
     for (size_t i = 0; i < sample.size(); ++i) {
@@ -142,6 +145,7 @@ Comparison Compare(const std::string& source, const std::string& source_name,
       if (Comparable(in.type)) in_acc[i].Add(Dequantized(in).data(), sample[i]);
     }
     (void)interp.Invoke();
+    tools::ProgressStep();
   }
   interp.set_op_hook(nullptr, nullptr);
 

@@ -283,7 +283,9 @@ ConvertResult Convert(const ConvertOptions& options) {
     if (!calibration.empty()) comparison = Compare(source, options.model_path,
                                                    std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()),
                                                    calibration);
-    files.Add(options.report_path, ReportHtml(options, result, comparison ? &*comparison : nullptr));
+    const std::string profile =
+        options.report_profile_path.empty() ? "" : tools::ReadFile(options.report_profile_path);
+    files.Add(options.report_path, ReportHtml(options, result, comparison ? &*comparison : nullptr, profile));
   } else if (!options.report_path.empty()) {
     files.Add(options.report_path, ReportJson(options, result));
   }

@@ -22,6 +22,9 @@ struct ConvertOptions {
   Precision precision = Precision::kInt8;
   std::string header_path;
   std::string report_path;
+  // --report-profile: what `mote-sim run ... --profile` printed for this
+  // model on a target; the HTML report shows its instructions per operator.
+  std::string report_profile_path;
   // --name: the model's name in the file and the header's identifiers
   // (MOTE_<NAME>_ARENA_SIZE); empty: the graph's name, else the file's.
   std::string name;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <sstream>
 
 #include "common/files.h"
 #include "mote/model.h"
@@ -176,7 +177,31 @@ void Budgets(std::string& h, const ConvertOptions& o, const ConvertResult& r) {
   h += "</table></section>\n";
 }
 
-void Operators(std::string& h, const ConvertResult& r, const Comparison* c) {
+// mote-sim --profile's per-operator table ("op kind MACs instructions
+// MACs/instr name") and its summary line ("target T: ..."): instructions per
+// operator, empty when the text holds no table for exactly `ops` operators.
+std::vector<int64_t> ProfiledInstructions(const std::string& profile, size_t ops,
+                                          std::string* target) {
+  std::vector<int64_t> insns;
+  std::istringstream in(profile);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    size_t index = 0;
+    std::string kind;
+    int64_t macs = 0, count = 0;
+    if (line.rfind("target ", 0) == 0 && target->empty())
+      *target = line.substr(7, line.find(':') - 7);
+    if (!(fields >> index >> kind >> macs >> count) || index != insns.size()) continue;
+    insns.push_back(count);
+  }
+  if (insns.size() != ops) insns.clear();
+  return insns;
+}
+
+void Operators(std::string& h, const ConvertResult& r, const Comparison* c,
+               const std::string& profile) {
+  std::string target;
+  const std::vector<int64_t> insns = ProfiledInstructions(profile, r.emitted.ops.size(), &target);
   std::map<int, const TensorComparison*> by_op;
   if (c) {
     for (const TensorComparison& t : c->tensors) {
@@ -186,7 +211,10 @@ void Operators(std::string& h, const ConvertResult& r, const Comparison* c) {
   h += "<section id=\"operators\"><h2>Operators</h2><table><tr><th>#</th><th>node</th><th>op</th>"
        "<th>runtime op</th><th>type</th><th>output</th><th>MACs</th><th>other ops</th><th>bytes "
        "moved</th>"
-       "<th>scratch</th><th>SQNR dB</th></tr>";
+       "<th>scratch</th><th>SQNR dB</th>" +
+       (insns.empty() ? std::string()
+                      : "<th>instructions (" + Esc(target) + ")</th><th>MACs/instr</th>") +
+       "</tr>";
   for (size_t i = 0; i < r.emitted.ops.size(); ++i) {
     const EmittedOp& op = r.emitted.ops[i];
     const auto it = by_op.find(static_cast<int>(i));
@@ -198,7 +226,17 @@ void Operators(std::string& h, const ConvertResult& r, const Comparison* c) {
          ShapeText(op.output_shape) + "</td><td class=\"n\">" + Num(op.cost.macs) +
          "</td><td class=\"n\">" + Num(op.cost.elementwise) + "</td><td class=\"n\">" +
          Num(op.cost.bytes_moved) + "</td><td class=\"n\">" + Num(op.scratch_bytes) +
-         "</td><td class=\"n\">" + q + "</td></tr>";
+         "</td><td class=\"n\">" + q + "</td>";
+    if (!insns.empty()) {
+      h += "<td class=\"n\">" + Num(insns[i]) + "</td><td class=\"n\">" +
+           (insns[i] ? Fmt("%.3f", static_cast<double>(op.cost.macs) / insns[i]) : "") + "</td>";
+    }
+    h += "</tr>";
+  }
+  if (!profile.empty() && insns.empty()) {
+    h += "</table><p>The --report-profile text holds no per-operator table for these " +
+         std::to_string(r.emitted.ops.size()) +
+         " operators (a profile of another file?).</p><table>";
   }
   h += "</table><p>Instructions per operator on a Cortex-M: <code>mote-sim run MODEL.mote --input "
        "X.npy "
@@ -312,7 +350,7 @@ void Stack(std::string& h, const ConvertResult& r) {
 }  // namespace
 
 std::string ReportHtml(const ConvertOptions& options, const ConvertResult& result,
-                       const Comparison* comparison) {
+                       const Comparison* comparison, const std::string& profile) {
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mote report: " +
       Esc(result.name) +
@@ -326,7 +364,7 @@ std::string ReportHtml(const ConvertOptions& options, const ConvertResult& resul
       Esc(result.name) + "</h1>\n";
   Summary(h, options, result);
   Budgets(h, options, result);
-  Operators(h, result, comparison);
+  Operators(h, result, comparison, profile);
   Memory(h, result);
   Quantization(h, comparison);
   Stack(h, result);

@@ -14,8 +14,9 @@ namespace mote::modelc {
 // (which tensor holds which arena bytes at each step, against the lower
 // bound), quantization (per-layer SQNR; `comparison` may be null when no
 // calibration data was given) and stack (worst case per Cortex-M CPU).
+// `profile`: mote-sim --profile's text for this model ("" if none).
 std::string ReportHtml(const ConvertOptions& options, const ConvertResult& result,
-                       const Comparison* comparison);
+                       const Comparison* comparison, const std::string& profile = "");
 
 }  // namespace mote::modelc
 
