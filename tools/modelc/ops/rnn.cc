@@ -274,8 +274,10 @@ const Value& ConstantInput(const Graph& g, const Node& n, size_t k, const char* 
 
 // X (layout 0) -> Rnn -> Y (reshaped, or transposed for layout 1) and Y_h.
 std::vector<Node> ExpandRecurrent(Graph& g, const Node& n) {
-  const Value& w = ConstantInput(g, n, 1, "W");
-  const Value& r = ConstantInput(g, n, 2, "R");
+  // Copies: NewTensor and AddConstant below grow g.tensors, which would leave
+  // references into it dangling (found by scripts/fuzz.sh on fuzz_tflite_import).
+  const Value w = ConstantInput(g, n, 1, "W");
+  const Value r = ConstantInput(g, n, 2, "R");
   const Shape x_shape = g.tensors[n.inputs.at(0)].shape;
   const Spec s = SpecOf(n, x_shape, w.shape, r.shape);
   const int64_t gh = s.gates() * s.hidden, dn = s.directions;
@@ -315,7 +317,12 @@ std::vector<Node> ExpandRecurrent(Graph& g, const Node& n) {
     }
     ins.push_back(t);
   }
-  ins.push_back(input(7) >= 0 ? g.AddConstant(n.name + ".P", ConstantInput(g, n, 7, "P")) : -1);
+  if (input(7) >= 0) {
+    const Value peepholes = ConstantInput(g, n, 7, "P");
+    ins.push_back(g.AddConstant(n.name + ".P", peepholes));
+  } else {
+    ins.push_back(-1);
+  }
   while (ins.back() < 0) ins.pop_back();
   const int y_onnx = n.outputs.size() > 0 ? n.outputs[0] : -1;
   const int yh_onnx = n.outputs.size() > 1 ? n.outputs[1] : -1;
