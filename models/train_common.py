@@ -51,3 +51,34 @@ def export_classifier(model, folder, name, x_train, x_test, y_test, rng, calib_c
     np.save(os.path.join(folder, "test_x.npy"), x_test)
     np.save(os.path.join(folder, "test_y.npy"), y_test)
     np.save(os.path.join(folder, "torch_logits.npy"), logits.astype(np.float32))
+
+
+def texture_image(rng, label, size):
+    """One of five synthetic texture classes (stripes at two angles, checkers,
+    blobs, noise) with random frequency, phase, contrast and colour: [3, size, size]."""
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    f = rng.uniform(2.0, 5.0)
+    phase = rng.uniform(0, 2 * np.pi)
+    if label == 0:
+        g = np.sin(2 * np.pi * f * xx + phase)
+    elif label == 1:
+        g = np.sin(2 * np.pi * f * (xx + yy) / np.sqrt(2) + phase)
+    elif label == 2:
+        g = np.sign(np.sin(2 * np.pi * f * xx + phase) * np.sin(2 * np.pi * f * yy + phase))
+    elif label == 3:
+        g = np.zeros((size, size))
+        for _ in range(rng.integers(2, 5)):
+            cy, cx, r = rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8), rng.uniform(0.05, 0.2)
+            g += np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
+        g = 2 * g / g.max() - 1
+    else:
+        g = rng.normal(size=(size, size)).clip(-2, 2) / 2
+    colour = rng.uniform(0.2, 1.0, size=3)
+    x = colour[:, None, None] * g[None] * rng.uniform(0.5, 1.5) + rng.normal(scale=0.5, size=(3, size, size))
+    return x.astype(np.float32)
+
+
+def texture_dataset(rng, n, size):
+    """n texture images [n, 3, size, size] float32 and their labels int64."""
+    y = rng.integers(0, 5, size=n)
+    return np.stack([texture_image(rng, int(k), size) for k in y]), y.astype(np.int64)

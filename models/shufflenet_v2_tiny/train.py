@@ -28,39 +28,11 @@ SEED = 0
 SIZE = 24
 
 
-def image(rng, label):
-    yy, xx = np.mgrid[0:SIZE, 0:SIZE] / SIZE
-    f = rng.uniform(2.0, 5.0)
-    phase = rng.uniform(0, 2 * np.pi)
-    if label == 0:
-        g = np.sin(2 * np.pi * f * xx + phase)
-    elif label == 1:
-        g = np.sin(2 * np.pi * f * (xx + yy) / np.sqrt(2) + phase)
-    elif label == 2:
-        g = np.sign(np.sin(2 * np.pi * f * xx + phase) * np.sin(2 * np.pi * f * yy + phase))
-    elif label == 3:
-        g = np.zeros((SIZE, SIZE))
-        for _ in range(rng.integers(2, 5)):
-            cy, cx, r = rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8), rng.uniform(0.05, 0.2)
-            g += np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * r * r))
-        g = 2 * g / g.max() - 1
-    else:
-        g = rng.normal(size=(SIZE, SIZE)).clip(-2, 2) / 2
-    colour = rng.uniform(0.2, 1.0, size=3)
-    x = colour[:, None, None] * g[None] * rng.uniform(0.5, 1.5) + rng.normal(scale=0.5, size=(3, SIZE, SIZE))
-    return x.astype(np.float32)
-
-
-def dataset(rng, n):
-    y = rng.integers(0, 5, size=n)
-    return np.stack([image(rng, int(k)) for k in y]), y.astype(np.int64)
-
-
 def main():
     train_common.seed_everything(SEED)
     rng = np.random.default_rng(SEED)
-    x_train, y_train = dataset(rng, 2000)
-    x_test, y_test = dataset(rng, 100)
+    x_train, y_train = train_common.texture_dataset(rng, 2000, SIZE)
+    x_test, y_test = train_common.texture_dataset(rng, 100, SIZE)
     model = ShuffleNetV2([2, 2, 1], [16, 24, 48, 96, 128], num_classes=5)
     train_common.train_classifier(model, x_train, y_train, epochs=10, batch=32, lr=3e-3)
     train_common.export_classifier(model, HERE, "shufflenet_v2_tiny", x_train, x_test, y_test, rng, calib_count=24,
