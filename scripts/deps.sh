@@ -16,6 +16,7 @@ packages=(
   python3-torch python3-torchvision  # tests: mote.convert of torch modules, torchvision's ShuffleNetV2
   libcli11-dev nlohmann-json3-dev libssl-dev  # the host tools' command lines, JSON and SHA-256
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user  # mote-sim --target linux-aarch64|linux-armhf
+  espeak-ng sox python3-torchaudio  # models/kws_audio: synthesized speech, noise, torchaudio features (issue 13)
 )
 missing=()
 for p in "${packages[@]}"; do
