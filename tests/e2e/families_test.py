@@ -9,11 +9,17 @@ Each family is a folder under models/ with a training script that wrote
     accuracy on the labels is printed beside PyTorch's);
   - image outputs (the conv autoencoder): float32 as above, int8 and int16
     reconstruction SQNR against PyTorch's >= 25 dB and >= 40 dB;
-  - raw outputs of the first samples are byte-identical on every QEMU target.
+  - raw outputs of the first samples are byte-identical on every QEMU target;
+  - a pre-quantized QDQ model (models/qdq_cnn) converts to int8 without calibration,
+    keeps the scales and zero points its QuantizeLinear/DequantizeLinear nodes carry and
+    matches the fake-quantized PyTorch model (top-1 >= 98%, output bytes within 1 LSB on
+    >= 99%); in float32 the Q/DQ pairs are float ops, within 1e-4 of that model.
 
     /usr/bin/python3 tests/e2e/families_test.py --bin build/host/bin --repo . --targets host,cortex-m4
 """
+import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -471,6 +477,108 @@ def check_tflite_lstm(a, c):
          "clipping" in r.err, r.describe())
 
 
+def qdq_test_images(d):
+    """models/qdq_cnn's test images, rebuilt by its train.py (not committed: 150 KB)."""
+    sys.path.insert(0, os.path.dirname(d))
+    sys.path.insert(0, d)
+    try:
+        import train as qdq_train  # models/qdq_cnn/train.py
+    finally:
+        del sys.path[:2]
+    sys.modules.pop("train", None)
+    return qdq_train.test_set()
+
+
+def check_qdq(a, c):
+    """A pre-quantized (QDQ) model: int8 without calibration, the parameters the
+    QuantizeLinear/DequantizeLinear nodes carry kept exactly, outputs against the
+    fake-quantized PyTorch model (same points, same parameters; round half to even)."""
+    d = os.path.join(a.repo, "models", "qdq_cnn")
+    onnx_path = os.path.join(d, "qdq_cnn.onnx")
+    x, y = qdq_test_images(d)
+    if not c.ok("qdq_cnn test images rebuilt", (y == np.load(os.path.join(d, "test_y.npy"))).all(),
+                "labels differ from test_y.npy"):
+        return
+    x_path = os.path.join(a.scratch, "qdq_cnn_x.npy")
+    np.save(x_path, x)
+    few = os.path.join(a.scratch, "qdq_cnn_few.npy")
+    np.save(few, x[:RAW_SAMPLES])
+    ref = np.load(os.path.join(d, "torch_logits.npy"))
+    ref_q = np.load(os.path.join(d, "torch_q.npy"))
+    with open(os.path.join(d, "qdq_params.json")) as f:
+        pinned = json.load(f)
+    for precision in ("int8", "float32"):
+        name = "qdq_cnn " + precision
+        model = os.path.join(a.scratch, "qdq_cnn_%s.mote" % precision)
+        r = run([a.modelc, "convert", onnx_path, "-o", model, "--precision", precision])  # no calibration
+        if not c.ok("convert " + name + " without calibration", r.rc == 0, r.describe()):
+            continue
+        out = os.path.join(a.scratch, "qdq_cnn_%s.npy" % precision)
+        r = run([a.sim, "run", model, "--input", x_path, "--output", out], timeout=120)
+        if not c.ok("run " + name, r.rc == 0, r.describe()):
+            continue
+        got = np.load(out)
+        agree = 100 * (got.argmax(1) == ref.argmax(1)).mean()
+        print("INFO %s: accuracy %.2f%% (fake-quantized PyTorch %.2f%%), top-1 agreement %.2f%%" % (
+            name, 100 * (got.argmax(1) == y).mean(), 100 * (ref.argmax(1) == y).mean(), agree))
+        if precision == "float32":  # Q/DQ as float ops: the fake-quantized model itself
+            excess = np.abs(got - ref) - 1e-4 * np.maximum(1.0, np.abs(ref))
+            c.ok(name + " logits within 1e-4 relative of fake-quantized PyTorch", excess.max() <= 0,
+                 "max |diff| %g" % np.abs(got - ref).max())
+            check_raw(a, c, model, few, name, "qdq_cnn", precision)
+            continue
+        c.ok(name + " top-1 agreement >= 98%", agree >= 98.0, "%.2f%%" % agree)
+        raw = os.path.join(a.scratch, "qdq_cnn_raw.npy")
+        r = run([a.sim, "run", model, "--input", x_path, "--output", raw, "--raw"], timeout=120)
+        if c.ok("run %s --raw" % name, r.rc == 0, r.describe()):
+            lsb = np.abs(np.load(raw).astype(np.int32).reshape(ref_q.shape) - ref_q.astype(np.int32))
+            print("INFO %s: output bytes equal PyTorch's on %.2f%%, within 1 LSB on %.2f%% (max %d)" % (
+                name, 100 * (lsb == 0).mean(), 100 * (lsb <= 1).mean(), lsb.max()))
+            c.ok(name + " output bytes within 1 LSB of PyTorch on >= 99%", (lsb <= 1).mean() >= 0.99,
+                 "%.2f%%" % (100 * (lsb <= 1).mean()))
+        # (a) every tensor a QuantizeLinear quantized has the model's scale and zero point.
+        r = run([a.modelc, "inspect", model])
+        seen = {}
+        for line in r.out.splitlines():
+            m = re.search(r"(?:-> |^input +|^output +)(\S+) Int8\[[^\]]*\] scale (\S+) zero_point (-?\d+)", line)
+            if m:
+                seen[m.group(1)] = (float(m.group(2)), int(m.group(3)))
+        seen["logits.float"] = seen.get("logits")  # the graph output keeps the ONNX output's name
+        for tensor, p in sorted(pinned.items()):
+            have = seen.get(tensor)
+            # inspect prints 6 significant digits
+            c.ok("qdq_cnn int8 tensor %s has the QDQ parameters" % tensor,
+                 have is not None and abs(have[0] - p["scale"]) <= 1e-5 * p["scale"] and have[1] == p["zero_point"],
+                 "mote %s, QDQ %s" % (have, p))
+        check_raw(a, c, model, few, name, "qdq_cnn", precision)
+    # Without the pair after the global pool, its output needs calibration: refused by
+    # name without, calibrated with (the pinned tensors unchanged).
+    import onnx
+    m = onnx.load(onnx_path)
+    g = m.graph
+    pair = [n for n in g.node if n.name.startswith("/GlobalAveragePool_output_0.")]
+    dq_out, q_in = pair[1].output[0], pair[0].input[0]
+    for n in g.node:
+        n.input[:] = [q_in if i == dq_out else i for i in n.input]
+    for n in pair:
+        g.node.remove(n)
+    partial = os.path.join(a.scratch, "qdq_cnn_partial.onnx")
+    onnx.save(m, partial)
+    model = os.path.join(a.scratch, "qdq_cnn_partial.mote")
+    r = run([a.modelc, "convert", partial, "-o", model, "--precision", "int8"])
+    c.ok("qdq_cnn without one pair: refused without calibration, naming the node",
+         r.rc == 1 and "/GlobalAveragePool" in r.err and "calibration" in r.err, r.describe())
+    calib = os.path.join(a.scratch, "qdq_cnn_calib.npy")
+    np.save(calib, x[:50])
+    r = run([a.modelc, "convert", partial, "-o", model, "--precision", "int8", "--calibration", calib])
+    if c.ok("qdq_cnn without one pair: converts with calibration", r.rc == 0, r.describe()):
+        r = run([a.modelc, "inspect", model])
+        c.ok("qdq_cnn partial: pinned tensors keep their parameters, the unpinned one is calibrated",
+             "/Relu_1_output_0 Int8[1,8,8,16] scale %.6g zero_point -128" % pinned["/Relu_1_output_0"]["scale"]
+             in r.out and "/GlobalAveragePool_output_0 Int8" in r.out and
+             "scale %.6g" % pinned["/GlobalAveragePool_output_0"]["scale"] not in r.out, r.out)
+
+
 def main():
     a = parse_args(__doc__, "families")
     c = Checker()
@@ -483,6 +591,7 @@ def main():
     check_torchvision_shufflenet(a, c)
     check_tflite_lstm(a, c)
     check_conv_transpose_1d(a, c)
+    check_qdq(a, c)
     return c.finish()
 
 

@@ -232,6 +232,8 @@ class QdqRewriter {
     for (int& o : g_.outputs) {
       if (o != from) continue;
       o = to;
+      // The model's output keeps its ONNX name.
+      if (!g_.IsGraphInput(to)) std::swap(g_.tensors[from].name, g_.tensors[to].name);
       const auto it = g_.declared_shapes.find(from);
       if (it != g_.declared_shapes.end()) {
         g_.declared_shapes[to] = it->second;
