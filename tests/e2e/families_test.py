@@ -579,6 +579,95 @@ def check_qdq(a, c):
              "scale %.6g" % pinned["/GlobalAveragePool_output_0"]["scale"] not in r.out, r.out)
 
 
+def qlinear_models(rng):
+    """A QLinearConv (uint8 input, per-channel int8 weights, int32 bias, padding and stride) and a
+    QLinearMatMul (int8, per-column weight scales), with numpy's integer reference of each: the
+    exact sum, times s_x * s_w / s_y, rounded half to even, plus the output zero point."""
+    from onnx import TensorProto, helper, numpy_helper
+    models = []
+    # QLinearConv: x [1,3,7,7] uint8 -> y [1,4,4,4] uint8 (kernel 3, stride 2, pads 1).
+    xs, xz, ys, yz = np.float32(0.02), np.uint8(120), np.float32(0.05), np.uint8(110)
+    w = rng.integers(-127, 128, size=(4, 3, 3, 3)).astype(np.int8)
+    ws = rng.uniform(0.002, 0.01, size=4).astype(np.float32)
+    b = rng.integers(-2000, 2000, size=4).astype(np.int32)
+    inits = [numpy_helper.from_array(np.array(v), n) for v, n in
+             ((xs, "xs"), (xz, "xz"), (ys, "ys"), (yz, "yz"), (w, "w"), (ws, "ws"),
+              (np.zeros(4, np.int8), "wz"), (b, "b"))]
+    node = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"], ["y"],
+                            name="qconv", pads=[1, 1, 1, 1], strides=[2, 2], kernel_shape=[3, 3])
+    g = helper.make_graph([node], "qlinearconv", [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, 3, 7, 7])],
+                          [helper.make_tensor_value_info("y", TensorProto.UINT8, [1, 4, 4, 4])], initializer=inits)
+
+    def conv_ref(x):
+        xp = np.pad(x.astype(np.int64) - int(xz), ((0, 0), (0, 0), (1, 1), (1, 1)))
+        acc = np.zeros((x.shape[0], 4, 4, 4), np.int64)
+        for i in range(4):
+            for j in range(4):
+                patch = xp[:, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3]
+                acc[:, :, i, j] = np.einsum("nchw,ochw->no", patch, w.astype(np.int64))
+        acc += b[None, :, None, None]
+        m = (np.float32(xs) * ws / np.float32(ys)).astype(np.float32)[None, :, None, None]
+        return np.clip(np.rint(acc.astype(np.float32) * m) + int(yz), 0, 255)
+
+    models.append(("qlinearconv", g, (1, 3, 7, 7), np.uint8, xs, xz, ys, yz, conv_ref))
+    # QLinearMatMul: a [1,16] int8 -> y [1,6] int8, per-column scales of b.
+    a_s, a_z, ys2, yz2 = np.float32(0.03), np.int8(-5), np.float32(0.08), np.int8(3)
+    bm = rng.integers(-127, 128, size=(16, 6)).astype(np.int8)
+    bs = rng.uniform(0.005, 0.02, size=6).astype(np.float32)
+    inits = [numpy_helper.from_array(np.array(v), n) for v, n in
+             ((a_s, "as"), (a_z, "az"), (bm, "b"), (bs, "bs"), (np.zeros(6, np.int8), "bz"), (ys2, "ys"), (yz2, "yz"))]
+    node = helper.make_node("QLinearMatMul", ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"], name="qmatmul")
+    g = helper.make_graph([node], "qlinearmatmul", [helper.make_tensor_value_info("a", TensorProto.INT8, [1, 16])],
+                          [helper.make_tensor_value_info("y", TensorProto.INT8, [1, 6])], initializer=inits)
+
+    def matmul_ref(x):
+        acc = (x.astype(np.int64) - int(a_z)) @ bm.astype(np.int64)
+        m = (np.float32(a_s) * bs / np.float32(ys2)).astype(np.float32)
+        return np.clip(np.rint(acc.astype(np.float32) * m) + int(yz2), -128, 127)
+
+    models.append(("qlinearmatmul", g, (1, 16), np.int8, a_s, a_z, ys2, yz2, matmul_ref))
+    return models
+
+
+def check_qlinear(a, c):
+    """QLinearConv and QLinearMatMul to int8 (the runtime's Conv2D / FullyConnected on the
+    model's own integers) against numpy's integer reference: every output within 1 LSB
+    (the runtime requantizes with a fixed-point multiplier, ONNX in float), most equal."""
+    import onnx
+    from onnx import helper
+    rng = np.random.default_rng(5)
+    for name, g, shape, dtype, xs, xz, ys, yz, ref in qlinear_models(rng):
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        onnx.checker.check_model(m)
+        path = os.path.join(a.scratch, name + ".onnx")
+        onnx.save(m, path)
+        model = os.path.join(a.scratch, name + ".mote")
+        r = run([a.modelc, "convert", path, "-o", model, "--precision", "int8"])
+        if not c.ok("convert %s int8" % name, r.rc == 0, r.describe()):
+            continue
+        info = np.iinfo(dtype)
+        q = rng.integers(info.min, int(info.max) + 1, size=(64,) + shape[1:]).astype(dtype)
+        # Float inputs that quantize exactly to q with the input's parameters.
+        x_path = os.path.join(a.scratch, name + "_x.npy")
+        np.save(x_path, ((q.astype(np.float32) - int(xz)) * xs).astype(np.float32))
+        out = os.path.join(a.scratch, name + "_y.npy")
+        r = run([a.sim, "run", model, "--input", x_path, "--output", out, "--raw"])
+        if not c.ok("run %s int8" % name, r.rc == 0, r.describe()):
+            continue
+        shift = 128 if dtype == np.uint8 else 0  # uint8 tensors are int8 with the zero point 128 lower
+        got = np.load(out).astype(np.int64).reshape((64,) + ref(q[:1]).shape[1:]) + shift
+        want = ref(q).astype(np.int64)
+        d = np.abs(got - want)
+        print("INFO %s int8: %.2f%% of outputs equal numpy's integer reference, max %d LSB" % (
+            name, 100 * (d == 0).mean(), d.max()))
+        c.ok("%s int8 within 1 LSB of the integer reference, >= 95%% equal" % name,
+             d.max() <= 1 and (d == 0).mean() >= 0.95, "max %d LSB, %.2f%% equal" % (d.max(), 100 * (d == 0).mean()))
+        few = os.path.join(a.scratch, name + "_few.npy")
+        np.save(few, np.load(x_path)[:RAW_SAMPLES])
+        check_raw(a, c, model, few, name + " int8", name, "int8")
+
+
 def main():
     a = parse_args(__doc__, "families")
     c = Checker()
@@ -592,6 +681,7 @@ def main():
     check_tflite_lstm(a, c)
     check_conv_transpose_1d(a, c)
     check_qdq(a, c)
+    check_qlinear(a, c)
     return c.finish()
 
 

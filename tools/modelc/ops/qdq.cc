@@ -74,6 +74,7 @@ int64_t QdqChannel(const QdqParams& p, const Shape& shape, int64_t k) {
 namespace {
 
 const Value& ScaleInput(const Node& n, const OpInputs& ins) {
+  if (ins.empty() || ins[0] == nullptr) Fail(n, "needs an input");
   if (ins.size() < 2 || ins[1] == nullptr) Fail(n, "needs a scale input");
   return *ins[1];
 }
@@ -89,9 +90,9 @@ void CheckChannels(const Node& n, const QdqParams& p, const Shape& shape) {
 
 // ONNX rounds x / scale half to even (the default rounding mode: nearbyint).
 std::vector<Value> EvalQuantizeLinear(const Graph& g, const Node& n, const OpInputs& ins) {
+  const Value& scale = ScaleInput(n, ins);
   const Value& x = *ins[0];
-  const QdqParams p =
-      ReadQdqParams(g, n, ScaleInput(n, ins), ZeroPointInput(ins), static_cast<int64_t>(x.shape.size()));
+  const QdqParams p = ReadQdqParams(g, n, scale, ZeroPointInput(ins), static_cast<int64_t>(x.shape.size()));
   CheckChannels(n, p, x.shape);
   std::vector<int64_t> q(static_cast<size_t>(x.size()));
   for (int64_t k = 0; k < x.size(); ++k) {
@@ -105,9 +106,9 @@ std::vector<Value> EvalQuantizeLinear(const Graph& g, const Node& n, const OpInp
 }
 
 std::vector<Value> EvalDequantizeLinear(const Graph& g, const Node& n, const OpInputs& ins) {
+  const Value& scale = ScaleInput(n, ins);
   const Value& x = *ins[0];
-  const QdqParams p =
-      ReadQdqParams(g, n, ScaleInput(n, ins), ZeroPointInput(ins), static_cast<int64_t>(x.shape.size()));
+  const QdqParams p = ReadQdqParams(g, n, scale, ZeroPointInput(ins), static_cast<int64_t>(x.shape.size()));
   CheckChannels(n, p, x.shape);
   Eigen::ArrayXf f(x.size());
   for (int64_t k = 0; k < x.size(); ++k) {

@@ -34,6 +34,7 @@ class QdqRewriter {
     ExpandQuantizedOps();
     for (const Node& n : g_.nodes) {
       if (n.op != "QuantizeLinear" && n.op != "DequantizeLinear") continue;
+      if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0) Fail(n, "needs an input and a scale");
       for (size_t k = 1; k < 3 && k < n.inputs.size(); ++k) {
         if (n.inputs[k] >= 0 && !g_.tensors[n.inputs[k]].is_const()) {
           Unsupported(n, std::string(k == 1 ? "the scale" : "the zero point") +
@@ -75,6 +76,12 @@ class QdqRewriter {
     return *g_.tensors[t].constant;
   }
 
+  const Value& ScaleOf(const Node& n, int t, const std::string& what) {
+    const Value& v = ConstOf(n, t, what);
+    if (v.is_int || v.size() == 0) Fail(n, what + " must be a non-empty float tensor");
+    return v;
+  }
+
   int Ones(const std::string& name) { return g_.AddConstant(name, Value::Float({}, Eigen::ArrayXf::Ones(1))); }
 
   std::vector<Node> Expand(const Node& n) {
@@ -92,8 +99,8 @@ class QdqRewriter {
     const int xz = linear ? Input(n, 2) : Input(n, 2);
     const int wz = linear ? Input(n, 5) : Input(n, 3);
     if (x < 0 || w < 0 || xs < 0 || ws < 0) Fail(n, "missing a required input");
-    const int64_t w_channels = ConstOf(n, ws, "the weight scale").size();
-    const int64_t x_channels = ConstOf(n, xs, "the input scale").size();
+    const int64_t w_channels = ScaleOf(n, ws, "the weight scale").size();
+    const int64_t x_channels = ScaleOf(n, xs, "the input scale").size();
     int64_t wz_channels = wz >= 0 && g_.tensors[wz].is_const() ? g_.tensors[wz].constant->size() : 1;
     const int xf = NewTensor(n.name + ".x"), wf = NewTensor(n.name + ".w"), yf = NewTensor(n.name + ".y");
     // Per-row a (MatMul): rows are the second-last axis; per-column b: the last.
@@ -120,8 +127,8 @@ class QdqRewriter {
     const int bias = n.op == "QLinearConv" ? Input(n, 8) : -1;
     if (bias >= 0) {
       // The int32 bias has scale x_scale * w_scale (per output channel).
-      const Value& s_x = ConstOf(n, xs, "the input scale");
-      const Value& s_w = ConstOf(n, ws, "the weight scale");
+      const Value& s_x = ScaleOf(n, xs, "the input scale");
+      const Value& s_w = ScaleOf(n, ws, "the weight scale");
       Eigen::ArrayXf s = s_w.f * s_x.f[0];
       const int bs = g_.AddConstant(n.name + ".bias_scale", Value::Float({s.size()}, s));
       const int bf = NewTensor(n.name + ".b");
@@ -303,14 +310,23 @@ class QdqRewriter {
     const bool gemm = reader.op == "Gemm", matmul = reader.op == "MatMul", conv = reader.op == "Conv";
     if (!(gemm || matmul || conv) || Input(reader, 1) != weights) return;  // other constants: quantized as usual
     if (p.type == DType::kInt32) Unsupported(dq, "int32 weights are not supported");
-    const int shift = p.type == DType::kUInt8 ? 128 : 0;
-    for (int32_t z : p.zero_point) {
-      if (z != shift) {
-        Unsupported(dq, "weights with zero point " + std::to_string(z) + " (read by node '" + reader.name +
-                            "'): mote's int8 kernels take symmetric weights (zero point 0 for int8, 128 for uint8)");
-      }
-    }
+    // mote's int8 kernels take symmetric weights: w - zero_point must fit int8
+    // (always for int8 with zero point 0 and uint8 with 128; for other zero
+    // points, if the values happen to), and is then the same number exactly.
+    const Value& w = *g_.tensors[weights].constant;
     const Shape& shape = g_.tensors[weights].shape;
+    int64_t lo = 0, hi = 0;
+    for (int64_t k = 0; k < w.size(); ++k) {
+      const int64_t v = std::llround(w.f[k] / p.scale[QdqChannel(p, shape, k)]);
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    if (lo < -128 || hi > 127) {
+      Unsupported(dq, "weights minus their zero point span [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                          "] (read by node '" + reader.name +
+                          "'): mote's int8 kernels take symmetric int8 weights, and re-quantizing them would "
+                          "change the model");
+    }
     // The output channel axis: Conv's weights [O, I, kh, kw], MatMul's [K, N], Gemm's [K, N] or [N, K].
     const int channel_axis = conv ? 0 : gemm && reader.attr_int("transB", 0) ? 0 : static_cast<int>(shape.size()) - 1;
     if (p.axis >= 0 && p.axis != channel_axis) {
