@@ -345,7 +345,7 @@ class QdqRewriter {
     if (p.type == DType::kInt32) Unsupported(n, "an int32 activation is not supported");
     if (p.axis >= 0) {
       Unsupported(n, "per-axis quantization of an activation (axis " + std::to_string(p.axis) +
-                         "): mote's activations have one scale and zero point");
+                         ") is not supported: mote's activations have one scale and zero point");
     }
     QuantParams q;
     q.scale = p.scale;
