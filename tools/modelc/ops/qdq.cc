@@ -3,10 +3,11 @@
 // ops QLinearConv, QLinearMatMul, ConvInteger and MatMulInteger, which
 // passes/qdq.cc rewrites into DequantizeLinear -> float op -> QuantizeLinear
 // before anything evaluates them.
+#include "ops/qdq.h"
+
 #include <cmath>
 
 #include "ops/op_registry.h"
-#include "ops/qdq.h"
 
 namespace mote::modelc {
 
@@ -14,10 +15,12 @@ QdqParams ReadQdqParams(const Graph& g, const Node& n, const Value& scale, const
                         int64_t rank) {
   QdqParams p;
   if (scale.is_int || scale.size() == 0) Fail(n, "the scale must be a non-empty float tensor");
-  if (scale.shape.size() > 1) Unsupported(n, "block-wise quantization (a scale of rank > 1) is not supported");
+  if (scale.shape.size() > 1)
+    Unsupported(n, "block-wise quantization (a scale of rank > 1) is not supported");
   for (int64_t k = 0; k < scale.size(); ++k) {
     const float s = scale.f[k];
-    if (!(s > 0.0f) || !std::isfinite(s)) Fail(n, "scale " + std::to_string(s) + " must be positive and finite");
+    if (!(s > 0.0f) || !std::isfinite(s))
+      Fail(n, "scale " + std::to_string(s) + " must be positive and finite");
     p.scale.push_back(s);
   }
   const bool is_q = n.op == "QuantizeLinear";
@@ -31,8 +34,9 @@ QdqParams ReadQdqParams(const Graph& g, const Node& n, const Value& scale, const
   // makes uint8 and DequantizeLinear reads its input's type.
   p.type = zero_point != nullptr ? type_of(zp_tensor) : is_q ? DType::kUInt8 : type_of(x_tensor);
   if (zero_point != nullptr && g.element_types.count(zp_tensor) == 0) {
-    Unsupported(n, "the zero point must be an int8, uint8 or int32 constant (float8, int16, int4 "
-                   "and other types are not supported)");
+    Unsupported(n,
+                "the zero point must be an int8, uint8 or int32 constant (float8, int16, int4 "
+                "and other types are not supported)");
   }
   if (p.type == DType::kInt32 && is_q) Unsupported(n, "quantizing to int32 is not supported");
   if (zero_point != nullptr) {
@@ -57,7 +61,9 @@ QdqParams ReadQdqParams(const Graph& g, const Node& n, const Value& scale, const
     int64_t axis = n.attr_int("axis", 1);
     if (axis < 0) axis += rank;
     if (p.scale.size() > 1) {
-      if (axis < 0 || axis >= rank) Fail(n, "axis " + std::to_string(n.attr_int("axis", 1)) + " is outside rank " + std::to_string(rank));
+      if (axis < 0 || axis >= rank)
+        Fail(n, "axis " + std::to_string(n.attr_int("axis", 1)) + " is outside rank " +
+                    std::to_string(rank));
       p.axis = static_cast<int>(axis);
     }
   }
@@ -83,8 +89,8 @@ const Value* ZeroPointInput(const OpInputs& ins) { return ins.size() > 2 ? ins[2
 
 void CheckChannels(const Node& n, const QdqParams& p, const Shape& shape) {
   if (p.axis >= 0 && shape[static_cast<size_t>(p.axis)] != static_cast<int64_t>(p.scale.size())) {
-    Fail(n, std::to_string(p.scale.size()) + " scales for axis " + std::to_string(p.axis) + " of shape " +
-                ShapeString(shape));
+    Fail(n, std::to_string(p.scale.size()) + " scales for axis " + std::to_string(p.axis) +
+                " of shape " + ShapeString(shape));
   }
 }
 
@@ -92,13 +98,16 @@ void CheckChannels(const Node& n, const QdqParams& p, const Shape& shape) {
 std::vector<Value> EvalQuantizeLinear(const Graph& g, const Node& n, const OpInputs& ins) {
   const Value& scale = ScaleInput(n, ins);
   const Value& x = *ins[0];
-  const QdqParams p = ReadQdqParams(g, n, scale, ZeroPointInput(ins), static_cast<int64_t>(x.shape.size()));
+  const QdqParams p =
+      ReadQdqParams(g, n, scale, ZeroPointInput(ins), static_cast<int64_t>(x.shape.size()));
   CheckChannels(n, p, x.shape);
   std::vector<int64_t> q(static_cast<size_t>(x.size()));
   for (int64_t k = 0; k < x.size(); ++k) {
     const int64_t c = QdqChannel(p, x.shape, k);
-    const double v = std::nearbyint(static_cast<double>(x.AsFloat(k) / p.scale[c])) + p.zero_point[c];
-    q[k] = static_cast<int64_t>(std::clamp(std::isnan(v) ? 0.0 : v, static_cast<double>(p.lo), static_cast<double>(p.hi)));
+    const double v =
+        std::nearbyint(static_cast<double>(x.AsFloat(k) / p.scale[c])) + p.zero_point[c];
+    q[k] = static_cast<int64_t>(
+        std::clamp(std::isnan(v) ? 0.0 : v, static_cast<double>(p.lo), static_cast<double>(p.hi)));
   }
   Eigen::ArrayXf f(x.size());
   for (int64_t k = 0; k < x.size(); ++k) f[k] = static_cast<float>(q[k]);
@@ -108,7 +117,8 @@ std::vector<Value> EvalQuantizeLinear(const Graph& g, const Node& n, const OpInp
 std::vector<Value> EvalDequantizeLinear(const Graph& g, const Node& n, const OpInputs& ins) {
   const Value& scale = ScaleInput(n, ins);
   const Value& x = *ins[0];
-  const QdqParams p = ReadQdqParams(g, n, scale, ZeroPointInput(ins), static_cast<int64_t>(x.shape.size()));
+  const QdqParams p =
+      ReadQdqParams(g, n, scale, ZeroPointInput(ins), static_cast<int64_t>(x.shape.size()));
   CheckChannels(n, p, x.shape);
   Eigen::ArrayXf f(x.size());
   for (int64_t k = 0; k < x.size(); ++k) {
@@ -123,7 +133,8 @@ std::vector<Value> EvalDequantizeLinear(const Graph& g, const Node& n, const OpI
 std::vector<OpDef> QdqOps() {
   // `saturate` (float8), `block_size` and `output_dtype` are refused by name:
   // not listed here.
-  const std::vector<std::string> conv = {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"};
+  const std::vector<std::string> conv = {"auto_pad",     "dilations", "group",
+                                         "kernel_shape", "pads",      "strides"};
   return {{"QuantizeLinear", {"axis"}, EvalQuantizeLinear, nullptr, nullptr},
           {"DequantizeLinear", {"axis"}, EvalDequantizeLinear, nullptr, nullptr},
           {"QLinearConv", conv, nullptr, nullptr, nullptr},

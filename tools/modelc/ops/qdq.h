@@ -12,9 +12,9 @@ namespace mote::modelc {
 struct QdqParams {
   std::vector<float> scale;
   std::vector<int32_t> zero_point;
-  int axis = -1;                  // -1: per tensor
-  DType type = DType::kUInt8;     // the quantized type: kInt8, kUInt8 or kInt32
-  int32_t lo = 0, hi = 255;       // its range
+  int axis = -1;               // -1: per tensor
+  DType type = DType::kUInt8;  // the quantized type: kInt8, kUInt8 or kInt32
+  int32_t lo = 0, hi = 255;    // its range
 };
 
 // The parameters of `n` (a QuantizeLinear or DequantizeLinear) on an input

@@ -9,19 +9,20 @@
 // pairs disappear. Converting to float32, the pairs stay as float ops
 // ("fake quantization": Div, Round, Add, Clip and Sub, Mul), so the float
 // model computes what the ONNX model computes.
+#include "ops/qdq.h"
+
 #include <algorithm>
 #include <cmath>
 
 #include "ir/reference_executor.h"
-#include "ops/qdq.h"
 #include "passes/passes.h"
 
 namespace mote::modelc {
 namespace {
 
 bool IsQdqOp(const std::string& op) {
-  return op == "QuantizeLinear" || op == "DequantizeLinear" || op == "QLinearConv" || op == "QLinearMatMul" ||
-         op == "ConvInteger" || op == "MatMulInteger";
+  return op == "QuantizeLinear" || op == "DequantizeLinear" || op == "QLinearConv" ||
+         op == "QLinearMatMul" || op == "ConvInteger" || op == "MatMulInteger";
 }
 
 int Input(const Node& n, size_t k) { return k < n.inputs.size() ? n.inputs[k] : -1; }
@@ -34,7 +35,8 @@ class QdqRewriter {
     ExpandQuantizedOps();
     for (const Node& n : g_.nodes) {
       if (n.op != "QuantizeLinear" && n.op != "DequantizeLinear") continue;
-      if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0) Fail(n, "needs an input and a scale");
+      if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0)
+        Fail(n, "needs an input and a scale");
       for (size_t k = 1; k < 3 && k < n.inputs.size(); ++k) {
         if (n.inputs[k] >= 0 && !g_.tensors[n.inputs[k]].is_const()) {
           Unsupported(n, std::string(k == 1 ? "the scale" : "the zero point") +
@@ -82,17 +84,21 @@ class QdqRewriter {
     return v;
   }
 
-  int Ones(const std::string& name) { return g_.AddConstant(name, Value::Float({}, Eigen::ArrayXf::Ones(1))); }
+  int Ones(const std::string& name) {
+    return g_.AddConstant(name, Value::Float({}, Eigen::ArrayXf::Ones(1)));
+  }
 
   std::vector<Node> Expand(const Node& n) {
     std::vector<Node> out;
     const bool conv = n.op == "QLinearConv" || n.op == "ConvInteger";
     const bool linear = n.op == "QLinearConv" || n.op == "QLinearMatMul";
     if (!linear && keep_) {
-      Unsupported(n, "its int32 output has no mote kernel (the int8 kernels requantize their sums); "
-                     "convert with --precision float32");
+      Unsupported(n,
+                  "its int32 output has no mote kernel (the int8 kernels requantize their sums); "
+                  "convert with --precision float32");
     }
-    // Input positions: x, x_scale, x_zp, w, w_scale, w_zp (QLinear*) or x, w, x_zp, w_zp (*Integer).
+    // Input positions: x, x_scale, x_zp, w, w_scale, w_zp (QLinear*) or x, w, x_zp, w_zp
+    // (*Integer).
     const int x = Input(n, 0), w = linear ? Input(n, 3) : Input(n, 1);
     const int xs = linear ? Input(n, 1) : Ones(n.name + ".one");
     const int ws = linear ? Input(n, 4) : xs;
@@ -101,13 +107,18 @@ class QdqRewriter {
     if (x < 0 || w < 0 || xs < 0 || ws < 0) Fail(n, "missing a required input");
     const int64_t w_channels = ScaleOf(n, ws, "the weight scale").size();
     const int64_t x_channels = ScaleOf(n, xs, "the input scale").size();
-    int64_t wz_channels = wz >= 0 && g_.tensors[wz].is_const() ? g_.tensors[wz].constant->size() : 1;
-    const int xf = NewTensor(n.name + ".x"), wf = NewTensor(n.name + ".w"), yf = NewTensor(n.name + ".y");
+    int64_t wz_channels =
+        wz >= 0 && g_.tensors[wz].is_const() ? g_.tensors[wz].constant->size() : 1;
+    const int xf = NewTensor(n.name + ".x"), wf = NewTensor(n.name + ".w"),
+              yf = NewTensor(n.name + ".y");
     // Per-row a (MatMul): rows are the second-last axis; per-column b: the last.
-    const std::optional<int64_t> x_axis = x_channels > 1 ? std::optional<int64_t>(conv ? 1 : -2) : std::nullopt;
+    const std::optional<int64_t> x_axis =
+        x_channels > 1 ? std::optional<int64_t>(conv ? 1 : -2) : std::nullopt;
     const bool w_per_channel = std::max(w_channels, wz_channels) > 1;
-    const std::optional<int64_t> w_axis = w_per_channel ? std::optional<int64_t>(conv ? 0 : -1) : std::nullopt;
-    if (!linear && x_channels == 1 && xz >= 0 && g_.tensors[xz].is_const() && g_.tensors[xz].constant->size() > 1) {
+    const std::optional<int64_t> w_axis =
+        w_per_channel ? std::optional<int64_t>(conv ? 0 : -1) : std::nullopt;
+    if (!linear && x_channels == 1 && xz >= 0 && g_.tensors[xz].is_const() &&
+        g_.tensors[xz].constant->size() > 1) {
       Unsupported(n, "a per-row input zero point is not supported");
     }
     // *Integer: scale 1 of the zero points' shape (DequantizeLinear wants them alike).
@@ -116,8 +127,10 @@ class QdqRewriter {
       const Value& z = *g_.tensors[zp].constant;
       return g_.AddConstant(name, Value::Float(z.shape, Eigen::ArrayXf::Ones(z.size())));
     };
-    out.push_back(Dq(n.name + ".dequantize_x", x, linear ? xs : unit_scale(xz, n.name + ".x_one"), xz, xf, x_axis));
-    out.push_back(Dq(n.name + ".dequantize_w", w, linear ? ws : unit_scale(wz, n.name + ".w_one"), wz, wf, w_axis));
+    out.push_back(Dq(n.name + ".dequantize_x", x, linear ? xs : unit_scale(xz, n.name + ".x_one"),
+                     xz, xf, x_axis));
+    out.push_back(Dq(n.name + ".dequantize_w", w, linear ? ws : unit_scale(wz, n.name + ".w_one"),
+                     wz, wf, w_axis));
     Node op;
     op.name = n.name;  // errors and the weight pins name the original node
     op.op = conv ? "Conv" : "MatMul";
@@ -132,7 +145,8 @@ class QdqRewriter {
       Eigen::ArrayXf s = s_w.f * s_x.f[0];
       const int bs = g_.AddConstant(n.name + ".bias_scale", Value::Float({s.size()}, s));
       const int bf = NewTensor(n.name + ".b");
-      Node d = Dq(n.name + ".dequantize_b", bias, bs, -1, bf, s.size() > 1 ? std::optional<int64_t>(0) : std::nullopt);
+      Node d = Dq(n.name + ".dequantize_b", bias, bs, -1, bf,
+                  s.size() > 1 ? std::optional<int64_t>(0) : std::nullopt);
       out.push_back(std::move(d));
       op.inputs.push_back(bf);
     }
@@ -152,7 +166,8 @@ class QdqRewriter {
   void ExpandQuantizedOps() {
     std::vector<Node> nodes;
     for (const Node& n : g_.nodes) {
-      if (n.op == "QLinearConv" || n.op == "QLinearMatMul" || n.op == "ConvInteger" || n.op == "MatMulInteger") {
+      if (n.op == "QLinearConv" || n.op == "QLinearMatMul" || n.op == "ConvInteger" ||
+          n.op == "MatMulInteger") {
         for (Node& e : Expand(n)) nodes.push_back(std::move(e));
       } else {
         nodes.push_back(n);
@@ -164,13 +179,15 @@ class QdqRewriter {
   // --- float32: QuantizeLinear / DequantizeLinear as float ops --------------
 
   // The scale or zero point as a float constant broadcasting along `p.axis`.
-  int Broadcast(const std::string& name, const std::vector<float>& v, const QdqParams& p, size_t rank) {
+  int Broadcast(const std::string& name, const std::vector<float>& v, const QdqParams& p,
+                size_t rank) {
     Shape shape;
     if (p.axis >= 0) {
       shape.push_back(static_cast<int64_t>(v.size()));
       for (size_t d = static_cast<size_t>(p.axis) + 1; d < rank; ++d) shape.push_back(1);
     }
-    Eigen::ArrayXf f = Eigen::Map<const Eigen::ArrayXf>(v.data(), static_cast<Eigen::Index>(v.size()));
+    Eigen::ArrayXf f =
+        Eigen::Map<const Eigen::ArrayXf>(v.data(), static_cast<Eigen::Index>(v.size()));
     return g_.AddConstant(name, Value::Float(shape, std::move(f)));
   }
 
@@ -178,7 +195,8 @@ class QdqRewriter {
     const Value& scale = ConstOf(n, Input(n, 1), "the scale");
     const int zp = Input(n, 2);
     const Value* z = zp >= 0 ? &ConstOf(n, zp, "the zero point") : nullptr;
-    return ReadQdqParams(g_, n, scale, z, static_cast<int64_t>(g_.tensors[n.inputs[0]].shape.size()));
+    return ReadQdqParams(g_, n, scale, z,
+                         static_cast<int64_t>(g_.tensors[n.inputs[0]].shape.size()));
   }
 
   Node Binary(const std::string& op, const std::string& name, int a, int b, int out) {
@@ -218,8 +236,9 @@ class QdqRewriter {
         Node clip;
         clip.op = "Clip";
         clip.name = n.name;
-        clip.inputs = {c, g_.AddConstant(n.name + ".min", Value::Float({}, Eigen::ArrayXf::Constant(1, p.lo))),
-                       g_.AddConstant(n.name + ".max", Value::Float({}, Eigen::ArrayXf::Constant(1, p.hi)))};
+        clip.inputs = {
+            c, g_.AddConstant(n.name + ".min", Value::Float({}, Eigen::ArrayXf::Constant(1, p.lo))),
+            g_.AddConstant(n.name + ".max", Value::Float({}, Eigen::ArrayXf::Constant(1, p.hi)))};
         clip.outputs = {y};
         nodes.push_back(std::move(clip));
       } else {  // (x - zero_point) * scale
@@ -307,8 +326,10 @@ class QdqRewriter {
   }
 
   void PinWeights(const Node& dq, const QdqParams& p, const Node& reader, int weights) {
-    const bool gemm = reader.op == "Gemm", matmul = reader.op == "MatMul", conv = reader.op == "Conv";
-    if (!(gemm || matmul || conv) || Input(reader, 1) != weights) return;  // other constants: quantized as usual
+    const bool gemm = reader.op == "Gemm", matmul = reader.op == "MatMul",
+               conv = reader.op == "Conv";
+    if (!(gemm || matmul || conv) || Input(reader, 1) != weights)
+      return;  // other constants: quantized as usual
     if (p.type == DType::kInt32) Unsupported(dq, "int32 weights are not supported");
     // mote's int8 kernels take symmetric weights: w - zero_point must fit int8
     // (always for int8 with zero point 0 and uint8 with 128; for other zero
@@ -322,18 +343,26 @@ class QdqRewriter {
       hi = std::max(hi, v);
     }
     if (lo < -128 || hi > 127) {
-      Unsupported(dq, "weights minus their zero point span [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                          "] (read by node '" + reader.name +
-                          "'): mote's int8 kernels take symmetric int8 weights, and re-quantizing them would "
-                          "change the model");
+      Unsupported(
+          dq,
+          "weights minus their zero point span [" + std::to_string(lo) + ", " + std::to_string(hi) +
+              "] (read by node '" + reader.name +
+              "'): mote's int8 kernels take symmetric int8 weights, and re-quantizing them would "
+              "change the model");
     }
-    // The output channel axis: Conv's weights [O, I, kh, kw], MatMul's [K, N], Gemm's [K, N] or [N, K].
-    const int channel_axis = conv ? 0 : gemm && reader.attr_int("transB", 0) ? 0 : static_cast<int>(shape.size()) - 1;
+    // The output channel axis: Conv's weights [O, I, kh, kw], MatMul's [K, N], Gemm's [K, N] or [N,
+    // K].
+    const int channel_axis = conv ? 0
+                             : gemm && reader.attr_int("transB", 0)
+                                 ? 0
+                                 : static_cast<int>(shape.size()) - 1;
     if (p.axis >= 0 && p.axis != channel_axis) {
-      Unsupported(dq, "weights quantized along axis " + std::to_string(p.axis) + " (node '" + reader.name +
-                          "' needs one scale per output channel, axis " + std::to_string(channel_axis) + ")");
+      Unsupported(dq, "weights quantized along axis " + std::to_string(p.axis) + " (node '" +
+                          reader.name + "' needs one scale per output channel, axis " +
+                          std::to_string(channel_axis) + ")");
     }
-    if (matmul && shape.size() != 2) return;  // a batched constant operand: quantized as an activation
+    if (matmul && shape.size() != 2)
+      return;  // a batched constant operand: quantized as an activation
     QuantParams q;
     q.scale = p.scale;
     q.zero_point.assign(p.scale.size(), 0);
@@ -352,7 +381,8 @@ class QdqRewriter {
     // uint8 maps exactly to int8: the same real values with the zero point 128 lower.
     q.zero_point = {p.zero_point[0] - (p.type == DType::kUInt8 ? 128 : 0)};
     Tensor& tensor = g_.tensors[t];
-    if (tensor.pinned && (tensor.pinned->scale != q.scale || tensor.pinned->zero_point != q.zero_point)) {
+    if (tensor.pinned &&
+        (tensor.pinned->scale != q.scale || tensor.pinned->zero_point != q.zero_point)) {
       Unsupported(n, "tensor '" + tensor.name + "' is quantized twice with different parameters");
     }
     tensor.pinned = q;
@@ -370,7 +400,8 @@ class QdqRewriter {
         if (q != nullptr && q->op == "QuantizeLinear") {
           const QdqParams qp = ParamsOf(*q);
           if (qp.scale != p.scale || qp.zero_point != p.zero_point || qp.type != p.type) {
-            Unsupported(n, "dequantizes with parameters other than its QuantizeLinear '" + q->name + "' used");
+            Unsupported(n, "dequantizes with parameters other than its QuantizeLinear '" + q->name +
+                               "' used");
           }
           Pin(*q, q->inputs[0], qp);
           Replace(n.outputs[0], q->inputs[0]);
@@ -378,8 +409,9 @@ class QdqRewriter {
           Pin(n, x, p);  // an integer model input: the runtime's int8 input
           Replace(n.outputs[0], x);
         } else {
-          Unsupported(n, "reads a tensor computed by op " + (q ? q->op : std::string("?")) +
-                             " (DequantizeLinear must read a QuantizeLinear, a graph input or a constant)");
+          Unsupported(
+              n, "reads a tensor computed by op " + (q ? q->op : std::string("?")) +
+                     " (DequantizeLinear must read a QuantizeLinear, a graph input or a constant)");
         }
         continue;
       }
@@ -394,8 +426,8 @@ class QdqRewriter {
         continue;
       }
       for (int c : g_.Consumers(n.outputs[0])) {
-        Unsupported(g_.nodes[c], "reads the quantized tensor '" + g_.tensors[n.outputs[0]].name + "' of node '" +
-                                     n.name + "' (only DequantizeLinear may)");
+        Unsupported(g_.nodes[c], "reads the quantized tensor '" + g_.tensors[n.outputs[0]].name +
+                                     "' of node '" + n.name + "' (only DequantizeLinear may)");
       }
       const QdqParams p = ParamsOf(n);
       Pin(n, n.inputs[0], p);
