@@ -677,6 +677,9 @@ def main():
                 attrs = {"axis": 1}
                 scale, zp = np.full(4, 0.05, np.float32), np.zeros(4, np.int8)
             inits += [numpy_helper.from_array(scale, "s"), numpy_helper.from_array(zp, "z")]
+            if kind == "float8":  # a FLOAT8E4M3FN zero point (opset 19; type 17, newer than this onnx module)
+                opset = 19
+                inits[-1].data_type = 17
             if kind == "conv_integer":
                 xi = helper.make_tensor_value_info("x", TensorProto.UINT8, [1, 1, 3, 3])
                 yo = helper.make_tensor_value_info("y", TensorProto.INT32, [1, 1, 2, 2])
@@ -696,6 +699,7 @@ def main():
         qdq_cases = [  # kind, words the error must hold, whether float32 converts
             ("int16", ("my_bad_node", "QuantizeLinear", "int16"), False),
             ("saturate", ("my_bad_node", "QuantizeLinear", "saturate"), False),
+            ("float8", ("my_bad_node", "QuantizeLinear", "FLOAT8"), False),
             ("block_size", ("my_bad_node", "QuantizeLinear", "block_size"), False),
             ("per_axis_activation", ("my_bad_node", "QuantizeLinear", "per-axis"), True),
             ("conv_integer", ("my_bad_node", "ConvInteger", "int32", "float32"), True),

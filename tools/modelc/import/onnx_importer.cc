@@ -21,9 +21,14 @@ constexpr int64_t kMaxElements = int64_t{1} << 30;
 constexpr int64_t kNewestOpset = 23;
 
 std::string ElemTypeName(int type) {
+  // Types newer than the onnx.proto modelc is built with (float8, 4-bit: opsets 19 to 23).
+  static const std::map<int, std::string> kNewer = {
+      {17, "FLOAT8E4M3FN"}, {18, "FLOAT8E4M3FNUZ"}, {19, "FLOAT8E5M2"}, {20, "FLOAT8E5M2FNUZ"},
+      {21, "UINT4"}, {22, "INT4"}, {23, "FLOAT4E2M1"}};
   const std::string name = onnx::TensorProto::DataType_IsValid(type)
                                ? onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(type))
-                               : "unknown";
+                           : kNewer.count(type) ? kNewer.at(type)
+                                                : "unknown";
   return name + " (" + std::to_string(type) + ")";
 }
 
@@ -201,7 +206,7 @@ class Importer {
     for (const auto& init : g.initializer()) {
       const std::string what = "initializer '" + init.name() + "'";
       if (names_.count(init.name())) throw ConvertError(what + " is defined twice");
-      Value v = TensorToValue(init, what);
+      Value v = ReaderNamed(init.name(), [&] { return TensorToValue(init, what); });
       CheckNotNaN(v, what);
       const int index = graph_.AddConstant(init.name(), std::move(v));
       RecordElementType(index, init.data_type());
@@ -261,6 +266,27 @@ class Importer {
   }
 
   void Define(const std::string& name, int index) { names_[name] = index; }
+
+  // Runs `read`; an unsupported initializer (a float8 zero point, ...) names
+  // the first node reading it.
+  template <typename F>
+  Value ReaderNamed(const std::string& initializer, F read) {
+    try {
+      return read();
+    } catch (const ConvertError& e) {
+      if (e.kind() != ErrorKind::kUnsupported) throw;
+      const auto& nodes = model_.graph().node();
+      for (int k = 0; k < nodes.size(); ++k) {
+        for (const auto& in : nodes[k].input()) {
+          if (in != initializer) continue;
+          const std::string name = nodes[k].name().empty() ? nodes[k].op_type() + "_" + std::to_string(k)
+                                                           : nodes[k].name();
+          throw ConvertError(name, nodes[k].op_type(), e.what(), ErrorKind::kUnsupported);
+        }
+      }
+      throw;
+    }
+  }
 
   // The integer types quantized ops distinguish (uint8 zero points, int32 biases).
   void RecordElementType(int index, int type) {
