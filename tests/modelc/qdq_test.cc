@@ -162,6 +162,51 @@ TEST(Qdq, QuantizedTensorReadByAnotherOpIsRefusedByName) {
   }
 }
 
+// Inconsistent parameters: a clear error naming the QuantizeLinear, in both precisions.
+TEST(Qdq, InconsistentParametersAreRefusedByName) {
+  struct Case {
+    std::vector<float> scale;
+    std::vector<int8_t> zp;
+    int64_t axis;
+    const char* words;
+  };
+  const std::vector<Case> cases = {
+      {{1, 1, 1, 1}, {0, 0, 0, 0}, 5, "outside rank"},
+      {{1, 1, 1}, {0, 0, 0}, 1, "3 scales"},
+      {{1}, {0, 0}, 1, "zero point"},
+      {{}, {}, 1, "non-empty"},
+      {{-1}, {0}, 1, "positive"},
+      {{0}, {0}, 1, "positive"},
+  };
+  for (const Case& c : cases) {
+    QdqBuilder b;
+    const std::vector<int64_t> dims =
+        c.scale.size() == 1 ? std::vector<int64_t>{}
+                            : std::vector<int64_t>{static_cast<int64_t>(c.scale.size())};
+    b.Init<float>("s", onnx::TensorProto::FLOAT, dims, c.scale);
+    b.Init<int8_t>("z", onnx::TensorProto::INT8, {static_cast<int64_t>(c.zp.size())}, c.zp);
+    if (c.zp.size() == 1) b.g()->mutable_initializer(1)->clear_dims();
+    auto* q = b.Node("my_q", "QuantizeLinear", {"x", "s", "z"}, {"q"});
+    auto* axis = q->add_attribute();
+    axis->set_name("axis");
+    axis->set_type(onnx::AttributeProto::INT);
+    axis->set_i(c.axis);
+    b.Node("dq", "DequantizeLinear", {"q", "s", "z"}, {"y"});
+    b.Output("y");
+    for (Precision p : {Precision::kInt8, Precision::kFloat32}) {
+      ModelInfo info;
+      info.name = "bad";
+      try {
+        Compile(ImportOnnxBytes(b.Bytes(), "bad.onnx"), p, {}, info);
+        ADD_FAILURE() << "converted: " << c.words;
+      } catch (const ConvertError& e) {
+        EXPECT_EQ(e.node(), "my_q") << e.what();
+        EXPECT_NE(std::string(e.what()).find(c.words), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
 TEST(Qdq, Float32RunsThePairsAsFakeQuantization) {
   ModelInfo info;
   info.name = "qdq";
