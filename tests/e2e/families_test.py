@@ -626,13 +626,39 @@ def qlinear_models(rng):
         return np.clip(np.rint(acc.astype(np.float32) * m) + int(yz2), -128, 127)
 
     models.append(("qlinearmatmul", g, (1, 16), np.int8, a_s, a_z, ys2, yz2, matmul_ref))
+    # A QDQ Conv1d + Relu (x [1,2,8] float with a pair, int8 weights per channel, a pair on the output):
+    # its parameters survive the 1-D to 2-D lifting, so it converts without calibration.
+    xs3, ys3, yz3 = np.float32(0.05), np.float32(0.02), np.int8(-128)
+    w3 = rng.integers(-127, 128, size=(3, 2, 3)).astype(np.int8)
+    ws3 = np.array([0.01, 0.02, 0.015], np.float32)
+    inits = [numpy_helper.from_array(np.array(v), n) for v, n in
+             ((xs3, "xs"), (np.int8(0), "xz"), (w3, "wq"), (ws3, "ws"), (np.zeros(3, np.int8), "wz"),
+              (ys3, "ys"), (yz3, "yz"))]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["w"], axis=0),
+             helper.make_node("Conv", ["xd", "w"], ["c"], pads=[1, 1], name="conv1d"),
+             helper.make_node("Relu", ["c"], ["r"]),
+             helper.make_node("QuantizeLinear", ["r", "ys", "yz"], ["rq"]),
+             helper.make_node("DequantizeLinear", ["rq", "ys", "yz"], ["y"])]
+    g = helper.make_graph(nodes, "qdq_conv1d", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 8])], initializer=inits)
+
+    def conv1d_ref(q):
+        xp = np.pad(q.astype(np.float32) * xs3, ((0, 0), (0, 0), (1, 1)))
+        wf = w3.astype(np.float32) * ws3[:, None, None]
+        c = np.stack([np.einsum("ncl,ocl->no", xp[:, :, i:i + 3], wf) for i in range(8)], axis=2)
+        return np.clip(np.rint(np.maximum(c, 0) / ys3) + int(yz3), -128, 127)
+
+    models.append(("qdq_conv1d", g, (1, 2, 8), np.int8, xs3, np.int8(0), ys3, yz3, conv1d_ref))
     return models
 
 
 def check_qlinear(a, c):
-    """QLinearConv and QLinearMatMul to int8 (the runtime's Conv2D / FullyConnected on the
-    model's own integers) against numpy's integer reference: every output within 1 LSB
-    (the runtime requantizes with a fixed-point multiplier, ONNX in float), most equal."""
+    """QLinearConv, QLinearMatMul and a QDQ Conv1d to int8 without calibration (the runtime's
+    Conv2D / FullyConnected on the model's own integers) against numpy's reference: every
+    output within 1 LSB (the runtime requantizes with a fixed-point multiplier, ONNX in
+    float), most equal."""
     import onnx
     from onnx import helper
     rng = np.random.default_rng(5)
