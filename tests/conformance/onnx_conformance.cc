@@ -73,6 +73,8 @@ std::vector<std::string> kSupportedOps = {
     "RNN", "GRU", "LSTM", "ConstantOfShape",
     // tools/modelc/ops/conv_transpose.cc, ops/resize.cc.
     "ConvTranspose", "Resize", "Upsample",
+    // Pre-quantized ONNX (tools/modelc/ops/qdq.cc, passes/qdq.cc).
+    "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -106,6 +108,12 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"ConvTranspose", {1, 2}},  // W, B
     {"Resize", {1, 2, 3}},  // roi, scales, sizes
     {"Upsample", {1}},      // scales
+    {"QuantizeLinear", {1, 2}},    // scale, zero point
+    {"DequantizeLinear", {1, 2}},  // scale, zero point
+    {"QLinearConv", {1, 2, 3, 4, 5, 6, 7, 8}},  // all but x
+    {"QLinearMatMul", {1, 2, 3, 4, 5, 6, 7}},   // all but a
+    {"ConvInteger", {1, 2, 3}},    // w, zero points
+    {"MatMulInteger", {1, 2, 3}},  // b, zero points
 };
 
 // ONNX backend test defaults.

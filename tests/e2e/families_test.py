@@ -9,11 +9,17 @@ Each family is a folder under models/ with a training script that wrote
     accuracy on the labels is printed beside PyTorch's);
   - image outputs (the conv autoencoder): float32 as above, int8 and int16
     reconstruction SQNR against PyTorch's >= 25 dB and >= 40 dB;
-  - raw outputs of the first samples are byte-identical on every QEMU target.
+  - raw outputs of the first samples are byte-identical on every QEMU target;
+  - a pre-quantized QDQ model (models/qdq_cnn) converts to int8 without calibration,
+    keeps the scales and zero points its QuantizeLinear/DequantizeLinear nodes carry and
+    matches the fake-quantized PyTorch model (top-1 >= 98%, output bytes within 1 LSB on
+    >= 99%); in float32 the Q/DQ pairs are float ops, within 1e-4 of that model.
 
     /usr/bin/python3 tests/e2e/families_test.py --bin build/host/bin --repo . --targets host,cortex-m4
 """
+import json
 import os
+import re
 import sys
 
 import numpy as np
@@ -471,6 +477,223 @@ def check_tflite_lstm(a, c):
          "clipping" in r.err, r.describe())
 
 
+def qdq_test_images(d):
+    """models/qdq_cnn's test images, rebuilt by its train.py (not committed: 150 KB)."""
+    sys.path.insert(0, os.path.dirname(d))
+    sys.path.insert(0, d)
+    try:
+        import train as qdq_train  # models/qdq_cnn/train.py
+    finally:
+        del sys.path[:2]
+    sys.modules.pop("train", None)
+    return qdq_train.test_set()
+
+
+def check_qdq(a, c):
+    """A pre-quantized (QDQ) model: int8 without calibration, the parameters the
+    QuantizeLinear/DequantizeLinear nodes carry kept exactly, outputs against the
+    fake-quantized PyTorch model (same points, same parameters; round half to even)."""
+    d = os.path.join(a.repo, "models", "qdq_cnn")
+    onnx_path = os.path.join(d, "qdq_cnn.onnx")
+    x, y = qdq_test_images(d)
+    if not c.ok("qdq_cnn test images rebuilt", (y == np.load(os.path.join(d, "test_y.npy"))).all(),
+                "labels differ from test_y.npy"):
+        return
+    x_path = os.path.join(a.scratch, "qdq_cnn_x.npy")
+    np.save(x_path, x)
+    few = os.path.join(a.scratch, "qdq_cnn_few.npy")
+    np.save(few, x[:RAW_SAMPLES])
+    ref = np.load(os.path.join(d, "torch_logits.npy"))
+    ref_q = np.load(os.path.join(d, "torch_q.npy"))
+    with open(os.path.join(d, "qdq_params.json")) as f:
+        pinned = json.load(f)
+    for precision in ("int8", "float32"):
+        name = "qdq_cnn " + precision
+        model = os.path.join(a.scratch, "qdq_cnn_%s.mote" % precision)
+        r = run([a.modelc, "convert", onnx_path, "-o", model, "--precision", precision])  # no calibration
+        if not c.ok("convert " + name + " without calibration", r.rc == 0, r.describe()):
+            continue
+        out = os.path.join(a.scratch, "qdq_cnn_%s.npy" % precision)
+        r = run([a.sim, "run", model, "--input", x_path, "--output", out], timeout=120)
+        if not c.ok("run " + name, r.rc == 0, r.describe()):
+            continue
+        got = np.load(out)
+        agree = 100 * (got.argmax(1) == ref.argmax(1)).mean()
+        print("INFO %s: accuracy %.2f%% (fake-quantized PyTorch %.2f%%), top-1 agreement %.2f%%" % (
+            name, 100 * (got.argmax(1) == y).mean(), 100 * (ref.argmax(1) == y).mean(), agree))
+        if precision == "float32":  # Q/DQ as float ops: the fake-quantized model itself
+            excess = np.abs(got - ref) - 1e-4 * np.maximum(1.0, np.abs(ref))
+            c.ok(name + " logits within 1e-4 relative of fake-quantized PyTorch", excess.max() <= 0,
+                 "max |diff| %g" % np.abs(got - ref).max())
+            check_raw(a, c, model, few, name, "qdq_cnn", precision)
+            continue
+        c.ok(name + " top-1 agreement >= 98%", agree >= 98.0, "%.2f%%" % agree)
+        raw = os.path.join(a.scratch, "qdq_cnn_raw.npy")
+        r = run([a.sim, "run", model, "--input", x_path, "--output", raw, "--raw"], timeout=120)
+        if c.ok("run %s --raw" % name, r.rc == 0, r.describe()):
+            lsb = np.abs(np.load(raw).astype(np.int32).reshape(ref_q.shape) - ref_q.astype(np.int32))
+            print("INFO %s: output bytes equal PyTorch's on %.2f%%, within 1 LSB on %.2f%% (max %d)" % (
+                name, 100 * (lsb == 0).mean(), 100 * (lsb <= 1).mean(), lsb.max()))
+            c.ok(name + " output bytes within 1 LSB of PyTorch on >= 99%", (lsb <= 1).mean() >= 0.99,
+                 "%.2f%%" % (100 * (lsb <= 1).mean()))
+        # (a) every tensor a QuantizeLinear quantized has the model's scale and zero point.
+        r = run([a.modelc, "inspect", model])
+        seen = {}
+        for line in r.out.splitlines():
+            m = re.search(r"(?:-> |^input +|^output +)(\S+) Int8\[[^\]]*\] scale (\S+) zero_point (-?\d+)", line)
+            if m:
+                seen[m.group(1)] = (float(m.group(2)), int(m.group(3)))
+        seen["logits.float"] = seen.get("logits")  # the graph output keeps the ONNX output's name
+        for tensor, p in sorted(pinned.items()):
+            have = seen.get(tensor)
+            # inspect prints 6 significant digits
+            c.ok("qdq_cnn int8 tensor %s has the QDQ parameters" % tensor,
+                 have is not None and abs(have[0] - p["scale"]) <= 1e-5 * p["scale"] and have[1] == p["zero_point"],
+                 "mote %s, QDQ %s" % (have, p))
+        check_raw(a, c, model, few, name, "qdq_cnn", precision)
+    # Without the pair after the global pool, its output needs calibration: refused by
+    # name without, calibrated with (the pinned tensors unchanged).
+    import onnx
+    m = onnx.load(onnx_path)
+    g = m.graph
+    pair = [n for n in g.node if n.name.startswith("/GlobalAveragePool_output_0.")]
+    dq_out, q_in = pair[1].output[0], pair[0].input[0]
+    for n in g.node:
+        n.input[:] = [q_in if i == dq_out else i for i in n.input]
+    for n in pair:
+        g.node.remove(n)
+    partial = os.path.join(a.scratch, "qdq_cnn_partial.onnx")
+    onnx.save(m, partial)
+    model = os.path.join(a.scratch, "qdq_cnn_partial.mote")
+    r = run([a.modelc, "convert", partial, "-o", model, "--precision", "int8"])
+    c.ok("qdq_cnn without one pair: refused without calibration, naming the node",
+         r.rc == 1 and "/GlobalAveragePool" in r.err and "calibration" in r.err, r.describe())
+    calib = os.path.join(a.scratch, "qdq_cnn_calib.npy")
+    np.save(calib, x[:50])
+    r = run([a.modelc, "convert", partial, "-o", model, "--precision", "int8", "--calibration", calib])
+    if c.ok("qdq_cnn without one pair: converts with calibration", r.rc == 0, r.describe()):
+        r = run([a.modelc, "inspect", model])
+        c.ok("qdq_cnn partial: pinned tensors keep their parameters, the unpinned one is calibrated",
+             "/Relu_1_output_0 Int8[1,8,8,16] scale %.6g zero_point -128" % pinned["/Relu_1_output_0"]["scale"]
+             in r.out and "/GlobalAveragePool_output_0 Int8" in r.out and
+             "scale %.6g" % pinned["/GlobalAveragePool_output_0"]["scale"] not in r.out, r.out)
+
+
+def qlinear_models(rng):
+    """A QLinearConv (uint8 input, per-channel int8 weights, int32 bias, padding and stride) and a
+    QLinearMatMul (int8, per-column weight scales), with numpy's integer reference of each: the
+    exact sum, times s_x * s_w / s_y, rounded half to even, plus the output zero point."""
+    from onnx import TensorProto, helper, numpy_helper
+    models = []
+    # QLinearConv: x [1,3,7,7] uint8 -> y [1,4,4,4] uint8 (kernel 3, stride 2, pads 1).
+    xs, xz, ys, yz = np.float32(0.02), np.uint8(120), np.float32(0.05), np.uint8(110)
+    w = rng.integers(-127, 128, size=(4, 3, 3, 3)).astype(np.int8)
+    ws = rng.uniform(0.002, 0.01, size=4).astype(np.float32)
+    b = rng.integers(-2000, 2000, size=4).astype(np.int32)
+    inits = [numpy_helper.from_array(np.array(v), n) for v, n in
+             ((xs, "xs"), (xz, "xz"), (ys, "ys"), (yz, "yz"), (w, "w"), (ws, "ws"),
+              (np.zeros(4, np.int8), "wz"), (b, "b"))]
+    node = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"], ["y"],
+                            name="qconv", pads=[1, 1, 1, 1], strides=[2, 2], kernel_shape=[3, 3])
+    g = helper.make_graph([node], "qlinearconv", [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, 3, 7, 7])],
+                          [helper.make_tensor_value_info("y", TensorProto.UINT8, [1, 4, 4, 4])], initializer=inits)
+
+    def conv_ref(x):
+        xp = np.pad(x.astype(np.int64) - int(xz), ((0, 0), (0, 0), (1, 1), (1, 1)))
+        acc = np.zeros((x.shape[0], 4, 4, 4), np.int64)
+        for i in range(4):
+            for j in range(4):
+                patch = xp[:, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3]
+                acc[:, :, i, j] = np.einsum("nchw,ochw->no", patch, w.astype(np.int64))
+        acc += b[None, :, None, None]
+        m = (np.float32(xs) * ws / np.float32(ys)).astype(np.float32)[None, :, None, None]
+        return np.clip(np.rint(acc.astype(np.float32) * m) + int(yz), 0, 255)
+
+    models.append(("qlinearconv", g, (1, 3, 7, 7), np.uint8, xs, xz, ys, yz, conv_ref))
+    # QLinearMatMul: a [1,16] int8 -> y [1,6] int8, per-column scales of b.
+    a_s, a_z, ys2, yz2 = np.float32(0.03), np.int8(-5), np.float32(0.08), np.int8(3)
+    bm = rng.integers(-127, 128, size=(16, 6)).astype(np.int8)
+    bs = rng.uniform(0.005, 0.02, size=6).astype(np.float32)
+    inits = [numpy_helper.from_array(np.array(v), n) for v, n in
+             ((a_s, "as"), (a_z, "az"), (bm, "b"), (bs, "bs"), (np.zeros(6, np.int8), "bz"), (ys2, "ys"), (yz2, "yz"))]
+    node = helper.make_node("QLinearMatMul", ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"], name="qmatmul")
+    g = helper.make_graph([node], "qlinearmatmul", [helper.make_tensor_value_info("a", TensorProto.INT8, [1, 16])],
+                          [helper.make_tensor_value_info("y", TensorProto.INT8, [1, 6])], initializer=inits)
+
+    def matmul_ref(x):
+        acc = (x.astype(np.int64) - int(a_z)) @ bm.astype(np.int64)
+        m = (np.float32(a_s) * bs / np.float32(ys2)).astype(np.float32)
+        return np.clip(np.rint(acc.astype(np.float32) * m) + int(yz2), -128, 127)
+
+    models.append(("qlinearmatmul", g, (1, 16), np.int8, a_s, a_z, ys2, yz2, matmul_ref))
+    # A QDQ Conv1d + Relu (x [1,2,8] float with a pair, int8 weights per channel, a pair on the output):
+    # its parameters survive the 1-D to 2-D lifting, so it converts without calibration.
+    xs3, ys3, yz3 = np.float32(0.05), np.float32(0.02), np.int8(-128)
+    w3 = rng.integers(-127, 128, size=(3, 2, 3)).astype(np.int8)
+    ws3 = np.array([0.01, 0.02, 0.015], np.float32)
+    inits = [numpy_helper.from_array(np.array(v), n) for v, n in
+             ((xs3, "xs"), (np.int8(0), "xz"), (w3, "wq"), (ws3, "ws"), (np.zeros(3, np.int8), "wz"),
+              (ys3, "ys"), (yz3, "yz"))]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["w"], axis=0),
+             helper.make_node("Conv", ["xd", "w"], ["c"], pads=[1, 1], name="conv1d"),
+             helper.make_node("Relu", ["c"], ["r"]),
+             helper.make_node("QuantizeLinear", ["r", "ys", "yz"], ["rq"]),
+             helper.make_node("DequantizeLinear", ["rq", "ys", "yz"], ["y"])]
+    g = helper.make_graph(nodes, "qdq_conv1d", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 8])], initializer=inits)
+
+    def conv1d_ref(q):
+        xp = np.pad(q.astype(np.float32) * xs3, ((0, 0), (0, 0), (1, 1)))
+        wf = w3.astype(np.float32) * ws3[:, None, None]
+        c = np.stack([np.einsum("ncl,ocl->no", xp[:, :, i:i + 3], wf) for i in range(8)], axis=2)
+        return np.clip(np.rint(np.maximum(c, 0) / ys3) + int(yz3), -128, 127)
+
+    models.append(("qdq_conv1d", g, (1, 2, 8), np.int8, xs3, np.int8(0), ys3, yz3, conv1d_ref))
+    return models
+
+
+def check_qlinear(a, c):
+    """QLinearConv, QLinearMatMul and a QDQ Conv1d to int8 without calibration (the runtime's
+    Conv2D / FullyConnected on the model's own integers) against numpy's reference: every
+    output within 1 LSB (the runtime requantizes with a fixed-point multiplier, ONNX in
+    float), most equal."""
+    import onnx
+    from onnx import helper
+    rng = np.random.default_rng(5)
+    for name, g, shape, dtype, xs, xz, ys, yz, ref in qlinear_models(rng):
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 8
+        onnx.checker.check_model(m)
+        path = os.path.join(a.scratch, name + ".onnx")
+        onnx.save(m, path)
+        model = os.path.join(a.scratch, name + ".mote")
+        r = run([a.modelc, "convert", path, "-o", model, "--precision", "int8"])
+        if not c.ok("convert %s int8" % name, r.rc == 0, r.describe()):
+            continue
+        info = np.iinfo(dtype)
+        q = rng.integers(info.min, int(info.max) + 1, size=(64,) + shape[1:]).astype(dtype)
+        # Float inputs that quantize exactly to q with the input's parameters.
+        x_path = os.path.join(a.scratch, name + "_x.npy")
+        np.save(x_path, ((q.astype(np.float32) - int(xz)) * xs).astype(np.float32))
+        out = os.path.join(a.scratch, name + "_y.npy")
+        r = run([a.sim, "run", model, "--input", x_path, "--output", out, "--raw"])
+        if not c.ok("run %s int8" % name, r.rc == 0, r.describe()):
+            continue
+        shift = 128 if dtype == np.uint8 else 0  # uint8 tensors are int8 with the zero point 128 lower
+        got = np.load(out).astype(np.int64).reshape((64,) + ref(q[:1]).shape[1:]) + shift
+        want = ref(q).astype(np.int64)
+        d = np.abs(got - want)
+        print("INFO %s int8: %.2f%% of outputs equal numpy's integer reference, max %d LSB" % (
+            name, 100 * (d == 0).mean(), d.max()))
+        c.ok("%s int8 within 1 LSB of the integer reference, >= 95%% equal" % name,
+             d.max() <= 1 and (d == 0).mean() >= 0.95, "max %d LSB, %.2f%% equal" % (d.max(), 100 * (d == 0).mean()))
+        few = os.path.join(a.scratch, name + "_few.npy")
+        np.save(few, np.load(x_path)[:RAW_SAMPLES])
+        check_raw(a, c, model, few, name + " int8", name, "int8")
+
+
 def main():
     a = parse_args(__doc__, "families")
     c = Checker()
@@ -483,6 +706,8 @@ def main():
     check_torchvision_shufflenet(a, c)
     check_tflite_lstm(a, c)
     check_conv_transpose_1d(a, c)
+    check_qdq(a, c)
+    check_qlinear(a, c)
     return c.finish()
 
 

@@ -45,6 +45,7 @@ if [[ -d $node_tests ]]; then
   ops+='|layer_normalization|instancenorm|logsoftmax|reduce_max|reduce_min|reduce_prod|reduce_l1|reduce_l2|reduce_sum_square|reduce_log_sum'
   ops+='|gru|lstm|rnn|simple_rnn|constantofshape'
   ops+='|convtranspose|resize|upsample'
+  ops+='|quantizelinear|dequantizelinear|qlinearconv|qlinearmatmul|convinteger|matmulinteger'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then
@@ -102,6 +103,10 @@ if [[ -f $repo/models/digits_cnn/calib.npy ]]; then
       --calibration "$repo/models/digits_cnn/calib.npy" --precision int8 --cores "$cores"
   done
 fi
+# A pre-quantized QDQ model: int8 without calibration (the parameters it carries), and float32.
+for p in int8 float32; do
+  mote "qdq_cnn_$p" "$repo/models/qdq_cnn/qdq_cnn.onnx" "" --precision "$p"
+done
 for dir in "$shared"/testdata/onnx-ml/*/; do
   [[ -f $dir/model.onnx && -f $dir/X_calib.npy ]] || continue
   for p in int8 float32; do

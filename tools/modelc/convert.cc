@@ -183,6 +183,7 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
                       const ModelInfo& info, size_t selftest, const std::vector<std::string>& cores) {
   const auto start = std::chrono::steady_clock::now();
   tools::ProgressPhase("optimizing");
+  ImportQuantization(graph, precision != Precision::kFloat32);
   Optimize(graph);
   const Calibration calibration = Calibrate(graph, samples);
   const Graph float_graph = graph;

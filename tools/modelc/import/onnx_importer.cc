@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "ir/reference_executor.h"
@@ -20,9 +21,14 @@ constexpr int64_t kMaxElements = int64_t{1} << 30;
 constexpr int64_t kNewestOpset = 23;
 
 std::string ElemTypeName(int type) {
+  // Types newer than the onnx.proto modelc is built with (float8, 4-bit: opsets 19 to 23).
+  static const std::map<int, std::string> kNewer = {
+      {17, "FLOAT8E4M3FN"}, {18, "FLOAT8E4M3FNUZ"}, {19, "FLOAT8E5M2"}, {20, "FLOAT8E5M2FNUZ"},
+      {21, "UINT4"}, {22, "INT4"}, {23, "FLOAT4E2M1"}};
   const std::string name = onnx::TensorProto::DataType_IsValid(type)
                                ? onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(type))
-                               : "unknown";
+                           : kNewer.count(type) ? kNewer.at(type)
+                                                : "unknown";
   return name + " (" + std::to_string(type) + ")";
 }
 
@@ -200,9 +206,11 @@ class Importer {
     for (const auto& init : g.initializer()) {
       const std::string what = "initializer '" + init.name() + "'";
       if (names_.count(init.name())) throw ConvertError(what + " is defined twice");
-      Value v = TensorToValue(init, what);
+      Value v = ReaderNamed(init.name(), [&] { return TensorToValue(init, what); });
       CheckNotNaN(v, what);
-      Define(init.name(), graph_.AddConstant(init.name(), std::move(v)));
+      const int index = graph_.AddConstant(init.name(), std::move(v));
+      RecordElementType(index, init.data_type());
+      Define(init.name(), index);
     }
     for (const auto& in : g.input()) {
       const auto it = names_.find(in.name());
@@ -259,13 +267,60 @@ class Importer {
 
   void Define(const std::string& name, int index) { names_[name] = index; }
 
+  // Runs `read`; an unsupported initializer (a float8 zero point, ...) names
+  // the first node reading it.
+  template <typename F>
+  Value ReaderNamed(const std::string& initializer, F read) {
+    try {
+      return read();
+    } catch (const ConvertError& e) {
+      if (e.kind() != ErrorKind::kUnsupported) throw;
+      const auto& nodes = model_.graph().node();
+      for (int k = 0; k < nodes.size(); ++k) {
+        for (const auto& in : nodes[k].input()) {
+          if (in != initializer) continue;
+          const std::string name = nodes[k].name().empty() ? nodes[k].op_type() + "_" + std::to_string(k)
+                                                           : nodes[k].name();
+          throw ConvertError(name, nodes[k].op_type(), e.what(), ErrorKind::kUnsupported);
+        }
+      }
+      throw;
+    }
+  }
+
+  // The integer types quantized ops distinguish (uint8 zero points, int32 biases).
+  void RecordElementType(int index, int type) {
+    if (type == onnx::TensorProto::INT8) graph_.element_types[index] = DType::kInt8;
+    if (type == onnx::TensorProto::UINT8) graph_.element_types[index] = DType::kUInt8;
+    if (type == onnx::TensorProto::INT32) graph_.element_types[index] = DType::kInt32;
+  }
+
+  // int8 / uint8 / int32 graph inputs are accepted when every reader is a
+  // quantized op that takes integers (DequantizeLinear, QLinear*, *Integer);
+  // modelc runs them as float tensors holding the integers.
+  bool QuantizedOpsOnly(const std::string& input) const {
+    static const std::set<std::string> kIntegerReaders = {
+        "DequantizeLinear", "QuantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"};
+    bool read = false;
+    for (const auto& n : model_.graph().node()) {
+      for (const auto& in : n.input()) {
+        if (in != input) continue;
+        if (!kIntegerReaders.count(n.op_type())) return false;
+        read = true;
+      }
+    }
+    return read;
+  }
+
   int AddInput(const onnx::ValueInfoProto& in) {
     const std::string what = "graph input '" + in.name() + "'";
     if (!in.type().has_tensor_type()) {
       throw ConvertError(what + ": only tensor inputs are supported", ErrorKind::kUnsupported);
     }
     const auto& tt = in.type().tensor_type();
-    if (tt.elem_type() != onnx::TensorProto::FLOAT) {
+    const bool integer = tt.elem_type() == onnx::TensorProto::INT8 || tt.elem_type() == onnx::TensorProto::UINT8 ||
+                         tt.elem_type() == onnx::TensorProto::INT32;
+    if (tt.elem_type() != onnx::TensorProto::FLOAT && !(integer && QuantizedOpsOnly(in.name()))) {
       throw ConvertError(what + ": element type " + ElemTypeName(tt.elem_type()) +
                          " is not supported (inputs must be FLOAT, i.e. float32)", ErrorKind::kUnsupported);
     }
@@ -292,6 +347,7 @@ class Importer {
       t.shape.push_back(v);
     }
     const int index = graph_.AddTensor(std::move(t));
+    RecordElementType(index, tt.elem_type());
     Define(in.name(), index);
     return index;
   }
@@ -304,7 +360,11 @@ class Importer {
     }
     if (n.op_type() == "Constant") {
       if (n.output_size() != 1) throw ConvertError(name, "Constant", "needs exactly one output");
-      Define(n.output(0), graph_.AddConstant(n.output(0), ConstantValue(n, "node '" + name + "' (op Constant)")));
+      const int index = graph_.AddConstant(n.output(0), ConstantValue(n, "node '" + name + "' (op Constant)"));
+      for (const auto& a : n.attribute()) {
+        if (a.name() == "value") RecordElementType(index, a.t().data_type());
+      }
+      Define(n.output(0), index);
       return;
     }
     if (!IsKnownOp(n.op_type())) {

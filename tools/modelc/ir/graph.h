@@ -76,6 +76,9 @@ struct Tensor {
   std::vector<uint8_t> encoded;
   // Label output of a classifier with string labels: label k is class_names[k].
   std::vector<std::string> class_names;
+  // Quantization a QDQ model carries for this activation (passes/qdq.cc):
+  // the quantizer uses it instead of calibrating.
+  std::optional<QuantParams> pinned;
 
   bool is_const() const { return constant.has_value(); }
 };
@@ -119,6 +122,12 @@ struct Graph {
   std::map<int, Shape> declared_shapes;
   bool nhwc = false;          // already in the runtime's layout (TFLite)
   bool prequantized = false;  // quantization imported with the model, kept as is
+  // ONNX element types of integer initializers and graph inputs (int8, uint8,
+  // int32): QuantizeLinear / DequantizeLinear read them (passes/qdq.cc).
+  std::map<int, DType> element_types;
+  // Per-output-channel weight scales a QDQ model carries, by the name of the
+  // node whose weights they quantize (names survive lowering; tensors do not).
+  std::map<std::string, QuantParams> weight_pins;
 
   int AddTensor(Tensor t);
   int AddConstant(const std::string& name, Value v);

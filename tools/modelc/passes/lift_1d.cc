@@ -173,6 +173,7 @@ class Lift1D {
       x.name = g_.tensors[t].name + ".h1";
       x.dtype = g_.tensors[t].dtype;
       x.shape = Lifted(g_.tensors[t].shape);
+      x.pinned = g_.tensors[t].pinned;  // a QDQ model's parameters (passes/qdq.cc)
       lifted_[t] = g_.AddTensor(std::move(x));
       changed = true;
     };

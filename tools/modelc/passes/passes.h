@@ -40,6 +40,13 @@ void FuseElementwiseChains(Graph& graph);
 // (passes/fuse_layer_norm.cc).
 void FuseLayerNorm(Graph& graph);
 
+// Pre-quantized ONNX (passes/qdq.cc): QLinearConv, QLinearMatMul,
+// ConvInteger and MatMulInteger become DequantizeLinear -> float op ->
+// QuantizeLinear; then with `keep` (an int8 conversion) the
+// QuantizeLinear/DequantizeLinear pairs become the quantization they pin
+// (Tensor::pinned, Graph::weight_pins), else float ops (fake quantization).
+void ImportQuantization(Graph& graph, bool keep);
+
 // All of the above.
 void Optimize(Graph& graph);
 

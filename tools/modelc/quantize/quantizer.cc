@@ -77,6 +77,72 @@ void EncodeWeights(Tensor& w, bool channels_last = false) {
   w.dtype = DType::kInt8;
 }
 
+// Weights a QDQ model quantized (Graph::weight_pins): its scales, so the
+// integers are the model's own (w / scale is within rounding of one).
+void EncodePinnedWeights(Tensor& w, const Node& n, const QuantParams& pin, bool channels_last) {
+  const int64_t total = NumElements(w.shape);
+  const int64_t channels = channels_last ? w.shape.back() : w.shape[0];
+  const int64_t per = total / channels;
+  if (pin.scale.size() != 1 && static_cast<int64_t>(pin.scale.size()) != channels) {
+    Fail(n, std::to_string(pin.scale.size()) + " weight scales for " + std::to_string(channels) + " output channels");
+  }
+  QuantParams q;
+  q.axis = channels_last ? static_cast<int>(w.shape.size()) - 1 : 0;
+  std::vector<int8_t> values(static_cast<size_t>(total));
+  for (int64_t c = 0; c < channels; ++c) {
+    const float scale = pin.scale.size() == 1 ? pin.scale[0] : pin.scale[c];
+    q.scale.push_back(scale);
+    q.zero_point.push_back(0);
+    for (int64_t k = 0; k < per; ++k) {
+      const int64_t i = channels_last ? k * channels + c : c * per + k;
+      const double v = w.constant->f[i] / static_cast<double>(scale);
+      // Folding (BatchNormalization into the Conv, ...) changed the weights.
+      if (std::fabs(v - std::nearbyint(v)) > 1e-3 || v < -128.5 || v > 127.5) {
+        Unsupported(n, "weights quantized by the model changed before quantization (a BatchNormalization "
+                       "folded into them?); weight " + std::to_string(i) + " is " + std::to_string(v) + " steps");
+      }
+      values[i] = static_cast<int8_t>(RoundClamp(v, -128, 127));
+    }
+  }
+  w.encoded.assign(reinterpret_cast<const uint8_t*>(values.data()),
+                   reinterpret_cast<const uint8_t*>(values.data()) + values.size());
+  w.quant = q;
+  w.dtype = DType::kInt8;
+}
+
+bool HasPins(const Graph& g) {
+  if (!g.weight_pins.empty()) return true;
+  for (const Tensor& t : g.tensors) {
+    if (t.pinned) return true;
+  }
+  return false;
+}
+
+// A pinned output whose op fixes its parameters otherwise (a pass-through op,
+// Sigmoid, ...) gets a requantizing Quantize after it.
+void RequantizeToPins(Graph& g) {
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    const int out = g.nodes[k].outputs[0];
+    Tensor& t = g.tensors[out];
+    if (!t.pinned || !t.quant || (t.quant->scale == t.pinned->scale && t.quant->zero_point == t.pinned->zero_point)) {
+      continue;
+    }
+    Tensor inner = t;
+    inner.name = t.name + ".before_requantize";
+    inner.pinned.reset();
+    t.quant = t.pinned;
+    const int inner_index = g.AddTensor(std::move(inner));
+    Node q;
+    q.name = g.nodes[k].name + ".requantize";
+    q.op = "Quantize";
+    q.inputs = {inner_index};
+    q.outputs = {out};
+    g.nodes[k].outputs[0] = inner_index;
+    g.nodes.insert(g.nodes.begin() + static_cast<long>(k) + 1, std::move(q));
+    ++k;
+  }
+}
+
 // Bias at scale s_in * s_w[u]: int32 for int8 inputs (kept within what the
 // runtime accepts for `depth`), int64 for int16 inputs.
 void EncodeBias(Tensor& b, float input_scale, const QuantParams& weights, DType input, int64_t depth) {
@@ -336,13 +402,29 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
     }
     return;
   }
-  if (cal.samples == 0) {
+  const bool pins = HasPins(g);
+  if (pins && precision != Precision::kInt8) {
+    throw ConvertError("the model carries int8 quantization (QuantizeLinear/DequantizeLinear); convert it to int8 "
+                       "or float32", ErrorKind::kUnsupported);
+  }
+  if (cal.samples == 0 && !pins) {
     throw ConvertError(std::string("quantizing to ") + PrecisionName(precision) +
                        " needs calibration data (--calibration CALIB.npy), or use --precision float32");
   }
   const DType type = precision == Precision::kInt8 ? DType::kInt8 : DType::kInt16;
   const bool is8 = type == DType::kInt8;
-  auto calibrated = [&](int t) { return ForRange(cal.min[t], cal.max[t], type); };
+  // Parameters a QDQ model pins are kept; only the others are calibrated.
+  auto calibrated = [&](int t) {
+    if (g.tensors[t].pinned) return *g.tensors[t].pinned;
+    if (cal.samples == 0) {
+      const int p = g.Producer(t);
+      throw ConvertError(p >= 0 ? g.nodes[p].name : "", p >= 0 ? g.nodes[p].op : "",
+                         "its output '" + g.tensors[t].name +
+                             "' carries no QuantizeLinear/DequantizeLinear parameters; give --calibration data",
+                         ErrorKind::kUnsupported);
+    }
+    return ForRange(cal.min[t], cal.max[t], type);
+  };
   for (int t : g.inputs) {
     g.tensors[t].dtype = type;
     g.tensors[t].quant = calibrated(t);
@@ -355,7 +437,9 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
         n.op == "TransposeConv2D") {
       Tensor& w = g.tensors[n.inputs[1]];
       const bool depthwise = n.op == "DepthwiseConv2D";
-      EncodeWeights(w, depthwise);
+      const auto pin = g.weight_pins.find(n.name);
+      if (pin != g.weight_pins.end()) EncodePinnedWeights(w, n, pin->second, depthwise);
+      else EncodeWeights(w, depthwise);
       // Products summed per output: depth, or the filter window times its input channels.
       const int64_t depth = depthwise ? w.shape[1] * w.shape[2] : NumElements(w.shape) / w.shape[0];
       if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
@@ -406,6 +490,7 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
       out.quant = in.quant;
     }
   }
+  if (pins) RequantizeToPins(g);
 }
 
 }  // namespace mote::modelc
