@@ -73,6 +73,9 @@ std::vector<std::string> kSupportedOps = {
     "RNN", "GRU", "LSTM", "ConstantOfShape",
     // tools/modelc/ops/conv_transpose.cc, ops/resize.cc.
     "ConvTranspose", "Resize", "Upsample",
+    // Comparisons, logical ops, Where, casts and CumSum (ops/logic.cc, ops/cumsum.cc).
+    "Equal", "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not", "Where",
+    "CastLike", "CumSum", "Hardmax", "TopK",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -106,6 +109,8 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"ConvTranspose", {1, 2}},  // W, B
     {"Resize", {1, 2, 3}},  // roi, scales, sizes
     {"Upsample", {1}},      // scales
+    {"CumSum", {1}},        // axis
+    {"TopK", {1}},          // K
 };
 
 // ONNX backend test defaults.

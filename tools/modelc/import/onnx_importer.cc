@@ -265,9 +265,11 @@ class Importer {
       throw ConvertError(what + ": only tensor inputs are supported", ErrorKind::kUnsupported);
     }
     const auto& tt = in.type().tensor_type();
-    if (tt.elem_type() != onnx::TensorProto::FLOAT) {
+    // A BOOL input is a float32 input holding 1 / 0: mote's booleans are
+    // activations (ops/logic.cc).
+    if (tt.elem_type() != onnx::TensorProto::FLOAT && tt.elem_type() != onnx::TensorProto::BOOL) {
       throw ConvertError(what + ": element type " + ElemTypeName(tt.elem_type()) +
-                         " is not supported (inputs must be FLOAT, i.e. float32)", ErrorKind::kUnsupported);
+                         " is not supported (inputs must be FLOAT, i.e. float32, or BOOL)", ErrorKind::kUnsupported);
     }
     if (!tt.has_shape()) throw ConvertError(what + ": has no shape; export with a fixed rank");
     Tensor t;
