@@ -4,8 +4,11 @@
 // at load.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "mote/model.h"
@@ -81,14 +84,22 @@ std::vector<T> FromBytes(const std::vector<uint8_t>& b) {
 bool CompareReal(schema::CompareFunction f, double a, double b) {
   using F = schema::CompareFunction;
   switch (f) {
-    case F::Equal: return a == b;
-    case F::Less: return a < b;
-    case F::LessOrEqual: return a <= b;
-    case F::Greater: return a > b;
-    case F::GreaterOrEqual: return a >= b;
-    case F::And: return a != 0 && b != 0;
-    case F::Or: return a != 0 || b != 0;
-    case F::Xor: return (a != 0) != (b != 0);
+    case F::Equal:
+      return a == b;
+    case F::Less:
+      return a < b;
+    case F::LessOrEqual:
+      return a <= b;
+    case F::Greater:
+      return a > b;
+    case F::GreaterOrEqual:
+      return a >= b;
+    case F::And:
+      return a != 0 && b != 0;
+    case F::Or:
+      return a != 0 || b != 0;
+    case F::Xor:
+      return (a != 0) != (b != 0);
   }
   return false;
 }
@@ -113,17 +124,16 @@ struct CompareModel {
 
   testing::ModelSpec Spec() const {
     const CompareModel m = *this;
-    return testing::OneOp(
-        schema::OpCode::Compare, schema::OpOptions::CompareOptions,
-        {{"a", type, a, Quant(type, sa), Zp(type, za), -1, -1, 0, {}},
-         {"b", type, b, Quant(type, sb), Zp(type, zb), -1, -1, 0, {}},
-         {"y", type, out, Quant(type, 1.0f), Zp(type, zout), -1, -1, 0, {}}},
-        {0, 1}, {2}, [m](flatbuffers::FlatBufferBuilder& fbb) {
-          return schema::CreateCompareOptions(fbb, m.function, m.left_shift, m.m1,
-                                              static_cast<int8_t>(m.s1), m.m2,
-                                              static_cast<int8_t>(m.s2))
-              .Union();
-        });
+    return testing::OneOp(schema::OpCode::Compare, schema::OpOptions::CompareOptions,
+                          {{"a", type, a, Quant(type, sa), Zp(type, za), -1, -1, 0, {}},
+                           {"b", type, b, Quant(type, sb), Zp(type, zb), -1, -1, 0, {}},
+                           {"y", type, out, Quant(type, 1.0f), Zp(type, zout), -1, -1, 0, {}}},
+                          {0, 1}, {2}, [m](flatbuffers::FlatBufferBuilder& fbb) {
+                            return schema::CreateCompareOptions(fbb, m.function, m.left_shift, m.m1,
+                                                                static_cast<int8_t>(m.s1), m.m2,
+                                                                static_cast<int8_t>(m.s2))
+                                .Union();
+                          });
   }
 };
 
@@ -149,8 +159,8 @@ TEST(CompareOp, FloatEveryFunctionWithBroadcasting) {
     const auto got = FromBytes<float>(r.outputs[0]);
     ASSERT_EQ(got.size(), Count(s.out));
     for (size_t o = 0; o < got.size(); ++o) {
-      const bool want = CompareReal(m.function, a[SourceIndex(m.a, s.out, o)],
-                                    b[SourceIndex(m.b, s.out, o)]);
+      const bool want =
+          CompareReal(m.function, a[SourceIndex(m.a, s.out, o)], b[SourceIndex(m.b, s.out, o)]);
       ASSERT_EQ(got[o], want ? 1.0f : 0.0f) << "iter " << iter << " element " << o;
     }
   }
@@ -262,7 +272,7 @@ TEST(WhereOp, FloatSelectsWithBroadcasting) {
     ASSERT_EQ(got.size(), Count(s.out));
     for (size_t o = 0; o < got.size(); ++o) {
       const float want = c[SourceIndex(m.c, s.out, o)] != 0.0f ? x[SourceIndex(m.x, s.out, o)]
-                                                                : y[SourceIndex(m.y, s.out, o)];
+                                                               : y[SourceIndex(m.y, s.out, o)];
       ASSERT_EQ(got[o], want);
     }
   }
@@ -319,7 +329,8 @@ TEST(WhereOp, HostileOptionsAreRefused) {
   EXPECT_NE(LoadStatus(m.Spec()), Status::kOk) << "rank past kMaxRank";
   m = WhereModel{};
   m.out = {4, 2, 3};
-  EXPECT_EQ(LoadStatus(m.Spec()), Status::kCorruptFile) << "an output larger than the inputs' broadcast";
+  EXPECT_EQ(LoadStatus(m.Spec()), Status::kCorruptFile)
+      << "an output larger than the inputs' broadcast";
   m = q;
   m.mx = 0;  // copied, but x's parameters differ from the output's
   m.shx = 0;
@@ -421,7 +432,7 @@ void ExpectQuantizedCumSum(ElementType type, uint32_t seed) {
     for (T v : x) real.push_back(m.si * (v - m.zi));
     const auto want = CumSumOracle(m.shape, m.axis, m.exclusive, m.reverse, real);
     for (size_t i = 0; i < got.size(); ++i) {
-      const double q = want[i] / m.so;  // k / 2
+      const double q = want[i] / m.so;             // k / 2
       const double rounded = std::floor(q + 0.5);  // TFLite's doubling high multiply: ties up
       ASSERT_EQ(got[i], std::clamp<double>(rounded + m.zo, lo, hi)) << iter;
     }
@@ -464,14 +475,13 @@ struct PadModel {
   }
   testing::ModelSpec Spec() const {
     const PadModel m = *this;
-    return testing::OneOp(schema::OpCode::Pad, schema::OpOptions::PadOptions,
-                          {{"x", type, in, Quant(type, 0.5f), Zp(type, 1), -1, -1, 0, {}},
-                           {"y", type, Out(), Quant(type, 0.5f), Zp(type, 1), -1, -1, 0, {}}},
-                          {0}, {1}, [m](flatbuffers::FlatBufferBuilder& fbb) {
-                            return schema::CreatePadOptions(fbb, fbb.CreateVector(m.pads), 0, 0.0f,
-                                                            m.mode)
-                                .Union();
-                          });
+    return testing::OneOp(
+        schema::OpCode::Pad, schema::OpOptions::PadOptions,
+        {{"x", type, in, Quant(type, 0.5f), Zp(type, 1), -1, -1, 0, {}},
+         {"y", type, Out(), Quant(type, 0.5f), Zp(type, 1), -1, -1, 0, {}}},
+        {0}, {1}, [m](flatbuffers::FlatBufferBuilder& fbb) {
+          return schema::CreatePadOptions(fbb, fbb.CreateVector(m.pads), 0, 0.0f, m.mode).Union();
+        });
   }
 };
 
@@ -542,6 +552,117 @@ TEST(PadModes, HostileOptionsAreRefused) {
     // (The model checks refuse empty dims first; the op's own check stays as a second line.)
     EXPECT_EQ(LoadStatus(m.Spec()), Status::kCorruptFile) << "padding an empty dim";
   }
+}
+
+}  // namespace
+}  // namespace mote
+
+namespace mote {
+namespace {
+
+// --------------------------------------------------------------------- TopK
+struct TopKModel {
+  ElementType type = ElementType::Float32;
+  Shape in = {2, 5, 3};
+  int axis = 1, k = 2;
+  bool largest = true;
+  ElementType index_type = ElementType::Int64;
+  Shape values_shape = {2, 2, 3}, indices_shape = {2, 2, 3};
+
+  testing::ModelSpec Spec() const {
+    const TopKModel m = *this;
+    return testing::OneOp(schema::OpCode::TopK, schema::OpOptions::TopKOptions,
+                          {{"x", type, in, Quant(type, 0.5f), Zp(type, 1), -1, -1, 0, {}},
+                           {"v", type, values_shape, Quant(type, 0.5f), Zp(type, 1), -1, -1, 0, {}},
+                           {"i", index_type, indices_shape, {}, {}, -1, -1, 0, {}}},
+                          {0}, {1, 2}, [m](flatbuffers::FlatBufferBuilder& fbb) {
+                            return schema::CreateTopKOptions(fbb, m.axis, m.k, m.largest).Union();
+                          });
+  }
+};
+
+// A stable sort of each line: equal values keep index order.
+template <typename T>
+void ExpectTopK(ElementType type, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const auto r = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int iter = 0; iter < 300; ++iter) {
+    TopKModel m;
+    m.type = type;
+    m.in.clear();
+    const int rank = r(1, 4);
+    for (int d = 0; d < rank; ++d) m.in.push_back(r(1, 6));
+    m.axis = r(0, rank - 1);
+    const size_t axis = static_cast<size_t>(m.axis);
+    m.k = r(1, m.in[axis]);  // (empty tensors are refused at load)
+    m.largest = iter % 2 == 0;
+    m.values_shape = m.in;
+    m.values_shape[axis] = m.k;
+    m.indices_shape = m.values_shape;
+    std::vector<T> x(Count(m.in));
+    for (auto& v : x) v = static_cast<T>(r(-3, 3));  // many ties
+    if constexpr (std::is_same_v<T, float>) {
+      if (iter % 5 == 0 && !x.empty())
+        x[static_cast<size_t>(r(0, static_cast<int>(x.size()) - 1))] = NAN;
+    }
+    const auto res = testing::RunMote(testing::BuildMote(m.Spec()), {Bytes(x)});
+    ASSERT_EQ(res.status, Status::kOk);
+    const auto values = FromBytes<T>(res.outputs[0]);
+    const auto indices = FromBytes<int64_t>(res.outputs[1]);
+    size_t outer = 1, inner = 1;
+    for (size_t d = 0; d < axis; ++d) outer *= static_cast<size_t>(m.in[d]);
+    for (size_t d = axis + 1; d < m.in.size(); ++d) inner *= static_cast<size_t>(m.in[d]);
+    const size_t n = static_cast<size_t>(m.in[axis]);
+    const size_t k = static_cast<size_t>(m.k);
+    for (size_t o = 0; o < outer; ++o) {
+      for (size_t i = 0; i < inner; ++i) {
+        std::vector<size_t> order(n);
+        for (size_t j = 0; j < n; ++j) order[j] = j;
+        auto key = [&](size_t j) {  // NaN above everything
+          const double v = static_cast<double>(x[(o * n + j) * inner + i]);
+          return std::isnan(v) ? INFINITY : v;
+        };
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+          return m.largest ? key(a) > key(b) : key(a) < key(b);
+        });
+        for (size_t j = 0; j < k; ++j) {
+          const size_t at = (o * k + j) * inner + i;
+          ASSERT_EQ(indices[at], static_cast<int64_t>(order[j])) << "iter " << iter;
+          const T want = x[(o * n + order[j]) * inner + i];
+          ASSERT_EQ(std::memcmp(&values[at], &want, sizeof(T)), 0) << "iter " << iter;
+        }
+      }
+    }
+  }
+}
+
+TEST(TopKOp, FloatSortedWithTiesAndNaN) { ExpectTopK<float>(ElementType::Float32, 51); }
+TEST(TopKOp, Int8SortedWithTies) { ExpectTopK<int8_t>(ElementType::Int8, 52); }
+TEST(TopKOp, Int16SortedWithTies) { ExpectTopK<int16_t>(ElementType::Int16, 53); }
+
+TEST(TopKOp, HostileOptionsAreRefused) {
+  EXPECT_EQ(LoadStatus(TopKModel{}.Spec()), Status::kOk);
+  const auto refused = [](TopKModel m, const char* why) {
+    EXPECT_EQ(LoadStatus(m.Spec()), Status::kCorruptFile) << why;
+  };
+  TopKModel m;
+  m.k = 6;
+  refused(m, "k past the axis");
+  m = TopKModel{};
+  m.k = -1;
+  refused(m, "negative k");
+  m = TopKModel{};
+  m.axis = 3;
+  refused(m, "axis past the rank");
+  m = TopKModel{};
+  m.index_type = ElementType::Int32;
+  refused(m, "indices not int64");
+  m = TopKModel{};
+  m.indices_shape = {2, 3, 3};
+  refused(m, "indices of another shape");
+  m = TopKModel{};
+  m.values_shape = {2, 2};
+  refused(m, "values of another rank");
 }
 
 }  // namespace
