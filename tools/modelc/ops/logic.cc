@@ -317,8 +317,8 @@ std::vector<Value> EvalCast(const Graph& g, const Node& n, const OpInputs& ins) 
       return {Value::Int(x.shape, std::move(r))};
     }
   }
-  Unsupported(n, std::string("Cast to ") + OnnxTypeName(to) + " (element type " +
-                     std::to_string(to) + ") is not supported");
+  Unsupported(n, "Cast to element type " + std::to_string(to) + " (" + OnnxTypeName(to) +
+                     ") is not supported");
 }
 
 // ------------------------------------------------------------- lowering
