@@ -565,11 +565,6 @@ def main():
                 inits.append(numpy_helper.from_array(np.eye(4, dtype=np.float32), "W"))
                 nodes.append(helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"))
                 nodes.append(helper.make_node("Cast", ["h"], ["y"], name="my_bad_node", to=TensorProto.INT32))
-            elif kind == "TopK":  # of a 4-D tensor: not supported (ranks 1 to 3 are)
-                xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2])
-                yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 2, 1])
-                inits.append(numpy_helper.from_array(np.array([1], np.int64), "K"))
-                nodes.append(helper.make_node("TopK", ["x", "K"], ["y", "idx"], name="my_bad_node"))
             g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
             m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
             m.ir_version = 7
@@ -584,9 +579,8 @@ def main():
         cal_volume = os.path.join(inputs_dir, "calib_1x2x2x2.npy")  # input [1,1,2,2,2]
         np.save(cal_volume, rs0.rand(8, 1, 2, 2, 2).astype(np.float32))
         calibration = {"LSTM": cal114, "GRU": cal114, "RNN": cal114, "Resize": cal_image,
-                       "ConvTranspose": cal_volume, "TopK": cal_image}
-        for kind in ("Einsum", "Det", "Elu", "LSTM", "GRU", "RNN", "Resize", "ConvTranspose", "Cast",
-                     "TopK"):
+                       "ConvTranspose": cal_volume}
+        for kind in ("Einsum", "Det", "Elu", "LSTM", "GRU", "RNN", "Resize", "ConvTranspose", "Cast"):
             def check(kind=kind):
                 path = make(kind)
                 calib_args = ["--calibration", calibration.get(kind, cal4)]
@@ -649,11 +643,6 @@ def main():
                 inits.append(numpy_helper.from_array(np.eye(4, dtype=np.float32), "W"))
                 nodes.append(helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"))
                 nodes.append(helper.make_node("Cast", ["h"], ["y"], name="my_bad_node", to=TensorProto.INT32))
-            elif kind == "TopK":  # of a 4-D tensor: not supported (ranks 1 to 3 are)
-                xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 2])
-                yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 2, 1])
-                inits.append(numpy_helper.from_array(np.array([1], np.int64), "K"))
-                nodes.append(helper.make_node("TopK", ["x", "K"], ["y", "idx"], name="my_bad_node"))
             g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
             m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
             m.ir_version = 7

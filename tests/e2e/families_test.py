@@ -475,15 +475,17 @@ def check_tflite_lstm(a, c):
 
 
 def check_mask_and_pad_ops(a, c):
-    """Pad reflect / edge / wrap, CumSum over the channels, Where and Greater on a 4-D
-    tensor (stored NHWC by mote: the axes and constants move) against numpy, in float32."""
+    """Pad reflect / edge / wrap, CumSum over the channels, Where and Greater on a 4-D tensor
+    (stored NHWC by mote: the axes and constants move; a lower-rank computed operand is
+    broadcast in NCHW), TopK over the height (int64 indices), against numpy, in float32."""
     import onnx
     from onnx import TensorProto, helper as h, numpy_helper as nh
     rng = np.random.default_rng(11)
     shape = [2, 3, 5, 6]
     consts = {"pads_hw": np.array([1, 2, 2, 1], np.int64), "axes_hw": np.array([2, 3], np.int64),
               "pads": np.array([0, 1, 1, 2, 0, 2, 3, 1], np.int64), "one": np.array(1, np.int64),
-              "cut": np.array(0.25, np.float32), "fill": np.array(-1.0, np.float32)}
+              "cut": np.array(0.25, np.float32), "fill": np.array(-1.0, np.float32),
+              "two": np.array([2], np.int64)}
     nodes = [
         h.make_node("Pad", ["x", "pads_hw", "", "axes_hw"], ["reflect"], mode="reflect"),
         h.make_node("Pad", ["x", "pads"], ["edge"], mode="edge"),
@@ -491,8 +493,12 @@ def check_mask_and_pad_ops(a, c):
         h.make_node("CumSum", ["x", "one"], ["cumsum"], reverse=1),
         h.make_node("Greater", ["x", "cut"], ["big"]),
         h.make_node("Where", ["big", "x", "fill"], ["where"]),
+        h.make_node("ReduceMean", ["x"], ["mean0"], axes=[0], keepdims=0),  # [3, 5, 6]: computed, rank 3
+        h.make_node("Greater", ["x", "mean0"], ["above"]),
+        h.make_node("Where", ["above", "x", "mean0"], ["clamped"]),
+        h.make_node("TopK", ["x", "two"], ["top", "top_index"], axis=2, largest=0),
     ]
-    outs = ["reflect", "edge", "wrap", "cumsum", "where"]
+    outs = ["reflect", "edge", "wrap", "cumsum", "where", "above", "clamped", "top", "top_index"]
     graph = h.make_graph(nodes, "mask_and_pad", [h.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
                          [h.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outs],
                          [nh.from_array(v, k) for k, v in consts.items()])
@@ -503,6 +509,10 @@ def check_mask_and_pad_ops(a, c):
     want = {"reflect": np.pad(x, ((0, 0), (0, 0), (1, 2), (2, 1)), mode="reflect"),
             "edge": np.pad(x, full, mode="edge"), "wrap": np.pad(x, full, mode="wrap"),
             "cumsum": np.flip(np.cumsum(np.flip(x, 1), 1), 1), "where": np.where(x > 0.25, x, -1.0)}
+    mean0 = x.mean(0)
+    order = np.argsort(x, axis=2, kind="stable")[:, :, :2]
+    want.update({"above": (x > mean0).astype(np.float32), "clamped": np.where(x > mean0, x, mean0),
+                 "top": np.take_along_axis(x, order, 2), "top_index": order})
     x_path, model = os.path.join(a.scratch, "mask_x.npy"), os.path.join(a.scratch, "mask_and_pad.mote")
     np.save(x_path, x)
     r = run([a.modelc, "convert", path, "-o", model, "--precision", "float32"])

@@ -32,20 +32,23 @@ void TopK(const TopKShape& s, const T* input, T* values, int64_t* indices) {
     for (size_t i = 0; i < s.inner; ++i) {
       const T* line = input + o * s.length * s.inner + i;
       const size_t out_base = o * s.k * s.inner + i;
-      // Each pick is the first element (in the order) after the previous pick.
+      // Each pick is the first element (in the order) after the previous
+      // pick, which is kept here (never read back from the outputs, which a
+      // hostile file could overlap).
+      size_t prev = 0;
       for (size_t j = 0; j < s.k; ++j) {
         size_t best = s.length;
         for (size_t n = 0; n < s.length; ++n) {
           const T v = line[n * s.inner];
-          if (j > 0) {
-            const size_t prev = static_cast<size_t>(indices[out_base + (j - 1) * s.inner]);
-            if (!Before(s.largest, line[prev * s.inner], prev, v, n)) continue;
-          }
+          if (j > 0 && !Before(s.largest, line[prev * s.inner], prev, v, n)) continue;
           if (best == s.length || Before(s.largest, v, n, line[best * s.inner], best)) best = n;
         }
-        // The order is total, so k <= length picks always exist.
+        // The order is total, so k <= length picks exist; an input a
+        // hostile file overlaps with an output can change under the loop.
+        if (best == s.length) best = 0;
         values[out_base + j * s.inner] = line[best * s.inner];
         indices[out_base + j * s.inner] = static_cast<int64_t>(best);
+        prev = best;
       }
     }
   }

@@ -80,7 +80,6 @@ void LowerTopK(Graph& g, Node& n) {
                        " tensor is not supported (computed tensors are float32)");
   }
   const size_t rank = g.tensors[in].shape.size();
-  if (rank == 4) Unsupported(n, "TopK of a 4-D tensor is not supported");
   if (n.inputs.size() > 1 && n.inputs[1] >= 0 && !g.tensors[n.inputs[1]].is_const()) {
     Unsupported(n, "a computed K is not supported (it must be a constant)");
   }

@@ -263,7 +263,15 @@ class LayoutPass {
     const bool spatial = std::any_of(n.inputs.begin(), n.inputs.end(), [&](int t) { return t >= 0 && nhwc_.count(t); });
     if (n.op == "Reshape") return RewriteReshape(n, out);
     if (n.op == "StridedGather") return RewriteStridedGather(n, out);
-    if (n.op == "BatchMatMul" || n.op == "LayerNorm" || n.op == "Reduce") return RewriteInNchw(n, out);
+    if (n.op == "BatchMatMul" || n.op == "LayerNorm" || n.op == "Reduce" || n.op == "TopK") {
+      return RewriteInNchw(n, out);  // TopK: its indices stay NCHW (only output 0 moves)
+    }
+    // Comparisons and Where broadcasting a lower-rank computed tensor over a 4-D one compute in NCHW.
+    if ((n.op == "Compare" || n.op == "Where") && spatial &&
+        std::any_of(n.inputs.begin(), n.inputs.end(),
+                    [&](int t) { return t >= 0 && !g_.tensors[t].is_const() && !nhwc_.count(t); })) {
+      return RewriteInNchw(n, out);
+    }
     if (!spatial) {
       static const std::set<std::string> kSpatialOnly = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"};
       if (kSpatialOnly.count(n.op)) Unsupported(n, "input must be a 4-D NCHW tensor");
