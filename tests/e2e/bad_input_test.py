@@ -638,11 +638,6 @@ def main():
                     inits.append(numpy_helper.from_array(np.array([0], np.int64), "idx"))
                 nodes.append(helper.make_node("Slice", ["x", "idx", "ends", "axes", "steps"], ["y"],
                                               name="my_bad_node"))
-            elif kind == "Cast":  # a computed float to an integer type: no integer activations
-                yo = helper.make_tensor_value_info("y", TensorProto.INT32, [1, 4])
-                inits.append(numpy_helper.from_array(np.eye(4, dtype=np.float32), "W"))
-                nodes.append(helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"))
-                nodes.append(helper.make_node("Cast", ["h"], ["y"], name="my_bad_node", to=TensorProto.INT32))
             g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
             m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
             m.ir_version = 7
