@@ -74,6 +74,8 @@ MODELS = [
      "models/gru_classifier/test_x.npy", ["int8", "int16", "float32"]),
     ("lstm_classifier", "models/lstm_classifier/lstm_classifier.onnx", "models/lstm_classifier/calib.npy",
      "models/lstm_classifier/test_x.npy", ["int8", "int16", "float32"]),
+    ("masked_attention", "models/masked_attention/masked_attention.onnx", "models/masked_attention/calib.npy",
+     "models/masked_attention/test_x.npy", ["int8", "int16", "float32"]),
 ]
 SAMPLES = 16  # inferences per measurement (at most)
 

@@ -42,6 +42,10 @@
   X(Reduce, CheckReduce, EvalReduce, ReduceOptions) \
   X(Rnn, CheckRnn, EvalRnn, RnnOptions) \
   X(TransposeConv2D, CheckTransposeConv2D, EvalTransposeConv2D, TransposeConv2DOptions) \
-  X(Resize, CheckResize, EvalResize, ResizeOptions)
+  X(Resize, CheckResize, EvalResize, ResizeOptions) \
+  X(Compare, CheckCompare, EvalCompare, CompareOptions) \
+  X(Where, CheckWhere, EvalWhere, WhereOptions) \
+  X(CumSum, CheckCumSum, EvalCumSum, CumSumOptions) \
+  X(TopK, CheckTopK, EvalTopK, TopKOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

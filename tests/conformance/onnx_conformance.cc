@@ -75,6 +75,9 @@ std::vector<std::string> kSupportedOps = {
     "ConvTranspose", "Resize", "Upsample",
     // Pre-quantized ONNX (tools/modelc/ops/qdq.cc, passes/qdq.cc).
     "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
+    // Comparisons, logical ops, Where, casts and CumSum (ops/logic.cc, ops/cumsum.cc).
+    "Equal", "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not", "Where",
+    "CastLike", "CumSum", "Hardmax", "TopK",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -114,6 +117,8 @@ const std::map<std::string, std::set<int>> kParameterInputs = {
     {"QLinearMatMul", {1, 2, 3, 4, 5, 6, 7}},   // all but a
     {"ConvInteger", {1, 2, 3}},    // w, zero points
     {"MatMulInteger", {1, 2, 3}},  // b, zero points
+    {"CumSum", {1}},        // axis
+    {"TopK", {1}},          // K
 };
 
 // ONNX backend test defaults.

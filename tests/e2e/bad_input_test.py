@@ -560,6 +560,11 @@ def main():
                 yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 3, 3, 3])
                 inits.append(numpy_helper.from_array(np.ones((1, 1, 2, 2, 2), np.float32), "W"))
                 nodes.append(helper.make_node("ConvTranspose", ["x", "W"], ["y"], name="my_bad_node"))
+            elif kind == "Cast":  # a computed float to an integer type: no integer activations
+                yo = helper.make_tensor_value_info("y", TensorProto.INT32, [1, 4])
+                inits.append(numpy_helper.from_array(np.eye(4, dtype=np.float32), "W"))
+                nodes.append(helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"))
+                nodes.append(helper.make_node("Cast", ["h"], ["y"], name="my_bad_node", to=TensorProto.INT32))
             g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
             m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
             m.ir_version = 7
@@ -575,7 +580,7 @@ def main():
         np.save(cal_volume, rs0.rand(8, 1, 2, 2, 2).astype(np.float32))
         calibration = {"LSTM": cal114, "GRU": cal114, "RNN": cal114, "Resize": cal_image,
                        "ConvTranspose": cal_volume}
-        for kind in ("Einsum", "Det", "Elu", "LSTM", "GRU", "RNN", "Resize", "ConvTranspose"):
+        for kind in ("Einsum", "Det", "Elu", "LSTM", "GRU", "RNN", "Resize", "ConvTranspose", "Cast"):
             def check(kind=kind):
                 path = make(kind)
                 calib_args = ["--calibration", calibration.get(kind, cal4)]

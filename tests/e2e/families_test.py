@@ -41,6 +41,9 @@ FAMILIES = [
     ("gru_classifier", "gru_classifier.onnx"),  # GRU (linear_before_reset), ConstantOfShape h0, h_n head
     ("lstm_classifier", "lstm_classifier.onnx"),  # LSTM, ConstantOfShape h0/c0, out[:, -1, :] head (Y, Gather)
     ("bigru_classifier", "bigru_classifier.onnx"),  # bidirectional GRU, both h_n flattened
+    # Padding mask (Greater, Not, Or with a causal constant), masked_fill and torch.where (Where),
+    # torch.cumsum of the outputs and of valid.float() (CumSum, Cast), torch.topk pooling (TopK).
+    ("masked_attention", "masked_attention.onnx"),
 ]
 MIN_AGREEMENT = {"int8": 98.0, "int16": 98.0}
 # Families whose output is an image (reconstruction SQNR against PyTorch, dB).
@@ -694,6 +697,59 @@ def check_qlinear(a, c):
         check_raw(a, c, model, few, name + " int8", name, "int8")
 
 
+def check_mask_and_pad_ops(a, c):
+    """Pad reflect / edge / wrap, CumSum over the channels, Where and Greater on a 4-D tensor
+    (stored NHWC by mote: the axes and constants move; a lower-rank computed operand is
+    broadcast in NCHW), TopK over the height (int64 indices), against numpy, in float32."""
+    import onnx
+    from onnx import TensorProto, helper as h, numpy_helper as nh
+    rng = np.random.default_rng(11)
+    shape = [2, 3, 5, 6]
+    consts = {"pads_hw": np.array([1, 2, 2, 1], np.int64), "axes_hw": np.array([2, 3], np.int64),
+              "pads": np.array([0, 1, 1, 2, 0, 2, 3, 1], np.int64), "one": np.array(1, np.int64),
+              "cut": np.array(0.25, np.float32), "fill": np.array(-1.0, np.float32),
+              "two": np.array([2], np.int64)}
+    nodes = [
+        h.make_node("Pad", ["x", "pads_hw", "", "axes_hw"], ["reflect"], mode="reflect"),
+        h.make_node("Pad", ["x", "pads"], ["edge"], mode="edge"),
+        h.make_node("Pad", ["x", "pads"], ["wrap"], mode="wrap"),
+        h.make_node("CumSum", ["x", "one"], ["cumsum"], reverse=1),
+        h.make_node("Greater", ["x", "cut"], ["big"]),
+        h.make_node("Where", ["big", "x", "fill"], ["where"]),
+        h.make_node("ReduceMean", ["x"], ["mean0"], axes=[0], keepdims=0),  # [3, 5, 6]: computed, rank 3
+        h.make_node("Greater", ["x", "mean0"], ["above"]),
+        h.make_node("Where", ["above", "x", "mean0"], ["clamped"]),
+        h.make_node("TopK", ["x", "two"], ["top", "top_index"], axis=2, largest=0),
+    ]
+    outs = ["reflect", "edge", "wrap", "cumsum", "where", "above", "clamped", "top", "top_index"]
+    graph = h.make_graph(nodes, "mask_and_pad", [h.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                         [h.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outs],
+                         [nh.from_array(v, k) for k, v in consts.items()])
+    path = os.path.join(a.scratch, "mask_and_pad.onnx")
+    onnx.save(h.make_model(graph, opset_imports=[h.make_opsetid("", 19)]), path)
+    x = rng.normal(size=shape).astype(np.float32)
+    full = ((0, 0), (1, 2), (1, 3), (2, 1))
+    want = {"reflect": np.pad(x, ((0, 0), (0, 0), (1, 2), (2, 1)), mode="reflect"),
+            "edge": np.pad(x, full, mode="edge"), "wrap": np.pad(x, full, mode="wrap"),
+            "cumsum": np.flip(np.cumsum(np.flip(x, 1), 1), 1), "where": np.where(x > 0.25, x, -1.0)}
+    mean0 = x.mean(0)
+    order = np.argsort(x, axis=2, kind="stable")[:, :, :2]
+    want.update({"above": (x > mean0).astype(np.float32), "clamped": np.where(x > mean0, x, mean0),
+                 "top": np.take_along_axis(x, order, 2), "top_index": order})
+    x_path, model = os.path.join(a.scratch, "mask_x.npy"), os.path.join(a.scratch, "mask_and_pad.mote")
+    np.save(x_path, x)
+    r = run([a.modelc, "convert", path, "-o", model, "--precision", "float32"])
+    if c.ok("convert mask_and_pad", r.rc == 0, r.describe()):
+        got = [os.path.join(a.scratch, "mask_%s.npy" % o) for o in outs]
+        r = run([a.sim, "run", model, "--input", x_path] + sum((["--output", g] for g in got), []))
+        if c.ok("run mask_and_pad", r.rc == 0, r.describe()):
+            for o, g in zip(outs, got):
+                y = np.load(g)
+                c.ok("mask_and_pad %s matches numpy" % o,
+                     y.shape == want[o].shape and np.allclose(y, want[o], atol=1e-5),
+                     "shape %s vs %s" % (y.shape, want[o].shape))
+
+
 def main():
     a = parse_args(__doc__, "families")
     c = Checker()
@@ -708,6 +764,7 @@ def main():
     check_conv_transpose_1d(a, c)
     check_qdq(a, c)
     check_qlinear(a, c)
+    check_mask_and_pad_ops(a, c)
     return c.finish()
 
 

@@ -46,6 +46,7 @@ if [[ -d $node_tests ]]; then
   ops+='|gru|lstm|rnn|simple_rnn|constantofshape'
   ops+='|convtranspose|resize|upsample'
   ops+='|quantizelinear|dequantizelinear|qlinearconv|qlinearmatmul|convinteger|matmulinteger'
+  ops+='|where|equal|less|less_equal|greater|greater_equal|and|or|xor|not|cumsum|castlike|hardmax|top_k|edge_pad|reflect_pad'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then
@@ -85,7 +86,7 @@ mote() {  # mote NAME MODEL INPUT_BYTES_FILE [modelc options...]
 for dir in "$repo"/models/mlp_zoo/*/ "$repo"/models/digits_mlp/ "$repo"/models/digits_cnn/ \
            "$repo"/models/shufflenet_v2_tiny/ \
            "$repo"/models/gru_classifier/ "$repo"/models/lstm_classifier/ "$repo"/models/bigru_classifier/ \
-           "$repo"/models/conv_autoencoder/; do
+           "$repo"/models/conv_autoencoder/ "$repo"/models/masked_attention/; do
   model=$(ls "$dir"*.onnx 2>/dev/null | head -1)
   [[ -n $model && -f $dir/calib.npy ]] || continue
   x=$dir/x.npy

@@ -2,6 +2,7 @@
 // classes: what converts, and what fails with a clear message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -89,6 +90,53 @@ TEST(OnnxImport, GemmReluLowersAndFuses) {
   EXPECT_FLOAT_EQ(y.f[0], 1.5f);
   EXPECT_FLOAT_EQ(y.f[1], 0.0f);  // -2 - 0.5 clamped
   EXPECT_FLOAT_EQ(y.f[2], 7.0f);
+}
+
+void IntAttr(onnx::NodeProto* n, const std::string& name, int64_t v) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(v);
+}
+
+// Booleans are activations holding 1 / 0 (ops/logic.cc): Cast to bool is a
+// truth test (Compare Xor with 0), Not an Equal with 0, Where selects.
+TEST(OnnxImport, BooleansLowerToCompareAndWhere) {
+  OnnxBuilder b;
+  b.Init("seven", {}, {7.0f});
+  IntAttr(b.Node("truth", "Cast", {"x"}, {"t"}), "to", onnx::TensorProto::BOOL);
+  b.Node("not", "Not", {"t"}, {"n"});
+  b.Node("pick", "Where", {"n", "seven", "x"}, {"y"});
+  IntAttr(b.Node("first_max", "Hardmax", {"x"}, {"h"}), "axis", -1);
+  b.Output("t");
+  b.Output("y");
+  b.Output("h");
+  Graph g = ImportOnnxBytes(b.Bytes(), "booleans");
+  Optimize(g);
+  std::vector<std::string> ops;
+  for (const Node& n : g.nodes) ops.push_back(n.op);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Compare"), 5) << ::testing::PrintToString(ops);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Where"), 1);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "CumSum"), 1);
+  Eigen::ArrayXf x(4);
+  x << 0.0f, 0.5f, 3.0f, 3.0f;  // a tie: Hardmax marks the first maximum only
+  const auto values = Execute(g, {Value::Float({1, 4}, x)});
+  const std::vector<float> t = {0, 1, 1, 1}, y = {7, 0.5f, 3, 3}, h = {0, 0, 1, 0};
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_EQ(values[g.outputs[0]].f[k], t[k]) << k;
+    EXPECT_EQ(values[g.outputs[1]].f[k], y[k]) << k;
+    EXPECT_EQ(values[g.outputs[2]].f[k], h[k]) << k;
+  }
+}
+
+TEST(OnnxImport, CastOfAComputedTensorToAnIntegerIsRefusedByName) {
+  OnnxBuilder b;
+  IntAttr(b.Node("to_int", "Cast", {"x"}, {"y"}), "to", onnx::TensorProto::INT32);
+  b.Output("y");
+  const std::string e = ErrorOf(b.Bytes());
+  EXPECT_NE(e.find("to_int"), std::string::npos) << e;
+  EXPECT_NE(e.find("int32"), std::string::npos) << e;
+  EXPECT_NE(e.find("not supported"), std::string::npos) << e;
 }
 
 TEST(OnnxImport, UnsupportedOpNamesNodeOpAndReason) {

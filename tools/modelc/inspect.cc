@@ -109,6 +109,10 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
         o["function"] = schema::EnumNameUnaryFunction(unary->function());
       }
       if (const auto* rnn = op->options_as_RnnOptions()) o["cell"] = schema::EnumNameRnnCell(rnn->cell());
+      if (const auto* cmp = op->options_as_CompareOptions()) {
+        o["function"] = schema::EnumNameCompareFunction(cmp->function());
+      }
+      if (const auto* pad = op->options_as_PadOptions()) o["mode"] = schema::EnumNamePadMode(pad->mode());
       o["macs"] = static_cast<int64_t>(op->macs());
       o["scratch_bytes"] = op->scratch_size();
       // The activation type its kernel runs on (what MOTE_TYPES selects).
@@ -155,6 +159,9 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
     }
     if (const auto* rnn = op->options_as_RnnOptions()) {
       name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) + ")";
+    }
+    if (const auto* cmp = op->options_as_CompareOptions()) {
+      name += std::string("(") + schema::EnumNameCompareFunction(cmp->function()) + ")";
     }
     std::snprintf(buf, sizeof(buf), "  %3u %-22s %10llu MACs %6u B scratch  ", i, name.c_str(),
                   static_cast<unsigned long long>(op->macs()), op->scratch_size());

@@ -21,6 +21,15 @@ struct PadShape {
 template <typename T>
 void Pad(const PadShape& shape, const T* input, T value, T* output);
 
+// ONNX Pad's other modes: each output element copies the input element at
+// its index mapped into the input per dim (i = out index - before):
+// reflect (mirror without repeating the edge; the loader keeps pads < dim),
+// edge (clamped to the nearest element) or wrap (i modulo dim).
+enum class PadMode : uint8_t { kConstant, kReflect, kEdge, kWrap, kLast = kWrap };
+
+template <typename T>
+void PadMapped(const PadShape& shape, PadMode mode, const T* input, T* output);
+
 }  // namespace mote::reference
 
 #endif  // MOTE_KERNELS_REFERENCE_PAD_H_

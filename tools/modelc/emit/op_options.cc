@@ -307,8 +307,61 @@ BuiltOp Pad(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) 
     const Limits l = LimitsOf(out.dtype);
     q = static_cast<int32_t>(RoundClamp(value / Scale(out) + Zp(out), l.lo, l.hi));
   }
+  const std::string mode = n.has_attr("mode") ? n.attrs.at("mode").s : "constant";
+  const schema::PadMode m = mode == "reflect" ? schema::PadMode::Reflect
+                            : mode == "edge"  ? schema::PadMode::Edge
+                            : mode == "wrap"  ? schema::PadMode::Wrap
+                                              : schema::PadMode::Constant;
   return {schema::OpCode::Pad, schema::OpOptions::PadOptions,
-          schema::CreatePadOptions(fbb, fbb.CreateVector(pads), q, value).Union()};
+          schema::CreatePadOptions(fbb, fbb.CreateVector(pads), q, value, m).Union()};
+}
+
+// Comparisons as TFLite's comparison kernels: both inputs shifted left by
+// 8 bits and rescaled to twice the larger scale.
+BuiltOp CompareOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& a = g.tensors[n.inputs[0]];
+  const Tensor& b = g.tensors[n.inputs[1]];
+  const auto f = static_cast<schema::CompareFunction>(n.attr_int("function", 0));
+  int left_shift = 0;
+  Multiplier m1, m2;
+  if (a.dtype != DType::kFloat32) {
+    left_shift = 8;
+    const double twice_max = 2.0 * std::max(Scale(a), Scale(b));
+    m1 = QuantizeMultiplier(Scale(a) / twice_max);
+    m2 = QuantizeMultiplier(Scale(b) / twice_max);
+  }
+  return {schema::OpCode::Compare, schema::OpOptions::CompareOptions,
+          schema::CreateCompareOptions(fbb, f, left_shift, m1.multiplier, static_cast<int8_t>(m1.shift),
+                                       m2.multiplier, static_cast<int8_t>(m2.shift))
+              .Union()};
+}
+
+// A branch with the output's parameters is copied (multiplier 0).
+Multiplier BranchMultiplier(const Tensor& in, const Tensor& out) {
+  if (in.dtype == DType::kFloat32 || (Scale(in) == Scale(out) && Zp(in) == Zp(out))) return {};
+  return QuantizeMultiplier(static_cast<double>(Scale(in)) / Scale(out));
+}
+
+BuiltOp WhereOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& out = g.tensors[n.outputs[0]];
+  const Multiplier x = BranchMultiplier(g.tensors[n.inputs[1]], out);
+  const Multiplier y = BranchMultiplier(g.tensors[n.inputs[2]], out);
+  return {schema::OpCode::Where, schema::OpOptions::WhereOptions,
+          schema::CreateWhereOptions(fbb, x.multiplier, static_cast<int8_t>(x.shift), y.multiplier,
+                                     static_cast<int8_t>(y.shift))
+              .Union()};
+}
+
+BuiltOp CumSumOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) {
+  const Tensor& in = g.tensors[n.inputs[0]];
+  const Tensor& out = g.tensors[n.outputs[0]];
+  Multiplier m;
+  if (in.dtype != DType::kFloat32) m = QuantizeMultiplier(static_cast<double>(Scale(in)) / Scale(out));
+  return {schema::OpCode::CumSum, schema::OpOptions::CumSumOptions,
+          schema::CreateCumSumOptions(fbb, static_cast<int32_t>(n.attr_int("axis", 0)),
+                                      n.attr_int("exclusive", 0) != 0, n.attr_int("reverse", 0) != 0,
+                                      m.multiplier, static_cast<int8_t>(m.shift))
+              .Union()};
 }
 
 BuiltOp TransposeOp(flatbuffers::FlatBufferBuilder& fbb, const Node& n) {
@@ -601,6 +654,16 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   if (n.op == "Reduce") return ReduceOp(fbb, g, n);
   if (n.op == "Concat") return Concat(fbb, g, n);
   if (n.op == "Pad") return Pad(fbb, g, n);
+  if (n.op == "Compare") return CompareOp(fbb, g, n);
+  if (n.op == "Where") return WhereOp(fbb, g, n);
+  if (n.op == "CumSum") return CumSumOp(fbb, g, n);
+  if (n.op == "TopK") {
+    return {schema::OpCode::TopK, schema::OpOptions::TopKOptions,
+            schema::CreateTopKOptions(fbb, static_cast<int32_t>(n.attr_int("axis", 0)),
+                                      static_cast<int32_t>(n.attr_int("k", 0)),
+                                      n.attr_int("largest", 1) != 0)
+                .Union()};
+  }
   if (n.op == "Transpose") return TransposeOp(fbb, n);
   if (n.op == "StridedGather") return StridedGatherOp(fbb, n);
   if (n.op == "Quantize") {

@@ -320,9 +320,12 @@ class Importer {
     const auto& tt = in.type().tensor_type();
     const bool integer = tt.elem_type() == onnx::TensorProto::INT8 || tt.elem_type() == onnx::TensorProto::UINT8 ||
                          tt.elem_type() == onnx::TensorProto::INT32;
-    if (tt.elem_type() != onnx::TensorProto::FLOAT && !(integer && QuantizedOpsOnly(in.name()))) {
+    // A BOOL input is a float32 input holding 1 / 0: mote's booleans are
+    // activations (ops/logic.cc).
+    if (tt.elem_type() != onnx::TensorProto::FLOAT && tt.elem_type() != onnx::TensorProto::BOOL &&
+        !(integer && QuantizedOpsOnly(in.name()))) {
       throw ConvertError(what + ": element type " + ElemTypeName(tt.elem_type()) +
-                         " is not supported (inputs must be FLOAT, i.e. float32)", ErrorKind::kUnsupported);
+                         " is not supported (inputs must be FLOAT, i.e. float32, or BOOL)", ErrorKind::kUnsupported);
     }
     if (!tt.has_shape()) throw ConvertError(what + ": has no shape; export with a fixed rank");
     Tensor t;

@@ -585,30 +585,80 @@ Value ReduceMean(const Node& node, const Value& x, std::vector<int64_t> axes, bo
   return Value::Float(out, (sum / count).cast<float>());
 }
 
-// Constant padding; `pads` = ONNX order (all begins, then all ends).
-Value PadConstant(const Node& node, const Value& x, const std::vector<int64_t>& pads, float value) {
+// Padding; `pads` = ONNX order (all begins, then all ends). `mode`:
+// constant (`value` outside), reflect, edge or wrap (ONNX Pad's modes).
+Value PadConstant(const Node& node, const Value& x, const std::vector<int64_t>& pads, float value,
+                  const std::string& mode = "constant") {
   const size_t rank = x.shape.size();
   if (pads.size() != 2 * rank) Fail(node, "pads must have two values per dimension");
+  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap") {
+    Unsupported(node, "pad mode '" + mode + "' is not supported");
+  }
   Shape out(rank);
   for (size_t k = 0; k < rank; ++k) {
     if (pads[k] < 0 || pads[k + rank] < 0) Unsupported(node, "negative pads (cropping) are not supported");
     if (pads[k] > kMaxComputedElements || pads[k + rank] > kMaxComputedElements) Fail(node, "padding too large");
+    const int64_t most = std::max(pads[k], pads[k + rank]);
+    if (mode == "reflect" && most > 0 && most >= x.shape[k]) {
+      Fail(node, "reflect pads must be smaller than the dimension (" + std::to_string(most) + " >= " +
+                     std::to_string(x.shape[k]) + ")");
+    }
+    if ((mode == "edge" || mode == "wrap") && most > 0 && x.shape[k] == 0) {
+      Fail(node, mode + " padding of an empty dimension");
+    }
     out[k] = x.shape[k] + pads[k] + pads[k + rank];
   }
   CheckComputedSize(node, out);
   Eigen::ArrayXf r = Eigen::ArrayXf::Constant(NumElements(out), value);
+  auto map = [&](int64_t i, int64_t n) -> int64_t {
+    if (i >= 0 && i < n) return i;
+    if (mode == "constant") return -1;
+    if (mode == "reflect") return i < 0 ? -i : 2 * (n - 1) - i;
+    if (mode == "edge") return i < 0 ? 0 : n - 1;
+    return ((i % n) + n) % n;  // wrap
+  };
   std::vector<int64_t> counter(rank, 0);
-  for (int64_t i = 0; i < x.size(); ++i) {
-    int64_t o = 0;
-    for (size_t k = 0; k < rank; ++k) o = o * out[k] + counter[k] + pads[k];
-    r[o] = x.AsFloat(i);
+  for (int64_t o = 0; o < r.size(); ++o) {
+    int64_t src = 0;
+    bool inside = true;
+    for (size_t k = 0; k < rank; ++k) {
+      const int64_t i = map(counter[k] - pads[k], x.shape[k]);
+      if (i < 0) {
+        inside = false;
+        break;
+      }
+      src = src * x.shape[k] + i;
+    }
+    if (inside) r[o] = x.AsFloat(src);
     for (size_t k = rank; k-- > 0;) {
-      if (++counter[k] < x.shape[k]) break;
+      if (++counter[k] < out[k]) break;
       counter[k] = 0;
     }
   }
   return Value::Float(out, std::move(r));
 }
+
+}  // namespace
+
+// Pad's `pads` for the listed `axes` (opset 18) as pads for every dimension.
+std::vector<int64_t> PadsOverAxes(const Node& node, const std::vector<int64_t>& axes,
+                                  const std::vector<int64_t>& pads, size_t rank) {
+  if (pads.size() != 2 * axes.size()) Fail(node, "pads must have two values per listed axis");
+  const int64_t r = static_cast<int64_t>(rank);
+  std::vector<int64_t> full(2 * rank, 0);
+  std::vector<bool> seen(rank, false);
+  for (size_t j = 0; j < axes.size(); ++j) {
+    if (axes[j] < -r || axes[j] >= r) Fail(node, "pad axis " + std::to_string(axes[j]) + " out of range");
+    const size_t a = static_cast<size_t>(axes[j] < 0 ? axes[j] + r : axes[j]);
+    if (seen[a]) Fail(node, "pad axis " + std::to_string(axes[j]) + " listed twice");
+    seen[a] = true;
+    full[a] = pads[j];
+    full[a + rank] = pads[j + axes.size()];
+  }
+  return full;
+}
+
+namespace {
 
 const std::vector<int64_t> kToNchw = {0, 3, 1, 2};
 const std::vector<int64_t> kToNhwc = {0, 2, 3, 1};
@@ -869,11 +919,12 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
                        node.attr_int("keepdims", 1) != 0)};
   }
   if (op == "Pad") {
-    if (node.has_attr("mode") && node.attrs.at("mode").s != "constant") Unsupported(node, "only constant padding");
-    const std::vector<int64_t> pads = ins.size() > 1 && ins[1] ? IntsOf(*ins[1]) : node.attr_ints("pads");
+    const std::string mode = node.has_attr("mode") ? node.attrs.at("mode").s : "constant";
+    std::vector<int64_t> pads = ins.size() > 1 && ins[1] ? IntsOf(*ins[1]) : node.attr_ints("pads");
     if (ins.size() > 2 && ins[2] && ins[2]->size() != 1) Fail(node, "the pad value must be a single value");
     const float value = ins.size() > 2 && ins[2] ? ins[2]->AsFloat(0) : node.attr_float("value", 0.0f);
-    return {PadConstant(node, in(0), pads, value)};
+    if (ins.size() > 3 && ins[3]) pads = PadsOverAxes(node, IntsOf(*ins[3]), pads, in(0).shape.size());
+    return {PadConstant(node, in(0), pads, value, mode)};
   }
   if (op == "LeakyRelu") {
     const float alpha = node.attr_float("alpha", 0.01f);

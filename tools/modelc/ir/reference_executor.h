@@ -44,6 +44,11 @@ Window WindowOf(const Node& node, const Shape& nchw_input, int64_t kh, int64_t k
 // dilations and pads gain a leading height of 1 (pads: 0 above and below).
 Node AsWindow2D(const Node& node);
 
+// Pad's `pads` for the listed `axes` (opset 18's input 3) as pads for every
+// one of `rank` dimensions (ONNX order: all begins, then all ends).
+std::vector<int64_t> PadsOverAxes(const Node& node, const std::vector<int64_t>& axes,
+                                  const std::vector<int64_t>& pads, size_t rank);
+
 // Transposition: output dim k is input dim perm[k] (empty perm reverses).
 Value Transpose(const Node& node, const Value& x, std::vector<int64_t> perm);
 

@@ -62,6 +62,10 @@ std::vector<OpDef> ConstantOfShapeOps();  // ops/constant_of_shape.cc
 std::vector<OpDef> ConvTransposeOps();
 std::vector<OpDef> ResizeOps();
 std::vector<OpDef> QdqOps();  // ops/qdq.cc
+std::vector<OpDef> LogicOps();   // ops/logic.cc: comparisons, logical ops, Where, Cast
+std::vector<OpDef> CumSumOps();  // ops/cumsum.cc
+std::vector<OpDef> HardmaxOps();  // ops/hardmax.cc
+std::vector<OpDef> TopKOps();     // ops/topk.cc
 
 // A 1-D ConvTranspose over [N, C, L] as the 2-D one over [N, C, 1, L]
 // (ops/conv_transpose.cc): its attributes gain a leading height of 1.

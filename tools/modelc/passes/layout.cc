@@ -263,7 +263,15 @@ class LayoutPass {
     const bool spatial = std::any_of(n.inputs.begin(), n.inputs.end(), [&](int t) { return t >= 0 && nhwc_.count(t); });
     if (n.op == "Reshape") return RewriteReshape(n, out);
     if (n.op == "StridedGather") return RewriteStridedGather(n, out);
-    if (n.op == "BatchMatMul" || n.op == "LayerNorm" || n.op == "Reduce") return RewriteInNchw(n, out);
+    if (n.op == "BatchMatMul" || n.op == "LayerNorm" || n.op == "Reduce" || n.op == "TopK") {
+      return RewriteInNchw(n, out);  // TopK: its indices stay NCHW (only output 0 moves)
+    }
+    // Comparisons and Where broadcasting a lower-rank computed tensor over a 4-D one compute in NCHW.
+    if ((n.op == "Compare" || n.op == "Where") && spatial &&
+        std::any_of(n.inputs.begin(), n.inputs.end(),
+                    [&](int t) { return t >= 0 && !g_.tensors[t].is_const() && !nhwc_.count(t); })) {
+      return RewriteInNchw(n, out);
+    }
     if (!spatial) {
       static const std::set<std::string> kSpatialOnly = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool"};
       if (kSpatialOnly.count(n.op)) Unsupported(n, "input must be a 4-D NCHW tensor");
@@ -291,9 +299,11 @@ class LayoutPass {
         nhwc[k] = pads[kToNhwc[k]];
         nhwc[k + 4] = pads[kToNhwc[k] + 4];
       }
+      const std::string mode = n.has_attr("mode") ? n.attrs.at("mode").s : "constant";
       n.attrs.clear();
       n.attrs["pads"].ints = nhwc;
       n.attrs["value"].f = value;
+      n.attrs["mode"].s = mode;
     } else if (n.op == "Transpose") {
       std::vector<int64_t> p = n.attr_ints("perm");
       if (p.empty()) p = {3, 2, 1, 0};
@@ -309,7 +319,10 @@ class LayoutPass {
                            " is not supported (only over the channels, axis 1)");
       }
       n.attrs["axis"].i = -1;  // channels, last in NHWC
-    } else if (n.op == "Add" || n.op == "Mul") {
+    } else if (n.op == "CumSum") {
+      const int64_t axis = n.attr_int("axis", 0);
+      n.attrs["axis"].i = std::find(kToNhwc.begin(), kToNhwc.end(), axis) - kToNhwc.begin();
+    } else if (n.op == "Add" || n.op == "Mul" || n.op == "Compare" || n.op == "Where") {
       for (int& t : n.inputs) {
         if (g_.tensors[t].is_const()) t = BroadcastConstant(t);
         else if (!nhwc_.count(t)) Unsupported(n, "broadcasting a lower-rank computed tensor over a 4-D one");
@@ -335,7 +348,7 @@ void CheckMoteOps(const Graph& g) {
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
       "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather", "BatchMatMul", "LayerNorm",
-      "Reduce", "Rnn", "TransposeConv2D", "Resize"};
+      "Reduce", "Rnn", "TransposeConv2D", "Resize", "Compare", "Where", "CumSum", "TopK"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {

@@ -4,6 +4,7 @@
 #include <limits>
 #include <set>
 
+#include "ir/reference_executor.h"
 #include "ml/classic.h"
 #include "ops/op_registry.h"
 #include "passes/passes.h"
@@ -260,14 +261,26 @@ void LowerBatchNorm(Graph& g, Node& bn) {
   g.nodes.insert(at, std::move(mul));
 }
 
+// Casts to bool (a truth test) and to 16-bit floats (rounding) change
+// values of the same modelc type: the registry lowers them (ops/logic.cc).
+bool IsRoundingCast(const Node& n) {
+  const int64_t to = n.attr_int("to", 1);
+  return to == 9 || to == 10 || to == 16;
+}
+
 // Pad's pads and value, given as inputs since opset 11, become attributes.
 void NormalizePad(Graph& g, Node& n) {
-  if (n.has_attr("mode") && n.attrs.at("mode").s != "constant") Unsupported(n, "only constant padding is supported");
+  const std::string mode = n.has_attr("mode") ? n.attrs.at("mode").s : "constant";
+  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap") {
+    Unsupported(n, "pad mode '" + mode + "' is not supported");
+  }
   std::vector<int64_t> pads = n.attr_ints("pads");
   if (n.inputs.size() > 1 && n.inputs[1] >= 0) pads = ConstInput(g, n, 1, "pads").i;
   float value = n.attr_float("value", 0.0f);
   if (n.inputs.size() > 2 && n.inputs[2] >= 0) value = ConstInput(g, n, 2, "the pad value").AsFloat(0);
-  if (n.inputs.size() > 3 && n.inputs[3] >= 0) Unsupported(n, "padding selected axes is not supported");
+  if (n.inputs.size() > 3 && n.inputs[3] >= 0) {
+    pads = PadsOverAxes(n, ConstInput(g, n, 3, "axes").i, pads, g.tensors[n.inputs[0]].shape.size());
+  }
   for (int64_t p : pads) {
     if (p < 0) Unsupported(n, "negative pads (cropping) are not supported");
   }
@@ -279,6 +292,7 @@ void NormalizePad(Graph& g, Node& n) {
   }
   n.attrs["pads"].ints = pads;
   n.attrs["value"].f = value;
+  n.attrs["mode"].s = mode;
 }
 
 // x * HardSigmoid(x) with PyTorch's constants (opset < 14 export) -> HardSwish.
@@ -415,7 +429,8 @@ void LowerToMoteOps(Graph& g) {
       n.attrs["shape"].ints = g.tensors[n.outputs[0]].shape;
     }
     if (n.op == "Identity" || n.op == "Dropout" ||
-               (n.op == "Cast" && g.tensors[n.inputs[0]].dtype == g.tensors[n.outputs[0]].dtype)) {
+               (n.op == "Cast" && g.tensors[n.inputs[0]].dtype == g.tensors[n.outputs[0]].dtype &&
+                !IsRoundingCast(n))) {
       n.op = "Reshape";  // a copy; removed below where the tensors can be merged
       n.inputs.resize(1);
       n.outputs.resize(1);

@@ -79,6 +79,13 @@ OpCost CostOf(const Graph& g, const Node& n) {
     c.elementwise = x[0] * x[1] * w[0];  // one gate activation per row
   } else if (n.op == "Softmax") {
     c.elementwise = 3 * elements;  // max, exp + sum, normalize
+  } else if (n.op == "TopK") {  // k selections of one element per line: k n comparisons
+    const Shape& in = g.tensors[n.inputs[0]].shape;
+    c.elementwise = elements * in[static_cast<size_t>(n.attr_int("axis", 0))];
+  } else if (n.op == "Compare" || n.op == "Where" || n.op == "CumSum") {
+    c.elementwise = elements;  // one comparison, selection or add (and requantize) per output
+  } else if (n.op == "Pad" && n.has_attr("mode") && n.attrs.at("mode").s != "constant") {
+    c.elementwise = 2 * elements;  // an index mapped and a copy per output
   } else if (n.op == "Reshape") {
     c.bytes_moved = 0;  // planned in place
   } else {

@@ -451,6 +451,15 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
         if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
       }
       out.quant = calibrated(n.outputs[0]);
+    } else if (n.op == "Compare" || n.op == "Where") {
+      // Each input keeps its parameters (the kernels rescale); a boolean
+      // result is 1 / 0 at scale 1 (ops/logic.cc).
+      for (int k : n.inputs) {
+        if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
+      }
+      out.quant = n.op == "Compare" ? PerTensor(1.0f, 0) : calibrated(n.outputs[0]);
+    } else if (n.op == "CumSum") {  // int32 sums requantized to the calibrated range
+      out.quant = calibrated(n.outputs[0]);
     } else if (n.op == "BatchMatMul") {
       for (int k : n.inputs) {
         if (g.tensors[k].is_const()) EncodeActivationConstant(g.tensors[k], type);
