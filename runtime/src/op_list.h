@@ -42,6 +42,8 @@
   X(Reduce, CheckReduce, EvalReduce, ReduceOptions) \
   X(Rnn, CheckRnn, EvalRnn, RnnOptions) \
   X(TransposeConv2D, CheckTransposeConv2D, EvalTransposeConv2D, TransposeConv2DOptions) \
-  X(Resize, CheckResize, EvalResize, ResizeOptions)
+  X(Resize, CheckResize, EvalResize, ResizeOptions) \
+  X(Spectrogram, CheckSpectrogram, EvalSpectrogram, SpectrogramOptions) \
+  X(Dct, CheckDct, EvalDct, DctOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -35,6 +35,9 @@ struct ConvertOptions {
   int64_t selftest = 0;  // golden vectors to embed (from the calibration samples)
   // --cores: the cores the file is planned for (plan/cores.h); all by default.
   std::vector<std::string> cores = AllCores();
+  // --frontend: an audio front-end prepended to the classifier
+  // (frontend/audio_frontend.h); empty: none.
+  std::string frontend;
 };
 
 // A budget (--max-arena, --max-flash, --max-macs, --max-stack) the converted

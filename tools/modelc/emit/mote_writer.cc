@@ -79,13 +79,21 @@ class Writer {
       golden = schema::CreateSelfTest(fbb_, selftest->count, fbb_.CreateVector(selftest->inputs),
                                       fbb_.CreateVector(selftest->outputs));
     }
+    std::vector<flatbuffers::Offset<schema::FrontendParameter>> frontend;
+    for (const auto& [name, value] : info.frontend) {
+      frontend.push_back(schema::CreateFrontendParameter(fbb_, fbb_.CreateString(name),
+                                                         fbb_.CreateString(value)));
+    }
+    const auto frontend_kind = info.frontend_kind.empty() ? 0 : fbb_.CreateString(info.frontend_kind);
+    const auto frontend_params = frontend.empty() ? 0 : fbb_.CreateVector(frontend);
     const auto model = schema::CreateModel(
         fbb_, fbb_.CreateString(info.name), fbb_.CreateString(info.producer),
         fbb_.CreateString(info.source_hash), fbb_.CreateVector(tensors_), fbb_.CreateVector(operators_),
         fbb_.CreateVector(buffers_), fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
         fbb_.CreateVector(ranges), fbb_.CreateVector(labels), static_cast<uint32_t>(plan_.arena_size),
         static_cast<uint32_t>(plan_.lower_bound), static_cast<uint64_t>(emitted_.total_macs),
-        kRuntimeVersion, golden, fbb_.CreateVectorOfStrings(plan_.cores));
+        kRuntimeVersion, golden, fbb_.CreateVectorOfStrings(plan_.cores), frontend_kind,
+        frontend_params);
     fbb_.Finish(model);
     emitted_.bytes = WrapFile(fbb_.GetBufferSpan());
     return std::move(emitted_);
