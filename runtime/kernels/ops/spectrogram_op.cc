@@ -100,7 +100,6 @@ Status CheckIntegerTables(const OpContext& ctx, const schema::SpectrogramOptions
   if (o.log() == schema::LogKind::None) {
     return ctx.Fail("integer spectrogram needs a log (the band sums span 64 bits)");
   }
-  if (o.log_floor() < 1) return ctx.Fail("log floor must be at least one");
   if (o.top_db_q24() < 0) return ctx.Fail("top_db must not be negative", o.top_db_q24());
   if (Span(o.out_multiplier()).size() != static_cast<size_t>(bands) ||
       Span(o.out_offset()).size() != static_cast<size_t>(bands)) {
@@ -211,7 +210,7 @@ void EvalSpectrogram(const OpContext& ctx) {
   const reference::SpectrogramTablesQ t = {
       Span(o->window_q30()),  Span(o->twiddle_q30()),    o->input_shift(),
       Span(o->stage_shift()), Span(o->band_start()),     Span(o->band_length()),
-      Span(o->weight_q15()),  o->log_offset(),           o->log_floor(),
+      Span(o->weight_q15()),  o->log_offset(),           o->log_floor_q24(),
       o->top_db_q24(),        Span(o->out_multiplier()), Span(o->out_offset()),
       o->out_shift()};
   int32_t* scratch = reinterpret_cast<int32_t*>(ctx.scratch().data());

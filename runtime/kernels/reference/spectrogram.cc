@@ -211,7 +211,7 @@ void RunQ(const SpectrogramShape& s, const SpectrogramTablesQ& t, const int16_t*
   int32_t* z = scratch;
   int32_t* logs = scratch + s.n_fft + 2;  // with top_db
   const bool clamp = t.top_db_q24 > 0;
-  int32_t max_l2 = 0;
+  int32_t max_l2 = INT32_MIN;
   for (int32_t f = 0; f < s.frames; ++f) {
     FrameSpectrumQ(s, t, input, f, z);
     size_t w = 0;
@@ -225,7 +225,8 @@ void RunQ(const SpectrogramShape& s, const SpectrogramTablesQ& t, const int16_t*
         acc = SaturatingAdd(acc, (p >> 15) * weight + (((p & 0x7FFF) * weight) >> 15));
       }
       acc = SaturatingAdd(acc, t.log_offset);
-      const int32_t l2 = Log2Q24(acc < t.log_floor ? t.log_floor : acc);
+      int32_t l2 = acc == 0 ? t.log_floor_q24 : Log2Q24(acc);
+      l2 = l2 < t.log_floor_q24 ? t.log_floor_q24 : l2;
       if (clamp) {
         logs[f * s.bands + b] = l2;
         max_l2 = l2 > max_l2 ? l2 : max_l2;
@@ -235,7 +236,8 @@ void RunQ(const SpectrogramShape& s, const SpectrogramTablesQ& t, const int16_t*
     }
   }
   if (!clamp) return;
-  const int32_t floor = max_l2 - t.top_db_q24;
+  const int64_t low = int64_t{max_l2} - t.top_db_q24;
+  const int32_t floor = low < INT32_MIN ? INT32_MIN : static_cast<int32_t>(low);
   for (int32_t f = 0; f < s.frames; ++f) {
     for (int32_t b = 0; b < s.bands; ++b) {
       const int32_t l2 = logs[f * s.bands + b];

@@ -49,7 +49,7 @@ struct SpectrogramTablesQ {
   std::span<const int32_t> band_length;
   std::span<const uint16_t> weight;  // Q15, in band order
   uint64_t log_offset;
-  uint64_t log_floor;                // >= 1
+  int32_t log_floor_q24;             // log2 of the floor in Q24 (a zero sum gives it)
   int32_t top_db_q24;                // 0: no clamp
   std::span<const int32_t> out_multiplier;  // per band
   std::span<const int64_t> out_offset;      // per band, |.| <= 2^61

@@ -112,12 +112,14 @@ BuiltOp Spectrogram(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
     wq.push_back(static_cast<uint16_t>(std::clamp<int64_t>(std::llround(w / wmax * 32768.0), 0, 32768)));
   }
   const double s = unit * wmax;  // real band sum per integer unit
-  uint64_t log_offset = 0, log_floor = 1;
-  if (spec.decibel()) {
-    log_floor = static_cast<uint64_t>(std::max(1.0, std::min(0x1p62, std::round(1e-10 / s))));
-  } else {
-    log_offset = static_cast<uint64_t>(std::max(0.0, std::min(0x1p62, std::round(spec.log_offset / s))));
-  }
+  // dB: max(x, amin = 1e-10) as AmplitudeToDB; ln: x + offset, whose
+  // floor only binds when the offset is below one unit (then a zero sum).
+  const double floor_real = spec.decibel() ? 1e-10 : spec.log_offset;
+  const uint64_t log_offset =
+      spec.decibel() ? 0
+                     : static_cast<uint64_t>(std::max(0.0, std::min(0x1p62, std::round(spec.log_offset / s))));
+  const int32_t log_floor_q24 = static_cast<int32_t>(
+      std::clamp(std::llround(std::ldexp(std::log2(floor_real / s), 24)), -0x7FFFFFFFLL, 0x7FFFFFFFLL));
   // L = c1 * log2(v * s) for the log's unit: ln, or dB (10 or 20 log10).
   const double c1 = spec.decibel() ? 10.0 * std::log10(2.0) * spec.db_factor() : std::log(2.0);
   const int32_t top_db_q24 =
@@ -151,7 +153,7 @@ BuiltOp Spectrogram(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
   b.add_band_length(lengths);
   b.add_weight_q15(weight);
   b.add_log_offset(log_offset);
-  b.add_log_floor(log_floor);
+  b.add_log_floor_q24(log_floor_q24);
   b.add_top_db_q24(top_db_q24);
   b.add_out_multiplier(mult);
   b.add_out_offset(offset);
