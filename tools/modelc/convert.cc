@@ -276,6 +276,8 @@ ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.name = info.name;
+  result.frontend_kind = info.frontend_kind;
+  result.frontend = info.frontend;
   return result;
 }
 

@@ -75,6 +75,9 @@ struct ConvertResult {
   QuantizationError error;
   double seconds = 0.0;
   std::string name;  // the model's name in the file (and the header's default)
+  // --frontend: its kind and every parameter (defaults filled in); empty if none.
+  std::string frontend_kind;
+  std::vector<std::pair<std::string, std::string>> frontend;
 };
 
 // The pipeline after import: passes, calibration, quantization, memory plan,

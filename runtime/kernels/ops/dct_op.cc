@@ -36,7 +36,8 @@ Status CheckDct(const OpContext& ctx) {
                   (out_type != ElementType::kInt8 && out_type != ElementType::kInt16))) {
     return ctx.Fail("dct needs float32 -> float32 or int32 -> int8/int16");
   }
-  if (is_float ? !kFloat32Kernels : !(out_type == ElementType::kInt8 ? kInt8Kernels : kInt16Kernels)) {
+  if (is_float ? !kFloat32Kernels
+               : !(out_type == ElementType::kInt8 ? kInt8Kernels : kInt16Kernels)) {
     return Report(Status::kUnsupportedOp, "dct type not compiled in", ctx.index, -1, 0, 0);
   }
   if (o->n_in() < 1 || o->n_in() > reference::kDctMaxInputs || o->n_out() < 1) {

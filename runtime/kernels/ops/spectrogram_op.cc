@@ -70,7 +70,8 @@ Status CheckFilterbank(const OpContext& ctx, const schema::SpectrogramOptions& o
   return Status::kOk;
 }
 
-Status CheckIntegerTables(const OpContext& ctx, const schema::SpectrogramOptions& o, int32_t bands) {
+Status CheckIntegerTables(const OpContext& ctx, const schema::SpectrogramOptions& o,
+                          int32_t bands) {
   const auto window = Span(o.window_q30());
   const auto twiddle = Span(o.twiddle_q30());
   const auto shifts = Span(o.stage_shift());
@@ -141,9 +142,9 @@ Status CheckSpectrogram(const OpContext& ctx) {
   const ElementType out_type = TypeOf(output);
   const bool is_float = in_type == ElementType::kFloat32;
   if (is_float ? out_type != ElementType::kFloat32
-               : (in_type != ElementType::kInt16 || (out_type != ElementType::kInt8 &&
-                                                     out_type != ElementType::kInt16 &&
-                                                     out_type != ElementType::kInt32))) {
+               : (in_type != ElementType::kInt16 ||
+                  (out_type != ElementType::kInt8 && out_type != ElementType::kInt16 &&
+                   out_type != ElementType::kInt32))) {
     return ctx.Fail("spectrogram needs float32 -> float32 or int16 -> int8/int16/int32");
   }
   if (is_float ? !kFloat32Kernels : !kInt16Kernels) {
@@ -167,8 +168,7 @@ Status CheckSpectrogram(const OpContext& ctx) {
   if (o->band_start() == nullptr) return ctx.Fail("spectrogram has no filterbank");
   const int32_t bands = static_cast<int32_t>(o->band_start()->size());
   int32_t rows = 0, cols = 0;
-  if (!Squeezed2D(ShapeOf(output), &rows, &cols) ||
-      rows != (o->mel_time() ? bands : o->frames()) ||
+  if (!Squeezed2D(ShapeOf(output), &rows, &cols) || rows != (o->mel_time() ? bands : o->frames()) ||
       cols != (o->mel_time() ? o->frames() : bands)) {
     return ctx.Fail("spectrogram output must be [frames, bands] (or [bands, frames])", rows, cols);
   }
@@ -197,10 +197,9 @@ void EvalSpectrogram(const OpContext& ctx) {
   const ElementType out_type = TypeOf(ctx.output(0));
   if (kFloat32Kernels && in_type == ElementType::kFloat32) {
     const reference::SpectrogramTablesF t = {
-        Span(o->window()),      Span(o->twiddle()),    Span(o->band_start()),
-        Span(o->band_length()), Span(o->weight()),     o->float_offset(),
-        o->float_floor(),       o->float_top_db(),     Span(o->out_scale()),
-        Span(o->out_bias())};
+        Span(o->window()),    Span(o->twiddle()), Span(o->band_start()), Span(o->band_length()),
+        Span(o->weight()),    o->float_offset(),  o->float_floor(),      o->float_top_db(),
+        Span(o->out_scale()), Span(o->out_bias())};
     reference::SpectrogramFloat(s, t, ctx.input_data<float>(0),
                                 reinterpret_cast<float*>(ctx.scratch().data()),
                                 ctx.output_data<float>(0));

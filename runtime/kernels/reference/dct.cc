@@ -20,9 +20,9 @@ void Run(const DctShape& s, const DctTablesQ& t, const int32_t* input, Out* outp
       for (int32_t i = 0; i < s.n_in; ++i) acc += int64_t{c[i]} * x[i];
       int64_t v = RoundShift(acc, t.pre_shift);
       v = v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v;
-      int64_t y = RoundShift(v * t.out_multiplier[static_cast<size_t>(k)] +
-                                 t.out_offset[static_cast<size_t>(k)],
-                             t.out_shift);
+      int64_t y = RoundShift(
+          v * t.out_multiplier[static_cast<size_t>(k)] + t.out_offset[static_cast<size_t>(k)],
+          t.out_shift);
       y = y < kMin ? kMin : y > kMax ? kMax : y;
       output[s.mel_time ? k * s.frames + f : f * s.n_out + k] = static_cast<Out>(y);
     }

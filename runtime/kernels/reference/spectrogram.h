@@ -41,16 +41,16 @@ struct SpectrogramShape {
 };
 
 struct SpectrogramTablesQ {
-  std::span<const int32_t> window;   // n_fft, Q30
-  std::span<const int32_t> twiddle;  // n_fft (cos, sin of -2 pi k / n_fft, k < n_fft / 2), Q30
-  int input_shift;                   // [0, 62]
+  std::span<const int32_t> window;       // n_fft, Q30
+  std::span<const int32_t> twiddle;      // n_fft (cos, sin of -2 pi k / n_fft, k < n_fft / 2), Q30
+  int input_shift;                       // [0, 62]
   std::span<const uint8_t> stage_shift;  // log2(n_fft): the complex stages, then the split
   std::span<const int32_t> band_start;
   std::span<const int32_t> band_length;
   std::span<const uint16_t> weight;  // Q15, in band order
   uint64_t log_offset;
-  int32_t log_floor_q24;             // log2 of the floor in Q24 (a zero sum gives it)
-  int32_t top_db_q24;                // 0: no clamp
+  int32_t log_floor_q24;                    // log2 of the floor in Q24 (a zero sum gives it)
+  int32_t top_db_q24;                       // 0: no clamp
   std::span<const int32_t> out_multiplier;  // per band
   std::span<const int64_t> out_offset;      // per band, |.| <= 2^61
   int out_shift;                            // [0, 62]

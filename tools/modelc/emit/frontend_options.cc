@@ -32,8 +32,8 @@ Affine AffineFor(const std::vector<double>& m_real, const std::vector<double>& o
   }
   for (size_t k = 0; k < m_real.size(); ++k) {
     a.multiplier.push_back(static_cast<int32_t>(std::llround(std::ldexp(m_real[k], a.shift))));
-    a.offset.push_back(static_cast<int64_t>(std::llround(std::ldexp(o_real[k], a.shift)) +
-                                            (a.shift > 0 ? 0 : 0)));
+    a.offset.push_back(
+        static_cast<int64_t>(std::llround(std::ldexp(o_real[k], a.shift)) + (a.shift > 0 ? 0 : 0)));
   }
   return a;
 }
@@ -53,7 +53,8 @@ int Log2Of(int64_t v) {
 }
 
 float ScaleOf(const Tensor& t) {
-  if (!t.quant || t.quant->scale.empty()) throw ConvertError("tensor '" + t.name + "' has no scale");
+  if (!t.quant || t.quant->scale.empty())
+    throw ConvertError("tensor '" + t.name + "' has no scale");
   return t.quant->scale[0];
 }
 int32_t ZeroOf(const Tensor& t) { return t.quant->zero_point.empty() ? 0 : t.quant->zero_point[0]; }
@@ -64,7 +65,8 @@ BuiltOp Spectrogram(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
   const Tensor& in = g.tensors[n.inputs[0]];
   const Tensor& out = g.tensors[n.outputs[0]];
   const bool mel_time = !spec.mfcc() && spec.mel_time();
-  const auto spectrum = spec.power == 2 ? schema::SpectrumKind::Power : schema::SpectrumKind::Magnitude;
+  const auto spectrum =
+      spec.power == 2 ? schema::SpectrumKind::Power : schema::SpectrumKind::Magnitude;
   const auto log = spec.decibel() ? schema::LogKind::Decibel : schema::LogKind::Natural;
   const auto starts = fbb.CreateVector(t.band_start);
   const auto lengths = fbb.CreateVector(t.band_length);
@@ -75,7 +77,8 @@ BuiltOp Spectrogram(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
     const auto window = fbb.CreateVector(Floats(t.window));
     const auto twiddle = fbb.CreateVector(Floats(t.twiddle));
     const auto weight = fbb.CreateVector(Floats(t.weight));
-    const auto scale = fbb.CreateVector(std::vector<float>(bands, static_cast<float>(spec.db_factor())));
+    const auto scale =
+        fbb.CreateVector(std::vector<float>(bands, static_cast<float>(spec.db_factor())));
     const auto bias = fbb.CreateVector(std::vector<float>(bands, 0.0f));
     schema::SpectrogramOptionsBuilder b(fbb);
     b.add_n_fft(static_cast<int32_t>(spec.n_fft));
@@ -101,7 +104,8 @@ BuiltOp Spectrogram(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
   const int stages = Log2Of(spec.n_fft);
   const std::vector<uint8_t> no_shifts(static_cast<size_t>(stages), 0);
   int input_shift = 0;
-  while (reference::SpectrogramFftBound(static_cast<int32_t>(spec.n_fft), input_shift, no_shifts) < 0) {
+  while (reference::SpectrogramFftBound(static_cast<int32_t>(spec.n_fft), input_shift, no_shifts) <
+         0) {
     ++input_shift;
   }
   const double amplitude = std::ldexp(1.0, input_shift - 45);  // real |X| per integer unit
@@ -109,17 +113,19 @@ BuiltOp Spectrogram(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
   const double wmax = std::max(1e-30, *std::max_element(t.weight.begin(), t.weight.end()));
   std::vector<uint16_t> wq;
   for (double w : t.weight) {
-    wq.push_back(static_cast<uint16_t>(std::clamp<int64_t>(std::llround(w / wmax * 32768.0), 0, 32768)));
+    wq.push_back(
+        static_cast<uint16_t>(std::clamp<int64_t>(std::llround(w / wmax * 32768.0), 0, 32768)));
   }
   const double s = unit * wmax;  // real band sum per integer unit
   // dB: max(x, amin = 1e-10) as AmplitudeToDB; ln: x + offset, whose
   // floor only binds when the offset is below one unit (then a zero sum).
   const double floor_real = spec.decibel() ? 1e-10 : spec.log_offset;
   const uint64_t log_offset =
-      spec.decibel() ? 0
-                     : static_cast<uint64_t>(std::max(0.0, std::min(0x1p62, std::round(spec.log_offset / s))));
-  const int32_t log_floor_q24 = static_cast<int32_t>(
-      std::clamp(std::llround(std::ldexp(std::log2(floor_real / s), 24)), -0x7FFFFFFFLL, 0x7FFFFFFFLL));
+      spec.decibel()
+          ? 0
+          : static_cast<uint64_t>(std::max(0.0, std::min(0x1p62, std::round(spec.log_offset / s))));
+  const int32_t log_floor_q24 = static_cast<int32_t>(std::clamp(
+      std::llround(std::ldexp(std::log2(floor_real / s), 24)), -0x7FFFFFFFLL, 0x7FFFFFFFLL));
   // L = c1 * log2(v * s) for the log's unit: ln, or dB (10 or 20 log10).
   const double c1 = spec.decibel() ? 10.0 * std::log10(2.0) * spec.db_factor() : std::log(2.0);
   const int32_t top_db_q24 =

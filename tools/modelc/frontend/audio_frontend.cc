@@ -169,29 +169,49 @@ FrontendSpec ParseFrontend(const std::string& text) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos) Bad("'" + item + "' is not name=value");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
-    if (k == "sample_rate") s.sample_rate = ParseInt(k, v);
-    else if (k == "n_fft") s.n_fft = ParseInt(k, v);
-    else if (k == "win_length") s.win_length = ParseInt(k, v);
-    else if (k == "hop_length") s.hop_length = ParseInt(k, v);
-    else if (k == "f_min") s.f_min = ParseDouble(k, v);
-    else if (k == "f_max") s.f_max = ParseDouble(k, v);
-    else if (k == "n_mels") s.n_mels = ParseInt(k, v);
-    else if (k == "window") s.window = OneOf(k, v, {"hann", "hamming", "blackman"});
-    else if (k == "power") s.power = ParseInt(k, v);
-    else if (k == "center") s.center = ParseBool(k, v);
-    else if (k == "norm") s.norm = OneOf(k, v, {"none", "slaney"});
-    else if (k == "mel_scale") s.mel_scale = OneOf(k, v, {"htk", "slaney"});
-    else if (k == "log" && !s.mfcc()) s.log = OneOf(k, v, {"ln", "db"});
-    else if (k == "log_offset") s.log_offset = ParseDouble(k, v);
+    if (k == "sample_rate")
+      s.sample_rate = ParseInt(k, v);
+    else if (k == "n_fft")
+      s.n_fft = ParseInt(k, v);
+    else if (k == "win_length")
+      s.win_length = ParseInt(k, v);
+    else if (k == "hop_length")
+      s.hop_length = ParseInt(k, v);
+    else if (k == "f_min")
+      s.f_min = ParseDouble(k, v);
+    else if (k == "f_max")
+      s.f_max = ParseDouble(k, v);
+    else if (k == "n_mels")
+      s.n_mels = ParseInt(k, v);
+    else if (k == "window")
+      s.window = OneOf(k, v, {"hann", "hamming", "blackman"});
+    else if (k == "power")
+      s.power = ParseInt(k, v);
+    else if (k == "center")
+      s.center = ParseBool(k, v);
+    else if (k == "norm")
+      s.norm = OneOf(k, v, {"none", "slaney"});
+    else if (k == "mel_scale")
+      s.mel_scale = OneOf(k, v, {"htk", "slaney"});
+    else if (k == "log" && !s.mfcc())
+      s.log = OneOf(k, v, {"ln", "db"});
+    else if (k == "log_offset")
+      s.log_offset = ParseDouble(k, v);
     else if (k == "top_db") {
       s.top_db = v == "none" ? 0.0 : ParseDouble(k, v);
       top_db_given = true;
-    } else if (k == "n_mfcc" && s.mfcc()) s.n_mfcc = ParseInt(k, v);
-    else if (k == "dct_norm" && s.mfcc()) s.dct_norm = OneOf(k, v, {"ortho"});
-    else if (k == "log_mels" && s.mfcc()) s.log_mels = ParseBool(k, v);
-    else if (k == "layout") s.layout = OneOf(k, v, {"mel_time", "time_mel"});
-    else if (k == "samples") s.samples = ParseInt(k, v);
-    else Bad("unknown parameter '" + k + "' for " + s.kind);
+    } else if (k == "n_mfcc" && s.mfcc())
+      s.n_mfcc = ParseInt(k, v);
+    else if (k == "dct_norm" && s.mfcc())
+      s.dct_norm = OneOf(k, v, {"ortho"});
+    else if (k == "log_mels" && s.mfcc())
+      s.log_mels = ParseBool(k, v);
+    else if (k == "layout")
+      s.layout = OneOf(k, v, {"mel_time", "time_mel"});
+    else if (k == "samples")
+      s.samples = ParseInt(k, v);
+    else
+      Bad("unknown parameter '" + k + "' for " + s.kind);
   }
   if (s.win_length == 0) s.win_length = s.n_fft;
   if (s.hop_length == 0) s.hop_length = s.win_length / 2;
@@ -200,7 +220,8 @@ FrontendSpec ParseFrontend(const std::string& text) {
   if (s.sample_rate < 1) Bad("sample_rate must be positive");
   if (s.n_fft < 4 || s.n_fft > 4096 || (s.n_fft & (s.n_fft - 1)) != 0) {
     Bad("n_fft=" + std::to_string(s.n_fft) +
-        " must be a power of two in [4, 4096] (the runtime's real FFT; torchaudio's default 400 is not)");
+        " must be a power of two in [4, 4096] (the runtime's real FFT; torchaudio's default 400 is "
+        "not)");
   }
   if (s.win_length < 1 || s.win_length > s.n_fft) Bad("win_length must be in [1, n_fft]");
   if (s.hop_length < 1) Bad("hop_length must be positive");
@@ -222,12 +243,14 @@ FrontendTables TablesFor(const FrontendSpec& s, int64_t samples) {
   t.frames = s.frames(samples);
   t.pad = s.center ? s.n_fft / 2 : 0;
   t.bands = s.n_mels;
-  if (t.frames < 1) Bad(std::to_string(samples) + " samples hold no frame of n_fft=" + std::to_string(s.n_fft));
+  if (t.frames < 1)
+    Bad(std::to_string(samples) + " samples hold no frame of n_fft=" + std::to_string(s.n_fft));
   if (t.pad >= samples) Bad("center=true needs more than n_fft / 2 samples (reflect padding)");
   const int64_t n = s.n_fft;
   t.window.assign(static_cast<size_t>(n), 0.0);
   const int64_t left = (n - s.win_length) / 2;
-  for (int64_t k = 0; k < s.win_length; ++k) t.window[left + k] = WindowAt(s.window, k, s.win_length);
+  for (int64_t k = 0; k < s.win_length; ++k)
+    t.window[left + k] = WindowAt(s.window, k, s.win_length);
   for (int64_t k = 0; k < n / 2; ++k) {
     const double a = 2.0 * M_PI * static_cast<double>(k) / static_cast<double>(n);
     t.twiddle.push_back(std::cos(a));
@@ -335,7 +358,8 @@ std::vector<double> ReferenceDct(const FrontendSpec& s, const FrontendTables& t,
 
 void PrependFrontend(Graph& g, const FrontendSpec& spec) {
   if (g.inputs.size() != 1) {
-    Bad("the classifier must have one input (the features); it has " + std::to_string(g.inputs.size()));
+    Bad("the classifier must have one input (the features); it has " +
+        std::to_string(g.inputs.size()));
   }
   const int features = g.inputs[0];
   const Shape shape = g.tensors[features].shape;
@@ -400,7 +424,8 @@ void PrependFrontend(Graph& g, const FrontendSpec& spec) {
     Node reshape;
     reshape.name = "frontend.reshape";
     reshape.op = "Reshape";
-    reshape.inputs = {last, g.AddConstant("frontend.shape", Value::Int({static_cast<int64_t>(rank)}, shape))};
+    reshape.inputs = {
+        last, g.AddConstant("frontend.shape", Value::Int({static_cast<int64_t>(rank)}, shape))};
     reshape.outputs = {features};
     reshape.attrs["shape"].ints = shape;
     nodes.push_back(reshape);

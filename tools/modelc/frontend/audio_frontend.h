@@ -47,7 +47,7 @@ struct FrontendSpec {
   std::string mel_scale = "htk";
   std::string log = "ln";  // logmel: ln | db
   double log_offset = 1e-6;
-  double top_db = 0.0;     // 0: none
+  double top_db = 0.0;  // 0: none
   int64_t n_mfcc = 40;
   std::string dct_norm = "ortho";
   bool log_mels = false;

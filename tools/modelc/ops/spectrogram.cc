@@ -14,11 +14,13 @@ const Value& AudioInput(const Node& n, const OpInputs& ins) {
 std::vector<Value> EvalSpectrogram(const Graph& g, const Node& n, const OpInputs& ins) {
   const FrontendSpec spec = ParseFrontend(n.attrs.at("spec").s);
   const Value& x = AudioInput(n, ins);
-  if (x.size() != spec.samples) Fail(n, "audio input holds " + std::to_string(x.size()) + " samples");
+  if (x.size() != spec.samples)
+    Fail(n, "audio input holds " + std::to_string(x.size()) + " samples");
   const FrontendTables t = TablesFor(spec, spec.samples);
   const std::vector<double> y = ReferenceSpectrogram(spec, t, x.f.data());
   Eigen::ArrayXf out(static_cast<Eigen::Index>(y.size()));
-  for (size_t k = 0; k < y.size(); ++k) out[static_cast<Eigen::Index>(k)] = static_cast<float>(y[k]);
+  for (size_t k = 0; k < y.size(); ++k)
+    out[static_cast<Eigen::Index>(k)] = static_cast<float>(y[k]);
   return {Value::Float(g.tensors[n.outputs[0]].shape, std::move(out))};
 }
 
@@ -30,7 +32,8 @@ std::vector<Value> EvalDct(const Graph& g, const Node& n, const OpInputs& ins) {
   const std::vector<double> logs(x.f.data(), x.f.data() + x.f.size());
   const std::vector<double> y = ReferenceDct(spec, t, logs, frames);
   Eigen::ArrayXf out(static_cast<Eigen::Index>(y.size()));
-  for (size_t k = 0; k < y.size(); ++k) out[static_cast<Eigen::Index>(k)] = static_cast<float>(y[k]);
+  for (size_t k = 0; k < y.size(); ++k)
+    out[static_cast<Eigen::Index>(k)] = static_cast<float>(y[k]);
   return {Value::Float(g.tensors[n.outputs[0]].shape, std::move(out))};
 }
 
