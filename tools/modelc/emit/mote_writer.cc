@@ -1,5 +1,6 @@
 #include "emit/mote_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <set>
@@ -69,8 +70,12 @@ class Writer {
     for (int t : g_.outputs) outputs.push_back(TensorIndex(t));
     std::vector<flatbuffers::Offset<schema::InputRange>> ranges;
     for (size_t i = 0; i < cal.input_min.size() && cal.samples > 0; ++i) {
-      ranges.push_back(schema::CreateInputRange(fbb_, fbb_.CreateVector(cal.input_min[i]),
-                                                fbb_.CreateVector(cal.input_max[i])));
+      std::vector<float> lo = cal.input_min[i], hi = cal.input_max[i];
+      if (!info.frontend_kind.empty() && !lo.empty()) {  // raw audio: one range, not one per sample
+        lo = {*std::min_element(lo.begin(), lo.end())};
+        hi = {*std::max_element(hi.begin(), hi.end())};
+      }
+      ranges.push_back(schema::CreateInputRange(fbb_, fbb_.CreateVector(lo), fbb_.CreateVector(hi)));
     }
     std::vector<flatbuffers::Offset<flatbuffers::String>> labels;
     for (const auto& l : info.class_labels) labels.push_back(fbb_.CreateString(l));

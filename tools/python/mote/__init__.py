@@ -205,6 +205,8 @@ def convert(source: Any, calibration: Optional[Arrays] = None, precision: str = 
     takes raw audio ``[1, samples]`` and ``calibration`` holds raw audio
     (int16, or float in [-1, 1]); ``source`` must then be an ONNX model.
     """
+    if frontend and isinstance(calibration, np.ndarray) and calibration.dtype == np.int16:
+        calibration = calibration.astype(np.float32) / 32768.0  # raw audio, as modelc reads it
     calib = _calibration_list(calibration)
     data, source_name = _source_bytes(source, calib, opset)
     stack: List[Tuple[str, int]] = []
