@@ -46,6 +46,8 @@
   X(Compare, CheckCompare, EvalCompare, CompareOptions) \
   X(Where, CheckWhere, EvalWhere, WhereOptions) \
   X(CumSum, CheckCumSum, EvalCumSum, CumSumOptions) \
-  X(TopK, CheckTopK, EvalTopK, TopKOptions)
+  X(TopK, CheckTopK, EvalTopK, TopKOptions) \
+  X(Spectrogram, CheckSpectrogram, EvalSpectrogram, SpectrogramOptions) \
+  X(Dct, CheckDct, EvalDct, DctOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -455,6 +455,20 @@ def main():
          ["--calibration", calib_path, "--precision", "int4"], (), ("int4",)),
         ("modelc_max_arena_not_a_number", onnx_path,
          ["--calibration", calib_path, "--max-arena", "abc"], (), ("max-arena",)),
+        # The audio front-end (--frontend): bad parameters, and a classifier
+        # whose input is not [1, n_mels, T].
+        ("modelc_frontend_unknown_parameter", onnx_path,
+         ["--calibration", calib_path, "--frontend", "logmel:n_fft=512,hop=3"], (),
+         ("frontend", "hop")),
+        ("modelc_frontend_n_fft_not_power_of_two", onnx_path,
+         ["--calibration", calib_path, "--frontend", "logmel:n_fft=400"], (),
+         ("n_fft=400", "power of two")),
+        ("modelc_frontend_bad_window", onnx_path,
+         ["--calibration", calib_path, "--frontend", "mfcc:n_fft=512,window=kaiser"], (),
+         ("window=kaiser", "hann")),
+        ("modelc_frontend_classifier_input_not_features", onnx_path,
+         ["--calibration", calib_path, "--frontend", "logmel:n_fft=512,n_mels=40"], (),
+         ("frontend", "n_mels")),
     ]
     for nm, model, args, words, all_words in convert_cases:
         c.run(nm, convert_fails, model, args, words, all_words)

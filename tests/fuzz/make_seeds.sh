@@ -108,6 +108,16 @@ fi
 for p in int8 float32; do
   mote "qdq_cnn_$p" "$repo/models/qdq_cnn/qdq_cnn.onnx" "" --precision "$p"
 done
+# The audio front-end (modelc convert --frontend) on an identity classifier.
+fe=$out/frontend_gen
+/usr/bin/python3 "$repo/tests/fuzz/frontend_seeds.py" "$fe"
+for p in int16 int8 float32; do
+  mote "frontend_logmel_$p" "$fe/identity_logmel.onnx" "$fe/audio.npy" --calibration "$fe/audio.npy" \
+    --precision "$p" --frontend "logmel:n_fft=256,hop_length=128,n_mels=16,log=db,top_db=80"
+  mote "frontend_mfcc_$p" "$fe/identity_mfcc.onnx" "$fe/audio.npy" --calibration "$fe/audio.npy" \
+    --precision "$p" --frontend "mfcc:n_fft=256,hop_length=128,n_mels=16,n_mfcc=8,center=false,layout=time_mel"
+done
+rm -rf "$fe"
 for dir in "$shared"/testdata/onnx-ml/*/; do
   [[ -f $dir/model.onnx && -f $dir/X_calib.npy ]] || continue
   for p in int8 float32; do

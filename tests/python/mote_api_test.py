@@ -192,6 +192,38 @@ class Install(unittest.TestCase):
             self.assertIn("[0, 1, 2, 3] " + site, r.stdout)
 
 
+class AudioFrontend(unittest.TestCase):
+    """mote.convert(frontend=...) as modelc convert --frontend: raw int16 audio in,
+    the same bytes as the command line, the parameters in the report."""
+
+    def test_frontend_passes_through(self):
+        spec = "logmel:n_fft=256,hop_length=128,n_mels=16,center=false"
+        frames, samples = 8, 256 + 7 * 128
+        x = helper.make_tensor_value_info("features", TensorProto.FLOAT, [1, 16, frames])
+        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16 * frames])
+        shape = helper.make_tensor("s", TensorProto.INT64, [2], [1, 16 * frames])
+        graph = helper.make_graph([helper.make_node("Reshape", ["features", "s"], ["y"])], "g", [x], [y],
+                                  [shape])
+        source = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        audio = np.round(np.random.default_rng(0).normal(0, 3000, (4, samples))).astype(np.int16)
+        model = mote.convert(source, calibration=audio, precision="int16", frontend=spec)
+        self.assertEqual(tuple(model.inputs[0].shape), (1, samples))
+        self.assertEqual(model.report["frontend"]["kind"], "logmel")
+        self.assertEqual(model.report["frontend"]["n_mels"], "16")
+        with tempfile.TemporaryDirectory() as d:
+            paths = [os.path.join(d, n) for n in ("m.onnx", "a.npy", "cli.mote")]
+            onnx.save(source, paths[0])
+            np.save(paths[1], audio)
+            subprocess.run([os.path.join(ARGS.bin, "modelc"), "convert", paths[0], "-o", paths[2],
+                            "--precision", "int16", "--calibration", paths[1], "--frontend", spec],
+                           check=True, capture_output=True)
+            cli = mote.load(paths[2])
+        got = model.run((audio[:2] / 32768.0).astype(np.float32), raw=True)
+        want = cli.run((audio[:2] / 32768.0).astype(np.float32), raw=True)
+        for name in got:
+            np.testing.assert_array_equal(got[name], want[name])
+
+
 def onnx_model(op, **attrs):
     node = helper.make_node(op, ["x"], ["y"], name="the_node", **attrs)
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],

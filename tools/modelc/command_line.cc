@@ -105,6 +105,15 @@ void AddConvert(CLI::App& app, ConvertOptions* o) {
        "Also write a C/C++ header embedding the file (static const, 16-byte aligned) and defining "
        "MOTE_<NAME>_ARENA_SIZE, the exact arena it needs. Default: none.")
       ->option_text("OUT.h");
+  c->add_option("--frontend", o->frontend,
+                "Prepend an audio front-end to a classifier of log-mel or MFCC features, so the "
+                "model takes raw audio [1, samples] (int16, or float in [-1, 1] for float32 and for "
+                "--calibration): 'logmel:NAME=VALUE,...' or 'mfcc:...' with torchaudio's "
+                "MelSpectrogram / MFCC parameters (sample_rate, n_fft, win_length, hop_length, "
+                "f_min, f_max, n_mels, window, power, center, norm, mel_scale; log=ln|db, "
+                "log_offset, top_db; n_mfcc, log_mels; layout=mel_time|time_mel; samples). "
+                "Default: none.")
+      ->option_text("KIND:PARAMS");
   c->add_option("--name", o->name,
                 "The model's name in the file and in the header's identifiers (mote_<NAME>_model, "
                 "MOTE_<NAME>_ARENA_SIZE). Default: the graph's name, else the model file's.")

@@ -14,6 +14,7 @@
 #include "emit/header_writer.h"
 #include "emit/html_report.h"
 #include "emit/report.h"
+#include "frontend/audio_frontend.h"
 #include "import/onnx_importer.h"
 #include "import/tflite_importer.h"
 #include "ir/reference_executor.h"
@@ -229,16 +230,31 @@ ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools
   const auto start = std::chrono::steady_clock::now();
   tools::ProgressPhase("importing");
   Graph graph = ImportModel(source, options.model_path);
+  std::optional<FrontendSpec> frontend;
+  if (!options.frontend.empty()) {
+    frontend = ParseFrontend(options.frontend);
+    PrependFrontend(graph, *frontend);
+    frontend = ParseFrontend(graph.nodes[0].attrs.at("spec").s);  // with the samples filled in
+  }
   tools::ProgressPhase("reading calibration data");
   std::vector<std::string> names = options.calibration_paths;
   for (size_t i = names.size(); i < calibration.size(); ++i) names.push_back("calibration array " + std::to_string(i));
-  const std::vector<std::vector<Value>> samples = SamplesFrom(graph, calibration, names);
+  std::vector<std::vector<Value>> samples = SamplesFrom(graph, calibration, names);
+  // Raw audio calibration: int16 samples, or float in [-1, 1].
+  for (size_t i = 0; frontend && i < calibration.size() && i < 1; ++i) {
+    if (calibration[i].dtype != "i2") continue;
+    for (auto& sample : samples) sample[i].f /= 32768.0f;
+  }
   ModelInfo info;
   info.name = !options.name.empty() ? options.name
               : graph.name.empty() || graph.name == "main_graph" || graph.name == "torch_jit"
                   ? BaseName(options.model_path) : graph.name;
   info.producer = tools::ToolVersion("modelc");  // what `modelc --version` prints
   info.source_hash = tools::Sha256Hex(source);
+  if (frontend) {
+    info.frontend_kind = frontend->kind;
+    info.frontend = frontend->Parameters();
+  }
   ConvertResult result = Compile(std::move(graph), options.precision, samples, info,
                                  static_cast<size_t>(options.selftest), options.cores);
   CheckBudget("arena", options.max_arena, result.arena_size, "bytes");
@@ -261,6 +277,8 @@ ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.name = info.name;
+  result.frontend_kind = info.frontend_kind;
+  result.frontend = info.frontend;
   return result;
 }
 

@@ -35,6 +35,9 @@ struct ConvertOptions {
   int64_t selftest = 0;  // golden vectors to embed (from the calibration samples)
   // --cores: the cores the file is planned for (plan/cores.h); all by default.
   std::vector<std::string> cores = AllCores();
+  // --frontend: an audio front-end prepended to the classifier
+  // (frontend/audio_frontend.h); empty: none.
+  std::string frontend;
 };
 
 // A budget (--max-arena, --max-flash, --max-macs, --max-stack) the converted
@@ -72,6 +75,9 @@ struct ConvertResult {
   QuantizationError error;
   double seconds = 0.0;
   std::string name;  // the model's name in the file (and the header's default)
+  // --frontend: its kind and every parameter (defaults filled in); empty if none.
+  std::string frontend_kind;
+  std::vector<std::pair<std::string, std::string>> frontend;
 };
 
 // The pipeline after import: passes, calibration, quantization, memory plan,

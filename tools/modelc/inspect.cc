@@ -85,6 +85,13 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
     if (m.planned_cores() != nullptr) {
       for (const flatbuffers::String* c : *m.planned_cores()) j["planned_cores"].push_back(c->str());
     }
+    if (m.frontend_kind() != nullptr) {  // modelc convert --frontend
+      tools::Json frontend = {{"kind", m.frontend_kind()->str()}};
+      if (m.frontend() != nullptr) {
+        for (const schema::FrontendParameter* p : *m.frontend()) frontend[Str(p->name())] = Str(p->value());
+      }
+      j["frontend"] = std::move(frontend);
+    }
     for (const char* which : {"inputs", "outputs"}) {
       const auto* list = std::string(which) == "inputs" ? m.inputs() : m.outputs();
       tools::Json tensors = tools::Json::array();
@@ -141,6 +148,17 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
     for (const flatbuffers::String* c : *m.planned_cores()) cores += (cores.empty() ? "" : ",") + c->str();
   }
   out += "planned    for " + (cores.empty() ? std::string("(not recorded)") : cores) + "\n";
+  if (m.frontend_kind() != nullptr) {
+    out += "frontend   " + m.frontend_kind()->str();
+    if (m.frontend() != nullptr) {
+      std::string sep = ": ";
+      for (const schema::FrontendParameter* p : *m.frontend()) {
+        out += sep + Str(p->name()) + "=" + Str(p->value());
+        sep = ", ";
+      }
+    }
+    out += "\n";
+  }
   for (int32_t idx : *m.inputs()) out += "input      " + TensorLine(m, idx) + "\n";
   for (int32_t idx : *m.outputs()) {
     out += "output     " + TensorLine(m, idx) + "\n";

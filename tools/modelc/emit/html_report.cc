@@ -127,6 +127,11 @@ void Summary(std::string& h, const ConvertOptions& o, const ConvertResult& r) {
   row("model", Esc(r.name));
   row("source", Esc(o.model_path));
   row("precision", PrecisionName(o.precision));
+  if (!r.frontend_kind.empty()) {
+    std::string params;
+    for (const auto& [k, v] : r.frontend) params += (params.empty() ? "" : ", ") + k + "=" + v;
+    row("audio front-end", Esc(r.frontend_kind) + ": " + Esc(params));
+  }
   row("file (flash)", Num(static_cast<int64_t>(r.emitted.bytes.size())) +
                           " bytes, of which weights " + Num(r.emitted.weight_bytes));
   row("arena (RAM)", Num(r.arena_size) + " bytes; lower bound " + Num(r.arena_lower_bound) +

@@ -1,5 +1,6 @@
 #include "emit/mote_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <set>
@@ -69,8 +70,12 @@ class Writer {
     for (int t : g_.outputs) outputs.push_back(TensorIndex(t));
     std::vector<flatbuffers::Offset<schema::InputRange>> ranges;
     for (size_t i = 0; i < cal.input_min.size() && cal.samples > 0; ++i) {
-      ranges.push_back(schema::CreateInputRange(fbb_, fbb_.CreateVector(cal.input_min[i]),
-                                                fbb_.CreateVector(cal.input_max[i])));
+      std::vector<float> lo = cal.input_min[i], hi = cal.input_max[i];
+      if (!info.frontend_kind.empty() && !lo.empty()) {  // raw audio: one range, not one per sample
+        lo = {*std::min_element(lo.begin(), lo.end())};
+        hi = {*std::max_element(hi.begin(), hi.end())};
+      }
+      ranges.push_back(schema::CreateInputRange(fbb_, fbb_.CreateVector(lo), fbb_.CreateVector(hi)));
     }
     std::vector<flatbuffers::Offset<flatbuffers::String>> labels;
     for (const auto& l : info.class_labels) labels.push_back(fbb_.CreateString(l));
@@ -79,13 +84,21 @@ class Writer {
       golden = schema::CreateSelfTest(fbb_, selftest->count, fbb_.CreateVector(selftest->inputs),
                                       fbb_.CreateVector(selftest->outputs));
     }
+    std::vector<flatbuffers::Offset<schema::FrontendParameter>> frontend;
+    for (const auto& [name, value] : info.frontend) {
+      frontend.push_back(schema::CreateFrontendParameter(fbb_, fbb_.CreateString(name),
+                                                         fbb_.CreateString(value)));
+    }
+    const auto frontend_kind = info.frontend_kind.empty() ? 0 : fbb_.CreateString(info.frontend_kind);
+    const auto frontend_params = frontend.empty() ? 0 : fbb_.CreateVector(frontend);
     const auto model = schema::CreateModel(
         fbb_, fbb_.CreateString(info.name), fbb_.CreateString(info.producer),
         fbb_.CreateString(info.source_hash), fbb_.CreateVector(tensors_), fbb_.CreateVector(operators_),
         fbb_.CreateVector(buffers_), fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
         fbb_.CreateVector(ranges), fbb_.CreateVector(labels), static_cast<uint32_t>(plan_.arena_size),
         static_cast<uint32_t>(plan_.lower_bound), static_cast<uint64_t>(emitted_.total_macs),
-        kRuntimeVersion, golden, fbb_.CreateVectorOfStrings(plan_.cores));
+        kRuntimeVersion, golden, fbb_.CreateVectorOfStrings(plan_.cores), frontend_kind,
+        frontend_params);
     fbb_.Finish(model);
     emitted_.bytes = WrapFile(fbb_.GetBufferSpan());
     return std::move(emitted_);

@@ -18,6 +18,9 @@ struct ModelInfo {
   std::string producer;
   std::string source_hash;
   std::vector<std::string> class_labels;
+  // The audio front-end modelc prepended: its kind and parameters (may be empty).
+  std::string frontend_kind;
+  std::vector<std::pair<std::string, std::string>> frontend;
 };
 
 struct EmittedOp {

@@ -622,6 +622,7 @@ BuiltOp Rnn(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n, 
 BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n,
                 const AddBuffer& add_buffer, bool effective_bias) {
   if (auto classic = BuildClassicOp(fbb, g, n, add_buffer)) return *classic;
+  if (auto frontend = BuildFrontendOp(fbb, g, n)) return *frontend;
   const Tensor& in = g.tensors[n.inputs[0]];
   const Tensor& out = g.tensors[n.outputs[0]];
   if (n.op == "FullyConnected") return FullyConnected(fbb, g, n, effective_bias);

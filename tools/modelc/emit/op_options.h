@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "ir/graph.h"
@@ -25,6 +26,10 @@ using AddBuffer = std::function<int32_t(std::vector<uint8_t>)>;
 // for int8 FullyConnected and ungrouped Conv2D (plan/cores.h says when).
 BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& graph, const Node& node,
                 const AddBuffer& add_buffer, bool effective_bias = false);
+
+// The audio front-end's ops (emit/frontend_options.cc); nullopt for others.
+std::optional<BuiltOp> BuildFrontendOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& graph,
+                                       const Node& node);
 
 }  // namespace mote::modelc
 

@@ -107,6 +107,11 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   j["arena_bytes"] = r.arena_size;
   j["arena_lower_bound_bytes"] = r.arena_lower_bound;
   j["planned_cores"] = options.cores;
+  if (!r.frontend_kind.empty()) {
+    tools::Json frontend = {{"kind", r.frontend_kind}};
+    for (const auto& [k, v] : r.frontend) frontend[k] = v;
+    j["frontend"] = std::move(frontend);
+  }
   j["total_macs"] = r.emitted.total_macs;
   j["total_elementwise_ops"] = elementwise;
   j["conversion_seconds"] = r.seconds;
@@ -145,6 +150,15 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                   static_cast<long long>(op.cost.elementwise), static_cast<long long>(op.scratch_bytes),
                   op.name.c_str());
     out += buf;
+  }
+  if (!r.frontend_kind.empty()) {
+    out += "  frontend " + r.frontend_kind;
+    std::string sep = ": ";
+    for (const auto& [k, v] : r.frontend) {
+      out += sep + k + "=" + v;
+      sep = ", ";
+    }
+    out += "\n";
   }
   std::string cores;
   for (const std::string& c : options.cores) cores += (cores.empty() ? "" : ",") + c;

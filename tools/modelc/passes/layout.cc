@@ -348,7 +348,8 @@ void CheckMoteOps(const Graph& g) {
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
       "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather", "BatchMatMul", "LayerNorm",
-      "Reduce", "Rnn", "TransposeConv2D", "Resize", "Compare", "Where", "CumSum", "TopK"};
+      "Reduce", "Rnn", "TransposeConv2D", "Resize", "Compare", "Where", "CumSum", "TopK",
+      "Spectrogram", "Dct"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {

@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "emit/weight_layout.h"
+#include "frontend/audio_frontend.h"
+#include "kernels/reference/spectrogram.h"
 #include "kernels/scratch.h"
 
 namespace mote::modelc {
@@ -34,6 +36,15 @@ reference::Window2D WindowOf(const Graph& g, const Node& n) {
 
 // What the kernels of one kernel set need for node n.
 size_t ScratchOn(KernelSet k, const Graph& g, const Node& n) {
+  if (n.op == "Spectrogram") {  // the FFT's frame (and with top_db every log), any core
+    const FrontendSpec spec = ParseFrontend(n.attrs.at("spec").s);
+    const FrontendTables t = TablesFor(spec, spec.samples);
+    const reference::SpectrogramShape shape = {
+        static_cast<int32_t>(spec.samples), static_cast<int32_t>(spec.n_fft), 0,
+        static_cast<int32_t>(t.frames), 0, static_cast<int32_t>(t.bands), false,
+        reference::SpectrumKind::kPower, reference::LogKind::kNatural};
+    return reference::SpectrogramScratchBytes(shape, spec.decibel() && spec.top_db > 0);
+  }
   if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0 || n.outputs.empty()) return 0;
   const Tensor& in = g.tensors[n.inputs[0]];
   const Tensor& w = g.tensors[n.inputs[1]];

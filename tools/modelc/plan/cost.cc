@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "frontend/audio_frontend.h"
 #include "ml/svm.h"
 #include "ml/tree_model.h"
 #include "plan/memory_planner.h"
@@ -48,6 +49,25 @@ OpCost CostOf(const Graph& g, const Node& n) {
                                n.attr_int("pad_left", 0), out.shape[2]);
     c.macs = in[0] * ys * xs * w[0] * w[3];
     c.elementwise = elements * (1 + w[1] * w[2]);
+  } else if (n.op == "Spectrogram") {
+    // Per frame: window n MACs; real FFT of n points as a complex FFT of
+    // n / 2: (n / 4) log2(n / 2) butterflies of 4 MACs, O(n log n); the real
+    // split 4 MACs per bin; power 2 per bin; the filterbank's nonzero
+    // weights. Elementwise: a log (and output mapping) per band.
+    const FrontendSpec spec = ParseFrontend(n.attrs.at("spec").s);
+    const FrontendTables t = TablesFor(spec, spec.samples);
+    const int64_t fft = spec.n_fft;
+    int64_t stages = 0;
+    while ((int64_t{2} << stages) < fft) ++stages;  // log2(n / 2)
+    const int64_t bins = fft / 2 + 1;
+    const int64_t per_frame = fft + (fft / 4) * stages * 4 + 4 * bins + 2 * bins +
+                              static_cast<int64_t>(t.weight.size());
+    c.macs = t.frames * per_frame;
+    c.elementwise = t.frames * t.bands * ((spec.decibel() && spec.top_db > 0) ? 3 : 2);
+  } else if (n.op == "Dct") {
+    const Shape& in = g.tensors[n.inputs[0]].shape;
+    c.macs = elements * in.back();
+    c.elementwise = elements;
   } else if (n.op == "Resize") {
     c.elementwise = n.attr_int("mode", 0) == 1 ? 3 * elements : elements;  // lerps or copies
   } else if (n.op == "MaxPool2D" || n.op == "AveragePool2D") {

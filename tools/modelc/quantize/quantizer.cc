@@ -492,7 +492,20 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
       out.quant = is8 ? PerTensor(1.0f / 256.0f, -128) : PerTensor(1.0f / 32768.0f, 0);
     } else if (n.op == "Tanh") {
       out.quant = is8 ? PerTensor(1.0f / 128.0f, 0) : PerTensor(1.0f / 32768.0f, 0);
-    } else if (n.op == "Mean" || n.op == "HardSwish" || n.op == "LeakyRelu" || n.op == "Unary") {
+    } else if (n.op == "Spectrogram") {
+      // Raw audio in int16 (scale 2^-15); log-mels for a Dct as int32 Q20, else the calibrated type.
+      Tensor& audio = g.tensors[n.inputs[0]];
+      audio.dtype = DType::kInt16;
+      audio.quant = PerTensor(1.0f / 32768.0f, 0);
+      const std::vector<int> readers = g.Consumers(n.outputs[0]);
+      if (!readers.empty() && g.nodes[readers[0]].op == "Dct") {
+        out.dtype = DType::kInt32;
+        out.quant = PerTensor(1.0f / 1048576.0f, 0);
+      } else {
+        out.quant = calibrated(n.outputs[0]);
+      }
+    } else if (n.op == "Mean" || n.op == "HardSwish" || n.op == "LeakyRelu" || n.op == "Unary" ||
+               n.op == "Dct") {
       out.quant = calibrated(n.outputs[0]);
     } else {  // Relu, Relu6, Clip, Reshape, Transpose, Pad, pools: same values, same parameters
       if (!in.quant) Fail(n, "input has no quantization parameters");

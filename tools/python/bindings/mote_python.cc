@@ -134,8 +134,10 @@ py::dict Convert(const py::bytes& source, const std::string& source_name, const 
                  int64_t selftest, std::optional<std::vector<std::string>> cores,
                  std::optional<int64_t> max_arena, std::optional<int64_t> max_flash,
                  std::optional<int64_t> max_macs,
-                 const std::vector<std::pair<std::string, int64_t>>& max_stack) {
+                 const std::vector<std::pair<std::string, int64_t>>& max_stack,
+                 const std::string& frontend) {
   modelc::ConvertOptions o;
+  o.frontend = frontend;
   o.model_path = source_name;
   o.name = name;
   o.precision = modelc::ParsePrecision(precision);
@@ -335,7 +337,8 @@ PYBIND11_MODULE(_mote, m) {
   py::register_local_exception_translator(Translate);
   m.def("convert", &Convert, py::arg("source"), py::arg("source_name"), py::arg("name"),
         py::arg("calibration"), py::arg("precision"), py::arg("selftest"), py::arg("cores"),
-        py::arg("max_arena"), py::arg("max_flash"), py::arg("max_macs"), py::arg("max_stack"));
+        py::arg("max_arena"), py::arg("max_flash"), py::arg("max_macs"), py::arg("max_stack"),
+        py::arg("frontend") = "");
   m.def(
       "compare",
       [](const py::bytes& source, const std::string& source_name, const py::bytes& mote,

@@ -183,7 +183,8 @@ class Model:
 def convert(source: Any, calibration: Optional[Arrays] = None, precision: str = "int8", *,
             name: Optional[str] = None, selftest: int = 0, cores: Optional[Sequence[str]] = None,
             max_arena: Optional[int] = None, max_flash: Optional[int] = None, max_macs: Optional[int] = None,
-            max_stack: Union[None, int, Mapping[str, int]] = None, opset: int = 13) -> Model:
+            max_stack: Union[None, int, Mapping[str, int]] = None, opset: int = 13,
+            frontend: Optional[str] = None) -> Model:
     """Converts a model to a verified :class:`Model` in this process.
 
     ``source``: a path to an ``.onnx`` or ``.tflite`` file, its bytes, an
@@ -199,7 +200,13 @@ def convert(source: Any, calibration: Optional[Arrays] = None, precision: str = 
     kernel scratch is planned for (all by default); ``selftest`` embeds that
     many golden vectors. Raises :class:`UnsupportedOpError` (with node, op,
     reason) or :class:`InvalidModelError` when the model cannot be converted.
+    ``frontend``: an audio front-end to prepend, as modelc convert --frontend
+    (e.g. ``"logmel:n_fft=512,hop_length=320,n_mels=40"``); the model then
+    takes raw audio ``[1, samples]`` and ``calibration`` holds raw audio
+    (int16, or float in [-1, 1]); ``source`` must then be an ONNX model.
     """
+    if frontend and isinstance(calibration, np.ndarray) and calibration.dtype == np.int16:
+        calibration = calibration.astype(np.float32) / 32768.0  # raw audio, as modelc reads it
     calib = _calibration_list(calibration)
     data, source_name = _source_bytes(source, calib, opset)
     stack: List[Tuple[str, int]] = []
@@ -208,7 +215,8 @@ def convert(source: Any, calibration: Optional[Arrays] = None, precision: str = 
     elif max_stack:
         stack = list(max_stack.items())
     out = _mote.convert(data, source_name, name or "", calib, precision, selftest,
-                        list(cores) if cores else None, max_arena, max_flash, max_macs, stack)
+                        list(cores) if cores else None, max_arena, max_flash, max_macs, stack,
+                        frontend or "")
     return Model(out["bytes"], report=json.loads(out["report"]), summary=out["summary"], source=source_name)
 
 
