@@ -167,6 +167,60 @@ Status CheckSelfTest(const schema::Model& model) {
   return Status::kOk;
 }
 
+// Persistent tensors: arena tensors inside [0, state_size), none a model
+// input, pairwise disjoint (at most kMaxStateTensors, so the pairwise check
+// stays O(size)); every other arena tensor and every scratch lies at or above
+// state_size. So no planned reuse can touch the state between invokes.
+constexpr uint32_t kMaxStateTensors = 64;
+
+uint64_t ArenaBytes(const schema::Tensor& t) {
+  return uint64_t{NumElements(t)} * ElementSize(TypeOf(t));
+}
+
+Status CheckState(const schema::Model& model) {
+  const uint32_t state = model.state_size();
+  if (state > model.arena_size()) {
+    return Report(Status::kCorruptFile, "state size exceeds the arena", -1, -1, state,
+                  model.arena_size());
+  }
+  uint32_t count = 0;
+  int32_t persistent[kMaxStateTensors];
+  for (uint32_t i = 0; i < model.tensors()->size(); ++i) {
+    const schema::Tensor& t = *model.tensors()->Get(i);
+    if (IsConstant(t)) {
+      if (t.persistent()) return TensorFail("a persistent tensor must live in the arena", i);
+      continue;
+    }
+    const uint64_t begin = t.arena_offset(), end = begin + ArenaBytes(t);
+    if (!t.persistent()) {
+      if (begin < state) return TensorFail("tensor lies in the state region", i, t.arena_offset(), state);
+      continue;
+    }
+    if (end > state) return TensorFail("persistent tensor outside the state region", i, t.arena_offset(), state);
+    if (count == kMaxStateTensors) return TensorFail("too many persistent tensors", i, count, kMaxStateTensors);
+    for (uint32_t k = 0; k < count; ++k) {
+      const schema::Tensor& o = *model.tensors()->Get(static_cast<uint32_t>(persistent[k]));
+      if (begin < o.arena_offset() + ArenaBytes(o) && o.arena_offset() < end) {
+        return TensorFail("persistent tensors overlap", i, persistent[k]);
+      }
+    }
+    persistent[count++] = static_cast<int32_t>(i);
+  }
+  for (int32_t index : *model.inputs()) {
+    if (model.tensors()->Get(static_cast<uint32_t>(index))->persistent()) {
+      return Report(Status::kCorruptFile, "a model input cannot be persistent", -1, index);
+    }
+  }
+  for (uint32_t i = 0; i < model.operators()->size(); ++i) {
+    const schema::Operator& op = *model.operators()->Get(i);
+    if (op.scratch_size() != 0 && op.scratch_offset() < state) {
+      return Report(Status::kCorruptFile, "operator scratch lies in the state region",
+                    static_cast<int32_t>(i), -1, op.scratch_offset(), state);
+    }
+  }
+  return Status::kOk;
+}
+
 // Every model output is a model input or written by some operator, so no
 // output can expose stale arena bytes.
 Status CheckOutputsWritten(const schema::Model& model) {
@@ -213,6 +267,7 @@ Status CheckModel(const schema::Model& model) {
   for (uint32_t i = 0; i < model.operators()->size(); ++i) {
     MOTE_TRY(CheckOperator(model, *model.operators()->Get(i), static_cast<int32_t>(i)));
   }
+  MOTE_TRY(CheckState(model));
   MOTE_TRY(CheckSelfTest(model));
   return CheckOutputsWritten(model);
 }

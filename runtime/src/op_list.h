@@ -42,6 +42,7 @@
   X(Reduce, CheckReduce, EvalReduce, ReduceOptions) \
   X(Rnn, CheckRnn, EvalRnn, RnnOptions) \
   X(TransposeConv2D, CheckTransposeConv2D, EvalTransposeConv2D, TransposeConv2DOptions) \
-  X(Resize, CheckResize, EvalResize, ResizeOptions)
+  X(Resize, CheckResize, EvalResize, ResizeOptions) \
+  X(Fifo, CheckFifo, EvalFifo, FifoOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -9,6 +9,7 @@
 
 #include "common/npy.h"
 #include "emit/mote_writer.h"
+#include "passes/stream.h"
 #include "plan/cores.h"
 #include "plan/stack_bound.h"
 #include "quantize/quantizer.h"
@@ -35,6 +36,8 @@ struct ConvertOptions {
   int64_t selftest = 0;  // golden vectors to embed (from the calibration samples)
   // --cores: the cores the file is planned for (plan/cores.h); all by default.
   std::vector<std::string> cores = AllCores();
+  // --stream: inputs fed one hop per invoke (passes/stream.h).
+  std::vector<StreamSpec> streams;
 };
 
 // A budget (--max-arena, --max-flash, --max-macs, --max-stack) the converted
@@ -72,6 +75,8 @@ struct ConvertResult {
   QuantizationError error;
   double seconds = 0.0;
   std::string name;  // the model's name in the file (and the header's default)
+  std::vector<StreamedInput> streamed;  // --stream: what each streamed input became
+  int64_t state_size = 0;               // arena bytes kept between invokes
 };
 
 // The pipeline after import: passes, calibration, quantization, memory plan,
@@ -79,7 +84,8 @@ struct ConvertResult {
 // s of graph input i (may be empty for float32).
 ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
                       const ModelInfo& info, size_t selftest = 0,
-                      const std::vector<std::string>& cores = AllCores());
+                      const std::vector<std::string>& cores = AllCores(),
+                      const std::vector<StreamSpec>& streams = {});
 
 // Calibration samples from one .npy per graph input (shapes after import).
 std::vector<std::vector<Value>> LoadSamples(const Graph& graph, const std::vector<std::string>& paths);

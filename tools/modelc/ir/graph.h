@@ -76,6 +76,9 @@ struct Tensor {
   std::vector<uint8_t> encoded;
   // Label output of a classifier with string labels: label k is class_names[k].
   std::vector<std::string> class_names;
+  // State kept between invokes (passes/stream.h): planned in the arena's
+  // state region, which no other tensor shares.
+  bool persistent = false;
 
   bool is_const() const { return constant.has_value(); }
 };

@@ -61,6 +61,7 @@ std::vector<OpDef> RnnOps();              // ops/rnn.cc
 std::vector<OpDef> ConstantOfShapeOps();  // ops/constant_of_shape.cc
 std::vector<OpDef> ConvTransposeOps();
 std::vector<OpDef> ResizeOps();
+std::vector<OpDef> FifoOps();  // ops/fifo.cc
 
 // A 1-D ConvTranspose over [N, C, L] as the 2-D one over [N, C, 1, L]
 // (ops/conv_transpose.cc): its attributes gain a leading height of 1.

@@ -335,7 +335,7 @@ void CheckMoteOps(const Graph& g) {
       "Conv2D", "DepthwiseConv2D", "AveragePool2D", "MaxPool2D", "Mean", "Mul", "Concat", "Pad",
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
       "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather", "BatchMatMul", "LayerNorm",
-      "Reduce", "Rnn", "TransposeConv2D", "Resize"};
+      "Reduce", "Rnn", "TransposeConv2D", "Resize", "Fifo"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {

@@ -79,6 +79,8 @@ OpCost CostOf(const Graph& g, const Node& n) {
     c.elementwise = x[0] * x[1] * w[0];  // one gate activation per row
   } else if (n.op == "Softmax") {
     c.elementwise = 3 * elements;  // max, exp + sum, normalize
+  } else if (n.op == "Fifo") {
+    c.elementwise = 0;  // moves the window (bytes_moved: input + window)
   } else if (n.op == "Reshape") {
     c.bytes_moved = 0;  // planned in place
   } else {
