@@ -168,11 +168,10 @@ Status CheckSelfTest(const schema::Model& model) {
 }
 
 // Persistent tensors: arena tensors inside [0, state_size), none a model
-// input, pairwise disjoint (at most kMaxStateTensors, so the pairwise check
-// stays O(size)); every other arena tensor and every scratch lies at or above
-// state_size. So no planned reuse can touch the state between invokes.
-constexpr uint32_t kMaxStateTensors = 64;
-
+// input, in file order at increasing offsets without overlap (so one pass,
+// no table on the stack, proves them disjoint); every other arena tensor and
+// every scratch lies at or above state_size. So no planned reuse can touch
+// the state between invokes.
 uint64_t ArenaBytes(const schema::Tensor& t) {
   return uint64_t{NumElements(t)} * ElementSize(TypeOf(t));
 }
@@ -183,8 +182,7 @@ Status CheckState(const schema::Model& model) {
     return Report(Status::kCorruptFile, "state size exceeds the arena", -1, -1, state,
                   model.arena_size());
   }
-  uint32_t count = 0;
-  int32_t persistent[kMaxStateTensors];
+  uint64_t state_end = 0;  // of the previous persistent tensor
   for (uint32_t i = 0; i < model.tensors()->size(); ++i) {
     const schema::Tensor& t = *model.tensors()->Get(i);
     if (IsConstant(t)) {
@@ -197,14 +195,11 @@ Status CheckState(const schema::Model& model) {
       continue;
     }
     if (end > state) return TensorFail("persistent tensor outside the state region", i, t.arena_offset(), state);
-    if (count == kMaxStateTensors) return TensorFail("too many persistent tensors", i, count, kMaxStateTensors);
-    for (uint32_t k = 0; k < count; ++k) {
-      const schema::Tensor& o = *model.tensors()->Get(static_cast<uint32_t>(persistent[k]));
-      if (begin < o.arena_offset() + ArenaBytes(o) && o.arena_offset() < end) {
-        return TensorFail("persistent tensors overlap", i, persistent[k]);
-      }
+    if (begin < state_end) {
+      return TensorFail("persistent tensors overlap or are out of order", i,
+                        static_cast<int64_t>(begin), static_cast<int64_t>(state_end));
     }
-    persistent[count++] = static_cast<int32_t>(i);
+    state_end = end;
   }
   for (int32_t index : *model.inputs()) {
     if (model.tensors()->Get(static_cast<uint32_t>(index))->persistent()) {

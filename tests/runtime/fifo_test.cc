@@ -142,11 +142,12 @@ void RunCase(const Case& c, std::mt19937& rng) {
 TEST(FifoOp, WindowFollowsTheStream) {
   std::mt19937 rng(7);
   const auto r = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  const ElementType types[] = {ElementType::Int8, ElementType::Int16, ElementType::Float32,
-                               ElementType::Int32};
+  // Model inputs are int8, int16 or float32; an int32 window (inside a
+  // model) moves the same bytes (ReferenceShiftsEverySlice).
+  const ElementType types[] = {ElementType::Int8, ElementType::Int16, ElementType::Float32};
   for (int trial = 0; trial < 60; ++trial) {
     Case c;
-    c.type = types[trial % 4];
+    c.type = types[trial % 3];
     const int rank = r(1, 4);
     for (int k = 0; k < rank; ++k) c.window.push_back(r(1, 4));
     c.axis = r(0, rank - 1);

@@ -301,18 +301,27 @@ int64_t TensorBytes(const Tensor& t) {
 }
 
 // The persistent tensors first, one after the other from offset 0 (the
-// state region); everything else planned as usual above it.
+// state region), in the order the writer numbers tensors (first use, node by
+// node, inputs before outputs): the loader wants them at increasing offsets
+// in file order. Everything else is planned as usual above them.
 MemoryPlan PlanMemory(const Graph& graph, const std::vector<std::string>& cores) {
   MemoryPlan plan = Planner(graph, cores).Run();
   plan.cores = cores;
   int64_t state = 0;
   std::vector<int64_t> state_offset(graph.tensors.size(), -1);
-  for (size_t t = 0; t < graph.tensors.size(); ++t) {
+  auto place = [&](int t) {
+    if (t < 0 || state_offset[t] >= 0) return;
     const Tensor& tensor = graph.tensors[t];
-    if (!tensor.persistent || tensor.is_const()) continue;
+    if (!tensor.persistent || tensor.is_const()) return;
     state_offset[t] = state;
     state += AlignUp(TensorBytes(tensor));
+  };
+  for (const Node& n : graph.nodes) {
+    for (int t : n.inputs) place(t);
+    for (int t : n.outputs) place(t);
   }
+  for (int t : graph.inputs) place(t);
+  for (int t : graph.outputs) place(t);
   if (state == 0) return plan;
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
     if (state_offset[t] >= 0) {
