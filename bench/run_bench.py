@@ -76,7 +76,22 @@ MODELS = [
      "models/lstm_classifier/test_x.npy", ["int8", "int16", "float32"]),
     ("masked_attention", "models/masked_attention/masked_attention.onnx", "models/masked_attention/calib.npy",
      "models/masked_attention/test_x.npy", ["int8", "int16", "float32"]),
+    ("sensor_cnn1d", "models/sensor_cnn1d/sensor_cnn1d.onnx", "models/sensor_cnn1d/calib.npy",
+     "models/sensor_cnn1d/test_x.npy", ["int8", "int16", "float32"]),
+    # Streaming models (modelc --stream): one inference is one hop.
+    ("sensor_cnn1d (stream, hop 16)", "models/sensor_cnn1d/sensor_cnn1d.onnx", "models/sensor_cnn1d/calib.npy",
+     "models/sensor_cnn1d/test_x.npy", ["int8", "int16", "float32"],
+     {"args": ["--stream", "input=x,axis=2,hop=16"], "hops": lambda x: stream_hops(x[:2], 2, 16)}),
+    ("gru_classifier (stream, hop 1)", "models/gru_classifier/gru_classifier.onnx", "models/gru_classifier/calib.npy",
+     "models/gru_classifier/test_x.npy", ["int8", "int16", "float32"],
+     {"args": ["--stream", "input=x,axis=1,hop=1"], "hops": lambda x: stream_hops(x[:1], 1, 1)}),
 ]
+
+
+def stream_hops(x, axis, hop):
+    """Samples [N, ...] of a model input joined along `axis` (of one sample) into one stream, cut in hops."""
+    stream = np.concatenate(list(x), axis=axis - 1)
+    return np.stack(np.split(stream, stream.shape[axis - 1] // hop, axis=axis - 1))
 SAMPLES = 16  # inferences per measurement (at most)
 
 # TensorFlow Lite Micro (90b983c) + CMSIS-NN (4ab83cc) on the same emulated Cortex-M4 (mps2-an386, gcc
@@ -188,7 +203,8 @@ def main():
     flash = {t: runtime_flash_bytes(args.build, t) for t in targets if t != "host"}
     rows = []
     with tempfile.TemporaryDirectory() as work:
-        for name, source, calib, inputs, precisions in MODELS:
+        for name, source, calib, inputs, precisions, *streaming in MODELS:
+            streaming = streaming[0] if streaming else {"args": [], "hops": lambda x: x}
             if args.models and not re.search(args.models, name):
                 continue
             if source.startswith("sklearn:"):
@@ -197,13 +213,14 @@ def main():
                 print("skipping %s: %s not found" % (name, source), file=sys.stderr)
                 continue
             x = (np.load(os.path.join(REPO, inputs)) if inputs.endswith(".npy") else mlperf_inputs(inputs))[:SAMPLES]
+            x = streaming["hops"](x)
             xin = os.path.join(work, "x.npy")
             np.save(xin, x)
             for precision in precisions:
                 model = os.path.join(work, "m.mote")
                 report = os.path.join(work, "r.json")
                 cmd = [os.path.join(bin_dir, "modelc"), "convert", os.path.join(REPO, source), "-o", model,
-                       "--precision", precision, "--report", report]
+                       "--precision", precision, "--report", report] + streaming["args"]
                 if calib:
                     cmd += ["--calibration", os.path.join(REPO, calib)]
                 run(cmd)

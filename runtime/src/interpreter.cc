@@ -25,7 +25,33 @@ Result<Interpreter> Interpreter::Create(const Model& model, std::span<uint8_t> a
   Interpreter interpreter;
   interpreter.model_ = model;
   interpreter.arena_ = arena.data();
+  interpreter.ResetState();
   return interpreter;
+}
+
+void Interpreter::ResetState() {
+  if (!model_.valid() || model_.schema().state_size() == 0) return;
+  for (const schema::Tensor* t : *model_.schema().tensors()) {
+    if (!t->persistent()) continue;
+    const size_t n = internal::NumElements(*t);
+    uint8_t* data = arena_ + t->arena_offset();
+    const int32_t zero = internal::ZeroPointOf(*t);
+    // Verified at load: inside the arena, zero point inside the type.
+    switch (static_cast<ElementType>(t->type())) {
+      case ElementType::kInt8:
+        memset(data, static_cast<uint8_t>(static_cast<int8_t>(zero)), n);
+        break;
+      case ElementType::kInt16:
+        for (size_t k = 0; k < n; ++k) {
+          const int16_t v = static_cast<int16_t>(zero);
+          memcpy(data + 2 * k, &v, 2);
+        }
+        break;
+      default:  // float32, int32 and the rest: all-zero bytes are zero
+        memset(data, 0, n * ElementSize(static_cast<ElementType>(t->type())));
+        break;
+    }
+  }
 }
 
 Status Interpreter::Invoke() {

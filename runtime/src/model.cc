@@ -102,6 +102,7 @@ size_t CrcFieldOffset(const uint8_t* file) {
 }
 
 uint32_t Model::arena_size() const { return model_ ? model_->arena_size() : 0; }
+uint32_t Model::state_size() const { return model_ ? model_->state_size() : 0; }
 uint64_t Model::total_macs() const { return model_ ? model_->total_macs() : 0; }
 const char* Model::name() const {
   return (model_ && model_->name()) ? model_->name()->c_str() : "";

@@ -167,6 +167,55 @@ Status CheckSelfTest(const schema::Model& model) {
   return Status::kOk;
 }
 
+// Persistent tensors: arena tensors inside [0, state_size), none a model
+// input, in file order at increasing offsets without overlap (so one pass,
+// no table on the stack, proves them disjoint); every other arena tensor and
+// every scratch lies at or above state_size. So no planned reuse can touch
+// the state between invokes.
+uint64_t ArenaBytes(const schema::Tensor& t) {
+  return uint64_t{NumElements(t)} * ElementSize(TypeOf(t));
+}
+
+Status CheckState(const schema::Model& model) {
+  const uint32_t state = model.state_size();
+  if (state > model.arena_size()) {
+    return Report(Status::kCorruptFile, "state size exceeds the arena", -1, -1, state,
+                  model.arena_size());
+  }
+  uint64_t state_end = 0;  // of the previous persistent tensor
+  for (uint32_t i = 0; i < model.tensors()->size(); ++i) {
+    const schema::Tensor& t = *model.tensors()->Get(i);
+    if (IsConstant(t)) {
+      if (t.persistent()) return TensorFail("a persistent tensor must live in the arena", i);
+      continue;
+    }
+    const uint64_t begin = t.arena_offset(), end = begin + ArenaBytes(t);
+    if (!t.persistent()) {
+      if (begin < state) return TensorFail("tensor lies in the state region", i, t.arena_offset(), state);
+      continue;
+    }
+    if (end > state) return TensorFail("persistent tensor outside the state region", i, t.arena_offset(), state);
+    if (begin < state_end) {
+      return TensorFail("persistent tensors overlap or are out of order", i,
+                        static_cast<int64_t>(begin), static_cast<int64_t>(state_end));
+    }
+    state_end = end;
+  }
+  for (int32_t index : *model.inputs()) {
+    if (model.tensors()->Get(static_cast<uint32_t>(index))->persistent()) {
+      return Report(Status::kCorruptFile, "a model input cannot be persistent", -1, index);
+    }
+  }
+  for (uint32_t i = 0; i < model.operators()->size(); ++i) {
+    const schema::Operator& op = *model.operators()->Get(i);
+    if (op.scratch_size() != 0 && op.scratch_offset() < state) {
+      return Report(Status::kCorruptFile, "operator scratch lies in the state region",
+                    static_cast<int32_t>(i), -1, op.scratch_offset(), state);
+    }
+  }
+  return Status::kOk;
+}
+
 // Every model output is a model input or written by some operator, so no
 // output can expose stale arena bytes.
 Status CheckOutputsWritten(const schema::Model& model) {
@@ -213,6 +262,7 @@ Status CheckModel(const schema::Model& model) {
   for (uint32_t i = 0; i < model.operators()->size(); ++i) {
     MOTE_TRY(CheckOperator(model, *model.operators()->Get(i), static_cast<int32_t>(i)));
   }
+  MOTE_TRY(CheckState(model));
   MOTE_TRY(CheckSelfTest(model));
   return CheckOutputsWritten(model);
 }

@@ -54,6 +54,12 @@ mote_status_t mote_interpreter_invoke(mote_interpreter_t* interpreter) {
   return Code(AsInterp(interpreter)->Invoke());
 }
 
+mote_status_t mote_interpreter_reset_state(mote_interpreter_t* interpreter) {
+  if (interpreter == nullptr) return MOTE_INVALID_ARGUMENT;
+  AsInterp(interpreter)->ResetState();
+  return MOTE_OK;
+}
+
 size_t mote_interpreter_input_count(const mote_interpreter_t* i) { return i ? AsInterp(i)->num_inputs() : 0; }
 size_t mote_interpreter_output_count(const mote_interpreter_t* i) { return i ? AsInterp(i)->num_outputs() : 0; }
 

@@ -48,6 +48,7 @@
   X(CumSum, CheckCumSum, EvalCumSum, CumSumOptions) \
   X(TopK, CheckTopK, EvalTopK, TopKOptions) \
   X(Spectrogram, CheckSpectrogram, EvalSpectrogram, SpectrogramOptions) \
-  X(Dct, CheckDct, EvalDct, DctOptions)
+  X(Dct, CheckDct, EvalDct, DctOptions) \
+  X(Fifo, CheckFifo, EvalFifo, FifoOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

@@ -71,7 +71,10 @@ std::unique_ptr<CLI::App> MakeCommandLine(Options* o) {
   CLI::App* run = app->add_subcommand("run",
                                       "Run MODEL on every sample of the inputs and write the "
                                       "outputs. An input file holds one sample (exactly "
-                                      "the input's shape) or a batch [N, ...]; float32 (or "
+                                      "the input's shape) or a batch [N, ...], run as N "
+                                      "consecutive invokes of one interpreter on every target "
+                                      "(for a streaming model, N hops of one stream from a "
+                                      "fresh state); float32 (or "
                                       "float64) values are quantized with the model's "
                                       "input parameters, values of the model's own element type "
                                       "are fed as they are. Outputs are written as "

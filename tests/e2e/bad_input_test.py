@@ -629,6 +629,23 @@ def main():
             res = E.run([a.modelc, "convert", path, "-o", out_mote, "--precision", "float32"])
             return None if res.rc == 0 else "float32 conversion failed: " + res.describe()
         c.run("modelc_reduce_prod_int8_refused", quantized_only_in_float)
+
+        def stream_refused():
+            # --stream: a hop that does not divide the axis, a stateful step through an op
+            # that is not a transpose: refused with the reason, nothing written.
+            gru = os.path.join(a.repo, "models", "gru_classifier")
+            cal = ["--calibration", os.path.join(gru, "calib.npy")]
+            onnx_gru = os.path.join(gru, "gru_classifier.onnx")
+            e = convert_fails(onnx_gru, cal + ["--stream", "input=x,axis=1,hop=3"],
+                              all_words=("--stream", "hop 3", "divide"))
+            if e:
+                return "hop 3: " + e
+            cnn = os.path.join(a.repo, "models", "sensor_cnn1d")
+            return convert_fails(os.path.join(cnn, "sensor_cnn1d.onnx"),
+                                 ["--calibration", os.path.join(cnn, "calib.npy"), "--stream",
+                                  "input=x,axis=2,hop=16,mode=state"],
+                                 all_words=("--stream", "before a recurrent layer"))
+        c.run("modelc_stream_refused", stream_refused)
     if onnx is not None:
         # Data movement (ops/data_movement.cc): indices or starts that are computed,
         # and constants that contradict the data, are refused by node, op and reason.

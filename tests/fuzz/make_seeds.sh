@@ -118,6 +118,15 @@ for p in int16 int8 float32; do
     --precision "$p" --frontend "mfcc:n_fft=256,hop_length=128,n_mels=16,n_mfcc=8,center=false,layout=time_mel"
 done
 rm -rf "$fe"
+# Streaming models (passes/stream.h): a Fifo window and a stateful GRU.
+for p in int8 float32; do
+  [[ -f $repo/models/sensor_cnn1d/calib.npy ]] && mote "sensor_cnn1d_stream_$p" \
+    "$repo/models/sensor_cnn1d/sensor_cnn1d.onnx" "$repo/models/sensor_cnn1d/test_x.npy" \
+    --calibration "$repo/models/sensor_cnn1d/calib.npy" --precision "$p" --stream input=x,axis=2,hop=16
+  [[ -f $repo/models/gru_classifier/calib.npy ]] && mote "gru_classifier_stream_$p" \
+    "$repo/models/gru_classifier/gru_classifier.onnx" "$repo/models/gru_classifier/test_x.npy" \
+    --calibration "$repo/models/gru_classifier/calib.npy" --precision "$p" --stream input=x,axis=1,hop=1
+done
 for dir in "$shared"/testdata/onnx-ml/*/; do
   [[ -f $dir/model.onnx && -f $dir/X_calib.npy ]] || continue
   for p in int8 float32; do

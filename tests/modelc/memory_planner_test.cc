@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kernels/reference/in_place.h"
+#include "passes/stream.h"
 
 namespace mote::modelc {
 namespace {
@@ -235,6 +236,36 @@ TEST(MemoryPlanner, AddInPlaceOverOneInputOnly) {
   EXPECT_TRUE(plan.offset[sum] == plan.offset[c1] || plan.offset[sum] == plan.offset[c2]);
   EXPECT_NE(plan.offset[c1], plan.offset[c2]);
   ExpectNoUnsafeOverlap(b.g, plan);
+}
+
+// A streamed input (passes/stream.h): the FIFO window is persistent, placed
+// in the state region at the arena's start, and nothing else (tensor or
+// scratch) ever lies there; the rest is planned as before, above it.
+TEST(MemoryPlanner, StateRegionIsNeverShared) {
+  GraphBuilder b;
+  const int x = b.Input({1, 8, 8, 4});
+  int y = b.Conv(x, 8);
+  y = b.Conv(y, 8, true);
+  y = b.Add(y, y);
+  b.g.outputs = {y};
+  const StreamedInput s = StreamThroughFifo(b.g, x, 1, 2);
+  EXPECT_EQ(s.invokes(), 4);
+  ASSERT_EQ(b.g.nodes.front().op, "Fifo");
+  EXPECT_TRUE(b.g.tensors[x].persistent);
+  EXPECT_EQ(b.g.tensors[s.tensor].shape, (Shape{1, 2, 8, 4}));
+  EXPECT_EQ(b.g.inputs, std::vector<int>{s.tensor});
+  const MemoryPlan plan = PlanMemory(b.g);
+  EXPECT_EQ(plan.state_size, Bytes(b.g, x));
+  EXPECT_EQ(plan.offset[x], 0);
+  for (size_t t = 0; t < b.g.tensors.size(); ++t) {
+    if (static_cast<int>(t) != x && plan.offset[t] >= 0) EXPECT_GE(plan.offset[t], plan.state_size);
+  }
+  for (size_t n = 0; n < plan.scratch_size.size(); ++n) {
+    if (plan.scratch_size[n] > 0) EXPECT_GE(plan.scratch_offset[n], plan.state_size);
+  }
+  EXPECT_GE(plan.arena_size, plan.state_size + Bytes(b.g, s.tensor));
+  ExpectNoUnsafeOverlap(b.g, plan);
+  ExpectScratchApart(b.g, plan);
 }
 
 }  // namespace

@@ -222,6 +222,34 @@ class AudioFrontend(unittest.TestCase):
         want = cli.run((audio[:2] / 32768.0).astype(np.float32), raw=True)
         for name in got:
             np.testing.assert_array_equal(got[name], want[name])
+class Streaming(unittest.TestCase):
+    """mote.convert(stream=...): state kept between runs, reset_state as a fresh model."""
+
+    def test_gru_steps_and_resets(self):
+        d = os.path.join(REPO, "models", "gru_classifier")
+        onnx_path = os.path.join(d, "gru_classifier.onnx")
+        calib = np.load(os.path.join(d, "calib.npy"))
+        seqs = np.load(os.path.join(d, "test_x.npy"))[:2]
+        for precision in ("float32", "int8"):
+            full = mote.convert(onnx_path, calib, precision)
+            model = mote.convert(onnx_path, calib, precision, stream="input=x,axis=1,hop=4")
+            self.assertGreater(model.state_size, 0)
+            self.assertEqual(full.state_size, 0)
+            want = full.run(seqs, raw=True)["logits"]
+            first = None
+            for k, seq in enumerate(seqs):
+                model.reset_state()
+                out = model.run(seq.reshape(8, 4, 4), raw=True)["logits"]
+                if precision == "float32":
+                    np.testing.assert_allclose(out[-1], want[k], atol=1e-5)
+                else:
+                    self.assertEqual(out[-1].tobytes(), want[k].tobytes())
+                if k == 0:
+                    first = out
+            model.reset_state()  # the same stream again: the same outputs as the first time
+            np.testing.assert_array_equal(model.run(seqs[0].reshape(8, 4, 4), raw=True)["logits"], first)
+            # Without a reset the state carries on: another stream's outputs differ.
+            self.assertFalse(np.array_equal(model.run(seqs[0].reshape(8, 4, 4), raw=True)["logits"], first))
 
 
 def onnx_model(op, **attrs):

@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "kernels/reference/rnn.h"
 #include "mote/model.h"
 #include "util/mote_builder.h"
 
@@ -418,6 +419,75 @@ TEST(RnnOp, QuantizedTracksReference) {
   }
 }
 
+// Streaming (RnnOptions.stateful): the sequence fed in pieces of `hop` steps,
+// each call starting from the state the previous one left in `work`, ends
+// in exactly the state and Y_h of one call over the whole sequence (float32
+// and int8: the state never leaves the op's own representation).
+TEST(RnnOp, StatefulStepsEqualTheWholeSequence) {
+  std::mt19937 rng(13);
+  for (schema::RnnCell cell : {schema::RnnCell::Simple, schema::RnnCell::Gru, schema::RnnCell::Lstm}) {
+    for (int hop : {1, 2, 3}) {
+      Case c;
+      c.cell = cell;
+      c.steps = 6;
+      c.batch = 2;
+      c.lbr = hop == 2;
+      const Operands o = RandomOperands(c, rng);
+      reference::RnnShape s = {static_cast<reference::RnnCell>(cell),
+                               static_cast<size_t>(c.steps), static_cast<size_t>(c.batch),
+                               static_cast<size_t>(c.input), static_cast<size_t>(c.hidden), 1,
+                               false, c.lbr};
+      const size_t state = static_cast<size_t>(c.batch * c.hidden);
+      std::vector<float> y(static_cast<size_t>(c.steps) * state), yh(state), work(3 * state);
+      reference::RnnFloat(s, o.x.data(), o.w.data(), o.r.data(), o.b.data(), nullptr, nullptr,
+                          nullptr, y.data(), yh.data(), work.data());
+      reference::RnnShape step = s;
+      step.steps = static_cast<size_t>(hop);
+      step.stateful = true;
+      std::vector<float> sy(static_cast<size_t>(hop) * state), syh(state), swork(3 * state, 0.0f);
+      for (int k = 0; k < c.steps; k += hop) {
+        reference::RnnFloat(step, o.x.data() + k * c.batch * c.input, o.w.data(), o.r.data(),
+                            o.b.data(), nullptr, nullptr, nullptr, sy.data(), syh.data(),
+                            swork.data());
+      }
+      EXPECT_EQ(syh, yh) << "float cell " << int(cell) << " hop " << hop;
+      // int8 X and Y, int8 weights, a plain int64 bias, identity-ish tables.
+      std::vector<int8_t> x8(o.x.size()), w8(o.w.size()), r8(o.r.size());
+      for (size_t k = 0; k < x8.size(); ++k) x8[k] = static_cast<int8_t>(o.x[k] * 60);
+      for (size_t k = 0; k < w8.size(); ++k) w8[k] = static_cast<int8_t>(o.w[k] * 120);
+      for (size_t k = 0; k < r8.size(); ++k) r8[k] = static_cast<int8_t>(o.r[k] * 120);
+      std::vector<int64_t> b64(o.b.size());
+      for (size_t k = 0; k < b64.size(); ++k) b64[k] = static_cast<int64_t>(o.b[k] * 5000);
+      const size_t rows = static_cast<size_t>(c.gates() * c.hidden);
+      std::vector<int32_t> mult(rows, 1 << 30);
+      std::vector<int8_t> shift(rows, -2);
+      std::vector<int16_t> sig(513), tanh(513);
+      for (int k = 0; k < 513; ++k) {
+        const double v = (k - 256) / 32.0;
+        sig[k] = static_cast<int16_t>(std::lround(32767 / (1 + std::exp(-v))));
+        tanh[k] = static_cast<int16_t>(std::lround(32767 * std::tanh(v)));
+      }
+      const reference::RnnQuantParams q = {3, mult.data(), shift.data(), mult.data(), shift.data(),
+                                           1 << 30, -7, -2, -128, 127, 0, 0, 0, 0, 0, 0, 11,
+                                           sig.data(), tanh.data()};
+      std::vector<int8_t> qy(static_cast<size_t>(c.steps) * state), qyh(state);
+      std::vector<int16_t> qwork(3 * state);
+      reference::RnnQuantized<int8_t>(s, q, x8.data(), w8.data(), r8.data(), b64.data(), nullptr,
+                                      nullptr, qy.data(), qyh.data(), qwork.data());
+      std::vector<int8_t> sqy(static_cast<size_t>(hop) * state), sqyh(state);
+      std::vector<int16_t> sqwork(3 * state, 0);
+      for (int k = 0; k < c.steps; k += hop) {
+        reference::RnnQuantized<int8_t>(step, q, x8.data() + k * c.batch * c.input, w8.data(),
+                                        r8.data(), b64.data(), nullptr, nullptr, sqy.data(),
+                                        sqyh.data(), sqwork.data());
+      }
+      EXPECT_EQ(sqyh, qyh) << "int8 cell " << int(cell) << " hop " << hop;
+      EXPECT_EQ(std::vector<int16_t>(sqwork.begin(), sqwork.begin() + c.hidden),
+                std::vector<int16_t>(qwork.begin(), qwork.begin() + c.hidden));
+    }
+  }
+}
+
 Status LoadStatus(const ModelSpec& s) {
   const testing::Aligned a(BuildMote(s));
   return Model::Load({a.data(), a.size()}).status();
@@ -477,6 +547,18 @@ TEST(RnnOp, HostileFilesAreRefused) {
           return schema::CreateRnnOptions(fbb, schema::RnnCell::Lstm, true).Union();
         };
         s.tensors[5].shape = {2, 1, 4};
+      },
+      false);
+  // Streaming: the state must be a persistent tensor of the state region.
+  refused(
+      "stateful without a persistent state",
+      [](ModelSpec& s) {
+        s.options_builder = [](flatbuffers::FlatBufferBuilder& fbb) {
+          schema::RnnOptionsBuilder o(fbb);
+          o.add_cell(schema::RnnCell::Lstm);
+          o.add_stateful(true);
+          return o.Finish().Union();
+        };
       },
       false);
   refused("options missing", [](ModelSpec& s) {

@@ -23,7 +23,7 @@ std::vector<uint8_t> BuildMote(const ModelSpec& spec) {
     flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> names = 0;
     if (!t.class_names.empty()) names = fbb.CreateVectorOfStrings(t.class_names);
     tensors.push_back(schema::CreateTensor(fbb, fbb.CreateString(t.name), t.type, fbb.CreateVector(t.shape), q,
-                                           t.buffer, t.arena_offset, names));
+                                           t.buffer, t.arena_offset, names, t.persistent));
   }
   flatbuffers::Offset<void> options;
   if (spec.options_builder) {
@@ -46,7 +46,8 @@ std::vector<uint8_t> BuildMote(const ModelSpec& spec) {
   const auto model = schema::CreateModel(
       fbb, fbb.CreateString("test"), fbb.CreateString("mote tests"), 0, fbb.CreateVector(tensors),
       fbb.CreateVector(ops), fbb.CreateVector(buffers), fbb.CreateVector(spec.inputs),
-      fbb.CreateVector(spec.outputs), 0, 0, spec.arena_size, 0, 0, spec.min_runtime_version);
+      fbb.CreateVector(spec.outputs), 0, 0, spec.arena_size, 0, 0, spec.min_runtime_version, 0, 0,
+      spec.state_size);
   fbb.Finish(model);
   const std::vector<uint8_t> payload(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   flatbuffers::FlatBufferBuilder file;

@@ -23,6 +23,7 @@ struct TensorSpec {
   int32_t buffer = -1;
   uint32_t arena_offset = 0;
   std::vector<std::string> class_names;  // empty: none
+  bool persistent = false;               // state kept between invokes
 };
 
 // A single-operator model: tensors, one op, buffers, inputs, outputs.
@@ -43,6 +44,7 @@ struct ModelSpec {
   uint32_t min_runtime_version = 1;
   uint16_t version_major = 1;
   bool corrupt_crc = false;
+  uint32_t state_size = 0;  // Model.state_size
   // If set, builds the options table (of type `options_type`) instead of the
   // defaults above; for any op's options.
   std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)> options_builder;

@@ -177,6 +177,18 @@ void AddConvert(CLI::App& app, ConvertOptions* o) {
            ", or all. The file runs on every core: a kernel given less scratch takes "
            "a scratch-free path with the same results. Default: all.")
       ->option_text("CPU,CPU,...|all");
+  c->add_option_function<std::string>(
+       "--stream",
+       [o](const std::string& v) {
+         o->streams.push_back(Checked("--stream", [&] { return ParseStreamSpec(v); }));
+       },
+       "Stream an input: each invoke takes HOP rows of its time axis AXIS and the model keeps "
+       "state between invokes (a FIFO window of the axis' length in front of the model, or, when "
+       "the axis feeds a forward recurrent layer through transposes, that layer's hidden state; "
+       "mode=fifo|state forces one). The calibration samples hold whole windows. Repeat for "
+       "several inputs.")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->option_text("'input=NAME,axis=AXIS,hop=HOP[,mode=auto|fifo|state]'");
 }
 
 void AddInspect(CLI::App& app, CommandLine* cl) {

@@ -100,9 +100,45 @@ void Diagnose(const mote::Diagnostic& d, void* context) {
 
 // Loads the bytes with the runtime (the same checks a device runs) and
 // measures the outputs against the float reference on `samples`.
+// Rows [start, start + count) of `v` along `axis`, flattened.
+std::vector<float> RowsOf(const Value& v, int64_t axis, int64_t start, int64_t count) {
+  int64_t outer = 1, row = 1;
+  for (int64_t k = 0; k < axis; ++k) outer *= v.shape[k];
+  for (size_t k = static_cast<size_t>(axis) + 1; k < v.shape.size(); ++k) row *= v.shape[k];
+  const int64_t length = v.shape[axis];
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(outer * count * row));
+  for (int64_t o = 0; o < outer; ++o) {
+    const float* from = v.f.data() + (o * length + start) * row;
+    out.insert(out.end(), from, from + count * row);
+  }
+  return out;
+}
+
+// Feeds one sample: whole inputs once, or a streamed model from a reset
+// state one hop per invoke until every streamed input has been fed whole
+// (all streamed inputs need the same number of invokes).
+void FeedSample(mote::Interpreter& interp, const std::vector<Value>& sample,
+                const std::vector<StreamedInput>& streamed, const std::vector<int>& graph_inputs) {
+  int64_t invokes = 1;
+  for (const StreamedInput& s : streamed) invokes = std::max(invokes, s.invokes());
+  interp.ResetState();
+  for (int64_t k = 0; k < invokes; ++k) {
+    for (size_t i = 0; i < sample.size(); ++i) {
+      std::vector<float> x(sample[i].f.data(), sample[i].f.data() + sample[i].f.size());
+      for (const StreamedInput& s : streamed) {
+        if (s.tensor == graph_inputs[i]) x = RowsOf(sample[i], s.axis, k * s.hop, s.hop);
+      }
+      (void)mote::QuantizeInto(x, interp.input(i));
+    }
+    (void)interp.Invoke();
+  }
+}
+
 QuantizationError SelfCheck(const Graph& float_graph, const std::vector<uint8_t>& bytes,
                             const std::vector<std::vector<Value>>& samples,
-                            const std::vector<std::vector<Value>>& expected) {
+                            const std::vector<std::vector<Value>>& expected,
+                            const std::vector<StreamedInput>& streamed, const std::vector<int>& inputs) {
   std::string message;
   mote::SetDiagnosticHandler(Diagnose, &message);
   const tools::AlignedBuffer buffer(std::string(bytes.begin(), bytes.end()));
@@ -122,12 +158,7 @@ QuantizationError SelfCheck(const Graph& float_graph, const std::vector<uint8_t>
   size_t count = 0, agree = 0;
   tools::ProgressPhase("checking against the float model", samples.size());
   for (size_t s = 0; s < samples.size(); ++s) {
-    const std::vector<Value>& sample = samples[s];
-    for (size_t i = 0; i < sample.size(); ++i) {
-      const std::vector<float> x(sample[i].f.data(), sample[i].f.data() + sample[i].f.size());
-      (void)mote::QuantizeInto(x, interp.value().input(i));
-    }
-    (void)interp.value().Invoke();
+    FeedSample(interp.value(), samples[s], streamed, inputs);
     for (size_t o = 0; o < float_graph.outputs.size(); ++o) {
       const Value& want = expected[s][o];
       std::vector<float> got(static_cast<size_t>(want.size()));
@@ -181,7 +212,8 @@ SelfTestData GoldenVectors(const std::vector<uint8_t>& bytes, const std::vector<
 }  // namespace
 
 ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
-                      const ModelInfo& info, size_t selftest, const std::vector<std::string>& cores) {
+                      const ModelInfo& info, size_t selftest, const std::vector<std::string>& cores,
+                      const std::vector<StreamSpec>& streams) {
   const auto start = std::chrono::steady_clock::now();
   tools::ProgressPhase("optimizing");
   ImportQuantization(graph, precision != Precision::kFloat32);
@@ -191,6 +223,16 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
   tools::ProgressPhase("quantizing");
   Quantize(graph, precision, calibration);
   if (!graph.prequantized) FuseElementwiseChains(graph);
+  std::vector<StreamedInput> streamed;
+  for (const StreamSpec& spec : streams) streamed.push_back(StreamInput(graph, spec));
+  if (!streamed.empty()) {
+    for (const StreamedInput& s : streamed) {
+      if (s.invokes() != streamed[0].invokes()) {
+        throw ConvertError("--stream: every streamed input must fill its window in the same number of invokes");
+      }
+    }
+    if (selftest > 0) throw ConvertError("--selftest is not supported with --stream", ErrorKind::kUnsupported);
+  }
   tools::ProgressPhase("planning memory");
   const MemoryPlan plan = PlanMemory(graph, cores);
   ConvertResult result;
@@ -200,7 +242,10 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
   std::vector<std::string> op_types;
   for (const EmittedOp& op : result.emitted.ops) op_types.push_back(StackKey(op.runtime_op, op.dtype));
   result.stack = StackBounds(op_types);
-  result.error = SelfCheck(float_graph, result.emitted.bytes, samples, calibration.outputs);
+  result.streamed = streamed;
+  result.state_size = plan.state_size;
+  result.error =
+      SelfCheck(float_graph, result.emitted.bytes, samples, calibration.outputs, streamed, graph.inputs);
   if (selftest > 0) {
     if (samples.size() < selftest) {
       throw ConvertError("--selftest " + std::to_string(selftest) + " needs at least that many calibration samples (" +
@@ -256,7 +301,7 @@ ConvertResult ConvertInMemory(const std::string& source, const std::vector<tools
     info.frontend = frontend->Parameters();
   }
   ConvertResult result = Compile(std::move(graph), options.precision, samples, info,
-                                 static_cast<size_t>(options.selftest), options.cores);
+                                 static_cast<size_t>(options.selftest), options.cores, options.streams);
   CheckBudget("arena", options.max_arena, result.arena_size, "bytes");
   CheckBudget("flash (model file)", options.max_flash, static_cast<int64_t>(result.emitted.bytes.size()), "bytes");
   CheckBudget("compute", options.max_macs, result.emitted.total_macs, "MACs");

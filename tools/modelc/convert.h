@@ -9,6 +9,7 @@
 
 #include "common/npy.h"
 #include "emit/mote_writer.h"
+#include "passes/stream.h"
 #include "plan/cores.h"
 #include "plan/stack_bound.h"
 #include "quantize/quantizer.h"
@@ -38,6 +39,8 @@ struct ConvertOptions {
   // --frontend: an audio front-end prepended to the classifier
   // (frontend/audio_frontend.h); empty: none.
   std::string frontend;
+  // --stream: inputs fed one hop per invoke (passes/stream.h).
+  std::vector<StreamSpec> streams;
 };
 
 // A budget (--max-arena, --max-flash, --max-macs, --max-stack) the converted
@@ -78,6 +81,8 @@ struct ConvertResult {
   // --frontend: its kind and every parameter (defaults filled in); empty if none.
   std::string frontend_kind;
   std::vector<std::pair<std::string, std::string>> frontend;
+  std::vector<StreamedInput> streamed;  // --stream: what each streamed input became
+  int64_t state_size = 0;               // arena bytes kept between invokes
 };
 
 // The pipeline after import: passes, calibration, quantization, memory plan,
@@ -85,7 +90,8 @@ struct ConvertResult {
 // s of graph input i (may be empty for float32).
 ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::vector<Value>>& samples,
                       const ModelInfo& info, size_t selftest = 0,
-                      const std::vector<std::string>& cores = AllCores());
+                      const std::vector<std::string>& cores = AllCores(),
+                      const std::vector<StreamSpec>& streams = {});
 
 // Calibration samples from one .npy per graph input (shapes after import).
 std::vector<std::vector<Value>> LoadSamples(const Graph& graph, const std::vector<std::string>& paths);

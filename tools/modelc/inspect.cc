@@ -81,6 +81,16 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
     j["arena_bytes"] = m.arena_size();
     j["arena_lower_bound_bytes"] = m.arena_lower_bound();
     j["total_macs"] = static_cast<int64_t>(m.total_macs());
+    j["state_bytes"] = m.state_size();
+    tools::Json state = tools::Json::array();
+    for (const schema::Tensor* t : *m.tensors()) {
+      if (!t->persistent()) continue;
+      state.push_back({{"name", Str(t->name())},
+                       {"type", schema::EnumNameElementType(t->type())},
+                       {"shape", std::vector<int32_t>(t->shape()->begin(), t->shape()->end())},
+                       {"arena_offset", t->arena_offset()}});
+    }
+    j["state_tensors"] = std::move(state);
     j["planned_cores"] = tools::Json::array();
     if (m.planned_cores() != nullptr) {
       for (const flatbuffers::String* c : *m.planned_cores()) j["planned_cores"].push_back(c->str());
@@ -143,6 +153,18 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
                 m.arena_size(), m.arena_lower_bound(), static_cast<unsigned long long>(m.total_macs()));
   out += buf;
   out += "stack      worst case, bytes: " + StackText(stack) + "\n";
+  if (m.state_size() > 0) {
+    std::snprintf(buf, sizeof(buf),
+                  "state      %u bytes kept between invokes (streaming: outputs depend on earlier "
+                  "invokes; Interpreter::ResetState clears them)\n",
+                  m.state_size());
+    out += buf;
+    for (uint32_t t = 0; t < m.tensors()->size(); ++t) {
+      if (!m.tensors()->Get(t)->persistent()) continue;
+      std::snprintf(buf, sizeof(buf), "  state    @%u ", m.tensors()->Get(t)->arena_offset());
+      out += buf + TensorLine(m, static_cast<int32_t>(t)) + "\n";
+    }
+  }
   std::string cores;
   if (m.planned_cores() != nullptr) {
     for (const flatbuffers::String* c : *m.planned_cores()) cores += (cores.empty() ? "" : ",") + c->str();
@@ -176,7 +198,7 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
       name += std::string("(") + schema::EnumNameUnaryFunction(unary->function()) + ")";
     }
     if (const auto* rnn = op->options_as_RnnOptions()) {
-      name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) + ")";
+      name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) + (rnn->stateful() ? ",stateful" : "") + ")";
     }
     if (const auto* cmp = op->options_as_CompareOptions()) {
       name += std::string("(") + schema::EnumNameCompareFunction(cmp->function()) + ")";

@@ -27,11 +27,20 @@ class Interpreter {
 
   // `arena` must be 16-byte aligned and at least model.arena_size() bytes
   // (kArenaTooSmall otherwise; the diagnostic carries both sizes). The model
-  // and arena must outlive the interpreter.
+  // and arena must outlive the interpreter. Resets the model's state
+  // (ResetState).
   static Result<Interpreter> Create(const Model& model, std::span<uint8_t> arena);
 
-  // Runs the model once on the current contents of the input tensors.
+  // Runs the model once on the current contents of the input tensors. A
+  // streaming model (one with persistent tensors, modelc --stream) keeps
+  // state between invokes: its outputs depend on every input since the last
+  // reset, and Invoke never resets it.
   Status Invoke();
+
+  // Sets every persistent tensor (a FIFO window, a recurrent layer's hidden
+  // state) to real zero, as Create() left it: the next Invoke starts a new
+  // stream. Cost: the model's state bytes (Model::state_size()).
+  void ResetState();
 
   // Runs the golden vectors modelc embedded (`--selftest N`) and compares
   // every output byte with what the host computed: kSelfTestMismatch on any

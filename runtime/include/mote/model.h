@@ -39,6 +39,9 @@ class Model {
   bool valid() const { return model_ != nullptr; }
   // Bytes of arena the interpreter needs (exact, planned by modelc).
   uint32_t arena_size() const;
+  // Bytes at the start of the arena holding state kept between invokes
+  // (persistent tensors of a streaming model); 0 for a stateless model.
+  uint32_t state_size() const;
   uint64_t total_macs() const;
   const char* name() const;
 

@@ -57,7 +57,12 @@ const char* mote_model_class_name(const mote_model_t* model, size_t output, int6
 /* `arena` must be 16-byte aligned and at least mote_model_arena_size() bytes. */
 mote_status_t mote_interpreter_create(mote_interpreter_t* interpreter, const mote_model_t* model, uint8_t* arena,
                                       size_t arena_size);
+/* A streaming model keeps state between invokes (its outputs depend on every
+ * input since the last reset); invoke never resets it. */
 mote_status_t mote_interpreter_invoke(mote_interpreter_t* interpreter);
+/* Sets the model's state (FIFO windows, recurrent hidden states) to zero, as
+ * mote_interpreter_create left it: the next invoke starts a new stream. */
+mote_status_t mote_interpreter_reset_state(mote_interpreter_t* interpreter);
 size_t mote_interpreter_input_count(const mote_interpreter_t* interpreter);
 size_t mote_interpreter_output_count(const mote_interpreter_t* interpreter);
 /* Element counts of one input/output tensor. */

@@ -32,7 +32,8 @@ RnnShape ShapeFrom(const OpContext& ctx) {
           static_cast<size_t>(yh[2]),
           static_cast<size_t>(yh[0]),
           opts->reverse(),
-          opts->linear_before_reset()};
+          opts->linear_before_reset(),
+          opts->stateful()};
 }
 
 // Element counts in 64 bits: a product of dimensions that wrapped size_t
@@ -146,6 +147,10 @@ Status CheckRnn(const OpContext& ctx) {
   if (TypeOf(work) != state_type ||
       !HasElements(work, Product({s.directions, s.batch, 3, s.hidden}))) {
     return ctx.Fail("work must be [directions * batch, 3, hidden] of the state type");
+  }
+  if (opts->stateful() && (s.directions != 1 || s.reverse || ctx.has_input(kInitialH) ||
+                           ctx.has_input(kInitialC) || !work.persistent())) {
+    return ctx.Fail("a stateful Rnn runs forward only, without initial states, on persistent work");
   }
   MOTE_TRY(CheckState(ctx, kInitialH, s));
   if (ctx.has_input(kInitialC) && s.cell != RnnCell::kLstm) return ctx.Fail("initial_c is LSTM's");

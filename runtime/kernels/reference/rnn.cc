@@ -94,7 +94,7 @@ void RnnFloat(const RnnShape& s, const float* x, const float* w, const float* r,
       float* h = work + state * 3;
       float* next = h + hn;
       float* aux = next + hn;
-      for (size_t j = 0; j < hn; ++j) {
+      for (size_t j = 0; j < hn && !s.stateful; ++j) {
         h[j] = h0 ? h0[state + j] : 0.0f;
         aux[j] = c0 ? c0[state + j] : 0.0f;
       }
@@ -230,7 +230,7 @@ void RnnQuantized(const RnnShape& s, const RnnQuantParams& q, const T* x, const 
       int16_t* h = work + state * 3;
       int16_t* next = h + hn;
       int16_t* aux = next + hn;
-      for (size_t j = 0; j < hn; ++j) {
+      for (size_t j = 0; j < hn && !s.stateful; ++j) {
         h[j] = State(h0, state + j, q.h0_zero_point, q.h0_multiplier, q.h0_shift);
         aux[j] = State(c0, state + j, q.c0_zero_point, q.c0_multiplier, q.c0_shift);
       }

@@ -17,6 +17,9 @@ struct RnnShape {
   size_t steps, batch, input, hidden, directions;
   bool reverse;              // one direction, run backwards
   bool linear_before_reset;  // GRU
+  // Streaming: h (and the LSTM cell) start from `work` as the previous call
+  // left them instead of h0 / c0, and the final ones stay there.
+  bool stateful = false;
   size_t gates() const { return cell == RnnCell::kSimple ? 1 : (cell == RnnCell::kGru ? 3 : 4); }
 };
 

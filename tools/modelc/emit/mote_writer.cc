@@ -98,7 +98,7 @@ class Writer {
         fbb_.CreateVector(ranges), fbb_.CreateVector(labels), static_cast<uint32_t>(plan_.arena_size),
         static_cast<uint32_t>(plan_.lower_bound), static_cast<uint64_t>(emitted_.total_macs),
         kRuntimeVersion, golden, fbb_.CreateVectorOfStrings(plan_.cores), frontend_kind,
-        frontend_params);
+        frontend_params, static_cast<uint32_t>(plan_.state_size));
     fbb_.Finish(model);
     emitted_.bytes = WrapFile(fbb_.GetBufferSpan());
     return std::move(emitted_);
@@ -145,7 +145,8 @@ class Writer {
     flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> names = 0;
     if (!tensor.class_names.empty()) names = fbb_.CreateVectorOfStrings(tensor.class_names);
     tensors_.push_back(schema::CreateTensor(fbb_, fbb_.CreateString(tensor.name), SchemaType(tensor),
-                                            fbb_.CreateVector(shape), quant, buffer, offset, names));
+                                            fbb_.CreateVector(shape), quant, buffer, offset, names,
+                                            tensor.persistent));
     const int32_t index = static_cast<int32_t>(tensors_.size()) - 1;
     index_[t] = index;
     return index;

@@ -591,6 +591,7 @@ BuiltOp Rnn(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n, 
     o.add_cell(cell);
     o.add_reverse(reverse);
     o.add_linear_before_reset(lbr);
+    o.add_stateful(n.attr_int("stateful", 0) != 0);
     return {schema::OpCode::Rnn, schema::OpOptions::RnnOptions, o.Finish().Union()};
   }
   const Tensor& y = g.tensors[n.outputs[0]];
@@ -613,7 +614,7 @@ BuiltOp Rnn(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n, 
       fbb, cell, reverse, lbr, fbb.CreateVector(in_mult), fbb.CreateVector(in_shift), fbb.CreateVector(rec_mult),
       fbb.CreateVector(rec_shift), out.multiplier, static_cast<int8_t>(out.shift), h0.multiplier,
       static_cast<int8_t>(h0.shift), c0.multiplier, static_cast<int8_t>(c0.shift), static_cast<int8_t>(cell_shift),
-      sigmoid, tanh);
+      sigmoid, tanh, n.attr_int("stateful", 0) != 0);
   return {schema::OpCode::Rnn, schema::OpOptions::RnnOptions, options.Union()};
 }
 
@@ -647,6 +648,12 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   if (n.op == "Conv2D" || n.op == "DepthwiseConv2D") return Convolution(fbb, g, n, effective_bias);
   if (n.op == "TransposeConv2D") return TransposeConvolution(fbb, g, n);
   if (n.op == "Resize") return ResizeOp(fbb, g, n);
+  if (n.op == "Fifo") {
+    return {schema::OpCode::Fifo, schema::OpOptions::FifoOptions,
+            schema::CreateFifoOptions(fbb, static_cast<int32_t>(n.attr_int("axis", 0)),
+                                      static_cast<int32_t>(n.attr_int("hop", 1)))
+                .Union()};
+  }
   if (n.op == "MaxPool2D" || n.op == "AveragePool2D") return Pool(fbb, g, n);
   if (n.op == "Mean") return Mean(fbb, g, n);
   if (n.op == "Mul") return Mul(fbb, g, n);

@@ -106,6 +106,20 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
   j["weight_bytes"] = r.emitted.weight_bytes;
   j["arena_bytes"] = r.arena_size;
   j["arena_lower_bound_bytes"] = r.arena_lower_bound;
+  if (!r.streamed.empty()) {
+    tools::Json streams = tools::Json::array();
+    for (const StreamedInput& s : r.streamed) {
+      streams.push_back({{"input", r.graph.tensors[s.tensor].name},
+                         {"axis", s.axis},
+                         {"hop", s.hop},
+                         {"length", s.length},
+                         {"invokes_per_window", s.invokes()},
+                         {"mode", s.mode == StreamMode::kFifo ? "fifo" : "state"}});
+    }
+    j["streamed_inputs"] = streams;
+    j["state_bytes"] = r.state_size;
+    j["macs_per_invoke"] = r.emitted.total_macs;
+  }
   j["planned_cores"] = options.cores;
   if (!r.frontend_kind.empty()) {
     tools::Json frontend = {{"kind", r.frontend_kind}};
@@ -172,6 +186,16 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                 static_cast<long long>(r.emitted.weight_bytes), r.seconds);
   out += buf;
   if (!r.stack.empty()) out += "  stack (worst case below the caller, bytes): " + StackText(r.stack) + "\n";
+  for (const StreamedInput& s : r.streamed) {
+    std::snprintf(buf, sizeof(buf),
+                  "  streamed: input '%s' %lld rows of axis %lld per invoke (%s), %lld invokes fill its %lld; "
+                  "per invoke (hop) %lld MACs; state %lld bytes\n",
+                  r.graph.tensors[s.tensor].name.c_str(), static_cast<long long>(s.hop),
+                  static_cast<long long>(s.axis), s.mode == StreamMode::kFifo ? "fifo" : "stateful recurrence",
+                  static_cast<long long>(s.invokes()), static_cast<long long>(s.length),
+                  static_cast<long long>(r.emitted.total_macs), static_cast<long long>(r.state_size));
+    out += buf;
+  }
   for (const Node& n : r.graph.nodes) {
     if (n.op != "TreeEnsemble") continue;
     const TreeSize s = SizeOf(ParseTreeModel(n));

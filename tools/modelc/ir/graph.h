@@ -79,6 +79,9 @@ struct Tensor {
   // Quantization a QDQ model carries for this activation (passes/qdq.cc):
   // the quantizer uses it instead of calibrating.
   std::optional<QuantParams> pinned;
+  // State kept between invokes (passes/stream.h): planned in the arena's
+  // state region, which no other tensor shares.
+  bool persistent = false;
 
   bool is_const() const { return constant.has_value(); }
 };

@@ -12,7 +12,8 @@ std::map<std::string, OpDef> BuildRegistry() {
   // registrar objects nothing else references.
   for (auto family : {UnaryOps, GlobalPoolOps, CompositeOps, DataMovementOps, MatMulOps,
                       LayerNormOps, SoftmaxOps, ReduceOps, RnnOps, ConstantOfShapeOps, ConvTransposeOps,
-                      ResizeOps, QdqOps, LogicOps, CumSumOps, HardmaxOps, TopKOps, SpectrogramOps}) {
+                      ResizeOps, QdqOps, LogicOps, CumSumOps, HardmaxOps, TopKOps, SpectrogramOps,
+                      FifoOps}) {
     for (OpDef& def : family()) {
       const std::string name = def.name;
       if (!registry.emplace(name, std::move(def)).second) {

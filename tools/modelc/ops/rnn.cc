@@ -408,7 +408,7 @@ std::vector<OpDef> RnnOps() {
     def.expand = ExpandRecurrent;
     ops.push_back(def);
   }
-  ops.push_back({"Rnn", {"cell", "reverse", "linear_before_reset"}, EvalRnn, nullptr, nullptr});
+  ops.push_back({"Rnn", {"cell", "reverse", "linear_before_reset", "stateful"}, EvalRnn, nullptr, nullptr});
   return ops;
 }
 

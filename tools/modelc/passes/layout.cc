@@ -349,7 +349,7 @@ void CheckMoteOps(const Graph& g) {
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
       "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather", "BatchMatMul", "LayerNorm",
       "Reduce", "Rnn", "TransposeConv2D", "Resize", "Compare", "Where", "CumSum", "TopK",
-      "Spectrogram", "Dct"};
+      "Spectrogram", "Dct", "Fifo"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {

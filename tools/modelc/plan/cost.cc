@@ -106,6 +106,8 @@ OpCost CostOf(const Graph& g, const Node& n) {
     c.elementwise = elements;  // one comparison, selection or add (and requantize) per output
   } else if (n.op == "Pad" && n.has_attr("mode") && n.attrs.at("mode").s != "constant") {
     c.elementwise = 2 * elements;  // an index mapped and a copy per output
+  } else if (n.op == "Fifo") {
+    c.elementwise = 0;  // moves the window (bytes_moved: input + window)
   } else if (n.op == "Reshape") {
     c.bytes_moved = 0;  // planned in place
   } else {

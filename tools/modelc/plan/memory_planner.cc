@@ -58,7 +58,9 @@ class Planner {
 
   MemoryPlan Run() {
     for (const Node& n : g_.nodes) {
-      if (n.op == "Reshape") Union(n.inputs[0], n.outputs[0]);
+      if (n.op == "Reshape" && Computed(n.inputs[0]) && Computed(n.outputs[0])) {
+        Union(n.inputs[0], n.outputs[0]);
+      }
     }
     WriteInPlace();
     const std::vector<Buffer> buffers = Buffers();
@@ -87,8 +89,11 @@ class Planner {
   int Find(int t) { return group_[t] == t ? t : (group_[t] = Find(group_[t])); }
   void Union(int a, int b) { group_[Find(b)] = Find(a); }
 
+  // Persistent tensors are planned apart (PlanMemory), so they are not
+  // computed tensors here: never shared, aliased or written in place.
   bool Computed(int t) const {
-    return static_cast<size_t>(t) < g_.tensors.size() && !g_.tensors[t].is_const();
+    return static_cast<size_t>(t) < g_.tensors.size() && !g_.tensors[t].is_const() &&
+           !g_.tensors[t].persistent;
   }
 
   // Elementwise ops whose input dies with them write over it: unary ones,
@@ -295,9 +300,42 @@ int64_t TensorBytes(const Tensor& t) {
   return NumElements(t.shape) * static_cast<int64_t>(DTypeSize(t.dtype));
 }
 
+// The persistent tensors first, one after the other from offset 0 (the
+// state region), in the order the writer numbers tensors (first use, node by
+// node, inputs before outputs): the loader wants them at increasing offsets
+// in file order. Everything else is planned as usual above them.
 MemoryPlan PlanMemory(const Graph& graph, const std::vector<std::string>& cores) {
   MemoryPlan plan = Planner(graph, cores).Run();
   plan.cores = cores;
+  int64_t state = 0;
+  std::vector<int64_t> state_offset(graph.tensors.size(), -1);
+  auto place = [&](int t) {
+    if (t < 0 || state_offset[t] >= 0) return;
+    const Tensor& tensor = graph.tensors[t];
+    if (!tensor.persistent || tensor.is_const()) return;
+    state_offset[t] = state;
+    state += AlignUp(TensorBytes(tensor));
+  };
+  for (const Node& n : graph.nodes) {
+    for (int t : n.inputs) place(t);
+    for (int t : n.outputs) place(t);
+  }
+  for (int t : graph.inputs) place(t);
+  for (int t : graph.outputs) place(t);
+  if (state == 0) return plan;
+  for (size_t t = 0; t < graph.tensors.size(); ++t) {
+    if (state_offset[t] >= 0) {
+      plan.offset[t] = state_offset[t];
+    } else if (plan.offset[t] >= 0) {
+      plan.offset[t] += state;
+    }
+  }
+  for (size_t s = 0; s < plan.scratch_offset.size(); ++s) {
+    if (plan.scratch_size[s] > 0) plan.scratch_offset[s] += state;
+  }
+  plan.state_size = state;
+  plan.arena_size += state;
+  plan.lower_bound += state;
   return plan;
 }
 

@@ -20,6 +20,7 @@ namespace mote::modelc {
 struct MemoryPlan {
   std::vector<int64_t> offset;  // per tensor; -1 for constants and unused tensors
   int64_t arena_size = 0;       // bytes the runtime needs
+  int64_t state_size = 0;       // of which [0, state_size) hold the persistent tensors
   int64_t lower_bound = 0;      // max bytes live at any step, less the overlaps allowed there
   std::vector<int64_t> scratch_offset;  // per node; 0 where scratch_size is 0
   std::vector<int64_t> scratch_size;    // per node: its kernels' scratch bytes

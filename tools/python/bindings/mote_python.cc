@@ -135,7 +135,8 @@ py::dict Convert(const py::bytes& source, const std::string& source_name, const 
                  std::optional<int64_t> max_arena, std::optional<int64_t> max_flash,
                  std::optional<int64_t> max_macs,
                  const std::vector<std::pair<std::string, int64_t>>& max_stack,
-                 const std::string& frontend) {
+                 const std::string& frontend,
+                 const std::vector<std::string>& stream) {
   modelc::ConvertOptions o;
   o.frontend = frontend;
   o.model_path = source_name;
@@ -147,6 +148,7 @@ py::dict Convert(const py::bytes& source, const std::string& source_name, const 
   o.max_flash = max_flash;
   o.max_macs = max_macs;
   o.max_stack = max_stack;
+  for (const std::string& s : stream) o.streams.push_back(modelc::ParseStreamSpec(s));
   std::vector<tools::NpyArray> arrays;
   for (const py::array& a : calibration) arrays.push_back(ToNpy(a));
   const std::string bytes = source;
@@ -205,6 +207,9 @@ class Runtime {
   // Runs `samples` samples: inputs[i] holds samples x input i's elements, in
   // float32 (quantized with the model's parameters) or the input's own type.
   // Returns per output samples x elements, raw bytes in the output's type.
+  void ResetState() { interp_.ResetState(); }
+  uint32_t state_size() const { return model_.state_size(); }
+
   std::vector<py::array> Run(const std::vector<py::array>& inputs, int64_t samples) {
     if (inputs.size() != interp_.num_inputs())
       throw std::invalid_argument("wrong number of inputs");
@@ -338,7 +343,8 @@ PYBIND11_MODULE(_mote, m) {
   m.def("convert", &Convert, py::arg("source"), py::arg("source_name"), py::arg("name"),
         py::arg("calibration"), py::arg("precision"), py::arg("selftest"), py::arg("cores"),
         py::arg("max_arena"), py::arg("max_flash"), py::arg("max_macs"), py::arg("max_stack"),
-        py::arg("frontend") = "");
+        py::arg("frontend") = "",
+        py::arg("stream") = std::vector<std::string>{});
   m.def(
       "compare",
       [](const py::bytes& source, const std::string& source_name, const py::bytes& mote,
@@ -384,6 +390,8 @@ PYBIND11_MODULE(_mote, m) {
       .def_property_readonly("bytes", &Runtime::bytes)
       .def("class_names", &Runtime::class_names)
       .def("run", &Runtime::Run, py::arg("inputs"), py::arg("samples"))
+      .def("reset_state", &Runtime::ResetState)
+      .def_property_readonly("state_size", &Runtime::state_size)
       .def("dequantize", &Runtime::Dequantize);
 }
 

@@ -119,6 +119,19 @@ class Model:
             result[spec.name] = out.reshape(_output_shape(spec.shape, samples, form))
         return result
 
+    @property
+    def state_size(self) -> int:
+        """Bytes of arena kept between invokes (a streaming model's FIFO windows
+        and recurrent states); 0 for a stateless model."""
+        return self._runtime.state_size
+
+    def reset_state(self) -> None:
+        """Sets a streaming model's state to zero, as when it was loaded: the
+        next sample starts a new stream. :meth:`run` never resets it: a batch
+        ``[N, ...]`` is N consecutive invokes (N hops of one stream), and a
+        streaming model's outputs depend on every sample since the last reset."""
+        self._runtime.reset_state()
+
     def predict(self, x: Arrays) -> np.ndarray:
         """The first output for ``x`` (one sample or a batch): class labels for
         classifiers converted from scikit-learn, scores or values otherwise."""
@@ -184,7 +197,8 @@ def convert(source: Any, calibration: Optional[Arrays] = None, precision: str = 
             name: Optional[str] = None, selftest: int = 0, cores: Optional[Sequence[str]] = None,
             max_arena: Optional[int] = None, max_flash: Optional[int] = None, max_macs: Optional[int] = None,
             max_stack: Union[None, int, Mapping[str, int]] = None, opset: int = 13,
-            frontend: Optional[str] = None) -> Model:
+            frontend: Optional[str] = None,
+            stream: Union[None, str, Sequence[str]] = None) -> Model:
     """Converts a model to a verified :class:`Model` in this process.
 
     ``source``: a path to an ``.onnx`` or ``.tflite`` file, its bytes, an
@@ -198,7 +212,10 @@ def convert(source: Any, calibration: Optional[Arrays] = None, precision: str = 
     bytes for every Cortex-M CPU or ``{"cortex-m4": 2048}``) raise
     :class:`BudgetExceededError` when exceeded; ``cores`` chooses the cores
     kernel scratch is planned for (all by default); ``selftest`` embeds that
-    many golden vectors. Raises :class:`UnsupportedOpError` (with node, op,
+    many golden vectors. ``stream`` (``modelc convert --stream``), e.g.
+    ``"input=x,axis=1,hop=1"`` or a list of such, makes a streaming model: each
+    run sample is one invoke taking one hop of that input's time axis, and the
+    model keeps state between invokes (see :meth:`Model.reset_state`). Raises :class:`UnsupportedOpError` (with node, op,
     reason) or :class:`InvalidModelError` when the model cannot be converted.
     ``frontend``: an audio front-end to prepend, as modelc convert --frontend
     (e.g. ``"logmel:n_fft=512,hop_length=320,n_mels=40"``); the model then
@@ -216,7 +233,8 @@ def convert(source: Any, calibration: Optional[Arrays] = None, precision: str = 
         stack = list(max_stack.items())
     out = _mote.convert(data, source_name, name or "", calib, precision, selftest,
                         list(cores) if cores else None, max_arena, max_flash, max_macs, stack,
-                        frontend or "")
+                        frontend or "",
+                        [stream] if isinstance(stream, str) else list(stream or []))
     return Model(out["bytes"], report=json.loads(out["report"]), summary=out["summary"], source=source_name)
 
 
