@@ -47,7 +47,7 @@ std::vector<uint8_t> BuildMote(const ModelSpec& spec) {
       fbb, fbb.CreateString("test"), fbb.CreateString("mote tests"), 0, fbb.CreateVector(tensors),
       fbb.CreateVector(ops), fbb.CreateVector(buffers), fbb.CreateVector(spec.inputs),
       fbb.CreateVector(spec.outputs), 0, 0, spec.arena_size, 0, 0, spec.min_runtime_version, 0, 0,
-      spec.state_size);
+      /*frontend_kind=*/0, /*frontend=*/0, spec.state_size);
   fbb.Finish(model);
   const std::vector<uint8_t> payload(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   flatbuffers::FlatBufferBuilder file;
