@@ -34,6 +34,8 @@ def mlperf_inputs(name):
                            "<f4").reshape(-1, 128)
         return np.stack([spec[i:i + 5].reshape(640) for i in range(4)]).astype(np.float32)
     rng = np.random.default_rng(0)
+    if name == "qdq_cnn":  # models/qdq_cnn: 16 x 16 RGB textures, roughly unit variance
+        return rng.normal(size=(2, 3, 16, 16)).astype(np.float32)
     shape, scale = ((32, 32, 3), 255.0) if name == "ic" else ((96, 96, 3), 1.0)
     return (rng.uniform(0, 1, (2,) + shape) * scale).astype(np.float32)
 
@@ -85,6 +87,8 @@ MODELS = [
     ("gru_classifier (stream, hop 1)", "models/gru_classifier/gru_classifier.onnx", "models/gru_classifier/calib.npy",
      "models/gru_classifier/test_x.npy", ["int8", "int16", "float32"],
      {"args": ["--stream", "input=x,axis=1,hop=1"], "hops": lambda x: stream_hops(x[:1], 1, 1)}),
+    # Pre-quantized ONNX (QDQ): int8 from the parameters it carries, no calibration.
+    ("qdq_cnn (QDQ onnx)", "models/qdq_cnn/qdq_cnn.onnx", None, "qdq_cnn", ["int8", "float32"]),
 ]
 
 
