@@ -45,7 +45,8 @@ if [[ -d $node_tests ]]; then
   ops+='|layer_normalization|instancenorm|logsoftmax|reduce_max|reduce_min|reduce_prod|reduce_l1|reduce_l2|reduce_sum_square|reduce_log_sum'
   ops+='|gru|lstm|rnn|simple_rnn|constantofshape'
   ops+='|convtranspose|resize|upsample'
-  ops+='|where|equal|less|less_equal|greater|greater_equal|and|or|xor|not|cumsum|castlike|hardmax|top_k|edge_pad|reflect_pad'
+  ops+='|where|equal|less|less_equal|greater|greater_equal|and|or|xor|and[234]d|or[234]d|xor[234]d|not'
+  ops+='|cumsum|castlike|hardmax|top_k|edge_pad|reflect_pad'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then
