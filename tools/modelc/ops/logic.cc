@@ -374,6 +374,11 @@ void LowerNot(Graph& g, Node& n) {
 void LowerWhere(Graph& g, Node& n) {
   if (n.inputs.size() != 3 || n.outputs.size() != 1) Fail(n, "needs three inputs and one output");
   RequireFloatComputed(g, n);
+  const Tensor& out = g.tensors[n.outputs[0]];
+  if (out.dtype != DType::kFloat32) {  // both branches integer constants, the condition computed
+    Unsupported(n, "selecting between integer tensors ('" + out.name + "' is " +
+                       DTypeName(out.dtype) + ") is not supported (computed tensors are float32)");
+  }
   for (size_t k = 0; k < 3; ++k) FloatConstant(g, n, k);
 }
 
