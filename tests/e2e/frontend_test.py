@@ -2,7 +2,7 @@
 """modelc convert --frontend: the audio front-end's features against torchaudio.
 
 For several parameter sets (n_fft, hop, n_mels, f_max, window, center, power,
-norm, mel scale, log forms, layouts, 3-D and 4-D classifier inputs) a
+norm, mel scale, log forms, layouts, per-feature normalization, 3-D and 4-D classifier inputs) a
 classifier that is the identity (a Reshape) exposes the front-end's features.
 On speech (espeak-ng, resampled to 16 kHz), harmonic chirps with formants and
 noise, quantized to int16, the int16 model's features must be within >= 50 dB
@@ -28,9 +28,11 @@ SETS = [
     # The integrator's keyword-spotting front-end.
     ("logmel:sample_rate=16000,n_fft=512,win_length=480,hop_length=320,n_mels=40,f_min=20,"
      "f_max=7600,center=false,power=2,log=ln,log_offset=1e-6,mel_scale=htk,layout=mel_time", 3),
-    ("mfcc:n_fft=512,hop_length=160,n_mels=40,n_mfcc=13", 3),
+    ("mfcc:n_fft=512,hop_length=160,n_mels=40,n_mfcc=13,"
+     "mean=" + ";".join("%g" % (-200 + 15 * k) for k in range(13)) + ","
+     "std=" + ";".join("%g" % (40 + 7 * k) for k in range(13)), 3),
     ("logmel:n_fft=1024,hop_length=256,n_mels=64,window=hamming,log=db,top_db=80,f_max=6000,"
-     "layout=time_mel", 3),
+     "layout=time_mel,mean=-40,std=20", 3),
     ("logmel:n_fft=256,hop_length=128,n_mels=32,window=blackman,power=1,norm=slaney,"
      "mel_scale=slaney,log=db", 4),
     ("mfcc:n_fft=2048,win_length=1600,hop_length=400,n_mels=64,n_mfcc=20,log_mels=true,"
@@ -126,6 +128,12 @@ def torchaudio_features(spec, audio):
             y = torch.stack([db(m[i]) for i in range(len(m))])
         else:
             y = torch.log(m + float(kw.get("log_offset", 1e-6)))
+    features = y.shape[-2]  # [N, features, time]
+    mean = np.array([float(v) for v in kw.get("mean", "0").split(";")])
+    std = np.array([float(v) for v in kw.get("std", "1").split(";")])
+    mean = np.broadcast_to(mean, (features,))[:, None]
+    std = np.broadcast_to(std, (features,))[:, None]
+    y = (y - torch.tensor(mean)) / torch.tensor(std)  # per-feature normalization
     if kw.get("layout", "mel_time") == "time_mel":
         y = y.transpose(-1, -2)
     return y.reshape(len(audio), -1).numpy()

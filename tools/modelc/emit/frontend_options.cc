@@ -32,8 +32,7 @@ Affine AffineFor(const std::vector<double>& m_real, const std::vector<double>& o
   }
   for (size_t k = 0; k < m_real.size(); ++k) {
     a.multiplier.push_back(static_cast<int32_t>(std::llround(std::ldexp(m_real[k], a.shift))));
-    a.offset.push_back(
-        static_cast<int64_t>(std::llround(std::ldexp(o_real[k], a.shift)) + (a.shift > 0 ? 0 : 0)));
+    a.offset.push_back(static_cast<int64_t>(std::llround(std::ldexp(o_real[k], a.shift))));
   }
   return a;
 }
@@ -71,15 +70,19 @@ BuiltOp Spectrogram(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
   const auto starts = fbb.CreateVector(t.band_start);
   const auto lengths = fbb.CreateVector(t.band_length);
   const size_t bands = t.band_start.size();
-  schema::SpectrogramOptionsBuilder* unused = nullptr;
-  (void)unused;
   if (in.dtype == DType::kFloat32) {
     const auto window = fbb.CreateVector(Floats(t.window));
     const auto twiddle = fbb.CreateVector(Floats(t.twiddle));
     const auto weight = fbb.CreateVector(Floats(t.weight));
-    const auto scale =
-        fbb.CreateVector(std::vector<float>(bands, static_cast<float>(spec.db_factor())));
-    const auto bias = fbb.CreateVector(std::vector<float>(bands, 0.0f));
+    std::vector<float> scales, biases;  // the dB factor, and mfcc's log-mels unnormalized
+    for (size_t b = 0; b < bands; ++b) {
+      const double mean = spec.mfcc() ? 0.0 : spec.MeanOf(static_cast<int64_t>(b));
+      const double sd = spec.mfcc() ? 1.0 : spec.StdOf(static_cast<int64_t>(b));
+      scales.push_back(static_cast<float>(spec.db_factor() / sd));
+      biases.push_back(static_cast<float>(-mean / sd));
+    }
+    const auto scale = fbb.CreateVector(scales);
+    const auto bias = fbb.CreateVector(biases);
     schema::SpectrogramOptionsBuilder b(fbb);
     b.add_n_fft(static_cast<int32_t>(spec.n_fft));
     b.add_hop(static_cast<int32_t>(spec.hop_length));
@@ -134,8 +137,13 @@ BuiltOp Spectrogram(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const N
           : 0;
   const double out_scale = ScaleOf(out);
   const double zp = ZeroOf(out);
-  const std::vector<double> m_real(bands, c1 / out_scale / 16777216.0);
-  const std::vector<double> o_real(bands, c1 * std::log2(s) / out_scale + zp);
+  std::vector<double> m_real, o_real;  // with the per-feature normalization (logmel)
+  for (size_t b = 0; b < bands; ++b) {
+    const double mean = spec.mfcc() ? 0.0 : spec.MeanOf(static_cast<int64_t>(b));
+    const double sd = spec.mfcc() ? 1.0 : spec.StdOf(static_cast<int64_t>(b));
+    m_real.push_back(c1 / sd / out_scale / 16777216.0);
+    o_real.push_back((c1 * std::log2(s) - mean) / sd / out_scale + zp);
+  }
   const Affine a = AffineFor(m_real, o_real);
   const auto window = fbb.CreateVector(Q30(t.window));
   const auto twiddle = fbb.CreateVector(Q30(t.twiddle));
@@ -175,8 +183,13 @@ BuiltOp Dct(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) 
   const int32_t n_in = static_cast<int32_t>(spec.n_mels), n_out = static_cast<int32_t>(spec.n_mfcc);
   if (in.dtype == DType::kFloat32) {
     const auto matrix = fbb.CreateVector(Floats(t.dct));
-    const auto scale = fbb.CreateVector(std::vector<float>(static_cast<size_t>(n_out), 1.0f));
-    const auto bias = fbb.CreateVector(std::vector<float>(static_cast<size_t>(n_out), 0.0f));
+    std::vector<float> scales, biases;  // per-feature normalization
+    for (int32_t k = 0; k < n_out; ++k) {
+      scales.push_back(static_cast<float>(1.0 / spec.StdOf(k)));
+      biases.push_back(static_cast<float>(-spec.MeanOf(k) / spec.StdOf(k)));
+    }
+    const auto scale = fbb.CreateVector(scales);
+    const auto bias = fbb.CreateVector(biases);
     schema::DctOptionsBuilder b(fbb);
     b.add_n_in(n_in);
     b.add_n_out(n_out);
@@ -192,12 +205,18 @@ BuiltOp Dct(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node& n) 
   for (double c : t.dct) cq.push_back(static_cast<int16_t>(std::llround(c / cmax * 32767.0)));
   const double acc_unit = ScaleOf(in) * cmax / 32767.0;
   const double out_scale = ScaleOf(out);
-  // v keeps 2^10 steps per output step.
-  const int pre_shift =
-      std::clamp(static_cast<int>(std::floor(std::log2(out_scale / 1024.0 / acc_unit))), 0, 62);
+  // v keeps 2^10 steps per output step (of the coefficient before normalization).
+  double min_sd = spec.StdOf(0);
+  for (int32_t k = 0; k < n_out; ++k) min_sd = std::min(min_sd, spec.StdOf(k));
+  const int pre_shift = std::clamp(
+      static_cast<int>(std::floor(std::log2(out_scale * min_sd / 1024.0 / acc_unit))), 0, 62);
   const double v_unit = acc_unit * std::ldexp(1.0, pre_shift);
-  const Affine a = AffineFor(std::vector<double>(static_cast<size_t>(n_out), v_unit / out_scale),
-                             std::vector<double>(static_cast<size_t>(n_out), ZeroOf(out)));
+  std::vector<double> m_real, o_real;
+  for (int32_t k = 0; k < n_out; ++k) {
+    m_real.push_back(v_unit / spec.StdOf(k) / out_scale);
+    o_real.push_back(ZeroOf(out) - spec.MeanOf(k) / spec.StdOf(k) / out_scale);
+  }
+  const Affine a = AffineFor(m_real, o_real);
   const auto matrix = fbb.CreateVector(cq);
   const auto mult = fbb.CreateVector(a.multiplier);
   const auto offset = fbb.CreateVector(a.offset);

@@ -51,6 +51,17 @@ std::string OneOf(const std::string& name, const std::string& v, std::vector<std
   Bad(name + "=" + v + " is not one of " + list);
 }
 
+std::vector<double> ParseList(const std::string& name, const std::string& v) {
+  std::vector<double> out;
+  size_t start = 0;
+  while (start <= v.size()) {
+    const size_t semi = std::min(v.find(';', start), v.size());
+    out.push_back(ParseDouble(name, v.substr(start, semi - start)));
+    start = semi + 1;
+  }
+  return out;
+}
+
 std::string Num(double v) {
   std::ostringstream s;
   s.precision(10);
@@ -90,7 +101,6 @@ void Fft(std::vector<std::complex<double>>& z) {
     if (i < j) std::swap(z[i], z[j]);
   }
   for (size_t len = 2; len <= n; len <<= 1) {
-    const std::complex<double> step = std::polar(1.0, -2.0 * M_PI / static_cast<double>(len));
     for (size_t start = 0; start < n; start += len) {
       std::complex<double> w = 1.0;
       for (size_t j = 0; j < len / 2; ++j) {
@@ -100,11 +110,18 @@ void Fft(std::vector<std::complex<double>>& z) {
         w = std::polar(1.0, -2.0 * M_PI * static_cast<double>(j + 1) / static_cast<double>(len));
       }
     }
-    (void)step;
   }
 }
 
 }  // namespace
+
+double FrontendSpec::MeanOf(int64_t f) const {
+  return mean.empty() ? 0.0 : mean.size() == 1 ? mean[0] : mean[static_cast<size_t>(f)];
+}
+
+double FrontendSpec::StdOf(int64_t f) const {
+  return std.empty() ? 1.0 : std.size() == 1 ? std[0] : std[static_cast<size_t>(f)];
+}
 
 int64_t FrontendSpec::frames(int64_t s) const {
   const int64_t padded = s + (center ? 2 * (n_fft / 2) : 0);
@@ -138,6 +155,13 @@ std::vector<std::pair<std::string, std::string>> FrontendSpec::Parameters() cons
   } else {
     p.push_back({"log_offset", Num(log_offset)});
   }
+  auto list = [](const std::vector<double>& v) {
+    std::string s;
+    for (double x : v) s += (s.empty() ? "" : ";") + Num(x);
+    return s;
+  };
+  if (!mean.empty()) p.push_back({"mean", list(mean)});
+  if (!std.empty()) p.push_back({"std", list(std)});
   p.push_back({"layout", layout});
   p.push_back({"samples", std::to_string(samples)});
   return p;
@@ -210,6 +234,10 @@ FrontendSpec ParseFrontend(const std::string& text) {
       s.layout = OneOf(k, v, {"mel_time", "time_mel"});
     else if (k == "samples")
       s.samples = ParseInt(k, v);
+    else if (k == "mean")
+      s.mean = ParseList(k, v);
+    else if (k == "std")
+      s.std = ParseList(k, v);
     else
       Bad("unknown parameter '" + k + "' for " + s.kind);
   }
@@ -234,6 +262,16 @@ FrontendSpec ParseFrontend(const std::string& text) {
   if (s.top_db < 0) Bad("top_db must not be negative");
   if (s.mfcc() && (s.n_mfcc < 1 || s.n_mfcc > s.n_mels)) Bad("n_mfcc must be in [1, n_mels]");
   if (s.samples < 0) Bad("samples must be positive");
+  for (const auto* list : {&s.mean, &s.std}) {
+    const char* name = list == &s.mean ? "mean" : "std";
+    if (list->size() > 1 && static_cast<int64_t>(list->size()) != s.features()) {
+      Bad(std::string(name) + " holds " + std::to_string(list->size()) +
+          " values; give one, or one per feature (" + std::to_string(s.features()) + ")");
+    }
+  }
+  for (double v : s.std) {
+    if (!(v > 0)) Bad("std must be positive");
+  }
   return s;
 }
 
@@ -335,6 +373,14 @@ std::vector<double> ReferenceSpectrogram(const FrontendSpec& s, const FrontendTa
   if (s.decibel() && s.top_db > 0) {
     for (double& v : logs) v = std::max(v, max_log - s.top_db);
   }
+  if (!s.mfcc()) {  // per-feature normalization (mfcc: after the DCT)
+    for (int64_t f = 0; f < t.frames; ++f) {
+      for (int64_t b = 0; b < bands; ++b) {
+        double& v = logs[f * bands + b];
+        v = (v - s.MeanOf(b)) / s.StdOf(b);
+      }
+    }
+  }
   if (!out_mel_time) return logs;
   std::vector<double> out(logs.size());
   for (int64_t f = 0; f < t.frames; ++f)
@@ -350,7 +396,7 @@ std::vector<double> ReferenceDct(const FrontendSpec& s, const FrontendTables& t,
     for (int64_t k = 0; k < n_out; ++k) {
       double acc = 0;
       for (int64_t m = 0; m < n_in; ++m) acc += t.dct[k * n_in + m] * logs[f * n_in + m];
-      out[s.mel_time() ? k * frames + f : f * n_out + k] = acc;
+      out[s.mel_time() ? k * frames + f : f * n_out + k] = (acc - s.MeanOf(k)) / s.StdOf(k);
     }
   }
   return out;

@@ -18,7 +18,9 @@
 // AmplitudeToDB). mfcc: n_mfcc=40, norm of the DCT is ortho (dct_norm),
 // log_mels=false (AmplitudeToDB power with top_db=80) or true (log(mel + 1e-6)).
 // layout=mel_time (torchaudio's [..., n_mels, time]) or time_mel; samples=
-// (default: the fewest giving the classifier's T frames).
+// (default: the fewest giving the classifier's T frames); mean= and std=
+// (per-feature normalization (x - mean) / std of the output: one value, or
+// one per feature separated by ';'; default none).
 #ifndef MOTE_TOOLS_MODELC_FRONTEND_AUDIO_FRONTEND_H_
 #define MOTE_TOOLS_MODELC_FRONTEND_AUDIO_FRONTEND_H_
 
@@ -53,6 +55,11 @@ struct FrontendSpec {
   bool log_mels = false;
   std::string layout = "mel_time";
   int64_t samples = 0;  // 0: derived from the classifier's frames
+  // Per-feature normalization of the output, (x - mean) / std: empty, one
+  // value for every feature, or one per feature (mean=a;b;...).
+  std::vector<double> mean, std;
+  double MeanOf(int64_t feature) const;
+  double StdOf(int64_t feature) const;
 
   bool mfcc() const { return kind == "mfcc"; }
   int64_t features() const { return mfcc() ? n_mfcc : n_mels; }
