@@ -176,7 +176,8 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
       name += std::string("(") + schema::EnumNameUnaryFunction(unary->function()) + ")";
     }
     if (const auto* rnn = op->options_as_RnnOptions()) {
-      name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) + (rnn->stateful() ? ",stateful" : "") + ")";
+      name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) +
+              (rnn->stateful() ? ",stateful" : "") + ")";
     }
     std::snprintf(buf, sizeof(buf), "  %3u %-22s %10llu MACs %6u B scratch  ", i, name.c_str(),
                   static_cast<unsigned long long>(op->macs()), op->scratch_size());
