@@ -191,10 +191,14 @@ Status CheckState(const schema::Model& model) {
     }
     const uint64_t begin = t.arena_offset(), end = begin + ArenaBytes(t);
     if (!t.persistent()) {
-      if (begin < state) return TensorFail("tensor lies in the state region", i, t.arena_offset(), state);
+      if (begin < state) {
+        return TensorFail("tensor lies in the state region", i, t.arena_offset(), state);
+      }
       continue;
     }
-    if (end > state) return TensorFail("persistent tensor outside the state region", i, t.arena_offset(), state);
+    if (end > state) {
+      return TensorFail("persistent tensor outside the state region", i, t.arena_offset(), state);
+    }
     if (begin < state_end) {
       return TensorFail("persistent tensors overlap or are out of order", i,
                         static_cast<int64_t>(begin), static_cast<int64_t>(state_end));

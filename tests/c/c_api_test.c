@@ -60,6 +60,15 @@ int main(int argc, char** argv) {
   int finite = 1;
   for (size_t i = 0; i < 10; ++i) finite = finite && isfinite(y[i]);
   CHECK(finite);
+  /* A stateless model: resetting its (empty) state changes no output. */
+  float again[10];
+  CHECK(mote_interpreter_reset_state(&interp) == MOTE_OK);
+  CHECK(mote_interpreter_reset_state(NULL) == MOTE_INVALID_ARGUMENT);
+  /* The arena may reuse the input's bytes during an invoke: set it again. */
+  CHECK(mote_interpreter_set_input_f32(&interp, 0, x, 64) == MOTE_OK);
+  CHECK(mote_interpreter_invoke(&interp) == MOTE_OK);
+  CHECK(mote_interpreter_get_output_f32(&interp, 0, again, 10) == MOTE_OK);
+  CHECK(memcmp(again, y, sizeof(y)) == 0);
 
   /* Drift: digits pixels were calibrated in [0, 1]. */
   mote_drift_t drift = {0, 0, 0, 0};

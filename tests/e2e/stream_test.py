@@ -158,6 +158,10 @@ def check_refusals(a, c):
     r = run([a.modelc, "convert", os.path.join(d, "bigru_classifier.onnx"), "-o", os.path.join(a.scratch, "bad.mote"),
              "--calibration", os.path.join(d, "calib.npy"), "--stream", "input=x,axis=1,hop=1,mode=state"])
     c.ok("a bidirectional GRU cannot step", r.rc != 0 and "both ways" in r.err, r.err[-300:])
+    streamed = os.path.join(a.scratch, "gru_int8_hop1_stream.mote")
+    r = run([a.modelc, "compare", os.path.join(a.repo, "models", "gru_classifier", "gru_classifier.onnx"), streamed,
+             "--input", os.path.join(a.repo, "models", "gru_classifier", "test_x.npy")])
+    c.ok("compare refuses a streaming model", r.rc != 0 and "streaming model" in r.err, r.err[-300:])
 
 
 def main():

@@ -121,12 +121,16 @@ done
 rm -rf "$fe"
 # Streaming models (passes/stream.h): a Fifo window and a stateful GRU.
 for p in int8 float32; do
-  [[ -f $repo/models/sensor_cnn1d/calib.npy ]] && mote "sensor_cnn1d_stream_$p" \
-    "$repo/models/sensor_cnn1d/sensor_cnn1d.onnx" "$repo/models/sensor_cnn1d/test_x.npy" \
-    --calibration "$repo/models/sensor_cnn1d/calib.npy" --precision "$p" --stream input=x,axis=2,hop=16
-  [[ -f $repo/models/gru_classifier/calib.npy ]] && mote "gru_classifier_stream_$p" \
-    "$repo/models/gru_classifier/gru_classifier.onnx" "$repo/models/gru_classifier/test_x.npy" \
-    --calibration "$repo/models/gru_classifier/calib.npy" --precision "$p" --stream input=x,axis=1,hop=1
+  if [[ -f $repo/models/sensor_cnn1d/calib.npy ]]; then
+    mote "sensor_cnn1d_stream_$p" "$repo/models/sensor_cnn1d/sensor_cnn1d.onnx" \
+      "$repo/models/sensor_cnn1d/test_x.npy" --calibration "$repo/models/sensor_cnn1d/calib.npy" \
+      --precision "$p" --stream input=x,axis=2,hop=16
+  fi
+  if [[ -f $repo/models/gru_classifier/calib.npy ]]; then
+    mote "gru_classifier_stream_$p" "$repo/models/gru_classifier/gru_classifier.onnx" \
+      "$repo/models/gru_classifier/test_x.npy" --calibration "$repo/models/gru_classifier/calib.npy" \
+      --precision "$p" --stream input=x,axis=1,hop=1
+  fi
 done
 for dir in "$shared"/testdata/onnx-ml/*/; do
   [[ -f $dir/model.onnx && -f $dir/X_calib.npy ]] || continue

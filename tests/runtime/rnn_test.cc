@@ -425,7 +425,8 @@ TEST(RnnOp, QuantizedTracksReference) {
 // and int8: the state never leaves the op's own representation).
 TEST(RnnOp, StatefulStepsEqualTheWholeSequence) {
   std::mt19937 rng(13);
-  for (schema::RnnCell cell : {schema::RnnCell::Simple, schema::RnnCell::Gru, schema::RnnCell::Lstm}) {
+  for (schema::RnnCell cell :
+       {schema::RnnCell::Simple, schema::RnnCell::Gru, schema::RnnCell::Lstm}) {
     for (int hop : {1, 2, 3}) {
       Case c;
       c.cell = cell;

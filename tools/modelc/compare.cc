@@ -96,6 +96,13 @@ Comparison Compare(const std::string& source, const std::string& source_name,
   uint8_t* aligned = arena.data() + (16 - reinterpret_cast<uintptr_t>(arena.data()) % 16) % 16;
   Result<Interpreter> created =
       Interpreter::Create(model.value(), {aligned, model.value().arena_size()});
+  if (model.value().state_size() > 0) {
+    // Its inputs are hops and its outputs depend on earlier invokes: compare
+    // the same model converted without --stream instead.
+    throw ConvertError("compare: the .mote file is a streaming model (modelc convert --stream); compare its "
+                       "conversion without --stream",
+                       ErrorKind::kUnsupported);
+  }
   if (!created.ok()) throw std::runtime_error("cannot create an interpreter for the .mote file");
   Interpreter interp = created.value();
 

@@ -344,7 +344,7 @@ ConvertResult Convert(const ConvertOptions& options) {
   if (EndsWith(options.report_path, ".html")) {
     // The page shows per-layer error: compared on (up to 64) calibration samples.
     std::optional<Comparison> comparison;
-    if (!calibration.empty()) comparison = Compare(source, options.model_path,
+    if (!calibration.empty() && result.streamed.empty()) comparison = Compare(source, options.model_path,
                                                    std::string(result.emitted.bytes.begin(), result.emitted.bytes.end()),
                                                    calibration);
     const std::string profile =

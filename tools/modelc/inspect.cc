@@ -198,7 +198,8 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
       name += std::string("(") + schema::EnumNameUnaryFunction(unary->function()) + ")";
     }
     if (const auto* rnn = op->options_as_RnnOptions()) {
-      name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) + (rnn->stateful() ? ",stateful" : "") + ")";
+      name += std::string("(") + schema::EnumNameRnnCell(rnn->cell()) +
+              (rnn->stateful() ? ",stateful" : "") + ")";
     }
     if (const auto* cmp = op->options_as_CompareOptions()) {
       name += std::string("(") + schema::EnumNameCompareFunction(cmp->function()) + ")";
