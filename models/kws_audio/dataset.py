@@ -114,7 +114,8 @@ FRONTEND = dict(sample_rate=SAMPLE_RATE, n_fft=512, win_length=480, hop_length=3
                 f_max=7600.0, n_mels=40, center=False, power=2.0, mel_scale="htk")
 LOG_OFFSET = 1e-6
 MODELC_FRONTEND = ("logmel:sample_rate=16000,n_fft=512,win_length=480,hop_length=320,f_min=20,"
-                   "f_max=7600,n_mels=40,center=false,power=2,mel_scale=htk,log_offset=1e-6")
+                   "f_max=7600,n_mels=40,center=false,power=2,mel_scale=htk,log=ln,log_offset=1e-6,"
+                   "samples=16000")
 
 
 def features(clips):

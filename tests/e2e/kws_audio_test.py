@@ -7,12 +7,11 @@ variants the training never used, models/kws_audio/dataset.py) and computes
 PyTorch's decisions on torchaudio's features. modelc prepends the same
 front-end to the classifier (--frontend), so the .mote takes the int16 audio:
   - its decisions agree with PyTorch's (on torchaudio's features) on >= 99% of
-    the clips in float32 and int16, >= 98% in int8 (the int8 classifier's own
-    rounding), and its accuracy on the labels is printed beside PyTorch's;
-  - the raw outputs of the first clips are byte-identical on every QEMU target;
-  - the streaming form (--stream: one 20 ms hop of audio per Invoke, the
-    front-end's overlap and the feature frames kept as state) gives the
-    whole-clip decision after the clip's last hop.
+    the clips in every precision (issue 13's bar), and its accuracy on the labels
+    is printed beside PyTorch's (float32 models take the audio as float in
+    [-1, 1], int8/int16 ones the int16 samples);
+  - the raw outputs of the first clips are byte-identical on every QEMU target.
+The streaming form (one hop of audio per Invoke) is tests/e2e/stream_test.py's.
 
     /usr/bin/python3 tests/e2e/kws_audio_test.py --bin build/host/bin --repo . --targets host,cortex-m4
 """
@@ -24,7 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_common import Checker, board_too_small, compare_raw, guarded, parse_args, run  # noqa: E402
 
-MIN_AGREEMENT = {"float32": 99.0, "int16": 99.0, "int8": 98.0}
+MIN_AGREEMENT = {"float32": 99.0, "int16": 99.0, "int8": 99.0}
 RAW_CLIPS = 3
 
 
@@ -53,11 +52,12 @@ def main():
     clips_path = os.path.join(a.scratch, "clips.npy")
     calib_path = os.path.join(a.scratch, "calib.npy")
     few = os.path.join(a.scratch, "few.npy")
-    np.save(clips_path, clips)
     np.save(calib_path, calib)
-    np.save(few, clips[:RAW_CLIPS])
     for precision in ("float32", "int8", "int16"):
         name = "kws_audio " + precision
+        audio = clips.astype(np.float32) / 32768 if precision == "float32" else clips
+        np.save(clips_path, audio)
+        np.save(few, audio[:RAW_CLIPS])
         model = os.path.join(a.scratch, "kws_%s.mote" % precision)
         r = run([a.modelc, "convert", os.path.join(folder, "kws_audio.onnx"), "-o", model,
                  "--frontend", dataset.MODELC_FRONTEND, "--calibration", calib_path,
