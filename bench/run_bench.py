@@ -33,12 +33,31 @@ def mlperf_inputs(name):
         spec = np.fromfile(os.path.join(MLPERF, "anomaly_detection/samples/normal_id_01_00000000_hist_librosa.bin"),
                            "<f4").reshape(-1, 128)
         return np.stack([spec[i:i + 5].reshape(640) for i in range(4)]).astype(np.float32)
+    if name == "kws_audio":  # two held-back clips, int16 (models/kws_audio/dataset.py)
+        return kws_audio_clips(held_back=True)
     rng = np.random.default_rng(0)
     if name == "qdq_cnn":  # models/qdq_cnn: 16 x 16 RGB textures, roughly unit variance
         return rng.normal(size=(2, 3, 16, 16)).astype(np.float32)
     shape, scale = ((32, 32, 3), 255.0) if name == "ic" else ((96, 96, 3), 1.0)
     return (rng.uniform(0, 1, (2,) + shape) * scale).astype(np.float32)
 
+
+def kws_audio_clips(held_back):
+    """Keyword clips synthesized with espeak-ng: 2 held back, or 24 calibration clips."""
+    sys.path.insert(0, os.path.join(REPO, "models", "kws_audio"))
+    import dataset
+    clips, _ = dataset.held_back_clips(per_class=1) if held_back else dataset.training_clips(per_class=2, seed=3)
+    return clips[:2] if held_back else clips
+
+
+def kws_audio_frontend():
+    sys.path.insert(0, os.path.join(REPO, "models", "kws_audio"))
+    import dataset
+    return dataset.MODELC_FRONTEND
+
+
+# Ops of the audio front-end (modelc --frontend): their instructions are also reported apart.
+FRONTEND_OPS = {"Spectrogram", "Dct"}
 
 # (name, source model, calibration or None, inputs (path or array), precisions)
 MODELS = [
@@ -89,6 +108,9 @@ MODELS = [
      {"args": ["--stream", "input=x,axis=1,hop=1"], "hops": lambda x: stream_hops(x[:1], 1, 1)}),
     # Pre-quantized ONNX (QDQ): int8 from the parameters it carries, no calibration.
     ("qdq_cnn (QDQ onnx)", "models/qdq_cnn/qdq_cnn.onnx", None, "qdq_cnn", ["int8", "float32"]),
+    # Raw 16 kHz audio in: the log-mel front-end (modelc --frontend) before the keyword DS-CNN.
+    ("kws_audio (raw audio, 1 s)", "models/kws_audio/kws_audio.onnx", "kws_audio", "kws_audio",
+     ["int8", "int16", "float32"], {"args": ["--frontend", kws_audio_frontend()], "hops": lambda x: x}),
 ]
 
 
@@ -187,7 +209,10 @@ def qemu_instructions(bin_dir, model, inputs, target, work):
             return None
         raise RuntimeError(r.stderr)
     m = re.search(r"(\d+) inferences, (\d+) instructions per inference", r.stdout)
-    return int(m.group(1)) * int(m.group(2))
+    # Per-op lines: "index kind MACs instructions MACs/instr name"; the front-end's share.
+    frontend = sum(int(f[3]) for f in (line.split() for line in r.stdout.splitlines())
+                   if len(f) >= 4 and f[0].isdigit() and f[1] in FRONTEND_OPS)
+    return int(m.group(1)) * int(m.group(2)), frontend
 
 
 def main():
@@ -219,8 +244,12 @@ def main():
             x = (np.load(os.path.join(REPO, inputs)) if inputs.endswith(".npy") else mlperf_inputs(inputs))[:SAMPLES]
             x = streaming["hops"](x)
             xin = os.path.join(work, "x.npy")
-            np.save(xin, x)
+            if calib == "kws_audio":
+                calib = os.path.join(work, "kws_calib.npy")
+                np.save(calib, kws_audio_clips(held_back=False))
             for precision in precisions:
+                # int16 audio feeds int8/int16 models; float32 ones take it in [-1, 1].
+                np.save(xin, x.astype(np.float32) / 32768 if x.dtype == np.int16 and precision == "float32" else x)
                 model = os.path.join(work, "m.mote")
                 report = os.path.join(work, "r.json")
                 cmd = [os.path.join(bin_dir, "modelc"), "convert", os.path.join(REPO, source), "-o", model,
@@ -230,25 +259,31 @@ def main():
                 run(cmd)
                 rep = json.load(open(report))
                 for target in targets:
+                    frontend = None
                     if target == "host":
                         insns = callgrind_instructions(bin_dir, model, xin, work)
                     else:
-                        insns = qemu_instructions(bin_dir, model, xin, target, work)
-                        if insns is None:
+                        counted = qemu_instructions(bin_dir, model, xin, target, work)
+                        if counted is None:
                             continue  # does not fit the board (e.g. the 16 KiB micro:bit)
+                        insns, frontend = counted
                     per = insns / len(x)
                     rows.append({
                         "model": name, "precision": precision, "target": target, "macs": rep["total_macs"],
                         "instructions": round(per), "macs_per_instruction": rep["total_macs"] / per,
                         "arena": rep["arena_bytes"], "arena_lower_bound": rep["arena_lower_bound_bytes"],
                         "model_bytes": rep["file_bytes"],
-                        "runtime_flash": flash.get(target),
+                        "runtime_flash": flash.get(target), "frontend": frontend or None,
                     })
     header = ["model", "precision", "target", "MACs", "instr/inference", "MACs/instr", "arena (lower bound)",
               "model bytes", "runtime flash"]
     table = [[r["model"], r["precision"], r["target"], str(r["macs"]), str(r["instructions"]),
               f'{r["macs_per_instruction"]:.3f}', f'{r["arena"]} ({r["arena_lower_bound"]})', str(r["model_bytes"]),
               "-" if r["runtime_flash"] is None else str(r["runtime_flash"])] for r in rows]
+    if any(r["frontend"] for r in rows):  # per inference: front-end / the rest (the classifier)
+        header.append("front-end / classifier instr")
+        for r, t in zip(rows, table):
+            t.append("-" if not r["frontend"] else "%d / %d" % (r["frontend"], r["instructions"] - r["frontend"]))
     tflm = [r for r in rows if r["target"] == "cortex-m4" and r["model"] in TFLM_CORTEX_M4]
     if tflm:
         header += ["TFLM instr (mote/TFLM)", "TFLM arena (mote/TFLM)"]
