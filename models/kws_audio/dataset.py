@@ -34,7 +34,8 @@ def speak(word, voice, variant, speed, pitch):
 
 
 def _resample_with_sox(wav_bytes):
-    raw = subprocess.run(["sox", "-t", "wav", "-", "-t", "raw", "-e", "signed-integer", "-b", "16",
+    # -D: no dither (sox dithers with random noise by default, so runs would differ).
+    raw = subprocess.run(["sox", "-D", "-t", "wav", "-", "-t", "raw", "-e", "signed-integer", "-b", "16",
                           "-c", "1", "-r", str(SAMPLE_RATE), "-"], input=wav_bytes, check=True,
                          capture_output=True).stdout
     return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0

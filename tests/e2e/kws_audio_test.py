@@ -10,12 +10,16 @@ front-end to the classifier (--frontend), so the .mote takes the int16 audio:
     the clips in every precision (issue 13's bar), and its accuracy on the labels
     is printed beside PyTorch's (float32 models take the audio as float in
     [-1, 1], int8/int16 ones the int16 samples);
-  - the raw outputs of the first clips are byte-identical on every QEMU target.
+  - the raw outputs of the first clips are byte-identical on every QEMU target;
+  - the README's raw-audio block runs as written (on the emulated M4) and
+    gives the labels, with dataset.py's front-end string.
 The streaming form (one hop of audio per Invoke) is tests/e2e/stream_test.py's.
 
     /usr/bin/python3 tests/e2e/kws_audio_test.py --bin build/host/bin --repo . --targets host,cortex-m4
 """
 import os
+import re
+import subprocess
 import sys
 
 import numpy as np
@@ -37,6 +41,38 @@ def torch_decisions(folder, clips):
     model.eval()
     with torch.no_grad():
         return model(torch.from_numpy(dataset.features(clips))).numpy()
+
+
+README_MARKER = "<!-- kws_audio: tests/e2e/kws_audio_test.py runs this block as written -->"
+
+
+def check_readme_block(a, c, frontend):
+    """The README's ```sh block after README_MARKER, run in a folder whose models/ and
+    build/host/bin are the repository's and the build's."""
+    text = open(os.path.join(a.repo, "README.md")).read()
+    if not c.ok("README has the kws_audio block", README_MARKER in text, README_MARKER):
+        return
+    block = re.search(r"```sh\n(.*?)```", text.split(README_MARKER, 1)[1], re.S).group(1)
+    c.ok("README's --frontend string is models/kws_audio/dataset.py's", "'%s'" % frontend in block,
+         block)
+    here = os.path.join(a.scratch, "readme")
+    os.makedirs(os.path.join(here, "build", "host"))
+    os.symlink(os.path.join(os.path.abspath(a.repo), "models"), os.path.join(here, "models"))
+    os.symlink(os.path.abspath(os.path.dirname(a.modelc)), os.path.join(here, "build", "host", "bin"))
+    target = "cortex-m4" if "cortex-m4" in a.qemu_targets else None
+    if target is None:  # no firmware built: the same block on the host
+        block = block.replace(" --target cortex-m4", "")
+    p = subprocess.run(["bash", "-e", "-c", block], cwd=here, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=600)
+    log = p.stdout.decode("utf-8", "replace")
+    if not c.ok("README kws_audio block runs", p.returncode == 0, log[-2000:]):
+        return
+    got = np.load(os.path.join(here, "kws_logits.npy")).argmax(1)
+    labels = np.load(os.path.join(here, "kws_labels.npy"))
+    acc = 100 * (got == labels).mean()
+    print("INFO README block (%s): %.1f%% of %d held-back clips right" % (target or "host", acc,
+                                                                         len(labels)))
+    c.ok("README kws_audio block: >= 90% of its clips right", acc >= 90.0, "%.1f%%" % acc)
 
 
 def main():
@@ -88,6 +124,7 @@ def main():
                 continue
             if c.ok("run %s on %s" % (name, t), r.rc == 0, r.describe()):
                 c.run("%s bytes identical on %s" % (name, t), compare_raw, host, other)
+    check_readme_block(a, c, dataset.MODELC_FRONTEND)
     return c.finish()
 
 
