@@ -114,7 +114,10 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
                          {"hop", s.hop},
                          {"length", s.length},
                          {"invokes_per_window", s.invokes()},
-                         {"mode", s.mode == StreamMode::kFifo ? "fifo" : "state"}});
+                         {"lead", s.lead},
+                         {"mode", s.mode == StreamMode::kFifo    ? "fifo"
+                                  : s.mode == StreamMode::kState ? "state"
+                                                                 : "frontend"}});
     }
     j["streamed_inputs"] = streams;
     j["state_bytes"] = r.state_size;
@@ -191,7 +194,9 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                   "  streamed: input '%s' %lld rows of axis %lld per invoke (%s), %lld invokes fill its %lld; "
                   "per invoke (hop) %lld MACs; state %lld bytes\n",
                   r.graph.tensors[s.tensor].name.c_str(), static_cast<long long>(s.hop),
-                  static_cast<long long>(s.axis), s.mode == StreamMode::kFifo ? "fifo" : "stateful recurrence",
+                  static_cast<long long>(s.axis), s.mode == StreamMode::kFifo    ? "fifo"
+                  : s.mode == StreamMode::kState ? "stateful recurrence"
+                                                 : "front-end frame by frame",
                   static_cast<long long>(s.invokes()), static_cast<long long>(s.length),
                   static_cast<long long>(r.emitted.total_macs), static_cast<long long>(r.state_size));
     out += buf;
