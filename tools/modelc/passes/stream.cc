@@ -189,12 +189,14 @@ StreamedInput StreamThroughFrontend(Graph& g, int input, int64_t axis, int64_t h
            std::to_string(At(g, input).shape.size() - 1) + ", not " + std::to_string(axis));
   }
   if (spec.center) {
-    Refuse("--frontend center=true pads each clip's two ends by reflection, which a stream has not "
-           "got; train and convert with center=false to stream raw audio");
+    Refuse(
+        "--frontend center=true pads each clip's two ends by reflection, which a stream has not "
+        "got; train and convert with center=false to stream raw audio");
   }
   if (spec.decibel() && spec.top_db > 0) {
-    Refuse("--frontend top_db clamps every feature at the whole clip's loudest minus top_db, which "
-           "no single hop knows; use top_db=none to stream raw audio");
+    Refuse(
+        "--frontend top_db clamps every feature at the whole clip's loudest minus top_db, which "
+        "no single hop knows; use top_db=none to stream raw audio");
   }
   if (hop % spec.hop_length != 0) {
     Refuse("hop " + std::to_string(hop) + " of raw audio must be a multiple of the front-end's " +
@@ -229,7 +231,8 @@ StreamedInput StreamThroughFrontend(Graph& g, int input, int64_t axis, int64_t h
   }
   // Checked: now rewrite. The front-end computes `per_hop` frames per invoke.
   spec.samples = spec.n_fft + (per_hop - 1) * spec.hop_length;
-  for (int n : {spectrogram, last}) g.nodes[static_cast<size_t>(n)].attrs["spec"].s = spec.Canonical();
+  for (int n : {spectrogram, last})
+    g.nodes[static_cast<size_t>(n)].attrs["spec"].s = spec.Canonical();
   if (mels >= 0) At(g, mels).shape[1] = per_hop;  // [1, frames, n_mels] between the two
   Tensor frame = At(g, features);
   frame.name = At(g, features).name + ".frames";
