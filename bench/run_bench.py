@@ -87,9 +87,38 @@ MODELS = [
     ("gru_classifier (stream, hop 1)", "models/gru_classifier/gru_classifier.onnx", "models/gru_classifier/calib.npy",
      "models/gru_classifier/test_x.npy", ["int8", "int16", "float32"],
      {"args": ["--stream", "input=x,axis=1,hop=1"], "hops": lambda x: stream_hops(x[:1], 1, 1)}),
+    # Raw 16 kHz audio through the keyword model's front-end (--frontend), one 20 ms hop per
+    # inference (--stream): one frame of front-end plus the classifier per hop.
+    ("kws_audio (raw audio, stream, hop 320)", "models/kws_audio/kws_audio.onnx", "kws_audio:calib", "kws_audio:clips",
+     ["int8", "int16", "float32"],
+     {"args": ["--frontend", "kws_audio:frontend", "--stream", "input=audio,axis=1,hop=320"],
+      "hops": lambda x: audio_hops(x[:1], 320)}),
     # Pre-quantized ONNX (QDQ): int8 from the parameters it carries, no calibration.
     ("qdq_cnn (QDQ onnx)", "models/qdq_cnn/qdq_cnn.onnx", None, "qdq_cnn", ["int8", "float32"]),
 ]
+
+
+def kws_audio(what, work):
+    """models/kws_audio's front-end string, or its clips (held back; training for calibration)
+    cut to the samples the classifier's frames read, as an .npy path."""
+    sys.path.insert(0, os.path.join(REPO, "models", "kws_audio"))
+    import dataset
+    if what == "frontend":
+        return dataset.MODELC_FRONTEND
+    kw = dict(item.split("=") for item in dataset.MODELC_FRONTEND.split(":", 1)[1].split(","))
+    n_fft, hop = int(kw["n_fft"]), int(kw["hop_length"])
+    used = n_fft + (dataset.CLIP_SAMPLES - n_fft) // hop * hop
+    clips = (dataset.training_clips(per_class=1, seed=3) if what == "calib" else dataset.held_back_clips(per_class=1))[0]
+    path = os.path.join(work, "kws_audio_%s.npy" % what)
+    np.save(path, clips[:, :used])
+    return path
+
+
+def audio_hops(x, hop):
+    """Clips [N, samples] one after another behind the zeros that make whole hops: [hops, 1, hop]."""
+    lead = (hop - x.shape[1] % hop) % hop
+    stream = np.concatenate([np.zeros(lead, x.dtype)] + list(x))
+    return stream.reshape(-1, 1, hop)
 
 
 def stream_hops(x, axis, hop):
@@ -216,6 +245,10 @@ def main():
             if not os.path.exists(os.path.join(REPO, source)):
                 print("skipping %s: %s not found" % (name, source), file=sys.stderr)
                 continue
+            if inputs.startswith("kws_audio:"):
+                inputs, calib = kws_audio("clips", work), kws_audio("calib", work)
+                streaming["args"] = [kws_audio("frontend", work) if a == "kws_audio:frontend" else a
+                                     for a in streaming["args"]]
             x = (np.load(os.path.join(REPO, inputs)) if inputs.endswith(".npy") else mlperf_inputs(inputs))[:SAMPLES]
             x = streaming["hops"](x)
             xin = os.path.join(work, "x.npy")
@@ -229,11 +262,15 @@ def main():
                     cmd += ["--calibration", os.path.join(REPO, calib)]
                 run(cmd)
                 rep = json.load(open(report))
+                xin_p = xin
+                if precision == "float32" and x.dtype == np.int16:  # raw audio: float in [-1, 1]
+                    xin_p = os.path.join(work, "x_float.npy")
+                    np.save(xin_p, x.astype(np.float32) / 32768.0)
                 for target in targets:
                     if target == "host":
-                        insns = callgrind_instructions(bin_dir, model, xin, work)
+                        insns = callgrind_instructions(bin_dir, model, xin_p, work)
                     else:
-                        insns = qemu_instructions(bin_dir, model, xin, target, work)
+                        insns = qemu_instructions(bin_dir, model, xin_p, target, work)
                         if insns is None:
                             continue  # does not fit the board (e.g. the 16 KiB micro:bit)
                     per = insns / len(x)
