@@ -180,13 +180,19 @@ def check_audio_case(a, c, name, onnx, frontend, calib, clips, precision, hop, f
     s = rep.get("streamed_inputs", [{}])[0]
     length = clips.shape[1]
     lead = (hop - length % hop) % hop
-    c.ok(name + " report: front-end stream, lead zeros, invokes per clip, fewer MACs per hop",
+    per_hop = hop // a_hop_length(frontend)  # frames per invoke
+    fe = rep.get("frontend_macs_per_invoke", 0)
+    c.ok(name + " report: front-end stream, lead zeros, invokes per clip; per hop the classifier and "
+         "%d of the whole clip's %d frames of front-end" % (per_hop, frames),
          s.get("mode") == "frontend" and s.get("lead") == lead and s.get("length") == length and
-         s.get("invokes_per_window") == (lead + length) // hop and
-         rep["macs_per_invoke"] < full_rep["total_macs"], json.dumps(s))
-    print("INFO %s: per hop %d MACs (whole clip %d), state %d bytes, arena %d bytes (whole clip %d)" % (
-        name, rep["macs_per_invoke"], full_rep["total_macs"], rep["state_bytes"], rep["arena_bytes"],
-        full_rep["arena_bytes"]))
+         s.get("invokes_per_window") == (lead + length) // hop and 0 < fe <= rep["macs_per_invoke"] and
+         fe % per_hop == 0 and rep["macs_per_invoke"] - fe + fe // per_hop * frames == full_rep["total_macs"],
+         "%s, %d MACs per hop of which front-end %d, whole clip %d" % (
+             json.dumps(s), rep["macs_per_invoke"], fe, full_rep["total_macs"]))
+    print("INFO %s: per hop %d MACs, of which front-end %d (whole clip %d), state %d bytes, arena %d bytes "
+          "(whole clip %d)" % (name, rep["macs_per_invoke"], rep.get("frontend_macs_per_invoke", 0),
+                               full_rep["total_macs"], rep["state_bytes"], rep["arena_bytes"],
+                               full_rep["arena_bytes"]))
     hops = audio_stream(clips, hop, lead)
     windows = audio_windows(hops, length)
     last = (lead + length) // hop - 1  # the first clip's last hop: the window is the clip

@@ -64,6 +64,15 @@ tools::Json TreesJson(const ConvertOptions& options, const Graph& g) {
   return trees;
 }
 
+// MACs of the audio front-end's ops (--frontend) per invoke.
+int64_t FrontendMacs(const ConvertResult& r) {
+  int64_t macs = 0;
+  for (const EmittedOp& op : r.emitted.ops) {
+    if (op.op == "Spectrogram" || op.op == "Dct") macs += op.cost.macs;
+  }
+  return macs;
+}
+
 }  // namespace
 
 tools::Json StackJson(const std::vector<StackBound>& bounds) {
@@ -122,6 +131,7 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
     j["streamed_inputs"] = streams;
     j["state_bytes"] = r.state_size;
     j["macs_per_invoke"] = r.emitted.total_macs;
+    if (!r.frontend_kind.empty()) j["frontend_macs_per_invoke"] = FrontendMacs(r);
   }
   j["planned_cores"] = options.cores;
   if (!r.frontend_kind.empty()) {
@@ -200,6 +210,13 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                   static_cast<long long>(s.invokes()), static_cast<long long>(s.length),
                   static_cast<long long>(r.emitted.total_macs), static_cast<long long>(r.state_size));
     out += buf;
+    if (s.mode == StreamMode::kFrontend) {
+      std::snprintf(buf, sizeof(buf),
+                    "  streamed: per hop the front-end computes its new frames (%lld MACs), the "
+                    "classifier the rest; a clip is fed after %lld zero samples\n",
+                    static_cast<long long>(FrontendMacs(r)), static_cast<long long>(s.lead));
+      out += buf;
+    }
   }
   for (const Node& n : r.graph.nodes) {
     if (n.op != "TreeEnsemble") continue;
