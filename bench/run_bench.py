@@ -106,12 +106,25 @@ MODELS = [
     ("gru_classifier (stream, hop 1)", "models/gru_classifier/gru_classifier.onnx", "models/gru_classifier/calib.npy",
      "models/gru_classifier/test_x.npy", ["int8", "int16", "float32"],
      {"args": ["--stream", "input=x,axis=1,hop=1"], "hops": lambda x: stream_hops(x[:1], 1, 1)}),
+    # Raw 16 kHz audio through the keyword model's front-end (--frontend), one 20 ms hop per
+    # inference (--stream): one frame of front-end plus the classifier per hop.
+    ("kws_audio (raw audio, stream, hop 320)", "models/kws_audio/kws_audio.onnx", "kws_audio", "kws_audio",
+     ["int8", "int16", "float32"],
+     {"args": ["--frontend", kws_audio_frontend(), "--stream", "input=audio,axis=1,hop=320"],
+      "hops": lambda x: audio_hops(x[:1], 320)}),
     # Pre-quantized ONNX (QDQ): int8 from the parameters it carries, no calibration.
     ("qdq_cnn (QDQ onnx)", "models/qdq_cnn/qdq_cnn.onnx", None, "qdq_cnn", ["int8", "float32"]),
     # Raw 16 kHz audio in: the log-mel front-end (modelc --frontend) before the keyword DS-CNN.
     ("kws_audio (raw audio, 1 s)", "models/kws_audio/kws_audio.onnx", "kws_audio", "kws_audio",
      ["int8", "int16", "float32"], {"args": ["--frontend", kws_audio_frontend()], "hops": lambda x: x}),
 ]
+
+
+def audio_hops(x, hop):
+    """Clips [N, samples] one after another behind the zeros that make whole hops: [hops, 1, hop]."""
+    lead = (hop - x.shape[1] % hop) % hop
+    stream = np.concatenate([np.zeros(lead, x.dtype)] + list(x))
+    return stream.reshape(-1, 1, hop)
 
 
 def stream_hops(x, axis, hop):

@@ -11,6 +11,15 @@ interpreter, so a file [N, ...hop...] is a stream of N hops.
     4): after 32 / hop invokes of one sequence the output equals the full
     model's: float32 within 1e-5, int8 and int16 byte for byte; modelc's own
     check (ResetState between its calibration sequences) agrees as well;
+  - raw audio through --frontend and --stream composed (audio hop -> Fifo of
+    n_fft samples -> the front-end for one frame -> Fifo of T frames ->
+    classifier): an identity classifier (the features themselves; logmel,
+    and mfcc with 2 frames per hop) and models/kws_audio, fed clips hop by
+    hop after `lead` zeros (the first n_fft - hop samples prime the window):
+    from the invoke the T frames fill on, every output equals the whole-clip
+    model's on the last clip-length samples of the stream (the clip's last
+    hop: the clip itself), int8/int16 byte for byte, float32 within 1e-5;
+    center=true, top_db and hops not a multiple of hop_length are refused;
   - the streamed models' raw outputs are byte-identical on every QEMU target;
   - the report and `modelc inspect` state the state bytes and tensors.
 
@@ -145,6 +154,142 @@ def check_state(a, c):
          r.out[-600:])
 
 
+def audio_stream(clips, hop, lead):
+    """Clips one after another behind `lead` zeros, cut to whole hops: [N, 1, hop]."""
+    s = np.concatenate([np.zeros(lead, clips.dtype)] + list(clips))
+    n = s.size // hop
+    return s[:n * hop].reshape(n, 1, hop)
+
+
+def audio_windows(hops, length):
+    """The last `length` samples of the stream at each invoke (zeros before it): [N, 1, length]."""
+    hop = hops.shape[2]
+    s = np.concatenate([np.zeros(length, hops.dtype), hops.reshape(-1)])
+    return np.stack([s[(k + 1) * hop:(k + 1) * hop + length] for k in range(len(hops))])[:, None, :]
+
+
+def check_audio_case(a, c, name, onnx, frontend, calib, clips, precision, hop, frames, on_boards):
+    """The composed stream against the whole-clip model on every window after the frames fill."""
+    calib_path = os.path.join(a.scratch, name + "_calib.npy")
+    np.save(calib_path, calib)
+    full, full_rep = convert(a, c, name + "_full", onnx, calib_path, precision, ["--frontend", frontend])
+    streamed, rep = convert(a, c, name + "_stream", onnx, calib_path, precision,
+                            ["--frontend", frontend, "--stream", "input=audio,axis=1,hop=%d" % hop])
+    if full is None or streamed is None:
+        return
+    s = rep.get("streamed_inputs", [{}])[0]
+    length = clips.shape[1]
+    lead = (hop - length % hop) % hop
+    per_hop = hop // a_hop_length(frontend)  # frames per invoke
+    fe = rep.get("frontend_macs_per_invoke", 0)
+    c.ok(name + " report: front-end stream, lead zeros, invokes per clip; per hop the classifier and "
+         "%d of the whole clip's %d frames of front-end" % (per_hop, frames),
+         s.get("mode") == "frontend" and s.get("lead") == lead and s.get("length") == length and
+         s.get("invokes_per_window") == (lead + length) // hop and 0 < fe <= rep["macs_per_invoke"] and
+         fe % per_hop == 0 and rep["macs_per_invoke"] - fe + fe // per_hop * frames == full_rep["total_macs"],
+         "%s, %d MACs per hop of which front-end %d, whole clip %d" % (
+             json.dumps(s), rep["macs_per_invoke"], fe, full_rep["total_macs"]))
+    print("INFO %s: per hop %d MACs, of which front-end %d (whole clip %d), state %d bytes, arena %d bytes "
+          "(whole clip %d)" % (name, rep["macs_per_invoke"], rep.get("frontend_macs_per_invoke", 0),
+                               full_rep["total_macs"], rep["state_bytes"], rep["arena_bytes"],
+                               full_rep["arena_bytes"]))
+    hops = audio_stream(clips, hop, lead)
+    windows = audio_windows(hops, length)
+    last = (lead + length) // hop - 1  # the first clip's last hop: the window is the clip
+    assert (windows[last, 0] == clips[0]).all()
+    if precision == "float32":
+        hops, windows = hops.astype(np.float32) / 32768.0, windows.astype(np.float32) / 32768.0
+    want_path = sim(a, c, name + "_windows", full, windows)
+    got_path = sim(a, c, name + "_hops", streamed, hops)
+    if want_path is None or got_path is None:
+        return
+    want, got = np.load(want_path), np.load(got_path)
+    filled = -(-frames // (hop // a_hop_length(frontend))) - 1  # the first invoke with T frames
+    if precision == "float32":
+        tol = 1e-5 * max(1.0, float(np.abs(want).max()))
+        diff = float(np.abs(got[filled:] - want[filled:]).max())
+        c.ok("%s: outputs from invoke %d on (the clip's last hop %d) within 1e-5 of the whole-clip model's"
+             % (name, filled, last), diff <= tol, "max |diff| %g" % diff)
+    else:
+        same = [got[k].tobytes() == want[k].tobytes() for k in range(filled, len(got))]
+        c.ok("%s: outputs from invoke %d on (the clip's last hop %d) == the whole-clip model's, byte for byte"
+             % (name, filled, last), all(same), "differ at invokes %s" % [
+                 filled + k for k, e in enumerate(same) if not e][:8])
+    if on_boards and a.qemu_targets:  # the first clip's hops: every board == the host
+        first = hops[:last + 1]
+        host = sim(a, c, name + "_clip", streamed, first)
+        if host is not None:
+            boards(a, c, name + "_clip", streamed, first, host)
+
+
+def a_hop_length(frontend):
+    return int(dict(kv.split("=") for kv in frontend.split(":", 1)[1].split(","))["hop_length"])
+
+
+def identity_classifier(path, features, frames, layout):
+    from onnx import TensorProto, helper, save
+    shape = [1, features, frames] if layout == "mel_time" else [1, 1, frames, features]
+    x = helper.make_tensor_value_info("features", TensorProto.FLOAT, shape)
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, features * frames])
+    s = helper.make_tensor("s", TensorProto.INT64, [2], [1, features * frames])
+    g = helper.make_graph([helper.make_node("Reshape", ["features", "s"], ["y"])], "identity", [x], [y], [s])
+    save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+def test_audio(rng, n, samples):
+    """Chirps and noise at several levels, int16."""
+    t = np.arange(samples) / 16000.0
+    out = []
+    for k in range(n):
+        f0, f1 = rng.uniform(100, 2000), rng.uniform(2000, 7000)
+        chirp = np.sin(2 * np.pi * (f0 + (f1 - f0) * t / t[-1] / 2) * t) * rng.uniform(0.05, 0.6)
+        out.append(chirp + rng.normal(0, rng.uniform(0.001, 0.05), samples))
+    return np.clip(np.round(np.array(out) * 32767), -32768, 32767).astype(np.int16)
+
+
+def check_frontend(a, c):
+    rng = np.random.default_rng(13)
+    # Identity classifiers: the output is the feature window itself.
+    cases = (("logmel", "logmel:n_fft=256,hop_length=128,n_mels=24,center=false", 24, 20, "mel_time", 128,
+              PRECISIONS),
+             ("mfcc", "mfcc:n_fft=256,win_length=200,hop_length=80,n_mels=32,n_mfcc=13,log_mels=true,"
+                      "layout=time_mel,center=false", 13, 21, "time_mel", 160, ("float32", "int8")))
+    for kind, frontend, features, frames, layout, hop, precisions in cases:
+        onnx = os.path.join(a.scratch, "identity_%s.onnx" % kind)
+        identity_classifier(onnx, features, frames, layout)
+        n_fft, hop_length = 256, a_hop_length(frontend)
+        length = n_fft + (frames - 1) * hop_length
+        calib, clips = test_audio(rng, 6, length), test_audio(rng, 2, length)
+        for precision in precisions:
+            check_audio_case(a, c, "audio_identity_%s_%s" % (kind, precision), onnx, frontend, calib, clips,
+                             precision, hop, frames, True)
+    onnx = os.path.join(a.scratch, "identity_logmel.onnx")
+    for frontend, spec, words in (
+            ("logmel:n_fft=256,hop_length=128,n_mels=24", "hop=128", "center=true"),
+            ("logmel:n_fft=256,hop_length=128,n_mels=24,center=false,log=db,top_db=80", "hop=128", "top_db"),
+            ("logmel:n_fft=256,hop_length=128,n_mels=24,center=false", "hop=100", "multiple of the front-end")):
+        calib = os.path.join(a.scratch, "refuse_calib.npy")  # 20 frames: (T - 1) hops centred, else + n_fft
+        np.save(calib, test_audio(rng, 2, 19 * 128 + (0 if "center=false" not in frontend else 256)))
+        r = run([a.modelc, "convert", onnx, "-o", os.path.join(a.scratch, "bad.mote"), "--calibration",
+                 calib, "--frontend", frontend, "--stream", "input=audio,axis=1," + spec])
+        c.ok("--frontend '%s' --stream %s refused naming %s" % (frontend, spec, words),
+             r.rc != 0 and words in r.err, r.err[-300:])
+    # The keyword model from raw audio, one hop (20 ms) per invoke.
+    d = os.path.join(a.repo, "models", "kws_audio")
+    sys.path.insert(0, d)
+    import dataset
+    kw = dict(item.split("=") for item in dataset.MODELC_FRONTEND.split(":", 1)[1].split(","))
+    n_fft, hop_length = int(kw["n_fft"]), int(kw["hop_length"])
+    frames = 1 + (dataset.CLIP_SAMPLES - n_fft) // hop_length
+    length = n_fft + (frames - 1) * hop_length  # the samples the classifier's frames read
+    clips, _ = dataset.held_back_clips(per_class=1)
+    calib, _ = dataset.training_clips(per_class=1, seed=3)
+    for precision in PRECISIONS:
+        check_audio_case(a, c, "kws_audio_%s" % precision, os.path.join(d, "kws_audio.onnx"),
+                         dataset.MODELC_FRONTEND, calib[:, :length], clips[:2, :length], precision, hop_length,
+                         frames, True)
+
+
 def check_refusals(a, c):
     d = os.path.join(a.repo, "models", "gru_classifier")
     onnx, calib = os.path.join(d, "gru_classifier.onnx"), os.path.join(d, "calib.npy")
@@ -170,6 +315,7 @@ def main():
     check_fifo(a, c)
     check_state(a, c)
     check_refusals(a, c)
+    check_frontend(a, c)
     return c.finish()
 
 

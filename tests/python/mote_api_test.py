@@ -222,6 +222,31 @@ class AudioFrontend(unittest.TestCase):
         want = cli.run((audio[:2] / 32768.0).astype(np.float32), raw=True)
         for name in got:
             np.testing.assert_array_equal(got[name], want[name])
+    def test_frontend_streams_raw_audio(self):
+        """frontend= and stream= composed: one hop of audio per run, the whole clip's output at its last hop."""
+        spec = "logmel:n_fft=256,hop_length=128,n_mels=16,center=false"
+        frames, samples = 8, 256 + 7 * 128
+        x = helper.make_tensor_value_info("features", TensorProto.FLOAT, [1, 16, frames])
+        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16 * frames])
+        shape = helper.make_tensor("s", TensorProto.INT64, [2], [1, 16 * frames])
+        graph = helper.make_graph([helper.make_node("Reshape", ["features", "s"], ["y"])], "g", [x], [y],
+                                  [shape])
+        source = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        audio = np.round(np.random.default_rng(1).normal(0, 3000, (4, samples))).astype(np.int16)
+        full = mote.convert(source, calibration=audio, precision="int16", frontend=spec)
+        model = mote.convert(source, calibration=audio, precision="int16", frontend=spec,
+                             stream="input=audio,axis=1,hop=128")
+        self.assertEqual(tuple(model.inputs[0].shape), (1, 128))
+        self.assertEqual(model.report["streamed_inputs"][0]["mode"], "frontend")
+        self.assertEqual(model.report["streamed_inputs"][0]["lead"], 0)
+        self.assertGreater(model.state_size, 0)
+        clip = (audio[:1] / 32768.0).astype(np.float32)
+        want = full.run(clip, raw=True)["y"]
+        got = model.run(clip.reshape(samples // 128, 128), raw=True)["y"]  # 9 hops: 8 frames after 1 priming
+        self.assertEqual(got[-1].tobytes(), want[0].tobytes())
+        self.assertNotEqual(got[-2].tobytes(), want[0].tobytes())
+
+
 class Streaming(unittest.TestCase):
     """mote.convert(stream=...): state kept between runs, reset_state as a fresh model."""
 

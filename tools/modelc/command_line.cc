@@ -185,8 +185,9 @@ void AddConvert(CLI::App& app, ConvertOptions* o) {
        "Stream an input: each invoke takes HOP rows of its time axis AXIS and the model keeps "
        "state between invokes (a FIFO window of the axis' length in front of the model, or, when "
        "the axis feeds a forward recurrent layer through transposes, that layer's hidden state; "
-       "mode=fifo|state forces one). The calibration samples hold whole windows; repeat for "
-       "several inputs.")
+       "mode=fifo|state forces one; with --frontend, the raw audio input streamed HOP samples, a "
+       "multiple of hop_length, computes only the new frames per invoke). The calibration "
+       "samples hold whole windows; repeat for several inputs.")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->option_text("'input=NAME,axis=AXIS,hop=HOP[,mode=auto|fifo|state]'");
 }

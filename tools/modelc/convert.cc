@@ -109,8 +109,11 @@ std::vector<float> RowsOf(const Value& v, int64_t axis, int64_t start, int64_t c
   std::vector<float> out;
   out.reserve(static_cast<size_t>(outer * count * row));
   for (int64_t o = 0; o < outer; ++o) {
-    const float* from = v.f.data() + (o * length + start) * row;
-    out.insert(out.end(), from, from + count * row);
+    // Rows before the first (a stream's lead) are zeros.
+    const int64_t zeros = std::clamp<int64_t>(-start, 0, count);
+    out.insert(out.end(), static_cast<size_t>(zeros * row), 0.0f);
+    const float* from = v.f.data() + (o * length + start + zeros) * row;
+    out.insert(out.end(), from, from + (count - zeros) * row);
   }
   return out;
 }
@@ -127,7 +130,7 @@ void FeedSample(mote::Interpreter& interp, const std::vector<Value>& sample,
     for (size_t i = 0; i < sample.size(); ++i) {
       std::vector<float> x(sample[i].f.data(), sample[i].f.data() + sample[i].f.size());
       for (const StreamedInput& s : streamed) {
-        if (s.tensor == graph_inputs[i]) x = RowsOf(sample[i], s.axis, k * s.hop, s.hop);
+        if (s.tensor == graph_inputs[i]) x = RowsOf(sample[i], s.axis, k * s.hop - s.lead, s.hop);
       }
       (void)mote::QuantizeInto(x, interp.input(i));
     }

@@ -64,6 +64,15 @@ tools::Json TreesJson(const ConvertOptions& options, const Graph& g) {
   return trees;
 }
 
+// MACs of the audio front-end's ops (--frontend) per invoke.
+int64_t FrontendMacs(const ConvertResult& r) {
+  int64_t macs = 0;
+  for (const EmittedOp& op : r.emitted.ops) {
+    if (op.op == "Spectrogram" || op.op == "Dct") macs += op.cost.macs;
+  }
+  return macs;
+}
+
 }  // namespace
 
 tools::Json StackJson(const std::vector<StackBound>& bounds) {
@@ -114,11 +123,15 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
                          {"hop", s.hop},
                          {"length", s.length},
                          {"invokes_per_window", s.invokes()},
-                         {"mode", s.mode == StreamMode::kFifo ? "fifo" : "state"}});
+                         {"lead", s.lead},
+                         {"mode", s.mode == StreamMode::kFifo    ? "fifo"
+                                  : s.mode == StreamMode::kState ? "state"
+                                                                 : "frontend"}});
     }
     j["streamed_inputs"] = streams;
     j["state_bytes"] = r.state_size;
     j["macs_per_invoke"] = r.emitted.total_macs;
+    if (!r.frontend_kind.empty()) j["frontend_macs_per_invoke"] = FrontendMacs(r);
   }
   j["planned_cores"] = options.cores;
   if (!r.frontend_kind.empty()) {
@@ -191,10 +204,19 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                   "  streamed: input '%s' %lld rows of axis %lld per invoke (%s), %lld invokes fill its %lld; "
                   "per invoke (hop) %lld MACs; state %lld bytes\n",
                   r.graph.tensors[s.tensor].name.c_str(), static_cast<long long>(s.hop),
-                  static_cast<long long>(s.axis), s.mode == StreamMode::kFifo ? "fifo" : "stateful recurrence",
+                  static_cast<long long>(s.axis), s.mode == StreamMode::kFifo    ? "fifo"
+                  : s.mode == StreamMode::kState ? "stateful recurrence"
+                                                 : "front-end frame by frame",
                   static_cast<long long>(s.invokes()), static_cast<long long>(s.length),
                   static_cast<long long>(r.emitted.total_macs), static_cast<long long>(r.state_size));
     out += buf;
+    if (s.mode == StreamMode::kFrontend) {
+      std::snprintf(buf, sizeof(buf),
+                    "  streamed: per hop the front-end computes its new frames (%lld MACs), the "
+                    "classifier the rest; a clip is fed after %lld zero samples\n",
+                    static_cast<long long>(FrontendMacs(r)), static_cast<long long>(s.lead));
+      out += buf;
+    }
   }
   for (const Node& n : r.graph.nodes) {
     if (n.op != "TreeEnsemble") continue;

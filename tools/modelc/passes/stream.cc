@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "frontend/audio_frontend.h"
 #include "plan/memory_planner.h"
 
 namespace mote::modelc {
@@ -175,6 +176,81 @@ StreamedInput StreamThroughState(Graph& g, int input, int64_t axis, int64_t hop)
   return {input, axis, hop, 0, StreamMode::kState};
 }
 
+StreamedInput StreamThroughFrontend(Graph& g, int input, int64_t axis, int64_t hop) {
+  const std::vector<int> readers = g.Consumers(input);
+  if (readers.size() != 1 || g.nodes[static_cast<size_t>(readers[0])].op != "Spectrogram") {
+    Refuse("'" + At(g, input).name + "' is not read by the front-end's Spectrogram alone");
+  }
+  const int spectrogram = readers[0];
+  FrontendSpec spec = ParseFrontend(g.nodes[static_cast<size_t>(spectrogram)].attrs.at("spec").s);
+  const int64_t samples = At(g, input).shape.back();
+  if (axis != static_cast<int64_t>(At(g, input).shape.size()) - 1) {
+    Refuse("raw audio streams along its samples axis " +
+           std::to_string(At(g, input).shape.size() - 1) + ", not " + std::to_string(axis));
+  }
+  if (spec.center) {
+    Refuse(
+        "--frontend center=true pads each clip's two ends by reflection, which a stream has not "
+        "got; train and convert with center=false to stream raw audio");
+  }
+  if (spec.decibel() && spec.top_db > 0) {
+    Refuse(
+        "--frontend top_db clamps every feature at the whole clip's loudest minus top_db, which "
+        "no single hop knows; use top_db=none to stream raw audio");
+  }
+  if (hop % spec.hop_length != 0) {
+    Refuse("hop " + std::to_string(hop) + " of raw audio must be a multiple of the front-end's " +
+           "hop_length " + std::to_string(spec.hop_length) + " (one or more whole frames)");
+  }
+  if (spec.hop_length > spec.n_fft) {
+    Refuse("hop_length " + std::to_string(spec.hop_length) + " above n_fft skips samples");
+  }
+  const int64_t per_hop = hop / spec.hop_length;  // frames per invoke
+  const int64_t frames = spec.frames(samples);
+  if (per_hop > frames) {
+    Refuse("hop " + std::to_string(hop) + " holds more than the classifier's " +
+           std::to_string(frames) + " frames");
+  }
+  // The front-end's last tensor: the Spectrogram's, or the Dct's after it (mfcc).
+  int last = spectrogram;
+  int mels = -1;
+  {
+    const int out = g.nodes[static_cast<size_t>(spectrogram)].outputs[0];
+    const std::vector<int> next = g.Consumers(out);
+    if (next.size() == 1 && g.nodes[static_cast<size_t>(next[0])].op == "Dct") {
+      last = next[0];
+      mels = out;
+    }
+  }
+  const int features = g.nodes[static_cast<size_t>(last)].outputs[0];
+  const Shape& fshape = At(g, features).shape;
+  const size_t time_axis = spec.mel_time() ? fshape.size() - 1 : fshape.size() - 2;
+  if (fshape.size() < 2 || fshape[time_axis] != frames) {
+    Refuse("the front-end's output '" + At(g, features).name + "' " + ShapeString(fshape) +
+           " does not hold " + std::to_string(frames) + " frames where expected");
+  }
+  // Checked: now rewrite. The front-end computes `per_hop` frames per invoke.
+  spec.samples = spec.n_fft + (per_hop - 1) * spec.hop_length;
+  for (int n : {spectrogram, last})
+    g.nodes[static_cast<size_t>(n)].attrs["spec"].s = spec.Canonical();
+  if (mels >= 0) At(g, mels).shape[1] = per_hop;  // [1, frames, n_mels] between the two
+  Tensor frame = At(g, features);
+  frame.name = At(g, features).name + ".frames";
+  frame.shape[time_axis] = per_hop;
+  const int fresh_frames = g.AddTensor(std::move(frame));
+  g.nodes[static_cast<size_t>(last)].outputs[0] = fresh_frames;
+  ConnectFifo(g, fresh_frames, features, static_cast<int64_t>(time_axis), "frontend.frames.fifo");
+  // The audio: a window of the samples those frames need.
+  At(g, input).shape.back() = spec.samples;
+  StreamedInput result = StreamThroughFifo(g, input, axis, hop);
+  result.mode = StreamMode::kFrontend;
+  // A clip's samples after its last frame (samples= beyond the frames) are
+  // never read: the stream's clip ends with that frame.
+  result.length = spec.n_fft + (frames - 1) * spec.hop_length;
+  result.lead = (hop - result.length % hop) % hop;
+  return result;
+}
+
 StreamedInput StreamInput(Graph& g, const StreamSpec& spec) {
   int input = -1;
   for (int t : g.inputs) {
@@ -193,6 +269,12 @@ StreamedInput StreamInput(Graph& g, const StreamSpec& spec) {
                        At(g, input).name + "' " + ShapeString(shape));
   }
   const int64_t length = shape[static_cast<size_t>(axis)];
+  const std::vector<int> readers = g.Consumers(input);
+  if (spec.mode != StreamMode::kFifo && readers.size() == 1 &&
+      g.nodes[static_cast<size_t>(readers[0])].op == "Spectrogram") {
+    if (spec.hop < 1) throw ConvertError("--stream: hop must be positive");
+    return StreamThroughFrontend(g, input, axis, spec.hop);
+  }
   if (spec.hop < 1 || spec.hop > length || length % spec.hop != 0) {
     throw ConvertError("--stream: hop " + std::to_string(spec.hop) + " must divide the length " +
                        std::to_string(length) + " of axis " + std::to_string(axis) + " of '" +

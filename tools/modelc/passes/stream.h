@@ -24,7 +24,7 @@
 
 namespace mote::modelc {
 
-enum class StreamMode { kAuto, kFifo, kState };
+enum class StreamMode { kAuto, kFifo, kState, kFrontend };
 
 struct StreamSpec {
   std::string input;                    // graph input name (empty: the only input)
@@ -41,9 +41,12 @@ struct StreamedInput {
   int tensor = -1;   // the new graph input ([..., hop, ...])
   int64_t axis = 0;  // non-negative
   int64_t hop = 1;
-  int64_t length = 1;                               // L: the full model's length along axis
-  StreamMode mode = StreamMode::kFifo;              // kFifo or kState
-  int64_t invokes() const { return length / hop; }  // to fill one window / sequence
+  int64_t length = 1;                   // L: the full model's length along axis
+  StreamMode mode = StreamMode::kFifo;  // kFifo, kState or kFrontend
+  // kFrontend: zero rows fed before the L rows of a clip so that lead + L
+  // divides by hop (the clip's first n_fft - hop samples prime the window).
+  int64_t lead = 0;
+  int64_t invokes() const { return (lead + length) / hop; }  // to fill one window / sequence
 };
 
 // The reusable step: a Fifo op writing `window` (which must have no
@@ -60,6 +63,15 @@ StreamedInput StreamThroughFifo(Graph& g, int input, int64_t axis, int64_t hop);
 // Stateful stepping of the Rnn reached from `input` (see above); throws
 // Unsupported naming the reason if the graph does not allow it.
 StreamedInput StreamThroughState(Graph& g, int input, int64_t axis, int64_t hop);
+
+// Raw audio `input` read by the front-end's Spectrogram (--frontend with
+// center=false and no top_db), streamed `hop` samples per invoke, hop a
+// multiple m of hop_length: audio hop -> Fifo of n_fft + (m - 1) * hop_length
+// samples -> the front-end for m frames -> Fifo of the classifier's T frames
+// -> classifier. Per hop: m frames of front-end plus the classifier. After a
+// clip is fed (lead zeros first), the outputs equal the whole-clip model's
+// byte for byte. Throws Unsupported naming the reason otherwise.
+StreamedInput StreamThroughFrontend(Graph& g, int input, int64_t axis, int64_t hop);
 
 // Applies `spec` to a lowered (and quantized, or float32) graph.
 StreamedInput StreamInput(Graph& g, const StreamSpec& spec);
