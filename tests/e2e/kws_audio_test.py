@@ -62,7 +62,9 @@ def check_readme_block(a, c, frontend):
     target = "cortex-m4" if "cortex-m4" in a.qemu_targets else None
     if target is None:  # no firmware built: the same block on the host
         block = block.replace(" --target cortex-m4", "")
-    p = subprocess.run(["bash", "-e", "-c", block], cwd=here, stdout=subprocess.PIPE,
+    # The README's python3 is Debian's (/usr/bin first, as on a fresh machine).
+    env = dict(os.environ, PATH="/usr/bin:" + os.environ.get("PATH", ""))
+    p = subprocess.run(["bash", "-e", "-c", block], cwd=here, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=600)
     log = p.stdout.decode("utf-8", "replace")
     if not c.ok("README kws_audio block runs", p.returncode == 0, log[-2000:]):
