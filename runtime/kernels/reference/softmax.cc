@@ -12,6 +12,13 @@ uint32_t Normalize(uint32_t e, uint32_t sum, uint32_t one) {
   return q >= one ? one - 1 : static_cast<uint32_t>(q);
 }
 
+// max - x as a table index. x never exceeds the row's max in a valid model,
+// but a hostile file may overlap the output with the input, so a value read
+// again after earlier outputs were written may: the index stays in the table.
+inline uint32_t Below(int32_t max, int32_t x) {
+  return x < max ? static_cast<uint32_t>(max - x) : 0;
+}
+
 int32_t InterpolateExp(const int32_t* table, uint32_t d) {
   const uint32_t base = d >> 7;
   const int32_t frac = static_cast<int32_t>(d & 127u);
@@ -60,7 +67,7 @@ int32_t RoundingHalfSum(int32_t a, int32_t b) {
 // (1.0 saturates to 2^31 - 1). For a in [0, 1) no sum below overflows.
 int32_t OneOverOnePlusX(int32_t a) {
   constexpr int32_t kOneQ2 = int32_t{1} << 29;
-  constexpr int32_t k48Over17Q2 = 1515870810;      // round(48/17 * 2^29)
+  constexpr int32_t k48Over17Q2 = 1515870810;        // round(48/17 * 2^29)
   constexpr int32_t kMinus32Over17Q2 = -1010580540;  // round(-32/17 * 2^29)
   const int32_t half_denominator = RoundingHalfSum(a, INT32_MAX);
   int32_t x = k48Over17Q2 + SaturatingRoundingDoublingHighMul(half_denominator, kMinus32Over17Q2);
@@ -96,10 +103,10 @@ void SoftmaxInt8(size_t rows, size_t depth, const int32_t* exp_table, const int8
     int32_t max = in[0];
     for (size_t i = 1; i < depth; ++i) max = in[i] > max ? in[i] : max;
     uint32_t sum = 0;
-    for (size_t i = 0; i < depth; ++i) sum += static_cast<uint32_t>(exp_table[max - in[i]]);
+    for (size_t i = 0; i < depth; ++i) sum += static_cast<uint32_t>(exp_table[Below(max, in[i])]);
     // Every output reads its own input only, so this may run in place.
     for (size_t i = 0; i < depth; ++i) {
-      const uint32_t e = static_cast<uint32_t>(exp_table[max - in[i]]);
+      const uint32_t e = static_cast<uint32_t>(exp_table[Below(max, in[i])]);
       out[i] = static_cast<int8_t>(static_cast<int32_t>(Normalize(e, sum, 256)) - 128);
     }
   }
@@ -127,7 +134,7 @@ void SoftmaxInt8Tflite(size_t rows, size_t depth, const int32_t* exp_table, cons
     // sum is the same wherever TFLite's result is defined (below kSumLimit).
     int64_t sum = 0;
     for (size_t i = 0; i < depth; ++i) {
-      sum += RoundingDivideByPOT(exp_table[max - in[i]], kSumIntegerBits);
+      sum += RoundingDivideByPOT(exp_table[Below(max, in[i])], kSumIntegerBits);
     }
     if (sum >= kSumLimit) {
       for (size_t i = 0; i < depth; ++i) out[i] = -128;
@@ -135,12 +142,13 @@ void SoftmaxInt8Tflite(size_t rows, size_t depth, const int32_t* exp_table, cons
     }
     // exp_table[0] is exp(0), so sum >= 2^19 (1.0): the shift is in [23, 31].
     int bits_over_unit = 0;
-    const int32_t reciprocal = SoftmaxInt8TfliteReciprocal(static_cast<int32_t>(sum), &bits_over_unit);
+    const int32_t reciprocal =
+        SoftmaxInt8TfliteReciprocal(static_cast<int32_t>(sum), &bits_over_unit);
     const int shift = bits_over_unit + 31 - 8;
     // Every output reads its own input only, so this may run in place.
     for (size_t i = 0; i < depth; ++i) {
       const int32_t p = RoundingDivideByPOT(
-          SaturatingRoundingDoublingHighMul(reciprocal, exp_table[max - in[i]]), shift);
+          SaturatingRoundingDoublingHighMul(reciprocal, exp_table[Below(max, in[i])]), shift);
       out[i] = ClampTo<int8_t>(p - 128, -128, 127);
     }
   }
@@ -155,11 +163,10 @@ void SoftmaxInt16(size_t rows, size_t depth, const int32_t* exp_table, const int
     for (size_t i = 1; i < depth; ++i) max = in[i] > max ? in[i] : max;
     uint32_t sum = 0;
     for (size_t i = 0; i < depth; ++i) {
-      sum += static_cast<uint32_t>(InterpolateExp(exp_table, static_cast<uint32_t>(max - in[i])));
+      sum += static_cast<uint32_t>(InterpolateExp(exp_table, Below(max, in[i])));
     }
     for (size_t i = 0; i < depth; ++i) {
-      const uint32_t e =
-          static_cast<uint32_t>(InterpolateExp(exp_table, static_cast<uint32_t>(max - in[i])));
+      const uint32_t e = static_cast<uint32_t>(InterpolateExp(exp_table, Below(max, in[i])));
       out[i] = static_cast<int16_t>(Normalize(e, sum, 32768));
     }
   }
