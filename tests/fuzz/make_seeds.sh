@@ -48,6 +48,7 @@ if [[ -d $node_tests ]]; then
   ops+='|quantizelinear|dequantizelinear|qlinearconv|qlinearmatmul|convinteger|matmulinteger'
   ops+='|where|equal|less|less_equal|greater|greater_equal|and|or|xor|and[234]d|or[234]d|xor[234]d|not'
   ops+='|cumsum|castlike|hardmax|top_k|edge_pad|reflect_pad'
+  ops+='|dft|stft|melweightmatrix|hannwindow|hammingwindow|blackmanwindow|range|cos'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then

@@ -50,6 +50,19 @@ void CheckOutputType(const Node& n) {
   }
 }
 
+// A matrix DFT costs rows * n * bins * 2 multiplies: past this it is refused
+// (no microcontroller model needs a billion per inference), which also
+// bounds the reference's time and the matrix's size.
+constexpr int64_t kMaxDftMacs = int64_t{1} << 30;
+
+void CheckDftCost(const Node& n, int64_t rows, int64_t matrix_entries) {
+  if (matrix_entries > kMaxInputElements || (rows > 0 && matrix_entries > kMaxDftMacs / rows)) {
+    Unsupported(n, "a matrix DFT of " + std::to_string(matrix_entries) + " coefficients over " +
+                       std::to_string(rows) +
+                       " rows is too costly (at most 2^30 multiplies and 2^24 coefficients)");
+  }
+}
+
 void CheckLength(const Node& n, int64_t v, const std::string& what) {
   if (v < 1 || v > kMaxInputElements) {
     Fail(n, what + " " + std::to_string(v) + " out of range (1 to " +
@@ -230,6 +243,7 @@ DftShape DftShapeOf(const Graph& g, const Node& n, const Shape& x, const OpInput
   }
   d.axis = axis < 0 ? axis + rank : axis;
   d.n = x[d.axis];
+  CheckLength(n, d.n, "the length of axis " + std::to_string(d.axis));
   d.length = Has(ins, 1) ? ScalarInt(n, ins, 1, "dft_length") : d.n;
   CheckLength(n, d.length, "dft_length");
   d.inverse = n.attr_int("inverse", 0) != 0;
@@ -239,6 +253,7 @@ DftShape DftShapeOf(const Graph& g, const Node& n, const Shape& x, const OpInput
   d.out = x;
   d.out[d.axis] = d.bins;
   d.out.back() = 2;
+  CheckDftCost(n, NumElements(x) / (d.n * d.c), d.n * d.c * d.bins * 2);
   return d;
 }
 
@@ -308,6 +323,7 @@ StftShape StftShapeOf(const Node& n, const Shape& signal, const OpInputs& ins) {
   }
   s.frames = (s.samples - s.frame) / s.step + 1;
   s.bins = n.attr_int("onesided", 1) != 0 ? s.frame / 2 + 1 : s.frame;
+  CheckDftCost(n, s.batch * s.frames, s.frame * s.c * s.bins * 2);
   return s;
 }
 
