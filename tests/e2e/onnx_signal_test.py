@@ -12,7 +12,8 @@ calibrated on.
   - float32: within 1e-4 of the largest |feature| (relative);
   - int8 and int16: SQNR against numpy above a floor (printed);
   - a DFT (axis 1 of [2, 32, 3, 2], complex, inverse, dft_length 40 padded)
-    alone, float32 against np.fft.ifft;
+    alone against np.fft.ifft: float32 within 1e-5 (relative), int16 and int8
+    SQNR above a floor (printed);
   - the same bytes on every QEMU target given.
 
     /usr/bin/python3 tests/e2e/onnx_signal_test.py --bin build/host/bin --repo . --targets host,cortex-m4
@@ -33,6 +34,7 @@ N_FFT, HOP, SAMPLES, MELS, RATE, F_LO, F_HI, OFFSET = 256, 128, 2048, 20, 16000,
 # printed: a Log table over the power's whole range is coarse near the
 # offset (the --frontend Spectrogram's fused log is the accurate path).
 SQNR_FLOOR_DB = {"int16": 45.0, "int8": 25.0}
+DFT_SQNR_FLOOR_DB = {"int16": 45.0, "int8": 30.0}
 
 
 def const(name, v, dtype):
@@ -182,13 +184,21 @@ def check_dft(a, c):
     z = x[..., 0].astype(np.float64) + 1j * x[..., 1]
     y = np.fft.ifft(z, n=40, axis=1)
     want = np.stack([y.real, y.imag], axis=-1)
-    mote = convert(a, c, "idft_float32", model, calib, "float32")
-    out = sim(a, c, "idft", mote, x) if mote else None
-    if out is not None:
+    for precision in ("float32", "int16", "int8"):
+        mote = convert(a, c, "idft_" + precision, model, calib, precision)
+        out = sim(a, c, "idft_" + precision, mote, x) if mote else None
+        if out is None:
+            continue
         got = np.load(out).reshape(want.shape)
-        rel = np.max(np.abs(got - want)) / np.max(np.abs(want))
-        print("  inverse DFT float32: max |error| / max |value| = %.3g" % rel)
-        c.ok("inverse DFT (axis 1, dft_length 40) within 1e-5 of np.fft.ifft", rel <= 1e-5, "relative %.3g" % rel)
+        if precision == "float32":
+            rel = np.max(np.abs(got - want)) / np.max(np.abs(want))
+            print("  inverse DFT float32: max |error| / max |value| = %.3g" % rel)
+            c.ok("inverse DFT (axis 1, dft_length 40) within 1e-5 of np.fft.ifft", rel <= 1e-5, "relative %.3g" % rel)
+        else:
+            db = sqnr_db(want, got)
+            print("  inverse DFT %s: SQNR %.1f dB against np.fft.ifft" % (precision, db))
+            c.ok("inverse DFT %s SQNR >= %.0f dB" % (precision, DFT_SQNR_FLOOR_DB[precision]),
+                 db >= DFT_SQNR_FLOOR_DB[precision], "%.1f dB" % db)
 
 
 def check_refusals(a, c):

@@ -235,6 +235,7 @@ DftShape DftShapeOf(const Graph& g, const Node& n, const Shape& x, const OpInput
     Fail(n, "the last axis must be 1 (real) or 2 (complex), not " + std::to_string(d.c));
   int64_t axis = n.attr_int("axis", 1);
   if (g.opset >= 20) {  // the axis became input 2 (default -2)
+    if (n.has_attr("axis")) Fail(n, "since opset 20 the axis is input 2, not an attribute");
     axis = Has(ins, 2) ? ScalarInt(n, ins, 2, "axis") : -2;
   }
   if (axis < -rank || axis >= rank - 1 || axis == -1) {
