@@ -56,6 +56,8 @@ if [[ -d $node_tests ]]; then
     fi
   done
 fi
+# The signal ops with constant sizes (the node tests' sizes are graph inputs).
+/usr/bin/python3 "$repo/tests/fuzz/signal_seeds.py" "$out/fuzz_onnx_import"
 for f in "$shared"/models/mlperf-tiny/*/*.tflite; do add fuzz_tflite_import "$f"; done
 # Small TFLite models of every operator modelc imports, float32 and int8
 # (tflite_seeds.py writes them as JSON for flatc and the subset schema).
