@@ -250,6 +250,9 @@ DftShape DftShapeOf(const Graph& g, const Node& n, const Shape& x, const OpInput
   d.inverse = n.attr_int("inverse", 0) != 0;
   const bool onesided = n.attr_int("onesided", 0) != 0;
   if (d.inverse && onesided) Unsupported(n, "inverse=1 with onesided=1 is not supported");
+  // ONNX: "if the input or window tensors are complex, then onesided output is not possible".
+  if (onesided && d.c == 2)
+    Fail(n, "onesided=1 needs a real input (its last axis 1), not a complex one");
   d.bins = onesided ? d.length / 2 + 1 : d.length;
   d.out = x;
   d.out[d.axis] = d.bins;
@@ -323,7 +326,11 @@ StftShape StftShapeOf(const Node& n, const Shape& signal, const OpInputs& ins) {
                 std::to_string(s.samples) + " samples)");
   }
   s.frames = (s.samples - s.frame) / s.step + 1;
-  s.bins = n.attr_int("onesided", 1) != 0 ? s.frame / 2 + 1 : s.frame;
+  const bool onesided = n.attr_int("onesided", 1) != 0;
+  if (onesided && s.c == 2) {
+    Fail(n, "onesided=1 (the default) needs a real signal (its last axis 1), not a complex one");
+  }
+  s.bins = onesided ? s.frame / 2 + 1 : s.frame;
   CheckDftCost(n, s.batch * s.frames, s.frame * s.c * s.bins * 2);
   return s;
 }
