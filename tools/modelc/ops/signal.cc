@@ -494,7 +494,8 @@ void CheckSignalParameters(const Graph& g) {
       }
     }
     bool any = false;
-    for (int t : n.inputs) any = any || (t >= 0 && computed.count(t));
+    // A Shape's result is static (FoldConstants folds it): Range(0, Shape(x)[1], 1) folds.
+    for (int t : n.inputs) any = any || (n.op != "Shape" && t >= 0 && computed.count(t));
     if (any) computed.insert(n.outputs.begin(), n.outputs.end());
   }
 }
