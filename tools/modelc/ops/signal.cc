@@ -11,9 +11,14 @@
 // that matrix. A matrix DFT costs n * bins * 2 multiplies per frame, O(n^2):
 // fine for short frames and for matching ONNX exactly; the O(n log n) FFT is
 // the runtime's Spectrogram (modelc --frontend).
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "ops/op_registry.h"
 #include "passes/passes.h"
