@@ -754,6 +754,41 @@ def main():
                 return "float32: " + e if e else None
             c.run("modelc_qdq_%s" % kind, check)
 
+    if onnx is not None:
+        # ONNX signal ops (ops/signal.cc): refused attributes and computed
+        # parameters are named with node, op and reason.
+        def make_signal(kind):
+            xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 1])
+            yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+            inits = [numpy_helper.from_array(np.array(16, np.int64), "n"),
+                     numpy_helper.from_array(np.array(8, np.int64), "hop")]
+            if kind == "dft_inverse_onesided":
+                nodes = [helper.make_node("DFT", ["x"], ["y"], name="my_bad_node", axis=1, inverse=1, onesided=1)]
+            elif kind == "window_output_double":
+                nodes = [helper.make_node("HannWindow", ["n"], ["w"], name="my_bad_node", output_datatype=11),
+                         helper.make_node("STFT", ["x", "hop", "w"], ["y"], name="stft")]
+            else:  # stft_computed_window: the window is a slice of the signal
+                inits += [numpy_helper.from_array(np.array([0, 0, 0], np.int64), "starts"),
+                          numpy_helper.from_array(np.array([1, 16, 1], np.int64), "ends"),
+                          numpy_helper.from_array(np.array([16], np.int64), "flat")]
+                nodes = [helper.make_node("Slice", ["x", "starts", "ends"], ["s"]),
+                         helper.make_node("Reshape", ["s", "flat"], ["w"]),
+                         helper.make_node("STFT", ["x", "hop", "w"], ["y"], name="my_bad_node")]
+            g = helper.make_graph(nodes, "bad_" + kind, [xi], [yo], initializer=inits)
+            path = os.path.join(inputs_dir, "bad_%s.onnx" % kind)
+            onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+            return path
+
+        signal_cases = [
+            ("dft_inverse_onesided", ("my_bad_node", "DFT", "onesided", "not supported")),
+            ("window_output_double", ("my_bad_node", "HannWindow", "output_datatype 11")),
+            ("stft_computed_window", ("my_bad_node", "STFT", "window", "constant")),
+        ]
+        for kind, named in signal_cases:
+            def check(kind=kind, named=named):
+                return convert_fails(make_signal(kind), ["--precision", "float32"], all_words=named)
+            c.run("modelc_signal_%s" % kind, check)
+
     tmp_left = [f for f in os.listdir(outdir) if ".tmp" in f]
     c.ok("modelc_no_tmp_leftovers", not tmp_left, "leftovers: %s" % tmp_left)
     return c.finish()

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <deque>
 #include <vector>
 
 namespace mote::modelc {
@@ -115,7 +116,10 @@ struct Node {
 
 struct Graph {
   std::string name;
-  std::vector<Tensor> tensors;
+  // A deque, so a reference to a tensor stays valid while a pass adds tensors
+  // (a vector reallocated under such references: use-after-frees fuzzing found
+  // in the Rnn expansion and ReduceSum lowering).
+  std::deque<Tensor> tensors;
   std::vector<Node> nodes;
   std::vector<int> inputs;
   std::vector<int> outputs;

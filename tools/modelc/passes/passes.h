@@ -47,6 +47,13 @@ void FuseLayerNorm(Graph& graph);
 // (Tensor::pinned, Graph::weight_pins), else float ops (fake quantization).
 void ImportQuantization(Graph& graph, bool keep);
 
+// ONNX signal ops (ops/signal.cc): throws Unsupported if an input that sets
+// a shape or the transform (a window's size, STFT's frame_step, ...) depends
+// on the graph's inputs; run before shape inference.
+void CheckSignalParameters(const Graph& graph);
+// DFT and STFT on computed signals as Transpose/Reshape/Gather and a MatMul
+// by a constant DFT matrix (ops/signal.cc); after constant folding.
+void DecomposeSignalOps(Graph& graph);
 // All of the above.
 void Optimize(Graph& graph);
 

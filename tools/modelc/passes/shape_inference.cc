@@ -122,8 +122,10 @@ void CheckFiniteWeights(const Graph& g) {
 }  // namespace
 
 void Optimize(Graph& graph) {
+  CheckSignalParameters(graph);
   InferShapes(graph);
   FoldConstants(graph);
+  DecomposeSignalOps(graph);
   FuseLayerNorm(graph);
   if (!graph.nhwc) LiftSequenceOps(graph);
   LowerToMoteOps(graph);
