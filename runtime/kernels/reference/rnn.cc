@@ -204,15 +204,16 @@ struct QuantStep {
 
 template <typename T>
 T Output(const RnnQuantParams& q, int16_t h) {
-  const int32_t v =
-      q.output_zero_point + MultiplyByQuantizedMultiplier(h, q.output_multiplier, q.output_shift);
-  return ClampTo<T>(v, q.output_min, q.output_max);
+  // In int64: a hostile multiplier can reach INT32_MIN, and the zero point is added after.
+  const int64_t v = int64_t{q.output_zero_point} +
+                    MultiplyByQuantizedMultiplier(h, q.output_multiplier, q.output_shift);
+  return ClampTo<T>(SaturateToInt32(v), q.output_min, q.output_max);
 }
 
 template <typename T>
 int16_t State(const T* given, size_t k, int32_t zero_point, int32_t multiplier, int32_t shift) {
   if (given == nullptr) return 0;
-  const int32_t v = int32_t{given[k]} - zero_point;
+  const int32_t v = SaturateToInt32(int64_t{given[k]} - zero_point);
   return static_cast<int16_t>(Saturate16(MultiplyByQuantizedMultiplier(v, multiplier, shift)));
 }
 
