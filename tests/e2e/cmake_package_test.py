@@ -44,18 +44,6 @@ def shell(cmd, cwd, env, timeout=900):
     return p.returncode, p.stdout.decode("utf-8", "replace")
 
 
-def readme_blocks(readme):
-    """The fenced blocks after MARKER, up to the next '## ' heading: {lang: [body, ...]}."""
-    text = open(readme).read()
-    if MARKER not in text:
-        raise ValueError("README.md has no %r" % MARKER)
-    section = text.split(MARKER, 1)[1].split("\n## ", 1)[0]
-    blocks = {}
-    for lang, body in re.findall(r"```(\w+)\n(.*?)```", section, re.S):
-        blocks.setdefault(lang, []).append(body)
-    return blocks
-
-
 def mirror(repo, bin_dir, dest):
     """A checkout whose build/host/bin is bin_dir: every top-level entry linked but build/."""
     os.makedirs(os.path.join(dest, "build", "host", "bin"))
@@ -92,7 +80,7 @@ def main():
     mote_file = os.path.join(firmware, "mote_models", "digits.mote")
     models = os.path.join(a.repo, "models", "digits_mlp")
 
-    blocks = readme_blocks(os.path.join(a.repo, "README.md"))
+    blocks = e2e.readme_blocks(os.path.join(a.repo, "README.md"), MARKER)
     rc, log = shell(blocks["sh"][0], src, env)
     print("# README quick start:\n" + "\n".join("#   " + l for l in log.splitlines()[-12:]))
     if not c.ok("readme_quick_start_runs", rc == 0, "exit %d:\n%s" % (rc, log[-3000:])):

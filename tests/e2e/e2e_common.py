@@ -6,6 +6,7 @@ Debian's /usr/bin/python3 and no PyTorch / onnxruntime / pytest.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,18 @@ CURRENT = []
 
 class Skip(str):
     """Returned by a check that does not apply (e.g. a model too large for a board)."""
+
+
+def readme_blocks(readme, marker):
+    """The README's fenced blocks after `marker`, up to the next '## ' heading: {lang: [body, ...]}."""
+    text = open(readme).read()
+    if marker not in text:
+        raise ValueError("README.md has no %r" % marker)
+    section = text.split(marker, 1)[1].split("\n## ", 1)[0]
+    blocks = {}
+    for lang, body in re.findall(r"```(\w+)\n(.*?)```", section, re.S):
+        blocks.setdefault(lang, []).append(body)
+    return blocks
 
 
 def board_too_small(result):

@@ -18,14 +18,14 @@ The streaming form (one hop of audio per Invoke) is tests/e2e/stream_test.py's.
     /usr/bin/python3 tests/e2e/kws_audio_test.py --bin build/host/bin --repo . --targets host,cortex-m4
 """
 import os
-import re
 import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_common import Checker, board_too_small, compare_raw, guarded, parse_args, run  # noqa: E402
+from e2e_common import (Checker, board_too_small, compare_raw, guarded, parse_args,  # noqa: E402
+                        readme_blocks, run)
 
 MIN_AGREEMENT = {"float32": 99.0, "int16": 99.0, "int8": 99.0}
 RAW_CLIPS = 3
@@ -52,7 +52,7 @@ def check_readme_block(a, c, frontend):
     text = open(os.path.join(a.repo, "README.md")).read()
     if not c.ok("README has the kws_audio block", README_MARKER in text, README_MARKER):
         return
-    block = re.search(r"```sh\n(.*?)```", text.split(README_MARKER, 1)[1], re.S).group(1)
+    block = readme_blocks(os.path.join(a.repo, "README.md"), README_MARKER)["sh"][0]
     c.ok("README's --frontend string is models/kws_audio/dataset.py's", "'%s'" % frontend in block,
          block)
     here = os.path.join(a.scratch, "readme")
