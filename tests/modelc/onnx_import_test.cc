@@ -46,6 +46,17 @@ class OnnxBuilder {
     for (auto& s : out) n->add_output(s);
     return n;
   }
+  void InitInt(const std::string& name, std::vector<int64_t> dims, std::vector<int64_t> values,
+               int type = onnx::TensorProto::INT64) {
+    auto* init = g()->add_initializer();
+    init->set_name(name);
+    init->set_data_type(type);
+    for (int64_t d : dims) init->add_dims(d);
+    for (int64_t v : values) {
+      if (type == onnx::TensorProto::INT64) init->add_int64_data(v);
+      else init->add_int32_data(static_cast<int32_t>(v));
+    }
+  }
   void Output(const std::string& name) { g()->add_output()->set_name(name); }
   std::string Bytes() const { return model_.SerializeAsString(); }
 
@@ -127,6 +138,52 @@ TEST(OnnxImport, BooleansLowerToCompareAndWhere) {
     EXPECT_EQ(values[g.outputs[1]].f[k], y[k]) << k;
     EXPECT_EQ(values[g.outputs[2]].f[k], h[k]) << k;
   }
+}
+
+// What torch.var / torch.std (unbiased) and modules built with dropout=0.0
+// export: the element count as ReduceProd over Shape (folded in int64), x -
+// mean of two computed tensors (broadcast), and training-mode Dropout whose
+// ratio is 0 (an identity).
+TEST(OnnxImport, VarianceAndZeroRatioTrainingDropoutExports) {
+  OnnxBuilder b;
+  b.InitInt("one", {}, {1});
+  b.InitInt("axes", {1}, {1});
+  b.Init("ratio", {}, {0.0f});
+  b.InitInt("training", {}, {1}, onnx::TensorProto::BOOL);
+  b.Node("shape", "Shape", {"x"}, {"s"});
+  IntAttr(b.Node("pick", "Gather", {"s", "one"}, {"count_1d"}), "axis", 0);
+  IntAttr(b.Node("count", "ReduceProd", {"count_1d"}, {"count"}), "keepdims", 0);
+  IntAttr(b.Node("to_float", "Cast", {"count"}, {"n"}), "to", onnx::TensorProto::FLOAT);
+  b.Node("mean", "ReduceMean", {"x"}, {"m"})->add_attribute()->CopyFrom([] {
+    onnx::AttributeProto a;
+    a.set_name("axes");
+    a.set_type(onnx::AttributeProto::INTS);
+    a.add_ints(1);
+    return a;
+  }());
+  b.Node("centre", "Sub", {"x", "m"}, {"d"});
+  b.Node("scale", "Mul", {"d", "n"}, {"y"});
+  b.Node("drop", "Dropout", {"x", "ratio", "training"}, {"z"});
+  b.Output("y");
+  b.Output("z");
+  Graph g = ImportOnnxBytes(b.Bytes(), "variance");
+  Optimize(g);
+  Eigen::ArrayXf x(4);
+  x << 1, -2, 3.5f, 4;
+  const auto values = Execute(g, {Value::Float({1, 4}, x)});
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_FLOAT_EQ(values[g.outputs[0]].f[k], (x[k] - 1.625f) * 4.0f) << k;
+    EXPECT_EQ(values[g.outputs[1]].f[k], x[k]);
+  }
+  // A non-zero ratio in training mode stays refused by name.
+  OnnxBuilder c;
+  c.Init("ratio", {}, {0.5f});
+  c.InitInt("training", {}, {1}, onnx::TensorProto::BOOL);
+  c.Node("drop", "Dropout", {"x", "ratio", "training"}, {"z"});
+  c.Output("z");
+  const std::string e = ErrorOf(c.Bytes());
+  EXPECT_NE(e.find("'drop'"), std::string::npos) << e;
+  EXPECT_NE(e.find("ratio other than 0"), std::string::npos) << e;
 }
 
 TEST(OnnxImport, CastOfAComputedTensorToAnIntegerIsRefusedByName) {

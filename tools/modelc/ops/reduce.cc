@@ -81,6 +81,29 @@ std::vector<int64_t> AxesOf(const Node& n, const OpInputs& ins, size_t rank, boo
   return axes;
 }
 
+// Integer reductions (shape arithmetic such as the element count torch.var
+// exports as ReduceProd over Shape): exact in int64, refused on overflow.
+int64_t CombineInt(const Node& n, schema::ReduceFunction f, const std::vector<int64_t>& row) {
+  using F = schema::ReduceFunction;
+  if (f == F::Max || f == F::Min) {
+    return f == F::Max ? *std::max_element(row.begin(), row.end())
+                       : *std::min_element(row.begin(), row.end());
+  }
+  if (f != F::Sum && f != F::Prod && f != F::SumSquare && f != F::L1)
+    Unsupported(n,
+                "this reduction of integers is not supported (Sum, Prod, Max, Min, L1, "
+                "SumSquare are)");
+  int64_t acc = f == F::Prod ? 1 : 0;
+  for (int64_t v : row) {
+    int64_t term = f == F::L1 && v < 0 ? -v : v;
+    bool overflow = f == F::SumSquare && __builtin_mul_overflow(v, v, &term);
+    overflow = overflow || (f == F::Prod ? __builtin_mul_overflow(acc, term, &acc)
+                                         : __builtin_add_overflow(acc, term, &acc));
+    if (overflow) Unsupported(n, "the integer reduction overflows int64");
+  }
+  return acc;
+}
+
 Value Reduce(const Node& n, schema::ReduceFunction f, const Value& x,
              const std::vector<int64_t>& axes, bool keep) {
   const size_t rank = x.shape.size();
@@ -92,27 +115,42 @@ Value Reduce(const Node& n, schema::ReduceFunction f, const Value& x,
     if (!reduced[k] || keep) out.push_back(kept_shape[k]);
   }
   if (x.size() == 0) Unsupported(n, "reductions of empty tensors are not supported");
-  std::vector<std::vector<double>> rows(static_cast<size_t>(NumElements(kept_shape)));
+  // rows[o]: the flat indices of x that output o combines.
+  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(NumElements(kept_shape)));
   std::vector<int64_t> counter(rank, 0);
   for (int64_t i = 0; i < x.size(); ++i) {
     int64_t o = 0;
     for (size_t k = 0; k < rank; ++k) o = o * kept_shape[k] + (reduced[k] ? 0 : counter[k]);
-    rows[o].push_back(x.f[i]);
+    rows[o].push_back(i);
     for (size_t k = rank; k-- > 0;) {
       if (++counter[k] < x.shape[k]) break;
       counter[k] = 0;
     }
   }
+  if (x.is_int) {
+    std::vector<int64_t> y(rows.size());
+    for (size_t o = 0; o < rows.size(); ++o) {
+      std::vector<int64_t> row;
+      for (int64_t i : rows[o]) row.push_back(x.i[i]);
+      y[o] = CombineInt(n, f, row);
+    }
+    return Value::Int(out, std::move(y));
+  }
   Eigen::ArrayXf y(static_cast<Eigen::Index>(rows.size()));
-  for (size_t o = 0; o < rows.size(); ++o) y[o] = static_cast<float>(Combine(f, rows[o]));
+  for (size_t o = 0; o < rows.size(); ++o) {
+    std::vector<double> row;
+    for (int64_t i : rows[o]) row.push_back(x.f[i]);
+    y[o] = static_cast<float>(Combine(f, row));
+  }
   return Value::Float(out, std::move(y));
 }
 
 std::vector<Value> EvalReduceOnnx(const Graph&, const Node& n, const OpInputs& ins) {
-  if (ins.empty() || ins[0] == nullptr || ins[0]->is_int) Fail(n, "needs a float input");
+  if (ins.empty() || ins[0] == nullptr) Fail(n, "needs an input");
   bool noop = false;
   const std::vector<int64_t> axes = AxesOf(n, ins, ins[0]->shape.size(), &noop);
   if (noop) return {*ins[0]};
+  if (ins[0]->is_int && n.op == "ReduceLogSum") Unsupported(n, "ReduceLogSum of integers");
   Value y = Reduce(n, Functions().at(n.op), *ins[0], axes, n.attr_int("keepdims", 1) != 0);
   if (n.op == "ReduceLogSum") y.f = y.f.log();
   return {y};

@@ -335,7 +335,14 @@ void LowerToMoteOps(Graph& g) {
     }
     if (n.op == "Dropout" && n.inputs.size() > 2 && n.inputs[2] >= 0) {
       const Tensor& training = g.tensors[n.inputs[2]];
-      if (!training.is_const() || training.constant->AsInt(0) != 0) Unsupported(n, "training-mode dropout is not supported");
+      // With a ratio of 0 (exports of models built with dropout=0.0 in train
+      // mode) training-mode dropout keeps every value: an identity.
+      const bool zero_ratio = n.inputs.size() > 1 && n.inputs[1] >= 0 &&
+                              g.tensors[n.inputs[1]].is_const() &&
+                              g.tensors[n.inputs[1]].constant->size() == 1 &&
+                              g.tensors[n.inputs[1]].constant->AsFloat(0) == 0.0f;
+      if ((!training.is_const() || training.constant->AsInt(0) != 0) && !zero_ratio)
+        Unsupported(n, "training-mode dropout with a ratio other than 0 is not supported");
     }
   }
   for (size_t k = 0; k < g.nodes.size(); ++k) {
@@ -372,6 +379,25 @@ void LowerToMoteOps(Graph& g) {
       g.nodes.erase(g.nodes.begin() + static_cast<long>(k));
       g.nodes.insert(g.nodes.begin() + static_cast<long>(k), nodes.begin(), nodes.end());
       k += nodes.size() - 1;
+      continue;
+    }
+    else if (n.op == "Sub" && !g.tensors[n.inputs[0]].is_const() &&
+             !g.tensors[n.inputs[1]].is_const() &&
+             g.tensors[n.inputs[1]].dtype == DType::kFloat32) {
+      // x - y of two computed tensors -> x + y * -1 (Add broadcasts as Sub does).
+      Tensor t;
+      t.name = g.tensors[n.inputs[1]].name + ".negated";
+      t.shape = g.tensors[n.inputs[1]].shape;
+      Node negate;
+      negate.name = n.name + ".negate";
+      negate.op = "Mul";
+      negate.inputs = {n.inputs[1], g.AddConstant(n.name + ".minus_one",
+                                                  Value::Float({}, Eigen::ArrayXf::Constant(1, -1.0f)))};
+      negate.outputs = {g.AddTensor(std::move(t))};
+      n.op = "Add";
+      n.inputs[1] = negate.outputs[0];
+      g.nodes.insert(g.nodes.begin() + static_cast<long>(k), std::move(negate));
+      ++k;
       continue;
     }
     else if (n.op == "Sub") {
