@@ -6,7 +6,7 @@ ShuffleNetV2, GoogLeNet, DenseNet) and hand-written modules with the patterns ex
 (nn.TransformerEncoder with GELU and norm_first exported in training mode with dropout 0,
 nn.MultiheadAttention, 2-layer bidirectional LSTM, sequence-first GRU, dilated / grouped
 Conv1d with ConvTranspose1d, bilinear Upsample with PixelShuffle, SiLU / Mish / Hardswish /
-GroupNorm / LayerNorm, chunk + GLU with torch.std's unbiased variance), random weights with a
+GroupNorm / LayerNorm, chunk + GLU with torch.std's unbiased variance, Conv3d), random weights with a
 fixed seed, opset 13 and 17. Each must convert to float32 and run on the host within 1e-4 of
 PyTorch (relative to the output's largest magnitude); the small ones also convert to int8 and
 run on the first emulated board with the host's bytes.
@@ -114,6 +114,25 @@ class GluStatistics(nn.Module):
         return torch.stack([y.mean(-1), y.amax(-1), y.std(-1)], -1)
 
 
+class Video3d(nn.Module):
+    """Conv3d: strided, padded, dilated and grouped, with BatchNorm3d; a (2, 1, 1) temporal
+    kernel; a (1, 3, 3) one (3-D as 2-D per slice)."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv3d(2, 8, 3, stride=(2, 1, 2), padding=1)
+        self.bn = nn.BatchNorm3d(8)
+        self.b = nn.Conv3d(8, 8, 3, padding=(2, 1, 1), dilation=(2, 1, 1), groups=4)
+        self.c = nn.Conv3d(8, 4, (1, 3, 3), padding=(0, 1, 1))
+        self.d = nn.Conv3d(4, 4, (2, 1, 1))
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        y = F.relu(self.bn(self.a(x)))
+        y = self.d(self.c(F.relu(self.b(y))))
+        return self.fc(y.mean((2, 3, 4)))
+
+
 def encoder(norm_first, activation):
     layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True,
                                        activation=activation, norm_first=norm_first)
@@ -142,6 +161,7 @@ CASES = [
     ("upsample_pixel_shuffle", UpsampleShuffle, (1, 3, 16, 16), 13, True),
     ("activations", Activations, (1, 16), 13, True),
     ("glu_statistics", GluStatistics, (2, 16), 13, True),
+    ("conv3d", Video3d, (1, 2, 7, 9, 8), 13, True),
 ]
 
 

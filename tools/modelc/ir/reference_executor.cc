@@ -2,6 +2,7 @@
 
 #include "ml/classic.h"
 #include "ops/op_registry.h"
+#include "passes/passes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -526,6 +527,44 @@ Value ConvNchw(const Node& node, const Value& x, const Value& wt, const Value* b
   return Value::Float({n, oc, g.out_h, g.out_w}, std::move(out));
 }
 
+// ONNX Conv over [N, C, D, H, W] with [O, C / group, kd, kh, kw] weights,
+// directly (the oracle for passes/conv3d.cc's 2-D form).
+Value ConvNcdhw(const Node& node, const Value& x, const Value& wt, const Value* bias) {
+  const Conv3DGeometry g = Conv3DGeometryOf(node, x.shape, wt.shape);
+  if (bias != nullptr && bias->size() != g.o) Fail(node, "bias does not match the filters");
+  const int64_t icg = g.c / g.group, ocg = g.o / g.group;
+  CheckComputedSize(node, {g.n, g.o, g.out_d, g.out_h, g.out_w});
+  Eigen::ArrayXf out(g.n * g.o * g.out_d * g.out_h * g.out_w);
+  int64_t at = 0;
+  const int64_t in_size[3] = {g.d, g.h, g.w};
+  for (int64_t b = 0; b < g.n; ++b)
+    for (int64_t o = 0; o < g.o; ++o)
+      for (int64_t od = 0; od < g.out_d; ++od)
+        for (int64_t oy = 0; oy < g.out_h; ++oy)
+          for (int64_t ox = 0; ox < g.out_w; ++ox) {
+            double acc = bias ? bias->f[o] : 0.0;
+            const int64_t pos[3] = {od, oy, ox};
+            for (int64_t i = 0; i < icg; ++i)
+              for (int64_t kz = 0; kz < g.kd; ++kz)
+                for (int64_t ky = 0; ky < g.kh; ++ky)
+                  for (int64_t kx = 0; kx < g.kw; ++kx) {
+                    const int64_t tap[3] = {kz, ky, kx};
+                    int64_t idx[3];
+                    bool inside = true;
+                    for (int a = 0; a < 3; ++a) {
+                      idx[a] = pos[a] * g.stride[a] - g.pads[a] + tap[a] * g.dilation[a];
+                      inside = inside && idx[a] >= 0 && idx[a] < in_size[a];
+                    }
+                    if (!inside) continue;
+                    const int64_t ch = b * g.c + (o / ocg) * icg + i;
+                    acc += double{x.f[((ch * g.d + idx[0]) * g.h + idx[1]) * g.w + idx[2]]} *
+                           wt.f[(((o * icg + i) * g.kd + kz) * g.kh + ky) * g.kw + kx];
+                  }
+            out[at++] = static_cast<float>(acc);
+          }
+  return Value::Float({g.n, g.o, g.out_d, g.out_h, g.out_w}, std::move(out));
+}
+
 // MaxPool / AveragePool on NCHW. Averages count valid positions unless
 // count_include_pad.
 Value PoolNchw(const Node& node, const Value& x, bool is_max) {
@@ -905,6 +944,9 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
   }
   if (one_d) {
     return {WithoutHeight(node, PoolNchw(AsWindow2D(node), WithHeight1(node, float_in(0)), op == "MaxPool"))};
+  }
+  if (op == "Conv" && in(1).shape.size() == 5) {
+    return {ConvNcdhw(node, float_in(0), float_in(1), optional_float_in(2))};
   }
   if (op == "Conv") return {ConvNchw(node, float_in(0), float_in(1), optional_float_in(2))};
   if (op == "MaxPool" || op == "AveragePool") return {PoolNchw(node, float_in(0), op == "MaxPool")};

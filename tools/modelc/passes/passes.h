@@ -54,6 +54,20 @@ void CheckSignalParameters(const Graph& graph);
 // DFT and STFT on computed signals as Transpose/Reshape/Gather and a MatMul
 // by a constant DFT matrix (ops/signal.cc); after constant folding.
 void DecomposeSignalOps(Graph& graph);
+// A 3-D Conv's geometry from its attributes (auto_pad resolved), input
+// [N, C, D, H, W] and weights [O, C / group, kd, kh, kw]; throws if they do
+// not fit together.
+struct Conv3DGeometry {
+  int64_t n, c, d, h, w;  // input
+  int64_t o, kd, kh, kw;  // weights
+  int64_t group;
+  std::vector<int64_t> stride, dilation, pads;  // depth, height, width; pads begins then ends
+  int64_t out_d, out_h, out_w;
+};
+Conv3DGeometry Conv3DGeometryOf(const Node& n, const Shape& in, const Shape& weights);
+// Conv over [N, C, D, H, W] with constant 3-D weights as a 2-D Conv over the
+// depth slices' taps (passes/conv3d.cc); after constant folding.
+void LowerConv3DOps(Graph& graph);
 // All of the above.
 void Optimize(Graph& graph);
 
