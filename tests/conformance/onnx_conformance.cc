@@ -81,6 +81,8 @@ std::vector<std::string> kSupportedOps = {
     "CastLike", "CumSum", "Hardmax", "TopK",
     // Signal ops (tools/modelc/ops/signal.cc); Range and Cos fold only (the windows' function bodies).
     "DFT", "STFT", "MelWeightMatrix", "HannWindow", "HammingWindow", "BlackmanWindow", "Range", "Cos",
+    // tools/modelc/ops/einsum.cc.
+    "Einsum",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with

@@ -6,7 +6,8 @@ ShuffleNetV2, GoogLeNet, DenseNet) and hand-written modules with the patterns ex
 (nn.TransformerEncoder with GELU and norm_first exported in training mode with dropout 0,
 nn.MultiheadAttention, 2-layer bidirectional LSTM, sequence-first GRU, dilated / grouped
 Conv1d with ConvTranspose1d, bilinear Upsample with PixelShuffle, SiLU / Mish / Hardswish /
-GroupNorm / LayerNorm, chunk + GLU with torch.std's unbiased variance, Conv3d), random weights with a
+GroupNorm / LayerNorm, chunk + GLU with torch.std's unbiased variance, Conv3d, torch.einsum
+and Linear over 4-D tensors), random weights with a
 fixed seed, opset 13 and 17. Each must convert to float32 and run on the host within 1e-4 of
 PyTorch (relative to the output's largest magnitude); the small ones also convert to int8 and
 run on the first emulated board with the host's bytes.
@@ -133,6 +134,36 @@ class Video3d(nn.Module):
         return self.fc(y.mean((2, 3, 4)))
 
 
+class EinsumAttention(nn.Module):
+    """Heads kept 4-D: Linear over [B, H, T, D] and attention written with torch.einsum."""
+
+    def __init__(self):
+        super().__init__()
+        self.q = nn.Linear(8, 8)
+        self.k = nn.Linear(8, 8)
+
+    def forward(self, x):
+        a = torch.einsum("bhid,bhjd->bhij", self.q(x), self.k(x)).softmax(-1)
+        return torch.einsum("bhij,bhjd->bhid", a, x)
+
+
+class EinsumForms(nn.Module):
+    """Einsum with a constant operand, a batched product, a reduction, an outer product, an
+    ellipsis and the implicit output."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(4, 6))
+
+    def forward(self, x):
+        a = torch.einsum("bij,jk->bik", x, self.w)
+        b = torch.einsum("...ij,...kj->...ik", x, x)
+        c = torch.einsum("bij->bj", x)
+        d = torch.einsum("bi,bj->bij", c, c)
+        e = torch.einsum("bij,jk", x, self.w)  # implicit output: bik
+        return torch.cat([a.flatten(1), b.flatten(1), d.flatten(1), e.flatten(1)], 1)
+
+
 def encoder(norm_first, activation):
     layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True,
                                        activation=activation, norm_first=norm_first)
@@ -162,6 +193,8 @@ CASES = [
     ("activations", Activations, (1, 16), 13, True),
     ("glu_statistics", GluStatistics, (2, 16), 13, True),
     ("conv3d", Video3d, (1, 2, 7, 9, 8), 13, True),
+    ("einsum_attention", EinsumAttention, (1, 2, 6, 8), 13, True),
+    ("einsum_forms", EinsumForms, (2, 5, 4), 13, True),
 ]
 
 

@@ -186,6 +186,30 @@ TEST(OnnxImport, VarianceAndZeroRatioTrainingDropoutExports) {
   EXPECT_NE(e.find("ratio other than 0"), std::string::npos) << e;
 }
 
+// Einsum forms mote cannot run are refused by name: traces / diagonals and
+// more than two operands (ops/einsum.cc).
+TEST(OnnxImport, EinsumRefusesTracesAndThreeOperands) {
+  auto refusal = [](const std::string& equation, int operands) {
+    OnnxBuilder b;
+    std::vector<std::string> ins(static_cast<size_t>(operands), "x");
+    auto* n = b.Node("contract", "Einsum", ins, {"y"});
+    auto* a = n->add_attribute();
+    a->set_name("equation");
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(equation);
+    b.Output("y");
+    return ErrorOf(b.Bytes());
+  };
+  std::string e = refusal("ii->i", 1);
+  EXPECT_NE(e.find("'contract'"), std::string::npos) << e;
+  EXPECT_NE(e.find("repeated within an operand"), std::string::npos) << e;
+  e = refusal("bi,bi,bi->b", 3);
+  EXPECT_NE(e.find("more than two operands"), std::string::npos) << e;
+  e = refusal("bi,bj->bk", 2);
+  EXPECT_NE(e.find("output index 'k' is in no operand"), std::string::npos) << e;
+  EXPECT_EQ(refusal("bi,bj->bij", 2), "");
+}
+
 TEST(OnnxImport, CastOfAComputedTensorToAnIntegerIsRefusedByName) {
   OnnxBuilder b;
   IntAttr(b.Node("to_int", "Cast", {"x"}, {"y"}), "to", onnx::TensorProto::INT32);

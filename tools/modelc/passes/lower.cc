@@ -112,6 +112,37 @@ void LowerMatMul(Graph& g, Node& n) {
   n.attrs.clear();
 }
 
+// A FullyConnected over the last axis of a 4-D (or higher) input, which the
+// layout pass would store NHWC, as one over its rows: Reshape [rows, K] ->
+// FullyConnected -> Reshape back. Returns the number of nodes inserted.
+size_t FlattenFullyConnected(Graph& g, size_t k) {
+  Node& fc = g.nodes[k];
+  const Shape in = g.tensors[fc.inputs[0]].shape, out = g.tensors[fc.outputs[0]].shape;
+  const int64_t rows = NumElements(in) / in.back();
+  auto reshape = [&](const std::string& name, int from, const Shape& shape, int to) {
+    Node r;
+    r.name = name;
+    r.op = "Reshape";
+    r.inputs = {from};
+    r.outputs = {to};
+    r.attrs["shape"].ints = shape;
+    return r;
+  };
+  Tensor rows_in, rows_out;
+  rows_in.name = g.tensors[fc.inputs[0]].name + ".rows";
+  rows_in.shape = {rows, in.back()};
+  rows_out.name = g.tensors[fc.outputs[0]].name + ".rows";
+  rows_out.shape = {rows, out.back()};
+  const int a = g.AddTensor(std::move(rows_in)), b = g.AddTensor(std::move(rows_out));
+  Node before = reshape(fc.name + ".to_rows", fc.inputs[0], {rows, in.back()}, a);
+  Node after = reshape(fc.name + ".from_rows", b, out, fc.outputs[0]);
+  fc.inputs[0] = a;
+  fc.outputs[0] = b;
+  g.nodes.insert(g.nodes.begin() + static_cast<long>(k) + 1, std::move(after));
+  g.nodes.insert(g.nodes.begin() + static_cast<long>(k), std::move(before));
+  return 2;
+}
+
 void LowerClip(Graph& g, Node& n) {
   float lo = n.attr_float("min", -kInf);
   float hi = n.attr_float("max", kInf);
@@ -372,6 +403,10 @@ void LowerToMoteOps(Graph& g) {
     else if (n.op == "MatMul" && IsConstInput(g, n, 1) && !IsConstInput(g, n, 0) &&
              g.tensors[n.inputs[1]].shape.size() == 2) {
       LowerMatMul(g, n);
+      if (g.tensors[n.inputs[0]].shape.size() >= 4) {  // rows of the last axis, then back
+        k += FlattenFullyConnected(g, k);
+        continue;
+      }
     }
     else if (n.op == "Clip") LowerClip(g, n);
     else if (n.op == "Softmax" || n.op == "LogSoftmax") {  // any axis (ops/softmax.cc)

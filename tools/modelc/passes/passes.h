@@ -54,6 +54,9 @@ void CheckSignalParameters(const Graph& graph);
 // DFT and STFT on computed signals as Transpose/Reshape/Gather and a MatMul
 // by a constant DFT matrix (ops/signal.cc); after constant folding.
 void DecomposeSignalOps(Graph& graph);
+// Einsum of one or two operands as ReduceSum / Transpose / Reshape / MatMul
+// (ops/einsum.cc); after constant folding.
+void DecomposeEinsum(Graph& graph);
 // A 3-D Conv's geometry from its attributes (auto_pad resolved), input
 // [N, C, D, H, W] and weights [O, C / group, kd, kh, kw]; throws if they do
 // not fit together.

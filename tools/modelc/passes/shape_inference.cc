@@ -126,6 +126,7 @@ void Optimize(Graph& graph) {
   InferShapes(graph);
   FoldConstants(graph);
   DecomposeSignalOps(graph);
+  DecomposeEinsum(graph);
   LowerConv3DOps(graph);
   FuseLayerNorm(graph);
   if (!graph.nhwc) LiftSequenceOps(graph);
