@@ -543,8 +543,9 @@ def main():
             yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
             inits, nodes = [], []
             if kind == "Einsum":
-                nodes.append(helper.make_node("Einsum", ["x", "x"], ["y"], name="my_bad_node",
-                                              equation="ij,ij->ij"))
+                # Three operands: mote's Einsum takes one or two.
+                nodes.append(helper.make_node("Einsum", ["x", "x", "x"], ["y"], name="my_bad_node",
+                                              equation="ij,ij,ij->ij"))
             elif kind in ("Det", "Elu"):  # an op modelc does not have / an attribute it does not know, after a supported op
                 inits.append(numpy_helper.from_array(np.eye(4, dtype=np.float32), "W"))
                 nodes.append(helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"))
