@@ -792,7 +792,7 @@ bool IsKnownOp(const std::string& op) {
       "BatchNormalization", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Pad",
       "LeakyRelu", "HardSwish", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
       "Mean", "Quantize", "Dequantize", "Pow", "ReduceSum", "ReduceLogSumExp", "ArgMax",
-      "Less", "Sum"};
+      "Less", "Sum", "Size"};
   return kOps.count(op) != 0;
 }
 
@@ -936,6 +936,7 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     const Shape dims(x.shape.begin() + start, x.shape.begin() + std::max(start, end));
     return {Value::Int({static_cast<int64_t>(dims.size())}, dims)};
   }
+  if (op == "Size") return {Value::Int({}, {in(0).size()})};  // static, like Shape
   if (op == "Cast") return {Cast(node, in(0))};
   const bool one_d = (op == "Conv" || op == "MaxPool" || op == "AveragePool") && in(0).shape.size() == 3;
   if (one_d && op == "Conv") {

@@ -57,7 +57,7 @@ void FoldConstants(Graph& graph) {
   for (const Node& node : graph.nodes) {
     bool foldable = true;
     for (int t : node.inputs) foldable = foldable && (t < 0 || graph.tensors[t].is_const());
-    if (node.op == "Shape") foldable = true;  // shapes are static
+    if (node.op == "Shape" || node.op == "Size") foldable = true;  // shapes are static
     if (!foldable) {
       kept.push_back(node);
       continue;
