@@ -53,7 +53,8 @@ stamp=$seeds/.made
 exec 9>"$build/.seeds.lock"
 flock 9
 if [[ ! -f $stamp || $build/bin/modelc -nt $stamp || tests/fuzz/make_seeds.sh -nt $stamp ||
-      tests/fuzz/tflite_seeds.py -nt $stamp ]]; then
+      tests/fuzz/tflite_seeds.py -nt $stamp || tests/fuzz/signal_seeds.py -nt $stamp ||
+      tests/fuzz/graph_seeds.py -nt $stamp ]]; then
   tests/fuzz/make_seeds.sh "$build/bin/modelc" "$seeds"
   touch "$stamp"
 fi

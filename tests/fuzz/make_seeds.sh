@@ -48,7 +48,7 @@ if [[ -d $node_tests ]]; then
   ops+='|quantizelinear|dequantizelinear|qlinearconv|qlinearmatmul|convinteger|matmulinteger'
   ops+='|where|equal|less|less_equal|greater|greater_equal|and|or|xor|and[234]d|or[234]d|xor[234]d|not'
   ops+='|cumsum|castlike|hardmax|top_k|edge_pad|reflect_pad'
-  ops+='|dft|stft|melweightmatrix|hannwindow|hammingwindow|blackmanwindow|range|cos'
+  ops+='|dft|stft|melweightmatrix|hannwindow|hammingwindow|blackmanwindow|range|cos|size'
   for d in "$node_tests"/test_*; do
     name=${d##*/test_}
     if [[ $name =~ ^($ops)(_|$) ]]; then
@@ -58,6 +58,8 @@ if [[ -d $node_tests ]]; then
 fi
 # The signal ops with constant sizes (the node tests' sizes are graph inputs).
 /usr/bin/python3 "$repo/tests/fuzz/signal_seeds.py" "$out/fuzz_onnx_import"
+# Einsum, 3-D Conv and shape arithmetic (the node tests' Einsum inputs are float64).
+/usr/bin/python3 "$repo/tests/fuzz/graph_seeds.py" "$out/fuzz_onnx_import"
 for f in "$shared"/models/mlperf-tiny/*/*.tflite; do add fuzz_tflite_import "$f"; done
 # Small TFLite models of every operator modelc imports, float32 and int8
 # (tflite_seeds.py writes them as JSON for flatc and the subset schema).

@@ -157,6 +157,10 @@ std::vector<Value> EvalEinsum(const Graph&, const Node& n, const OpInputs& ins) 
   }
   const Shape all = ShapeOf(q, labels);
   const int64_t outputs = NumElements(out_shape), terms = NumElements(ShapeOf(q, summed));
+  // The reference visits every (output, summed) pair: bound it as the
+  // executor bounds any op's work, so a hostile model cannot stall modelc.
+  if (terms > 0 && outputs > (int64_t{1} << 30) / terms)
+    Unsupported(n, "the contraction is too large (over 2^30 products)");
   Eigen::ArrayXf y(outputs);
   std::vector<int64_t> index(labels.size(), 0);
   for (int64_t o = 0; o < outputs; ++o) {
