@@ -82,7 +82,7 @@ std::vector<std::string> kSupportedOps = {
     // Signal ops (tools/modelc/ops/signal.cc); Range and Cos fold only (the windows' function bodies).
     "DFT", "STFT", "MelWeightMatrix", "HannWindow", "HammingWindow", "BlackmanWindow", "Range", "Cos",
     // tools/modelc/ops/einsum.cc.
-    "Einsum", "Size",
+    "Einsum", "Size", "ArgMin",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with

@@ -566,6 +566,7 @@ struct TopKModel {
   Shape in = {2, 5, 3};
   int axis = 1, k = 2;
   bool largest = true;
+  bool ties_to_last = false;
   ElementType index_type = ElementType::Int64;
   Shape values_shape = {2, 2, 3}, indices_shape = {2, 2, 3};
 
@@ -576,12 +577,15 @@ struct TopKModel {
                            {"v", type, values_shape, Quant(type, 0.5f), Zp(type, 1), -1, -1, 0, {}},
                            {"i", index_type, indices_shape, {}, {}, -1, -1, 0, {}}},
                           {0}, {1, 2}, [m](flatbuffers::FlatBufferBuilder& fbb) {
-                            return schema::CreateTopKOptions(fbb, m.axis, m.k, m.largest).Union();
+                            return schema::CreateTopKOptions(fbb, m.axis, m.k, m.largest,
+                                                             m.ties_to_last)
+                                .Union();
                           });
   }
 };
 
-// A stable sort of each line: equal values keep index order.
+// A stable sort of each line: equal values keep index order (reversed with
+// ties_to_last).
 template <typename T>
 void ExpectTopK(ElementType type, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -596,6 +600,7 @@ void ExpectTopK(ElementType type, uint32_t seed) {
     const size_t axis = static_cast<size_t>(m.axis);
     m.k = r(1, m.in[axis]);  // (empty tensors are refused at load)
     m.largest = iter % 2 == 0;
+    m.ties_to_last = iter % 4 >= 2;
     m.values_shape = m.in;
     m.values_shape[axis] = m.k;
     m.indices_shape = m.values_shape;
@@ -617,7 +622,7 @@ void ExpectTopK(ElementType type, uint32_t seed) {
     for (size_t o = 0; o < outer; ++o) {
       for (size_t i = 0; i < inner; ++i) {
         std::vector<size_t> order(n);
-        for (size_t j = 0; j < n; ++j) order[j] = j;
+        for (size_t j = 0; j < n; ++j) order[j] = m.ties_to_last ? n - 1 - j : j;
         auto key = [&](size_t j) {  // NaN above everything
           const double v = static_cast<double>(x[(o * n + j) * inner + i]);
           return std::isnan(v) ? INFINITY : v;

@@ -20,6 +20,7 @@ reference::TopKShape ShapeFor(const OpContext& ctx) {
   s.length = static_cast<size_t>(dims[axis]);
   s.k = static_cast<size_t>(o->k());
   s.largest = o->largest();
+  s.ties_to_last = o->ties_to_last();
   return s;
 }
 

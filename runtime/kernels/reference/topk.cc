@@ -16,12 +16,13 @@ bool Greater(float a, float b) {
   return a > b;
 }
 
-// Element (a, i) is taken before (b, j): better value, or equal and lower index.
+// Element (a, i) is taken before (b, j): better value, or equal and lower
+// index (higher with ties_to_last).
 template <typename T>
-bool Before(bool largest, T a, size_t i, T b, size_t j) {
-  if (largest ? Greater(a, b) : Greater(b, a)) return true;
-  if (largest ? Greater(b, a) : Greater(a, b)) return false;
-  return i < j;  // equal values
+bool Before(const TopKShape& s, T a, size_t i, T b, size_t j) {
+  if (s.largest ? Greater(a, b) : Greater(b, a)) return true;
+  if (s.largest ? Greater(b, a) : Greater(a, b)) return false;
+  return s.ties_to_last ? i > j : i < j;  // equal values
 }
 
 }  // namespace
@@ -40,8 +41,8 @@ void TopK(const TopKShape& s, const T* input, T* values, int64_t* indices) {
         size_t best = s.length;
         for (size_t n = 0; n < s.length; ++n) {
           const T v = line[n * s.inner];
-          if (j > 0 && !Before(s.largest, line[prev * s.inner], prev, v, n)) continue;
-          if (best == s.length || Before(s.largest, v, n, line[best * s.inner], best)) best = n;
+          if (j > 0 && !Before(s, line[prev * s.inner], prev, v, n)) continue;
+          if (best == s.length || Before(s, v, n, line[best * s.inner], best)) best = n;
         }
         // The order is total, so k <= length picks exist; an input a
         // hostile file overlaps with an output can change under the loop.

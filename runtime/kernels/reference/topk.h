@@ -1,5 +1,6 @@
 // TopK: the k largest (or smallest) elements of each line along one axis,
-// sorted, with their indices (ONNX TopK). Ties: the lower index first; a
+// sorted, with their indices (ONNX TopK). Ties: the lower index first (the
+// higher with ties_to_last, for ArgMax / ArgMin's select_last_index); a
 // float NaN is larger than every number. By repeated selection: O(k n)
 // comparisons per line and no scratch memory.
 #ifndef MOTE_KERNELS_REFERENCE_TOPK_H_
@@ -17,6 +18,7 @@ struct TopKShape {
   size_t inner = 0;
   size_t k = 0;  // <= length (the loader checked it)
   bool largest = true;
+  bool ties_to_last = false;
 };
 
 // T is int8_t, int16_t or float (quantized codes order as their values).

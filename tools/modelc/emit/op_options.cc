@@ -669,7 +669,8 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
     return {schema::OpCode::TopK, schema::OpOptions::TopKOptions,
             schema::CreateTopKOptions(fbb, static_cast<int32_t>(n.attr_int("axis", 0)),
                                       static_cast<int32_t>(n.attr_int("k", 0)),
-                                      n.attr_int("largest", 1) != 0)
+                                      n.attr_int("largest", 1) != 0,
+                                      n.attr_int("mote_ties_to_last", 0) != 0)
                 .Union()};
   }
   if (n.op == "Transpose") return TransposeOp(fbb, n);

@@ -109,10 +109,6 @@ void CheckArgMax(const Graph&, const Node& n, const Inputs& ins) {
   if (axis < -rank || axis >= rank) {
     Fail(n, "attribute axis = " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
   }
-  if (n.attr_int("select_last_index", 0) != 0) {
-    Unsupported(n, "attribute select_last_index = " + std::to_string(n.attr_int("select_last_index", 0)) +
-                       " (the last of equal maxima) is not supported; export with select_last_index = 0");
-  }
 }
 
 // Axes of the output (rank + number of axes), each once.
@@ -149,6 +145,7 @@ const std::map<std::string, Check>& Checks() {
       {"LinearRegressor", CheckLinear},
       {"Scaler", CheckScaler},
       {"ArgMax", CheckArgMax},
+      {"ArgMin", CheckArgMax},
       {"Unsqueeze", CheckUnsqueeze},
   };
   return kChecks;

@@ -791,7 +791,7 @@ bool IsKnownOp(const std::string& op) {
       "Transpose", "Concat", "Shape", "Cast", "FullyConnected",
       "BatchNormalization", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Pad",
       "LeakyRelu", "HardSwish", "Conv2D", "DepthwiseConv2D", "MaxPool2D", "AveragePool2D",
-      "Mean", "Quantize", "Dequantize", "Pow", "ReduceSum", "ReduceLogSumExp", "ArgMax",
+      "Mean", "Quantize", "Dequantize", "Pow", "ReduceSum", "ReduceLogSumExp",
       "Less", "Sum", "Size"};
   return kOps.count(op) != 0;
 }
@@ -880,22 +880,6 @@ std::vector<Value> EvalNode(const Graph& graph, const Node& node,
     const double count = static_cast<double>(x.size()) / static_cast<double>(std::max<int64_t>(1, mean.size()));
     mean.f = ((mean.f.cast<double>() * count).log() + m).cast<float>();
     return {mean};
-  }
-  if (op == "ArgMax") {
-    const Value& x = float_in(0);
-    const int64_t axis = NormalizeAxis(node, node.attr_int("axis", 0), x.shape.size());
-    if (axis != static_cast<int64_t>(x.shape.size()) - 1) Unsupported(node, "ArgMax over a non-last axis");
-    const int64_t depth = x.shape.back(), rows = x.size() / depth;
-    std::vector<int64_t> idx(static_cast<size_t>(rows));
-    for (int64_t r = 0; r < rows; ++r) {
-      int64_t best = 0;
-      for (int64_t k = 1; k < depth; ++k) best = x.f[r * depth + k] > x.f[r * depth + best] ? k : best;
-      idx[r] = best;
-    }
-    Shape out = x.shape;
-    if (node.attr_int("keepdims", 1)) out.back() = 1;
-    else out.pop_back();
-    return {Value::Int(out, std::move(idx))};
   }
   if (op == "Relu") return {Unary(float_in(0), [](float v) { return v < 0.0f ? 0.0f : v; })};
   if (op == "Relu6") return {Unary(float_in(0), [](float v) { return std::min(std::max(v, 0.0f), 6.0f); })};

@@ -265,7 +265,8 @@ void NameClasses(Graph& g, const Node& n, int label_tensor) {
 
 void FuseClassifierChains(Graph& g) {
   for (size_t k = 0; k < g.nodes.size(); ++k) {
-    if (g.nodes[k].op != "ArgMax") continue;
+    // The head picks the first maximum; select_last_index goes to TopK (ops/argmax.cc).
+    if (g.nodes[k].op != "ArgMax" || g.nodes[k].attr_int("select_last_index", 0) != 0) continue;
     const Node argmax = g.nodes[k];
     const int scores = argmax.inputs[0];
     const Shape shape = g.tensors[scores].shape;  // a copy: AddTensor below may reallocate g.tensors

@@ -13,7 +13,7 @@ std::map<std::string, OpDef> BuildRegistry() {
   for (auto family : {UnaryOps, GlobalPoolOps, CompositeOps, DataMovementOps, MatMulOps,
                       LayerNormOps, SoftmaxOps, ReduceOps, RnnOps, ConstantOfShapeOps, ConvTransposeOps,
                       ResizeOps, QdqOps, LogicOps, CumSumOps, HardmaxOps, TopKOps, SpectrogramOps,
-                      FifoOps, SignalOps, EinsumOps}) {
+                      FifoOps, SignalOps, EinsumOps, ArgMaxOps}) {
     for (OpDef& def : family()) {
       const std::string name = def.name;
       if (!registry.emplace(name, std::move(def)).second) {

@@ -70,6 +70,7 @@ std::vector<OpDef> SpectrogramOps();  // ops/spectrogram.cc: the audio front-end
 std::vector<OpDef> FifoOps();  // ops/fifo.cc
 std::vector<OpDef> SignalOps();  // ops/signal.cc: ONNX DFT, STFT, MelWeightMatrix, windows
 std::vector<OpDef> EinsumOps();  // ops/einsum.cc
+std::vector<OpDef> ArgMaxOps();  // ops/argmax.cc: ArgMax, ArgMin
 
 // A 1-D ConvTranspose over [N, C, L] as the 2-D one over [N, C, 1, L]
 // (ops/conv_transpose.cc): its attributes gain a leading height of 1.

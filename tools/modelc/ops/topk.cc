@@ -60,6 +60,7 @@ std::vector<Value> EvalTopK(const Graph&, const Node& n, const OpInputs& ins) {
         return a > b;
       };
       std::iota(order.begin(), order.end(), 0);
+      if (n.attr_int("mote_ties_to_last", 0) != 0) std::reverse(order.begin(), order.end());
       std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
         return largest ? greater(at(a), at(b)) : greater(at(b), at(a));
       });
@@ -98,7 +99,9 @@ void LowerTopK(Graph& g, Node& n) {
 
 std::vector<OpDef> TopKOps() {
   // ONNX TopK and the mote op share the name; lowering moves K into an attribute.
-  return {{"TopK", {"axis", "largest", "sorted", "k"}, EvalTopK, LowerTopK}};
+  // mote_ties_to_last: equal values give the higher index first (set by
+  // ops/argmax.cc for select_last_index).
+  return {{"TopK", {"axis", "largest", "sorted", "k", "mote_ties_to_last"}, EvalTopK, LowerTopK}};
 }
 
 }  // namespace mote::modelc

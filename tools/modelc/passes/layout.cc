@@ -353,7 +353,10 @@ void CheckMoteOps(const Graph& g) {
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
     for (int t : n.inputs) {
-      if (t >= 0 && !g.tensors[t].is_const() && g.tensors[t].dtype != DType::kFloat32 && !g.prequantized) {
+      // Int64 indices (TopK, ArgMax / ArgMin) may be reshaped: a copy of bytes.
+      const bool indices = n.op == "Reshape" && g.tensors[t].dtype == DType::kInt64;
+      if (t >= 0 && !g.tensors[t].is_const() && g.tensors[t].dtype != DType::kFloat32 &&
+          !g.prequantized && !indices) {
         Unsupported(n, "computed input '" + g.tensors[t].name + "' is " + DTypeName(g.tensors[t].dtype) +
                            "; only float32 activations are supported");
       }
