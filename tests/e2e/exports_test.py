@@ -251,6 +251,50 @@ def check_int8_board(a, folder, target):
     return compare_raw(outs["host"], outs[target])
 
 
+def check_arg_extrema(a, folder, board):
+    """ArgMin over a middle axis (keepdims 0) and ArgMax with select_last_index over a line with
+    ties, as ONNX graphs: float32 and int8 on the host and the board equal numpy."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rs = np.random.RandomState(7)
+    w = rs.randn(1, 3, 5).astype(np.float32)
+    w[0, 1, 1] = w[0, 1, 3] = w[0, 1].max() + 1  # two equal maxima in line 1: the last (3) wins
+    nodes = [helper.make_node("Mul", ["x", "w"], ["h"]),
+             helper.make_node("ArgMin", ["h"], ["a"], axis=1, keepdims=0),
+             helper.make_node("ArgMax", ["h"], ["b"], axis=2, select_last_index=1)]
+    g = helper.make_graph(nodes, "extrema", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 5])],
+                          [helper.make_tensor_value_info("a", TensorProto.INT64, [1, 5]),
+                           helper.make_tensor_value_info("b", TensorProto.INT64, [1, 3, 1])],
+                          [numpy_helper.from_array(w, "w")])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    onnx.save(m, os.path.join(folder, "m.onnx"))
+    x = np.ones((1, 3, 5), np.float32)
+    x[0, 0] = [0.5, -1, 2, 0.25, -0.5]
+    np.save(os.path.join(folder, "x.npy"), x)
+    np.save(os.path.join(folder, "calib.npy"), rs.randn(32, 1, 3, 5).astype(np.float32))
+    h = x * w
+    want_a = h.argmin(1)
+    want_b = 4 - np.flip(h, 2).argmax(2)[..., None]
+    for prec in ("float32", "int8"):
+        mote = os.path.join(folder, prec + ".mote")
+        r = run([a.modelc, "convert", os.path.join(folder, "m.onnx"), "-o", mote, "--precision", prec,
+                 "--calibration", os.path.join(folder, "calib.npy")], timeout=120)
+        if r.rc != 0:
+            return "%s modelc: %s" % (prec, (r.err or r.out).strip()[-300:])
+        for t in ["host"] + ([board] if board else []):
+            outs = [os.path.join(folder, "%s_%s_%s.npy" % (o, prec, t)) for o in "ab"]
+            r = run([a.sim, "run", mote, "--input", os.path.join(folder, "x.npy"), "--output", outs[0],
+                     "--output", outs[1], "--target", t], timeout=120)
+            if r.rc != 0:
+                return "%s %s mote-sim: %s" % (prec, t, (r.err or r.out).strip()[-300:])
+            got_a, got_b = np.load(outs[0]), np.load(outs[1])
+            if not (np.array_equal(got_a, want_a) and np.array_equal(got_b.reshape(want_b.shape), want_b)):
+                return "%s on %s: ArgMin %s ArgMax %s, want %s %s" % (prec, t, got_a.tolist(), got_b.ravel().tolist(),
+                                                                     want_a.tolist(), want_b.ravel().tolist())
+    return None
+
+
 def main():
     a = parse_args(__doc__.splitlines()[0], "exports")
     c = Checker()
@@ -266,6 +310,9 @@ def main():
         c.run("%s float32 == PyTorch" % name, check_float, a, folder, ref)
         if quantize and board:
             c.run("%s int8 host == %s" % (name, board), check_int8_board, a, folder, board)
+    folder = os.path.join(a.scratch, "arg_extrema")
+    os.makedirs(folder)
+    c.run("ArgMin / ArgMax(select_last_index) == numpy", check_arg_extrema, a, folder, board)
     return c.finish()
 
 

@@ -432,6 +432,10 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
   for (Node& n : g.nodes) {
     Tensor& out = g.tensors[n.outputs[0]];
     const Tensor& in = g.tensors[n.inputs[0]];
+    if (n.op == "Reshape" && in.dtype == DType::kInt64) {  // indices (TopK, ArgMax): unquantized
+      out.dtype = DType::kInt64;
+      continue;
+    }
     out.dtype = type;
     if (n.op == "FullyConnected" || n.op == "Conv2D" || n.op == "DepthwiseConv2D" ||
         n.op == "TransposeConv2D") {
