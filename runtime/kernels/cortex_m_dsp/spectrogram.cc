@@ -1,5 +1,6 @@
 #include "kernels/cortex_m_dsp/spectrogram.h"
 
+#include <arm_acle.h>
 #include <string.h>
 
 namespace mote::cortex_m_dsp {
@@ -88,6 +89,25 @@ void WindowFrame(const SpectrogramShape& s, const SpectrogramTablesQ& t, const i
   }
 }
 
+// input_shift in [17, 47] (modelc's: 24 for n_fft 512): floor((x w +
+// 2^(sh - 1)) / 2^sh) = (floor(x w / 2^16) + 2^(sh - 17)) >> (sh - 16), as
+// 2^16 divides 2^(sh - 1) and a fraction below one added to an integer
+// numerator leaves the floor; |x w| <= 2^45 so every term fits in 32 bits.
+// SMLAWB / SMLAWT form the first sum, two samples per word.
+void WindowFrameSmlaw(const int16_t* x, const int32_t* __restrict w, int32_t m, int shift,
+                      int log2m, int32_t* __restrict z) {
+  const int32_t round = int32_t{1} << (shift - 17);
+  const int down = shift - 16;
+  const int rev_shift = 32 - log2m;
+  for (int32_t i = 0; i < m; ++i, x += 2, w += 2) {
+    int32_t pair;
+    memcpy(&pair, x, sizeof(pair));
+    int32_t* slot = z + 2 * (ReverseBits(static_cast<uint32_t>(i)) >> rev_shift);
+    slot[0] = __smlawb(w[0], pair, round) >> down;
+    slot[1] = __smlawt(w[1], pair, round) >> down;
+  }
+}
+
 template <bool kReflect>
 void WindowFrameAnyShift(const SpectrogramShape& s, const SpectrogramTablesQ& t,
                          const int16_t* input, int32_t start, int log2m, int32_t* z) {
@@ -159,10 +179,71 @@ void GeneralRun(int32_t* __restrict a, int32_t count, int32_t stride, int32_t of
   }
 }
 
+// Stage shift 0 (what modelc emits): with A = a 2^30 + 2^29 and v = t +
+// 2^29 (t = b * w, exact in int64), (A + t) >> 30 = a + (v >> 30), and
+// (A - t) >> 30 = a + floor((2^30 - v) / 2^30) = a + 1 - ceil(v / 2^30) =
+// a - (v >> 30) + [2^30 divides v]. So one 64-bit sum and one shift per
+// component; the low words (what the reference stores) follow in uint32.
+// One such butterfly (GCC spills around the C form: 43 instructions where
+// this takes 27).
+inline void ButterflyS0(int32_t* a, int32_t* b, int32_t wr, int32_t wi) {
+  int32_t b0, b1, lo, hi, t, x;
+  __asm__ volatile(
+      "ldrd   %[b0], %[b1], [%[b]]\n\t"
+      "rsb    %[t], %[wi], #0\n\t"
+      "smull  %[lo], %[hi], %[b0], %[wr]\n\t"  // tr = b0 wr - b1 wi
+      "smlal  %[lo], %[hi], %[b1], %[t]\n\t"
+      "smull  %[t], %[x], %[b0], %[wi]\n\t"  // ti = b0 wi + b1 wr
+      "smlal  %[t], %[x], %[b1], %[wr]\n\t"
+      "adds   %[lo], %[lo], #0x20000000\n\t"  // v = t + 2^29
+      "adc    %[hi], %[hi], #0\n\t"
+      "adds   %[t], %[t], #0x20000000\n\t"
+      "adc    %[x], %[x], #0\n\t"
+      "lsr    %[b0], %[lo], #30\n\t"  // T = v >> 30 (low word)
+      "orr    %[b0], %[b0], %[hi], lsl #2\n\t"
+      "lsr    %[b1], %[t], #30\n\t"
+      "orr    %[b1], %[b1], %[x], lsl #2\n\t"
+      "ldrd   %[hi], %[x], [%[a]]\n\t"
+      "lsls   %[lo], %[lo], #2\n\t"  // Z: 2^30 divides v
+      "add    %[lo], %[hi], %[b0]\n\t"
+      "sub    %[b0], %[hi], %[b0]\n\t"
+      "it     eq\n\t"
+      "addeq  %[b0], %[b0], #1\n\t"
+      "lsls   %[t], %[t], #2\n\t"
+      "add    %[hi], %[x], %[b1]\n\t"
+      "sub    %[b1], %[x], %[b1]\n\t"
+      "it     eq\n\t"
+      "addeq  %[b1], %[b1], #1\n\t"
+      "strd   %[lo], %[hi], [%[a]]\n\t"
+      "strd   %[b0], %[b1], [%[b]]"
+      : [b0] "=&r"(b0), [b1] "=&r"(b1), [lo] "=&r"(lo), [hi] "=&r"(hi), [t] "=&r"(t),
+        [x] "=&r"(x)
+      : [a] "r"(a), [b] "r"(b), [wr] "r"(wr), [wi] "r"(wi)
+      : "cc", "memory");
+}
+
+template <bool kWalk>
+void GeneralRunS0(int32_t* __restrict a, int32_t count, int32_t stride, int32_t offset,
+                  const int32_t* __restrict tw, int32_t tw_stride) {
+  int32_t wr = tw[0], wi = tw[1];
+  for (int32_t i = 0; i < count; ++i, a += stride) {
+    if constexpr (kWalk) {
+      wr = tw[0];
+      wi = tw[1];
+      tw += tw_stride;
+    }
+    ButterflyS0(a, a + offset, wr, wi);
+  }
+}
+
 void GeneralRunAnyShift(int32_t* a, int32_t count, int32_t stride, int32_t offset,
                         const int32_t* tw, int32_t tw_stride, int s) {
   if (s == 0) {
-    GeneralRun<30>(a, count, stride, offset, tw, tw_stride, 30);
+    if (tw_stride == 0) {
+      GeneralRunS0<false>(a, count, stride, offset, tw, 0);
+    } else {
+      GeneralRunS0<true>(a, count, stride, offset, tw, tw_stride);
+    }
   } else if (s == 1) {
     GeneralRun<31>(a, count, stride, offset, tw, tw_stride, 31);
   } else {
@@ -297,24 +378,160 @@ inline void SplitBin(int32_t ar, int32_t ai, int32_t br, int32_t bzi, int32_t wr
   *im = Shifted(y, shift);
 }
 
-// Bins 1 .. m - 1 in pairs (k, m - k), which read the same two Z values, so
-// both are done before their slots are overwritten.
-template <int kShift>
-void SplitMiddle(int32_t* z, int32_t m, const int32_t* tw, int shift_at_run_time,
-                 SpectrumKind kind) {
+// Bins 1 .. m - 1 in pairs (k, m - k), which read the same two Z values:
+// both are loaded before either slot is overwritten.
+template <int kShift, bool kMagnitude>
+void SplitMiddle(int32_t* z, int32_t m, const int32_t* tw, int shift_at_run_time) {
   const int shift = kShift > 0 ? kShift : shift_at_run_time;
   const uint64_t round = uint64_t{1} << (shift - 1);
+  constexpr SpectrumKind kKind = kMagnitude ? SpectrumKind::kMagnitude : SpectrumKind::kPower;
   int32_t* za = z + 2;
   int32_t* zb = z + 2 * (m - 1);
   const int32_t* wa = tw + 2;
   const int32_t* wb = tw + 2 * (m - 1);
   for (int32_t k = 1; k <= m / 2; ++k, za += 2, zb -= 2, wa += 2, wb -= 2) {
     const int32_t ar = za[0], ai = za[1], br = zb[0], bi = zb[1];
-    int64_t r1, i1, r2, i2;
-    SplitBin<kShift>(ar, ai, br, bi, wa[0], wa[1], round, shift, &r1, &i1);
-    SplitBin<kShift>(br, bi, ar, ai, wb[0], wb[1], round, shift, &r2, &i2);
-    Store64(za, Value(kind, r1, i1));
-    Store64(zb, Value(kind, r2, i2));
+    int64_t re, im;
+    SplitBin<kShift>(ar, ai, br, bi, wa[0], wa[1], round, shift, &re, &im);
+    Store64(za, Value(kKind, re, im));
+    SplitBin<kShift>(br, bi, ar, ai, wb[0], wb[1], round, shift, &re, &im);
+    Store64(zb, Value(kKind, re, im));
+  }
+}
+
+// Split shift 0 (modelc's): the pair (k, m - k) in terms of S = ar + br,
+// O = ai + bzi, D = ar - br, E = ai - bzi, which SplitBin's six products
+// collapse to (c = 2^30, R = 2^30 the rounding term):
+//   re(k) = R + S c + O wr + D wi,     im(k) = R + E c + O wi - D wr,
+//   re(m - k) = R + S c + O wr' - D wi', im(m - k) = R - E c + O wi' + D wr'
+// (w, w' the two bins' twiddles), three products each. While the four sums
+// fit in 32 bits (always, for files the loader's bound holds for); a pair
+// where one overflows takes SplitBin's path.
+template <bool kMagnitude>
+void SplitMiddleS0(int32_t* z, int32_t m, const int32_t* tw) {
+  constexpr SpectrumKind kKind = kMagnitude ? SpectrumKind::kMagnitude : SpectrumKind::kPower;
+  constexpr uint64_t kRound = uint64_t{1} << 30;
+  int32_t* za = z + 2;
+  int32_t* zb = z + 2 * (m - 1);
+  const int32_t* wa = tw + 2;
+  const int32_t* wb = tw + 2 * (m - 1);
+  for (int32_t k = 1; k <= m / 2; ++k, za += 2, zb -= 2, wa += 2, wb -= 2) {
+    const int32_t ar = za[0], ai = za[1], br = zb[0], bi = zb[1];
+    int32_t sum, odd, diff, even;
+    if (__builtin_add_overflow(ar, br, &sum) | __builtin_add_overflow(ai, bi, &odd) |
+        __builtin_sub_overflow(ar, br, &diff) | __builtin_sub_overflow(ai, bi, &even)) {
+      int64_t re, im;
+      SplitBin<31>(ar, ai, br, bi, wa[0], wa[1], kRound, 31, &re, &im);
+      Store64(za, Value(kKind, re, im));
+      SplitBin<31>(br, bi, ar, ai, wb[0], wb[1], kRound, 31, &re, &im);
+      Store64(zb, Value(kKind, re, im));
+      continue;
+    }
+    const int32_t wr = wa[0], wi = wa[1];
+    const uint64_t x1 = kRound + Mul(sum, kOne) + Mul(odd, wr) + Mul(diff, wi);
+    const uint64_t y1 = kRound + Mul(even, kOne) + Mul(odd, wi) + Mul(diff, -wr);
+    Store64(za, Value(kKind, Shifted(x1, 31), Shifted(y1, 31)));
+    const int32_t wr2 = wb[0], wi2 = wb[1];
+    const uint64_t x2 = kRound + Mul(sum, kOne) + Mul(odd, wr2) + Mul(diff, -wi2);
+    const uint64_t y2 = kRound + Mul(even, -kOne) + Mul(odd, wi2) + Mul(diff, wr2);
+    Store64(zb, Value(kKind, Shifted(x2, 31), Shifted(y2, 31)));
+  }
+}
+
+// The power spectrum's bin from the pair's sums (SplitMiddleS0): re = R + S
+// c + O wr + D wi, im = R + E c + O wi - D wr, each >> 31 (64-bit), squared
+// modulo 2^64 as Square(), summed, stored at z. The other bin of the pair is
+// this with D and E negated (br - ar, bi - ai).
+inline void PowerBinS0(int32_t sum, int32_t odd, int32_t diff, int32_t even, const int32_t* w,
+                       int32_t* z) {
+  int32_t wr, wi, xl, xh, pl, ph;
+  __asm__ volatile(
+      "ldrd   %[wr], %[wi], [%[w]]\n\t"
+      "lsl    %[xl], %[S], #30\n\t"  // R + S c
+      "asr    %[xh], %[S], #2\n\t"
+      "adds   %[xl], %[xl], #0x40000000\n\t"
+      "adc    %[xh], %[xh], #0\n\t"
+      "smlal  %[xl], %[xh], %[O], %[wr]\n\t"
+      "smlal  %[xl], %[xh], %[D], %[wi]\n\t"
+      "lsr    %[xl], %[xl], #31\n\t"  // re = x >> 31
+      "orr    %[xl], %[xl], %[xh], lsl #1\n\t"
+      "asr    %[xh], %[xh], #31\n\t"
+      "umull  %[pl], %[ph], %[xl], %[xl]\n\t"  // re^2 mod 2^64
+      "mul    %[xh], %[xl], %[xh]\n\t"
+      "add    %[ph], %[ph], %[xh], lsl #1\n\t"
+      "lsl    %[xl], %[E], #30\n\t"  // R + E c
+      "asr    %[xh], %[E], #2\n\t"
+      "adds   %[xl], %[xl], #0x40000000\n\t"
+      "adc    %[xh], %[xh], #0\n\t"
+      "smlal  %[xl], %[xh], %[O], %[wi]\n\t"
+      "rsb    %[wr], %[wr], #0\n\t"
+      "smlal  %[xl], %[xh], %[D], %[wr]\n\t"
+      "lsr    %[xl], %[xl], #31\n\t"  // im = y >> 31
+      "orr    %[xl], %[xl], %[xh], lsl #1\n\t"
+      "asr    %[xh], %[xh], #31\n\t"
+      "umlal  %[pl], %[ph], %[xl], %[xl]\n\t"  // + im^2
+      "mul    %[xh], %[xl], %[xh]\n\t"
+      "add    %[ph], %[ph], %[xh], lsl #1\n\t"
+      "strd   %[pl], %[ph], [%[z]]"
+      : [wr] "=&r"(wr), [wi] "=&r"(wi), [xl] "=&r"(xl), [xh] "=&r"(xh), [pl] "=&r"(pl),
+        [ph] "=&r"(ph)
+      : [S] "r"(sum), [O] "r"(odd), [D] "r"(diff), [E] "r"(even), [w] "r"(w), [z] "r"(z)
+      : "cc", "memory");
+}
+
+// SplitMiddleS0 for the power spectrum: the six sums by QADD / QSUB, whose
+// sticky Q flag says whether one saturated (then the pair takes SplitBin).
+void PowerSplitS0(int32_t* z, int32_t m, const int32_t* tw) {
+  constexpr uint64_t kRound = uint64_t{1} << 30;
+  int32_t* za = z + 2;
+  int32_t* zb = z + 2 * (m - 1);
+  const int32_t* wa = tw + 2;
+  const int32_t* wb = tw + 2 * (m - 1);
+  __asm__ volatile("msr APSR_nzcvq, %0" : : "r"(0) : "cc");
+  for (int32_t k = 1; k <= m / 2; ++k, za += 2, zb -= 2, wa += 2, wb -= 2) {
+    int32_t ar, ai, br, bi, sum, odd, diff, even, diff2, even2;
+    uint32_t flags;
+    __asm__ volatile(
+        "ldrd   %[ar], %[ai], [%[za]]\n\t"
+        "ldrd   %[br], %[bi], [%[zb]]\n\t"
+        "qadd   %[S], %[ar], %[br]\n\t"
+        "qadd   %[O], %[ai], %[bi]\n\t"
+        "qsub   %[D], %[ar], %[br]\n\t"
+        "qsub   %[E], %[ai], %[bi]\n\t"
+        "qsub   %[D2], %[br], %[ar]\n\t"
+        "qsub   %[E2], %[bi], %[ai]\n\t"
+        "mrs    %[flags], APSR"
+        : [ar] "=&r"(ar), [ai] "=&r"(ai), [br] "=&r"(br), [bi] "=&r"(bi), [S] "=&r"(sum),
+          [O] "=&r"(odd), [D] "=&r"(diff), [E] "=&r"(even), [D2] "=&r"(diff2),
+          [E2] "=&r"(even2), [flags] "=r"(flags)
+        : [za] "r"(za), [zb] "r"(zb)
+        : "memory");
+    if ((flags & (uint32_t{1} << 27)) != 0) {  // Q: a sum left 32 bits
+      __asm__ volatile("msr APSR_nzcvq, %0" : : "r"(0) : "cc");
+      int64_t re, im;
+      SplitBin<31>(ar, ai, br, bi, wa[0], wa[1], kRound, 31, &re, &im);
+      Store64(za, Value(SpectrumKind::kPower, re, im));
+      SplitBin<31>(br, bi, ar, ai, wb[0], wb[1], kRound, 31, &re, &im);
+      Store64(zb, Value(SpectrumKind::kPower, re, im));
+      continue;
+    }
+    PowerBinS0(sum, odd, diff, even, wa, za);
+    PowerBinS0(sum, odd, diff2, even2, wb, zb);
+  }
+}
+
+template <bool kMagnitude>
+void SplitMiddleAnyShift(int32_t* z, int32_t m, const int32_t* tw, int split) {
+  if (split == 0) {
+    if constexpr (kMagnitude) {
+      SplitMiddleS0<true>(z, m, tw);
+    } else {
+      PowerSplitS0(z, m, tw);
+    }
+  } else if (split == 1) {
+    SplitMiddle<32, kMagnitude>(z, m, tw, 32);
+  } else {
+    SplitMiddle<0, kMagnitude>(z, m, tw, 31 + split);
   }
 }
 
@@ -324,7 +541,11 @@ void FrameSpectrum(const SpectrogramShape& s, const SpectrogramTablesQ& t, const
   const int32_t n = s.n_fft, m = n / 2;
   const int32_t start = f * s.hop - s.pad;
   if (start >= 0 && start <= s.samples - n) {
-    WindowFrameAnyShift<false>(s, t, input, start, log2m, z);
+    if (t.input_shift >= 17 && t.input_shift <= 47) {
+      WindowFrameSmlaw(input + start, t.window.data(), m, t.input_shift, log2m, z);
+    } else {
+      WindowFrameAnyShift<false>(s, t, input, start, log2m, z);
+    }
   } else {
     WindowFrameAnyShift<true>(s, t, input, start, log2m, z);
   }
@@ -334,12 +555,10 @@ void FrameSpectrum(const SpectrogramShape& s, const SpectrogramTablesQ& t, const
   int64_t r0, i0, rm, im;
   SplitEdge(z, m, 0, tw, split, &r0, &i0);
   SplitEdge(z, m, m, tw, split, &rm, &im);
-  if (split == 0) {
-    SplitMiddle<31>(z, m, tw, 31, s.spectrum);
-  } else if (split == 1) {
-    SplitMiddle<32>(z, m, tw, 32, s.spectrum);
+  if (s.spectrum == SpectrumKind::kMagnitude) {
+    SplitMiddleAnyShift<true>(z, m, tw, split);
   } else {
-    SplitMiddle<0>(z, m, tw, 31 + split, s.spectrum);
+    SplitMiddleAnyShift<false>(z, m, tw, split);
   }
   Store64(z, Value(s.spectrum, r0, i0));
   Store64(z + n, Value(s.spectrum, rm, im));
@@ -347,13 +566,34 @@ void FrameSpectrum(const SpectrogramShape& s, const SpectrogramTablesQ& t, const
 
 // --- Filterbank, log, output ----------------------------------------------------
 
-// The reference's floor(p * w / 2^15) term, (p >> 15) * w + ((p & 0x7FFF) *
-// w >> 15) modulo 2^64: UMULL and MUL for the first product.
-inline uint64_t BandTerm(uint64_t p, uint32_t w) {
-  const uint64_t q = p >> 15;
-  const uint32_t q_lo = static_cast<uint32_t>(q), q_hi = static_cast<uint32_t>(q >> 32);
-  const uint64_t high = uint64_t{q_lo} * w + (uint64_t{q_hi * w} << 32);
-  return high + (((static_cast<uint32_t>(p) & 0x7FFFu) * w) >> 15);
+// One band's sum over the spectrum's uint64 values p[0], p[2], ... The
+// reference's term (p >> 15) w + ((p & 0x7FFF) w >> 15) is floor(p w / 2^15)
+// modulo 2^64 (p = q 2^15 + r: q w is whole), i.e. bits 15 .. 78 of the
+// 96-bit p w (UMULL, UMLAL). Its saturating sum of non-negative terms is
+// min(exact sum, 2^64 - 1): a wrapping sum and whether it ever carried.
+uint64_t BandSum(const int32_t* p, const uint16_t* weight, int32_t count) {
+  uint32_t acc_lo = 0, acc_hi = 0, carries = 0;
+  for (int32_t k = 0; k < count; ++k, p += 2) {
+    const uint32_t w = weight[k];
+    uint32_t lo, hi, mid, top;
+    __asm__(
+        "ldrd   %[lo], %[hi], [%[p]]\n\t"
+        "umull  %[lo], %[mid], %[lo], %[w]\n\t"  // p_lo w
+        "mov    %[top], #0\n\t"
+        "umlal  %[mid], %[top], %[hi], %[w]\n\t"  // + p_hi w 2^32
+        "lsr    %[lo], %[lo], #15\n\t"  // bits 15 .. 78
+        "orr    %[lo], %[lo], %[mid], lsl #17\n\t"
+        "lsl    %[top], %[top], #17\n\t"
+        "orr    %[top], %[top], %[mid], lsr #15\n\t"
+        "adds   %[acc_lo], %[acc_lo], %[lo]\n\t"
+        "adcs   %[acc_hi], %[acc_hi], %[top]\n\t"
+        "adc    %[carries], %[carries], #0"
+        : [lo] "=&r"(lo), [hi] "=&r"(hi), [mid] "=&r"(mid), [top] "=&r"(top),
+          [acc_lo] "+r"(acc_lo), [acc_hi] "+r"(acc_hi), [carries] "+r"(carries)
+        : [p] "r"(p), [w] "r"(w), "m"(*reinterpret_cast<const uint64_t*>(p))
+        : "cc");
+  }
+  return carries != 0 ? UINT64_MAX : (uint64_t{acc_hi} << 32) | acc_lo;
 }
 
 template <typename Out>
@@ -381,13 +621,9 @@ void Run(const SpectrogramShape& s, const SpectrogramTablesQ& t, const int16_t* 
     FrameSpectrum(s, t, input, f, log2m, z);
     const uint16_t* weight = t.weight.data();
     for (int32_t b = 0; b < s.bands; ++b) {
-      uint64_t acc = 0;
-      const int32_t* p = z + 2 * t.band_start[static_cast<size_t>(b)];
       const int32_t count = t.band_length[static_cast<size_t>(b)];
-      for (int32_t k = 0; k < count; ++k, p += 2) {
-        const uint64_t sum = acc + BandTerm(Load64(p), *weight++);
-        acc = sum < acc ? UINT64_MAX : sum;  // saturating, as the reference
-      }
+      uint64_t acc = BandSum(z + 2 * t.band_start[static_cast<size_t>(b)], weight, count);
+      weight += count;
       const uint64_t sum = acc + t.log_offset;
       acc = sum < acc ? UINT64_MAX : sum;
       int32_t l2 = acc == 0 ? t.log_floor_q24 : reference::Log2Q24(acc);

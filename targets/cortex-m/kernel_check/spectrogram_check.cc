@@ -78,8 +78,12 @@ void MakeCosTable() {
   g_cos[kMaxFft / 2 + 1] = -kOne;
 }
 
+// Extremes now and then, and halves: a twiddle of 2^29 makes b w + 2^29 a
+// multiple of 2^30 (a rounding tie) for every odd b.
 int32_t RandomQ30() {
-  return OneIn(4) ? (OneIn(3) ? 0 : OneIn(2) ? kOne : -kOne) : Uniform(-kOne, kOne);
+  if (!OneIn(4)) return Uniform(-kOne, kOne);
+  const int32_t v[5] = {0, kOne, -kOne, kOne / 2, -kOne / 2};
+  return v[Uniform(0, 4)];
 }
 
 void MakeTwiddles(int32_t n) {
