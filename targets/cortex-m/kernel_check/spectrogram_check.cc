@@ -87,7 +87,7 @@ int32_t RandomQ30() {
 }
 
 void MakeTwiddles(int32_t n) {
-  const int kind = Uniform(0, 5);
+  const int kind = Uniform(0, 6);
   for (int32_t k = 0; k < n / 2; ++k) {
     g_twiddle[2 * k] = g_cos[2 * k * (kMaxFft / n)];
     g_twiddle[2 * k + 1] = g_cos[2 * k * (kMaxFft / n) + 1];
@@ -104,6 +104,9 @@ void MakeTwiddles(int32_t n) {
     int32_t v = RandomQ30();
     if (v == exact[k]) v = exact[k] == kOne ? kOne - 1 : exact[k] + 1;
     g_twiddle[at[k]] = v;
+  } else if (kind == 6) {  // |w| = sqrt(2): values outgrow the bound and wrap in int32
+    const bool flip = OneIn(2);
+    for (int32_t k = 0; k < n; ++k) g_twiddle[k] = flip && OneIn(2) ? -kOne : kOne;
   } else if (kind >= 3) {  // random or extreme, sometimes with the trivial twiddles
     for (int32_t k = 0; k < n; ++k) g_twiddle[k] = kind == 3 ? Uniform(-kOne, kOne) : RandomQ30();
     if (kind == 5) {
@@ -181,6 +184,22 @@ int32_t MakeFilterbank(int32_t bins, int32_t bands) {
   return total;
 }
 
+// A file the loader accepts whose values outgrow the loader's bound (which
+// assumes |w| <= 1): twiddles of |w| = sqrt(2), a full-scale input in phase
+// with them, the smallest input shift and no stage shifts.
+void Overgrow(int32_t n, int32_t samples, int stages, int* input_shift) {
+  for (int32_t k = 0; k < n; ++k) {
+    g_twiddle[k] = kOne;
+    g_window[k] = OneIn(16) ? Uniform(-kOne, kOne) : kOne;
+  }
+  const int16_t v = OneIn(2) ? 32767 : -32768;
+  for (int32_t i = 0; i < samples; ++i) g_samples[i] = OneIn(32) ? static_cast<int16_t>(-v) : v;
+  for (int k = 0; k < stages; ++k) g_shifts[k] = 0;
+  const std::span<const uint8_t> shifts(g_shifts, static_cast<size_t>(stages));
+  *input_shift = 0;
+  while (mote::reference::SpectrogramFftBound(n, *input_shift, shifts) < 0) ++*input_shift;
+}
+
 void PrintCase(const SpectrogramShape& s, const SpectrogramTablesQ& t, int out_bytes) {
   printf(
       "  n_fft %ld hop %ld frames %ld pad %ld samples %ld bands %ld %s %s out int%d "
@@ -216,9 +235,19 @@ bool SpectrogramCase(int index) {
   MakeWindow(n);
   MakeSamples(samples);
   const int stages = log2n;
-  const int input_shift = MakeShifts(n, stages);
+  int input_shift = MakeShifts(n, stages);
+  if (OneIn(8)) Overgrow(n, samples, stages, &input_shift);
   const int32_t weights = MakeFilterbank(n / 2 + 1, s.bands);
+  // Half the cases store the log itself (int32, multiplier 1, shift 0), so
+  // that a difference of one in a band sum's log shows; the others random
+  // maps, which mostly saturate.
+  const bool plain = OneIn(2);
   for (int32_t b = 0; b < s.bands; ++b) {
+    if (plain) {
+      g_multiplier[b] = 1;
+      g_offset[b] = 0;
+      continue;
+    }
     g_multiplier[b] = OneIn(6) ? (OneIn(2) ? INT32_MAX : INT32_MIN) : static_cast<int32_t>(Next());
     const int64_t limit = int64_t{1} << 61;
     g_offset[b] = OneIn(6)
@@ -240,8 +269,8 @@ bool SpectrogramCase(int index) {
       OneIn(2) ? 0 : (OneIn(4) ? static_cast<int32_t>(Next() >> 1) : Uniform(1, 80 << 24)),
       {g_multiplier, static_cast<size_t>(s.bands)},
       {g_offset, static_cast<size_t>(s.bands)},
-      OneIn(5) ? Uniform(0, 62) : Uniform(24, 40)};
-  const int out_bytes = OneIn(3) ? 1 : OneIn(2) ? 2 : 4;
+      plain ? 0 : OneIn(5) ? Uniform(0, 62) : Uniform(24, 40)};
+  const int out_bytes = plain ? 4 : OneIn(3) ? 1 : OneIn(2) ? 2 : 4;
   const size_t bytes = static_cast<size_t>(s.frames * s.bands * out_bytes);
   memset(g_expected, 0, bytes);
   memset(g_actual, 0x5A, bytes + 16);
