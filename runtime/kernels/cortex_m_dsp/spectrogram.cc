@@ -216,8 +216,7 @@ inline void ButterflyS0(int32_t* a, int32_t* b, int32_t wr, int32_t wi) {
       "addeq  %[b1], %[b1], #1\n\t"
       "strd   %[lo], %[hi], [%[a]]\n\t"
       "strd   %[b0], %[b1], [%[b]]"
-      : [b0] "=&r"(b0), [b1] "=&r"(b1), [lo] "=&r"(lo), [hi] "=&r"(hi), [t] "=&r"(t),
-        [x] "=&r"(x)
+      : [b0] "=&r"(b0), [b1] "=&r"(b1), [lo] "=&r"(lo), [hi] "=&r"(hi), [t] "=&r"(t), [x] "=&r"(x)
       : [a] "r"(a), [b] "r"(b), [wr] "r"(wr), [wi] "r"(wi)
       : "cc", "memory");
 }
@@ -282,6 +281,28 @@ void GeneralRange(int32_t* z, int32_t m, int32_t half, int32_t step, const int32
   }
 }
 
+// The first two stages when both are multiply-free with shift 0: each
+// group of four values in registers, the stages still one after the other
+// (stage 1: (x0, x1), (x2, x3) by (1, 0); stage 2: (y0, y2) by (1, 0),
+// (y1, y3) by (0, -1)), so every value is the reference's (32-bit wrap).
+void Radix4First(int32_t* __restrict z, int32_t m) {
+  uint32_t* v = reinterpret_cast<uint32_t*>(z);
+  for (int32_t g = 0; g < m; g += 4, v += 8) {
+    const uint32_t y0r = v[0] + v[2], y0i = v[1] + v[3];
+    const uint32_t y1r = v[0] - v[2], y1i = v[1] - v[3];
+    const uint32_t y2r = v[4] + v[6], y2i = v[5] + v[7];
+    const uint32_t y3r = v[4] - v[6], y3i = v[5] - v[7];
+    v[0] = y0r + y2r;
+    v[1] = y0i + y2i;
+    v[4] = y0r - y2r;
+    v[5] = y0i - y2i;
+    v[2] = y1r + y3i;
+    v[3] = y1i - y3r;
+    v[6] = y1r - y3i;
+    v[7] = y1i + y3r;
+  }
+}
+
 // The reference's radix-2 decimation-in-time stages on the bit-reversed
 // values, stage by stage (each stage rounds as the reference's).
 void Fft(int32_t* z, int32_t m, int32_t n_fft, const SpectrogramTablesQ& t) {
@@ -289,7 +310,13 @@ void Fft(int32_t* z, int32_t m, int32_t n_fft, const SpectrogramTablesQ& t) {
   const bool unit = tw[0] == kOne && tw[1] == 0;                          // j == 0
   const bool quarter = tw[n_fft / 2] == 0 && tw[n_fft / 2 + 1] == -kOne;  // j == half / 2
   int stage = 0;
-  for (int32_t len = 2; len <= m; len <<= 1, ++stage) {
+  int32_t first_len = 2;
+  if (unit && quarter && m >= 4 && t.stage_shift[0] == 0 && t.stage_shift[1] == 0) {
+    Radix4First(z, m);
+    stage = 2;
+    first_len = 8;
+  }
+  for (int32_t len = first_len; len <= m; len <<= 1, ++stage) {
     const int32_t half = len / 2, step = n_fft / len, groups = m / len;
     const int s = t.stage_shift[static_cast<size_t>(stage)];
     int32_t first = 0;
@@ -473,8 +500,8 @@ inline void PowerBinS0(int32_t sum, int32_t odd, int32_t diff, int32_t even, con
       "mul    %[xh], %[xl], %[xh]\n\t"
       "add    %[ph], %[ph], %[xh], lsl #1\n\t"
       "strd   %[pl], %[ph], [%[z]]"
-      : [wr] "=&r"(wr), [wi] "=&r"(wi), [xl] "=&r"(xl), [xh] "=&r"(xh), [pl] "=&r"(pl),
-        [ph] "=&r"(ph)
+      :
+      [wr] "=&r"(wr), [wi] "=&r"(wi), [xl] "=&r"(xl), [xh] "=&r"(xh), [pl] "=&r"(pl), [ph] "=&r"(ph)
       : [S] "r"(sum), [O] "r"(odd), [D] "r"(diff), [E] "r"(even), [w] "r"(w), [z] "r"(z)
       : "cc", "memory");
 }
@@ -502,8 +529,8 @@ void PowerSplitS0(int32_t* z, int32_t m, const int32_t* tw) {
         "qsub   %[E2], %[bi], %[ai]\n\t"
         "mrs    %[flags], APSR"
         : [ar] "=&r"(ar), [ai] "=&r"(ai), [br] "=&r"(br), [bi] "=&r"(bi), [S] "=&r"(sum),
-          [O] "=&r"(odd), [D] "=&r"(diff), [E] "=&r"(even), [D2] "=&r"(diff2),
-          [E2] "=&r"(even2), [flags] "=r"(flags)
+          [O] "=&r"(odd), [D] "=&r"(diff), [E] "=&r"(even), [D2] "=&r"(diff2), [E2] "=&r"(even2),
+          [flags] "=r"(flags)
         : [za] "r"(za), [zb] "r"(zb)
         : "memory");
     if ((flags & (uint32_t{1} << 27)) != 0) {  // Q: a sum left 32 bits
@@ -581,15 +608,15 @@ uint64_t BandSum(const int32_t* p, const uint16_t* weight, int32_t count) {
         "umull  %[lo], %[mid], %[lo], %[w]\n\t"  // p_lo w
         "mov    %[top], #0\n\t"
         "umlal  %[mid], %[top], %[hi], %[w]\n\t"  // + p_hi w 2^32
-        "lsr    %[lo], %[lo], #15\n\t"  // bits 15 .. 78
+        "lsr    %[lo], %[lo], #15\n\t"            // bits 15 .. 78
         "orr    %[lo], %[lo], %[mid], lsl #17\n\t"
         "lsl    %[top], %[top], #17\n\t"
         "orr    %[top], %[top], %[mid], lsr #15\n\t"
         "adds   %[acc_lo], %[acc_lo], %[lo]\n\t"
         "adcs   %[acc_hi], %[acc_hi], %[top]\n\t"
         "adc    %[carries], %[carries], #0"
-        : [lo] "=&r"(lo), [hi] "=&r"(hi), [mid] "=&r"(mid), [top] "=&r"(top),
-          [acc_lo] "+r"(acc_lo), [acc_hi] "+r"(acc_hi), [carries] "+r"(carries)
+        : [lo] "=&r"(lo), [hi] "=&r"(hi), [mid] "=&r"(mid), [top] "=&r"(top), [acc_lo] "+r"(acc_lo),
+          [acc_hi] "+r"(acc_hi), [carries] "+r"(carries)
         : [p] "r"(p), [w] "r"(w), "m"(*reinterpret_cast<const uint64_t*>(p))
         : "cc");
   }

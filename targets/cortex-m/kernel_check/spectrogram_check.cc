@@ -269,7 +269,9 @@ bool SpectrogramCase(int index) {
       OneIn(2) ? 0 : (OneIn(4) ? static_cast<int32_t>(Next() >> 1) : Uniform(1, 80 << 24)),
       {g_multiplier, static_cast<size_t>(s.bands)},
       {g_offset, static_cast<size_t>(s.bands)},
-      plain ? 0 : OneIn(5) ? Uniform(0, 62) : Uniform(24, 40)};
+      plain      ? 0
+      : OneIn(5) ? Uniform(0, 62)
+                 : Uniform(24, 40)};
   const int out_bytes = plain ? 4 : OneIn(3) ? 1 : OneIn(2) ? 2 : 4;
   const size_t bytes = static_cast<size_t>(s.frames * s.bands * out_bytes);
   memset(g_expected, 0, bytes);
