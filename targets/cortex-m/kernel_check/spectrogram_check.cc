@@ -24,23 +24,25 @@ constexpr int32_t kOne = int32_t{1} << 30;
 constexpr int32_t kMaxFft = mote::reference::kSpectrogramMaxFft;
 constexpr int32_t kMaxFrames = 3;
 constexpr int32_t kMaxBands = 48;
-constexpr int32_t kMaxSamples = 3 * kMaxFft;
+constexpr int32_t kMaxSamples = kMaxFft + 128;  // frames * hop stay below for n_fft <= 512
 constexpr int32_t kMaxWeights = 4096;
 constexpr size_t kScratchWords = kMaxFft + 2 + kMaxFrames * kMaxBands;
 constexpr size_t kOutBytes = kMaxFrames * kMaxBands * 4;
 
-int32_t g_cos[kMaxFft];  // cos, sin of -2 pi k / 4096 in Q30 (k < 2048), interleaved
-int32_t g_window[kMaxFft];
-int32_t g_twiddle[kMaxFft];
+// The large tables in the boards' large region (the M55's 512 KB DTCM is
+// nearly full), zeroed at start-up like .bss.
+#define CHECK_LARGE __attribute__((section(".bss.mote_large.spectrogram_check")))
+CHECK_LARGE int32_t g_cos[kMaxFft];  // cos, sin of -2 pi k / 4096 in Q30 (k < 2048), interleaved
+CHECK_LARGE int32_t g_window[kMaxFft];
+CHECK_LARGE int32_t g_twiddle[kMaxFft];
+CHECK_LARGE int16_t g_samples[kMaxSamples];
+CHECK_LARGE int32_t g_scratch[kScratchWords];  // both kernels', one after the other
+CHECK_LARGE uint16_t g_weight[kMaxWeights];
 uint8_t g_shifts[13];
 int32_t g_band_start[kMaxBands];
 int32_t g_band_length[kMaxBands];
-uint16_t g_weight[kMaxWeights];
 int32_t g_multiplier[kMaxBands];
 int64_t g_offset[kMaxBands];
-int16_t g_samples[kMaxSamples];
-int32_t g_scratch_ref[kScratchWords];
-int32_t g_scratch_dut[kScratchWords];
 alignas(4) uint8_t g_expected[kOutBytes];
 alignas(4) uint8_t g_actual[kOutBytes + 16];  // + a guard zone
 
@@ -278,17 +280,14 @@ bool SpectrogramCase(int index) {
   memset(g_actual, 0x5A, bytes + 16);
   const int16_t* in = g_samples;
   if (out_bytes == 1) {
-    mote::reference::SpectrogramInt16(s, t, in, g_scratch_ref,
-                                      reinterpret_cast<int8_t*>(g_expected));
-    mote::kernels::SpectrogramInt16(s, t, in, g_scratch_dut, reinterpret_cast<int8_t*>(g_actual));
+    mote::reference::SpectrogramInt16(s, t, in, g_scratch, reinterpret_cast<int8_t*>(g_expected));
+    mote::kernels::SpectrogramInt16(s, t, in, g_scratch, reinterpret_cast<int8_t*>(g_actual));
   } else if (out_bytes == 2) {
-    mote::reference::SpectrogramInt16(s, t, in, g_scratch_ref,
-                                      reinterpret_cast<int16_t*>(g_expected));
-    mote::kernels::SpectrogramInt16(s, t, in, g_scratch_dut, reinterpret_cast<int16_t*>(g_actual));
+    mote::reference::SpectrogramInt16(s, t, in, g_scratch, reinterpret_cast<int16_t*>(g_expected));
+    mote::kernels::SpectrogramInt16(s, t, in, g_scratch, reinterpret_cast<int16_t*>(g_actual));
   } else {
-    mote::reference::SpectrogramInt16(s, t, in, g_scratch_ref,
-                                      reinterpret_cast<int32_t*>(g_expected));
-    mote::kernels::SpectrogramInt16(s, t, in, g_scratch_dut, reinterpret_cast<int32_t*>(g_actual));
+    mote::reference::SpectrogramInt16(s, t, in, g_scratch, reinterpret_cast<int32_t*>(g_expected));
+    mote::kernels::SpectrogramInt16(s, t, in, g_scratch, reinterpret_cast<int32_t*>(g_actual));
   }
   for (size_t i = 0; i < 16; ++i) {
     if (g_actual[bytes + i] != 0x5A) {
