@@ -15,6 +15,7 @@
 #include "kernels/reference/fully_connected.h"
 #include "kernels/reference/mul.h"
 #include "kernels/reference/pooling.h"
+#include "kernels/reference/spectrogram.h"
 #include "kernels/scratch.h"
 
 #if MOTE_KERNELS_CORTEX_M_DSP
@@ -27,6 +28,7 @@
 #include "kernels/cortex_m_dsp/fully_connected_int16.h"
 #include "kernels/cortex_m_dsp/mul.h"
 #include "kernels/cortex_m_dsp/pooling.h"
+#include "kernels/cortex_m_dsp/spectrogram.h"
 #endif
 #if MOTE_KERNELS_CORTEX_M_MVE
 #include "kernels/cortex_m_mve/conv.h"
@@ -91,6 +93,14 @@ using reference::MaxPoolFloat;
 using reference::MaxPoolInt16;
 using reference::MulFloat;
 using reference::MulInt16;
+
+// The integer audio front-end: the DSP variant on every core with the extension.
+#if MOTE_KERNELS_CORTEX_M_DSP
+using cortex_m_dsp::SpectrogramInt16;
+#else
+using reference::SpectrogramInt16;
+#endif
+using reference::SpectrogramFloat;
 
 }  // namespace mote::kernels
 

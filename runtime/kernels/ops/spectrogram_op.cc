@@ -5,6 +5,7 @@
 // shifts in range and an FFT that provably stays within 2^30.
 #include "kernels/ops/ops.h"
 #include "kernels/reference/spectrogram.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 namespace {
@@ -200,9 +201,9 @@ void EvalSpectrogram(const OpContext& ctx) {
         Span(o->window()),    Span(o->twiddle()), Span(o->band_start()), Span(o->band_length()),
         Span(o->weight()),    o->float_offset(),  o->float_floor(),      o->float_top_db(),
         Span(o->out_scale()), Span(o->out_bias())};
-    reference::SpectrogramFloat(s, t, ctx.input_data<float>(0),
-                                reinterpret_cast<float*>(ctx.scratch().data()),
-                                ctx.output_data<float>(0));
+    kernels::SpectrogramFloat(s, t, ctx.input_data<float>(0),
+                              reinterpret_cast<float*>(ctx.scratch().data()),
+                              ctx.output_data<float>(0));
     return;
   }
   if (!kInt16Kernels) return;
@@ -215,11 +216,11 @@ void EvalSpectrogram(const OpContext& ctx) {
   int32_t* scratch = reinterpret_cast<int32_t*>(ctx.scratch().data());
   const int16_t* input = ctx.input_data<int16_t>(0);
   if (out_type == ElementType::kInt8) {
-    reference::SpectrogramInt16(s, t, input, scratch, ctx.output_data<int8_t>(0));
+    kernels::SpectrogramInt16(s, t, input, scratch, ctx.output_data<int8_t>(0));
   } else if (out_type == ElementType::kInt16) {
-    reference::SpectrogramInt16(s, t, input, scratch, ctx.output_data<int16_t>(0));
+    kernels::SpectrogramInt16(s, t, input, scratch, ctx.output_data<int16_t>(0));
   } else {
-    reference::SpectrogramInt16(s, t, input, scratch, ctx.output_data<int32_t>(0));
+    kernels::SpectrogramInt16(s, t, input, scratch, ctx.output_data<int32_t>(0));
   }
 }
 
