@@ -24,6 +24,7 @@
 #include "kernels/reference/mul.h"
 #include "kernels/reference/pooling.h"
 #include "kernels/selected.h"
+#include "matmul_rnn_check.h"
 
 const char mote_firmware_name[] = "mote-kernel-check";
 
@@ -1034,5 +1035,7 @@ int main(int argc, char** argv) {
     printf("mote-kernel-check: %s (%s) == reference on %d cases\n", names16[k],
            mote::kernels::kVariant, cases);
   }
+  // BatchMatMul and the quantized Rnn (matmul_rnn_check.cc).
+  if (!CheckMatMulAndRnn(cases, argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u)) return 1;
   return 0;
 }
