@@ -128,6 +128,120 @@ void RowPlainInt8(const MatMulShape& s, const QuantizedMatMulParams& p, const in
   }
 }
 
+// ---- int8, K <= kTileDepth: four columns of B packed once per matrix ----
+//
+// Tile layout: per block of four depths d0..d3 and column c, the int16 words
+// (b(d0, c) + ob, b(d2, c) + ob) and (b(d1, c) + ob, b(d3, c) + ob): the
+// lanes SXTAB16 gives A's word, so one SMLAD pair per column and block; the
+// K % 4 last depths follow as plain int16 per column. Columns past N are 0.
+// Packed once per four columns and reused by every row of A, so each row pays
+// only for widening its own word (on the stack: 4 K int16, bounded).
+constexpr size_t kTileDepth = 64;
+constexpr size_t kTileWords = 2 * kTileDepth + 6;  // blocks, then 4 x 3 tail int16
+
+struct OutputStep {
+  int32_t multiplier, offset, lo, hi;
+  int e;      // -shift
+  bool fast;  // shift < 0 and every |acc| < 2^30: ShortScale alone
+  bool full_range;
+};
+
+// |acc| <= K 255^2 < 2^30 for K <= 16512: the short path needs no test per output.
+OutputStep MakeOutputStep(const QuantizedMatMulParams& p, size_t k) {
+  return {p.multiplier,
+          p.output_offset,
+          p.activation_min,
+          p.activation_max,
+          -p.shift,
+          p.shift < 0 && k <= 16512,
+          p.activation_min == -128 && p.activation_max == 127};
+}
+
+inline int8_t Output(const OutputStep& o, const QuantizedMatMulParams& p, int32_t acc) {
+  if (!o.fast) return Requantize(p, acc);
+  int32_t v = ShortScale(acc, o.multiplier, o.e) + o.offset;
+  if (o.full_range) return static_cast<int8_t>(SaturateInt8(v));
+  if (v < o.lo) v = o.lo;
+  if (v > o.hi) v = o.hi;
+  return static_cast<int8_t>(v);
+}
+
+// Packs columns [j, j + 4) of B (those below N) into `tile`.
+void PackTile(const MatMulShape& s, int32_t ob, const int8_t* bm, size_t j, int32_t* tile) {
+  const size_t k = s.k, blocks = k >> 2, tail = k & 3;
+  int16_t* t = reinterpret_cast<int16_t*>(tile);
+  int16_t* tail_out = t + 16 * blocks;
+  for (size_t c = 0; c < 4; ++c) {
+    const size_t col = j + c;
+    const bool valid = col < s.n;
+    // b(kk, col) at bm[kk * step + base].
+    const size_t step = s.transpose_b ? 1 : s.n, base = s.transpose_b ? col * k : col;
+    auto value = [&](size_t kk) -> int16_t {
+      return valid ? static_cast<int16_t>(bm[kk * step + base] + ob) : 0;
+    };
+    for (size_t kb = 0; kb < blocks; ++kb) {
+      int16_t* w = t + 16 * kb + 4 * c;
+      const size_t kk = 4 * kb;
+      w[0] = value(kk);
+      w[1] = value(kk + 2);
+      w[2] = value(kk + 1);
+      w[3] = value(kk + 3);
+    }
+    for (size_t r = 0; r < tail; ++r) tail_out[3 * c + r] = value(4 * blocks + r);
+  }
+}
+
+// acc[c] = sum_kk (a[kk] + oa) tile(kk, c), c < 4.
+void DotTile(const int8_t* a, const int32_t* tile, size_t k, int32_t oa, int32_t oa2,
+             int32_t* acc) {
+  int32_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  const size_t blocks = k >> 2;
+  const int32_t* t = tile;
+  for (size_t kb = blocks; kb != 0; --kb) {
+    const int32_t aw = LoadInt8x4(a);
+    a += 4;
+    const int32_t ae = SignExtendEvenAdd(oa2, aw), ao = SignExtendOddAdd(oa2, aw);
+    c0 = __smlad(ae, t[0], c0);
+    c0 = __smlad(ao, t[1], c0);
+    c1 = __smlad(ae, t[2], c1);
+    c1 = __smlad(ao, t[3], c1);
+    c2 = __smlad(ae, t[4], c2);
+    c2 = __smlad(ao, t[5], c2);
+    c3 = __smlad(ae, t[6], c3);
+    c3 = __smlad(ao, t[7], c3);
+    t += 8;
+  }
+  const int16_t* tail = reinterpret_cast<const int16_t*>(tile + 8 * blocks);
+  for (size_t r = 0; r < (k & 3); ++r) {
+    const int32_t x = a[r] + oa;
+    c0 += x * tail[r];
+    c1 += x * tail[3 + r];
+    c2 += x * tail[6 + r];
+    c3 += x * tail[9 + r];
+  }
+  acc[0] = c0;
+  acc[1] = c1;
+  acc[2] = c2;
+  acc[3] = c3;
+}
+
+void MatrixTiledInt8(const MatMulShape& s, const QuantizedMatMulParams& p, const int8_t* am,
+                     const int8_t* bm, int8_t* om) {
+  alignas(4) int32_t tile[kTileWords];
+  const OutputStep step = MakeOutputStep(p, s.k);
+  const int32_t oa = p.a_offset, oa2 = OffsetPair(oa);
+  for (size_t j = 0; j < s.n; j += 4) {
+    PackTile(s, p.b_offset, bm, j, tile);
+    const size_t columns = s.n - j < 4 ? s.n - j : 4;
+    for (size_t i = 0; i < s.m; ++i) {
+      int32_t acc[4];
+      DotTile(am + i * s.k, tile, s.k, oa, oa2, acc);
+      int8_t* out = om + i * s.n + j;
+      for (size_t c = 0; c < columns; ++c) out[c] = Output(step, p, acc[c]);
+    }
+  }
+}
+
 inline int32_t LoadInt16x2(const int16_t* p) {
   int32_t v;
   memcpy(&v, p, sizeof v);
@@ -218,7 +332,12 @@ void MatMul(const MatMulShape& s, const QuantizedMatMulParams& p, const T* a, co
 
 void BatchMatMulInt8(const MatMulShape& s, const QuantizedMatMulParams& p, const int8_t* a,
                      const int8_t* b, int8_t* out) {
-  if (s.transpose_b) {
+  if (s.k <= kTileDepth) {
+    const size_t a_size = s.m * s.k, b_size = s.k * s.n, o_size = s.m * s.n;
+    ForEachMatrix(s, [&](size_t o, size_t ai, size_t bi) {
+      MatrixTiledInt8(s, p, a + ai * a_size, b + bi * b_size, out + o * o_size);
+    });
+  } else if (s.transpose_b) {
     MatMul(s, p, a, b, out, RowTransposedInt8);
   } else {
     MatMul(s, p, a, b, out, RowPlainInt8);

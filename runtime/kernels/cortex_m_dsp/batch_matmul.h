@@ -2,7 +2,11 @@
 // (kernels/reference/batch_matmul.h), byte for byte, for every shape and
 // parameter the loader accepts.
 //
-// int8, B transposed ([N, K] rows): four outputs of a row at once through
+// int8, K <= 64 (attention heads, short sequences): four columns of B packed
+// once into a stack tile, widened with B's offset in the lanes SXTAB16 gives
+// A's words, then reused by every row of A (1 word load, 2 SXTAB16, 8 SMLAD
+// per 16 products); the output step without per-output range tests.
+// int8, deeper, B transposed ([N, K] rows): four outputs of a row at once through
 // Dot4 (A's row widened once per four B rows), B's offset folded out as
 // sum (a + oa)(b + ob) = sum (a + oa) b + ob sum (a + oa), the row sum taken
 // once per row of A. int8, B plain ([K, N]): four columns at once, the four

@@ -1,5 +1,6 @@
 #include "kernels/cortex_m_dsp/rnn.h"
 
+#include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_dsp/simd.h"
 #include "kernels/reference/elementwise.h"
 #include "kernels/reference/requantize.h"
@@ -70,6 +71,98 @@ int64_t DotInput(const int8_t* w, const int16_t* x, size_t n, int32_t offset, in
   return acc;
 }
 
+// reference::MultiplyByQuantizedMultiplier64 (multiplier >= 0, shift in
+// [-31, 7]). For an int32 x and shift < 0: |p| = |x * reduced| < 2^46 needs
+// no clamp, and with t = 15 - shift >= 16, (p + 2^(t-1)) >> t equals
+// ((p >> (t - 1)) + 1) >> 1, where |p >> (t - 1)| < 2^31: one 64-bit shift
+// taken from the halves, the rest in int32, no saturation.
+inline int32_t Rescale64(int64_t x, int32_t multiplier, int shift) {
+  const int32_t x32 = static_cast<int32_t>(x);
+  if (x32 != x || shift >= 0) {
+    return reference::MultiplyByQuantizedMultiplier64(x, multiplier, shift);
+  }
+  const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+  const int64_t p = int64_t{x32} * reduced;
+  const int down = 14 - shift;  // t - 1, in [15, 45]
+  const int32_t hi = static_cast<int32_t>(p >> 32);
+  const int32_t q = down >= 32 ? hi >> (down - 32)
+                               : static_cast<int32_t>((static_cast<uint32_t>(p) >> down) |
+                                                      (static_cast<uint32_t>(hi) << (32 - down)));
+  return (q + 1) >> 1;
+}
+
+// The int16 pairs (v0, v2) and (v1, v3) of four int16 values.
+inline void Regroup(const int16_t* v, int32_t* even, int32_t* odd) {
+  const int32_t v01 = LoadInt16x2(v), v23 = LoadInt16x2(v + 2);
+  *even = PackLow(v01, v23);
+  *odd = PackHigh(v01, v23);
+}
+
+// acc[g] = sum_{k<n} w[g * stride + k] v[k], g < G, for G gate rows sharing
+// one run v: each word of v unpacked once for all G rows. int32 sums: the
+// caller checks that n products of the run's range cannot leave int32.
+template <size_t G, typename Unpack>
+void DotRows(const int8_t* w, size_t stride, size_t n, Unpack unpack, int32_t* acc) {
+  const int8_t* rows[G];
+  int32_t c[G];
+  for (size_t g = 0; g < G; ++g) {
+    rows[g] = w + g * stride;
+    c[g] = 0;
+  }
+  for (size_t blocks = n >> 2, k = 0; blocks != 0; --blocks, k += 4) {
+    int32_t even, odd;
+    unpack(k, &even, &odd);
+    for (size_t g = 0; g < G; ++g) {
+      const int32_t wv = LoadInt8x4(rows[g]);
+      rows[g] += 4;
+      c[g] = __smlad(even, SignExtendEven(wv), c[g]);
+      c[g] = __smlad(odd, SignExtendOdd(wv), c[g]);
+    }
+  }
+  for (size_t g = 0; g < G; ++g) acc[g] = c[g];
+}
+
+template <size_t G>
+void DotRowsInt8(const int8_t* w, size_t stride, const int8_t* x, size_t n, int32_t offset,
+                 int32_t* acc) {
+  const int32_t offset_pair = OffsetPair(offset);
+  DotRows<G>(
+      w, stride, n,
+      [&](size_t k, int32_t* even, int32_t* odd) {
+        const int32_t xv = LoadInt8x4(x + k);
+        *even = SignExtendEvenAdd(offset_pair, xv);
+        *odd = SignExtendOddAdd(offset_pair, xv);
+      },
+      acc);
+  for (size_t k = n & ~size_t{3}; k < n; ++k) {
+    for (size_t g = 0; g < G; ++g) acc[g] += w[g * stride + k] * (x[k] + offset);
+  }
+}
+
+template <size_t G>
+void DotRowsInt16(const int8_t* w, size_t stride, const int16_t* v, size_t n, int32_t* acc) {
+  DotRows<G>(
+      w, stride, n, [&](size_t k, int32_t* even, int32_t* odd) { Regroup(v + k, even, odd); }, acc);
+  for (size_t k = n & ~size_t{3}; k < n; ++k) {
+    for (size_t g = 0; g < G; ++g) acc[g] += w[g * stride + k] * v[k];
+  }
+}
+
+// Runs of at most this many int16 (or offset int8) values keep int32 sums:
+// 511 * 2^22 < 2^31 (|w v| <= 128 * 2^15), 65535 * 128 * 255 < 2^31.
+constexpr size_t kMaxInt32RunInt16 = 511;
+constexpr size_t kMaxInt32RunInt8 = 65535;
+
+template <size_t G>
+void InputSums(const int8_t* w, size_t stride, const int8_t* x, size_t n, int32_t offset,
+               int32_t* acc) {
+  DotRowsInt8<G>(w, stride, x, n, offset, acc);
+}
+template <size_t G>
+void InputSums(const int8_t* w, size_t stride, const int16_t* x, size_t n, int32_t, int32_t* acc) {
+  DotRowsInt16<G>(w, stride, x, n, acc);
+}
+
 // ---- the reference's cell arithmetic (kernels/reference/rnn.cc) ----
 
 struct Row {
@@ -106,16 +199,37 @@ struct QuantStep {
   int32_t In(size_t g, size_t j, const T* x) const {
     const Row row = RowOf(s, d, g, j);
     const int64_t acc = DotInput(w + row.index * s.input, x, s.input, q.input_offset, b[row.bias]);
-    return reference::MultiplyByQuantizedMultiplier64(acc, q.input_multiplier[row.index],
-                                                      q.input_shift[row.index]);
+    return Rescale64(acc, q.input_multiplier[row.index], q.input_shift[row.index]);
   }
   int32_t Rec(size_t g, size_t j, const int16_t* h) const {
     const Row row = RowOf(s, d, g, j);
     const int64_t acc =
         DotInt16(r + row.index * s.hidden, h, s.hidden, b[row.bias + s.gates() * s.hidden]);
-    return reference::MultiplyByQuantizedMultiplier64(acc, q.recurrent_multiplier[row.index],
-                                                      q.recurrent_shift[row.index]);
+    return Rescale64(acc, q.recurrent_multiplier[row.index], q.recurrent_shift[row.index]);
   }
+  // In(g, j, x) and Rec(g, j, h) of every gate g < G of unit j, the runs x
+  // and h unpacked once for all G rows (Grouped() says when this is exact).
+  template <size_t G>
+  void Gates(size_t j, const T* x, const int16_t* h, int32_t* in, int32_t* rec) const {
+    const Row first = RowOf(s, d, 0, j);
+    int32_t in_sum[G], rec_sum[G];
+    InputSums<G>(w + first.index * s.input, s.hidden * s.input, x, s.input, q.input_offset, in_sum);
+    DotRowsInt16<G>(r + first.index * s.hidden, s.hidden * s.hidden, h, s.hidden, rec_sum);
+    for (size_t g = 0; g < G; ++g) {
+      const size_t row = first.index + g * s.hidden, bias = first.bias + g * s.hidden;
+      in[g] = Rescale64(b[bias] + in_sum[g], q.input_multiplier[row], q.input_shift[row]);
+      rec[g] = Rescale64(b[bias + G * s.hidden] + rec_sum[g], q.recurrent_multiplier[row],
+                         q.recurrent_shift[row]);
+    }
+  }
+  // int32 sums cannot overflow, and int16 X comes without an offset.
+  bool Grouped() const {
+    const bool wide = sizeof(T) == 2;
+    return s.hidden <= kMaxInt32RunInt16 &&
+           s.input <= (wide ? kMaxInt32RunInt16 : kMaxInt32RunInt8) &&
+           (!wide || q.input_offset == 0);
+  }
+
   int32_t Pre(size_t g, size_t j, const T* x, const int16_t* h) const {
     return Saturate16(int64_t{In(g, j, x)} + Rec(g, j, h));
   }
@@ -128,6 +242,11 @@ struct QuantStep {
     return Saturate16(int64_t{c} * (int64_t{1} << -shift));
   }
 
+  // GRU: (1 - z) n + z h.
+  static int16_t Blend(int32_t z, int64_t n, int16_t h) {
+    return static_cast<int16_t>(Saturate16(RoundShift((32768 - z) * n + int64_t{z} * h, 15)));
+  }
+
   void Run(const T* x, const int16_t* h, int16_t* next, int16_t* aux) const {
     const size_t hn = s.hidden;
     if (s.cell == RnnCell::kSimple) {
@@ -137,6 +256,18 @@ struct QuantStep {
         for (size_t j = 0; j < hn; ++j) {
           aux[j] = static_cast<int16_t>(RoundShift(int64_t{Sigmoid(Pre(1, j, x, h))} * h[j], 15));
         }
+      }
+      if (s.linear_before_reset && Grouped()) {
+        for (size_t j = 0; j < hn; ++j) {
+          int32_t in[3], rec[3];
+          Gates<3>(j, x, h, in, rec);
+          const int32_t z = Sigmoid(Saturate16(int64_t{in[0]} + rec[0]));
+          const int32_t rg = Sigmoid(Saturate16(int64_t{in[1]} + rec[1]));
+          const int64_t rec_n = Saturate16(rec[2]);
+          const int32_t pre = Saturate16(int64_t{in[2]} + RoundShift(rg * rec_n, 15));
+          next[j] = Blend(z, Tanh(pre), h[j]);
+        }
+        return;
       }
       for (size_t j = 0; j < hn; ++j) {
         const int32_t z = Sigmoid(Pre(0, j, x, h));
@@ -148,17 +279,24 @@ struct QuantStep {
         } else {
           pre = Pre(2, j, x, aux);
         }
-        const int64_t n = Tanh(pre);
-        next[j] =
-            static_cast<int16_t>(Saturate16(RoundShift((32768 - z) * n + int64_t{z} * h[j], 15)));
+        next[j] = Blend(z, Tanh(pre), h[j]);
       }
     } else {  // LSTM, gates i o f c
       const int to_cell = 30 - q.cell_shift;
+      const bool grouped = Grouped();
       for (size_t j = 0; j < hn; ++j) {
-        const int64_t i = Sigmoid(Pre(0, j, x, h));
-        const int64_t f = Sigmoid(Pre(2, j, x, h));
-        const int64_t g = Tanh(Pre(3, j, x, h));
-        const int64_t o = Sigmoid(Pre(1, j, x, h));
+        int32_t pre[4];
+        if (grouped) {
+          int32_t in[4], rec[4];
+          Gates<4>(j, x, h, in, rec);
+          for (int k = 0; k < 4; ++k) pre[k] = Saturate16(int64_t{in[k]} + rec[k]);
+        } else {
+          for (int k = 0; k < 4; ++k) pre[k] = Pre(static_cast<size_t>(k), j, x, h);
+        }
+        const int64_t i = Sigmoid(pre[0]);
+        const int64_t f = Sigmoid(pre[2]);
+        const int64_t g = Tanh(pre[3]);
+        const int64_t o = Sigmoid(pre[1]);
         const int32_t c = Saturate16(RoundShift(f * aux[j], 15) + RoundShift(i * g, to_cell));
         aux[j] = static_cast<int16_t>(c);
         next[j] = static_cast<int16_t>(Saturate16(RoundShift(o * Tanh(CellToQ3_12(c)), 15)));
@@ -169,8 +307,9 @@ struct QuantStep {
 
 template <typename T>
 T Output(const RnnQuantParams& q, int16_t h) {
-  const int64_t v = int64_t{q.output_zero_point} + reference::MultiplyByQuantizedMultiplier(
-                                                       h, q.output_multiplier, q.output_shift);
+  // The DSP rescale: the reference's for a multiplier >= 0 (checked at load).
+  const int64_t v = int64_t{q.output_zero_point} +
+                    MultiplyByQuantizedMultiplier(h, q.output_multiplier, q.output_shift);
   return reference::ClampTo<T>(reference::SaturateToInt32(v), q.output_min, q.output_max);
 }
 
