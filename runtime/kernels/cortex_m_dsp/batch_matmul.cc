@@ -2,6 +2,7 @@
 
 #include "kernels/cortex_m_dsp/dot.h"
 #include "kernels/cortex_m_dsp/requantize.h"
+#include "kernels/cortex_m_dsp/rescale64.h"
 #include "kernels/cortex_m_dsp/simd.h"
 
 namespace mote::cortex_m_dsp {
@@ -249,7 +250,7 @@ inline int32_t LoadInt16x2(const int16_t* p) {
 }
 
 int16_t RequantizeInt16(const QuantizedMatMulParams& p, int64_t acc) {
-  const int32_t v = reference::MultiplyByQuantizedMultiplier64(acc, p.multiplier, p.shift);
+  const int32_t v = Rescale64(acc, p.multiplier, p.shift);
   return reference::ClampTo<int16_t>(reference::SaturateToInt32(int64_t{v} + p.output_offset),
                                      p.activation_min, p.activation_max);
 }
