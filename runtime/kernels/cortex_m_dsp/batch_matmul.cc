@@ -172,6 +172,36 @@ void PackTile(const MatMulShape& s, int32_t ob, const int8_t* bm, size_t j, int3
   const size_t k = s.k, blocks = k >> 2, tail = k & 3;
   int16_t* t = reinterpret_cast<int16_t*>(tile);
   int16_t* tail_out = t + 16 * blocks;
+  const bool full = j + 4 <= s.n;
+  const int32_t ob2 = OffsetPair(ob);
+  // Four whole columns: the blocks by words, unpacked as they are stored.
+  if (full && s.transpose_b) {
+    const int8_t* col = bm + j * k;
+    for (size_t kb = 0; kb < blocks; ++kb) {
+      for (size_t c = 0; c < 4; ++c) {
+        const int32_t v = LoadInt8x4(col + c * k + 4 * kb);
+        tile[8 * kb + 2 * c] = SignExtendEvenAdd(ob2, v);
+        tile[8 * kb + 2 * c + 1] = SignExtendOddAdd(ob2, v);
+      }
+    }
+  } else if (full) {
+    // Rows d0..d3 hold (b(d, j) .. b(d, j + 3)); the halves of d0 and d2 (d1
+    // and d3) regrouped per column.
+    const size_t n = s.n;
+    const int8_t* row = bm + j;
+    for (size_t kb = 0; kb < blocks; ++kb, row += 4 * n) {
+      int32_t* w = tile + 8 * kb;
+      for (size_t half = 0; half < 2; ++half) {  // depths (0, 2), then (1, 3)
+        const int32_t lo = LoadInt8x4(row + half * n), hi = LoadInt8x4(row + (half + 2) * n);
+        const int32_t lo_e = SignExtendEvenAdd(ob2, lo), hi_e = SignExtendEvenAdd(ob2, hi);
+        const int32_t lo_o = SignExtendOddAdd(ob2, lo), hi_o = SignExtendOddAdd(ob2, hi);
+        w[0 + half] = PackLow(lo_e, hi_e);   // column j
+        w[4 + half] = PackHigh(lo_e, hi_e);  // column j + 2
+        w[2 + half] = PackLow(lo_o, hi_o);   // column j + 1
+        w[6 + half] = PackHigh(lo_o, hi_o);  // column j + 3
+      }
+    }
+  }
   for (size_t c = 0; c < 4; ++c) {
     const size_t col = j + c;
     const bool valid = col < s.n;
@@ -180,7 +210,7 @@ void PackTile(const MatMulShape& s, int32_t ob, const int8_t* bm, size_t j, int3
     auto value = [&](size_t kk) -> int16_t {
       return valid ? static_cast<int16_t>(bm[kk * step + base] + ob) : 0;
     };
-    for (size_t kb = 0; kb < blocks; ++kb) {
+    for (size_t kb = 0; kb < blocks && !full; ++kb) {
       int16_t* w = t + 16 * kb + 4 * c;
       const size_t kk = 4 * kb;
       w[0] = value(kk);
@@ -238,7 +268,14 @@ void MatrixTiledInt8(const MatMulShape& s, const QuantizedMatMulParams& p, const
       int32_t acc[4];
       DotTile(am + i * s.k, tile, s.k, oa, oa2, acc);
       int8_t* out = om + i * s.n + j;
-      for (size_t c = 0; c < columns; ++c) out[c] = Output(step, p, acc[c]);
+      if (columns == 4) {
+        out[0] = Output(step, p, acc[0]);
+        out[1] = Output(step, p, acc[1]);
+        out[2] = Output(step, p, acc[2]);
+        out[3] = Output(step, p, acc[3]);
+      } else {
+        for (size_t c = 0; c < columns; ++c) out[c] = Output(step, p, acc[c]);
+      }
     }
   }
 }
