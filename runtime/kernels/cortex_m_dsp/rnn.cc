@@ -72,13 +72,6 @@ int64_t DotInput(const int8_t* w, const int16_t* x, size_t n, int32_t offset, in
   return acc;
 }
 
-// The int16 pairs (v0, v2) and (v1, v3) of four int16 values.
-inline void Regroup(const int16_t* v, int32_t* even, int32_t* odd) {
-  const int32_t v01 = LoadInt16x2(v), v23 = LoadInt16x2(v + 2);
-  *even = PackLow(v01, v23);
-  *odd = PackHigh(v01, v23);
-}
-
 // acc[g] = sum_{k<n} w[g * stride + k] v[k], g < G, for G gate rows sharing
 // one run v: each word of v unpacked once for all G rows. int32 sums: the
 // caller checks that n products of the run's range cannot leave int32.
@@ -120,10 +113,92 @@ void DotRowsInt8(const int8_t* w, size_t stride, const int8_t* x, size_t n, int3
   }
 }
 
+// acc[g] = sum_{k < n & ~3} w[g * stride + k] v[k], g < G (3 or 4): per four
+// values of v, two loads and PKHTB/PKHBT give the (v0, v2), (v1, v3) halves
+// SXTB16 gives a weight word, then each row costs a load, two SXTB16 and two
+// SMLAD. Written out as Dot4 (dot.cc) is: GCC 12 reloads the row pointers
+// from the stack in this loop; rows 1 and 3 are read at a register offset.
+template <size_t G>
+void DotRowsInt16Blocks(const int8_t* w, size_t stride, const int16_t* v, size_t n, int32_t* acc) {
+  static_assert(G == 3 || G == 4);
+  const int8_t* w0 = w;
+  const int8_t* w2 = w + 2 * stride;
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const int16_t* const end = v + (n & ~size_t{3});
+  if (v != end) {
+    int32_t t, x, f, fe;
+    if constexpr (G == 4) {
+      __asm__ volatile(
+          "1:\n\t"
+          "ldr %[t], [%[v]], #4\n\t"
+          "ldr %[f], [%[v]], #4\n\t"
+          "pkhtb %[x], %[f], %[t], asr #16\n\t"  // x = (v1, v3)
+          "pkhbt %[t], %[t], %[f], lsl #16\n\t"  // t = (v0, v2)
+          "ldr %[f], [%[w0], %[s]]\n\t"
+          "sxtb16 %[fe], %[f]\n\t"
+          "smlad %[a1], %[t], %[fe], %[a1]\n\t"
+          "sxtb16 %[f], %[f], ror #8\n\t"
+          "smlad %[a1], %[x], %[f], %[a1]\n\t"
+          "ldr %[f], [%[w0]], #4\n\t"
+          "sxtb16 %[fe], %[f]\n\t"
+          "smlad %[a0], %[t], %[fe], %[a0]\n\t"
+          "sxtb16 %[f], %[f], ror #8\n\t"
+          "smlad %[a0], %[x], %[f], %[a0]\n\t"
+          "ldr %[f], [%[w2], %[s]]\n\t"
+          "sxtb16 %[fe], %[f]\n\t"
+          "smlad %[a3], %[t], %[fe], %[a3]\n\t"
+          "sxtb16 %[f], %[f], ror #8\n\t"
+          "smlad %[a3], %[x], %[f], %[a3]\n\t"
+          "ldr %[f], [%[w2]], #4\n\t"
+          "sxtb16 %[fe], %[f]\n\t"
+          "smlad %[a2], %[t], %[fe], %[a2]\n\t"
+          "sxtb16 %[f], %[f], ror #8\n\t"
+          "smlad %[a2], %[x], %[f], %[a2]\n\t"
+          "cmp %[v], %[end]\n\t"
+          "bne 1b\n\t"
+          : [v] "+&r"(v), [w0] "+&r"(w0), [w2] "+&r"(w2), [a0] "+&r"(a0), [a1] "+&r"(a1),
+            [a2] "+&r"(a2), [a3] "+&r"(a3), [t] "=&r"(t), [x] "=&r"(x), [f] "=&r"(f), [fe] "=&r"(fe)
+          : [end] "r"(end), [s] "r"(stride)
+          : "cc", "memory");
+    } else {
+      __asm__ volatile(
+          "1:\n\t"
+          "ldr %[t], [%[v]], #4\n\t"
+          "ldr %[f], [%[v]], #4\n\t"
+          "pkhtb %[x], %[f], %[t], asr #16\n\t"
+          "pkhbt %[t], %[t], %[f], lsl #16\n\t"
+          "ldr %[f], [%[w0], %[s]]\n\t"
+          "sxtb16 %[fe], %[f]\n\t"
+          "smlad %[a1], %[t], %[fe], %[a1]\n\t"
+          "sxtb16 %[f], %[f], ror #8\n\t"
+          "smlad %[a1], %[x], %[f], %[a1]\n\t"
+          "ldr %[f], [%[w0]], #4\n\t"
+          "sxtb16 %[fe], %[f]\n\t"
+          "smlad %[a0], %[t], %[fe], %[a0]\n\t"
+          "sxtb16 %[f], %[f], ror #8\n\t"
+          "smlad %[a0], %[x], %[f], %[a0]\n\t"
+          "ldr %[f], [%[w2]], #4\n\t"
+          "sxtb16 %[fe], %[f]\n\t"
+          "smlad %[a2], %[t], %[fe], %[a2]\n\t"
+          "sxtb16 %[f], %[f], ror #8\n\t"
+          "smlad %[a2], %[x], %[f], %[a2]\n\t"
+          "cmp %[v], %[end]\n\t"
+          "bne 1b\n\t"
+          : [v] "+&r"(v), [w0] "+&r"(w0), [w2] "+&r"(w2), [a0] "+&r"(a0), [a1] "+&r"(a1),
+            [a2] "+&r"(a2), [t] "=&r"(t), [x] "=&r"(x), [f] "=&r"(f), [fe] "=&r"(fe)
+          : [end] "r"(end), [s] "r"(stride)
+          : "cc", "memory");
+    }
+  }
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = a2;
+  if constexpr (G == 4) acc[3] = a3;
+}
+
 template <size_t G>
 void DotRowsInt16(const int8_t* w, size_t stride, const int16_t* v, size_t n, int32_t* acc) {
-  DotRows<G>(
-      w, stride, n, [&](size_t k, int32_t* even, int32_t* odd) { Regroup(v + k, even, odd); }, acc);
+  DotRowsInt16Blocks<G>(w, stride, v, n, acc);
   for (size_t k = n & ~size_t{3}; k < n; ++k) {
     for (size_t g = 0; g < G; ++g) acc[g] += w[g * stride + k] * v[k];
   }
