@@ -301,7 +301,7 @@ bool CheckMatMulAndRnn(int cases, uint32_t seed) {
   const char* const names[] = {"BatchMatMulInt8", "BatchMatMulInt16", "RnnQuantized<int8>",
                                "RnnQuantized<int16>"};
   for (int k = 0; k < 4; ++k) {
-    const int count = k < 2 ? cases : (cases + 5) / 6;
+    const int count = k < 2 ? cases : (cases + 1) / 2;
     for (int i = 0; i < count; ++i) {
       // Called by name, not through a table (stack analysis, as main.cc).
       const bool same = k == 0   ? MatMulInt8Case(i)

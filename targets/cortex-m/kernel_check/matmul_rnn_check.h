@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-// Runs `cases` BatchMatMul cases per precision and cases / 6 Rnn cases per
+// Runs `cases` BatchMatMul cases per precision and cases / 2 Rnn cases per
 // precision; prints a line per kernel, or the first mismatch and false.
 bool CheckMatMulAndRnn(int cases, uint32_t seed);
 
