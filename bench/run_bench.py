@@ -97,6 +97,9 @@ MODELS = [
      "models/lstm_classifier/test_x.npy", ["int8", "int16", "float32"]),
     ("masked_attention", "models/masked_attention/masked_attention.onnx", "models/masked_attention/calib.npy",
      "models/masked_attention/test_x.npy", ["int8", "int16", "float32"]),
+    # A transformer encoder layer: BatchMatMul (scores, weighted values), LayerNorm, Softmax.
+    ("tiny_transformer", "models/tiny_transformer/tiny_transformer.onnx", "models/tiny_transformer/calib.npy",
+     "models/tiny_transformer/test_x.npy", ["int8", "int16", "float32"]),
     ("sensor_cnn1d", "models/sensor_cnn1d/sensor_cnn1d.onnx", "models/sensor_cnn1d/calib.npy",
      "models/sensor_cnn1d/test_x.npy", ["int8", "int16", "float32"]),
     # Streaming models (modelc --stream): one inference is one hop.

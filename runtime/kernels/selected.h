@@ -104,4 +104,30 @@ using reference::SpectrogramFloat;
 
 }  // namespace mote::kernels
 
+// BatchMatMul and the quantized Rnn: the DSP kernels on every core with the
+// extension (the M55 too; no Helium variant yet). A block of its own, so
+// that merges of other kernels above stay apart.
+#include "kernels/reference/batch_matmul.h"
+#include "kernels/reference/rnn.h"
+#if MOTE_KERNELS_CORTEX_M_DSP
+#include "kernels/cortex_m_dsp/batch_matmul.h"
+#include "kernels/cortex_m_dsp/rnn.h"
+#endif
+
+namespace mote::kernels {
+
+#if MOTE_KERNELS_CORTEX_M_DSP
+using cortex_m_dsp::BatchMatMulInt16;
+using cortex_m_dsp::BatchMatMulInt8;
+using cortex_m_dsp::RnnQuantized;
+#else
+using reference::BatchMatMulInt16;
+using reference::BatchMatMulInt8;
+using reference::RnnQuantized;
+#endif
+using reference::BatchMatMulFloat;
+using reference::RnnFloat;
+
+}  // namespace mote::kernels
+
 #endif  // MOTE_KERNELS_SELECTED_H_

@@ -1,6 +1,6 @@
 // BatchMatMul: inputs (A, B), both computed or constant, of the output's rank.
 #include "kernels/ops/ops.h"
-#include "kernels/reference/batch_matmul.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 namespace {
@@ -63,18 +63,18 @@ void EvalBatchMatMul(const OpContext& ctx) {
   switch (TypeOf(ctx.input(0))) {
     case ElementType::kInt8:
       if (!kInt8Kernels) break;
-      reference::BatchMatMulInt8(s, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
-                                 ctx.output_data<int8_t>(0));
+      kernels::BatchMatMulInt8(s, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
+                               ctx.output_data<int8_t>(0));
       break;
     case ElementType::kInt16:
       if (!kInt16Kernels) break;
-      reference::BatchMatMulInt16(s, p, ctx.input_data<int16_t>(0), ctx.input_data<int16_t>(1),
-                                  ctx.output_data<int16_t>(0));
+      kernels::BatchMatMulInt16(s, p, ctx.input_data<int16_t>(0), ctx.input_data<int16_t>(1),
+                                ctx.output_data<int16_t>(0));
       break;
     default:
       if (!kFloat32Kernels) break;
-      reference::BatchMatMulFloat(s, act.fmin(), act.fmax(), ctx.input_data<float>(0),
-                                  ctx.input_data<float>(1), ctx.output_data<float>(0));
+      kernels::BatchMatMulFloat(s, act.fmin(), act.fmax(), ctx.input_data<float>(0),
+                                ctx.input_data<float>(1), ctx.output_data<float>(0));
       break;
   }
 }

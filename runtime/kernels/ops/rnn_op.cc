@@ -7,7 +7,7 @@
 
 #include "kernels/ops/ops.h"
 #include "kernels/ops/weight_checks.h"
-#include "kernels/reference/rnn.h"
+#include "kernels/selected.h"
 
 namespace mote::internal {
 namespace {
@@ -198,10 +198,10 @@ void EvalQuantized(const OpContext& ctx, const RnnShape& s) {
   };
   const T* h0 = ctx.has_input(kInitialH) ? ctx.input_data<T>(kInitialH) : nullptr;
   const T* c0 = ctx.has_input(kInitialC) ? ctx.input_data<T>(kInitialC) : nullptr;
-  reference::RnnQuantized<T>(s, q, ctx.input_data<T>(0), ctx.input_data<int8_t>(1),
-                             ctx.input_data<int8_t>(2), ctx.input_data<int64_t>(3), h0, c0,
-                             ctx.output_data<T>(0), ctx.output_data<T>(1),
-                             ctx.output_data<int16_t>(2));
+  kernels::RnnQuantized<T>(s, q, ctx.input_data<T>(0), ctx.input_data<int8_t>(1),
+                           ctx.input_data<int8_t>(2), ctx.input_data<int64_t>(3), h0, c0,
+                           ctx.output_data<T>(0), ctx.output_data<T>(1),
+                           ctx.output_data<int16_t>(2));
 }
 
 }  // namespace
@@ -217,13 +217,13 @@ void EvalRnn(const OpContext& ctx) {
       break;
     default:
       if (!kFloat32Kernels) break;
-      reference::RnnFloat(s, ctx.input_data<float>(0), ctx.input_data<float>(1),
-                          ctx.input_data<float>(2), ctx.input_data<float>(3),
-                          ctx.has_input(kInitialH) ? ctx.input_data<float>(kInitialH) : nullptr,
-                          ctx.has_input(kInitialC) ? ctx.input_data<float>(kInitialC) : nullptr,
-                          ctx.has_input(kPeepholes) ? ctx.input_data<float>(kPeepholes) : nullptr,
-                          ctx.output_data<float>(0), ctx.output_data<float>(1),
-                          ctx.output_data<float>(2));
+      kernels::RnnFloat(s, ctx.input_data<float>(0), ctx.input_data<float>(1),
+                        ctx.input_data<float>(2), ctx.input_data<float>(3),
+                        ctx.has_input(kInitialH) ? ctx.input_data<float>(kInitialH) : nullptr,
+                        ctx.has_input(kInitialC) ? ctx.input_data<float>(kInitialC) : nullptr,
+                        ctx.has_input(kPeepholes) ? ctx.input_data<float>(kPeepholes) : nullptr,
+                        ctx.output_data<float>(0), ctx.output_data<float>(1),
+                        ctx.output_data<float>(2));
       break;
   }
 }

@@ -25,6 +25,7 @@
 #include "kernels/reference/pooling.h"
 #include "kernels/selected.h"
 #include "spectrogram_check.h"
+#include "matmul_rnn_check.h"
 
 const char mote_firmware_name[] = "mote-kernel-check";
 
@@ -1041,5 +1042,7 @@ int main(int argc, char** argv) {
            static_cast<unsigned long>(argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u));
     return 1;
   }
+  // BatchMatMul and the quantized Rnn (matmul_rnn_check.cc).
+  if (!CheckMatMulAndRnn(cases, argc > 2 ? strtoul(argv[2], nullptr, 0) : 0x6d6f7465u)) return 1;
   return 0;
 }
