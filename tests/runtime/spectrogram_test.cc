@@ -329,6 +329,9 @@ TEST(SpectrogramOp, HostileGeometriesAreRefused) {
   m.q.twiddle[5] = (1 << 30) + 1;
   refused(m, "twiddle above one");
   m = SpectrogramModel{};
+  m.q.twiddle[4] = m.q.twiddle[5] = 1 << 30;  // each part in range, |w| = sqrt(2)
+  refused(m, "twiddle magnitude above one");
+  m = SpectrogramModel{};
   m.scratch = 64;
   refused(m, "scratch too small");
   m = SpectrogramModel{};

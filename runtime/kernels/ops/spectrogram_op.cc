@@ -88,6 +88,15 @@ Status CheckIntegerTables(const OpContext& ctx, const schema::SpectrogramOptions
   for (int32_t w : twiddle) {
     if (w < -kOne || w > kOne) return ctx.Fail("twiddle outside [-1, 1] (Q30)", w, kOne);
   }
+  // SpectrogramFftBound assumes |w| <= 1: rounded unit twiddles reach 1 + 2^-30.5, and
+  // up to 1 + 2^-29 the bound's slack of 2 per stage still covers them.
+  constexpr int64_t kMaxNorm = (int64_t{kOne} + 2) * (int64_t{kOne} + 2);
+  for (size_t k = 0; k + 1 < twiddle.size(); k += 2) {
+    const int64_t re = twiddle[k], im = twiddle[k + 1];
+    if (re * re + im * im > kMaxNorm) {
+      return ctx.Fail("twiddle magnitude above 1 (Q30)", static_cast<int64_t>(k / 2), kOne);
+    }
+  }
   if (static_cast<int>(shifts.size()) != Log2Of(o.n_fft())) {
     return ctx.Fail("spectrogram needs one shift per FFT stage",
                     static_cast<int64_t>(shifts.size()), Log2Of(o.n_fft()));
