@@ -42,6 +42,14 @@ inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSe
 using cortex_m_mve::Conv2DInt8;
 using cortex_m_mve::DepthwiseConv2DInt8;
 using cortex_m_mve::FullyConnectedInt8;
+#elif MOTE_KERNELS_CORTEX_M_DSP && MOTE_OPTIMIZE_SIZE
+// MOTE_OPTIMIZE=size: the DSP FullyConnected (pointwise convs included), the
+// reference for the rest.
+inline constexpr const char kVariant[] = "cortex_m_dsp_size";
+inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kCortexMDsp;
+inline constexpr auto Conv2DInt8 = cortex_m_dsp::PointwiseConv2DInt8;
+using cortex_m_dsp::FullyConnectedInt8;
+using reference::DepthwiseConv2DInt8;
 #elif MOTE_KERNELS_CORTEX_M_DSP
 inline constexpr const char kVariant[] = "cortex_m_dsp";
 inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kCortexMDsp;
@@ -60,7 +68,7 @@ using reference::FullyConnectedInt8;
 // every core with the extension (the M55 too; no Helium variant yet). The
 // op glue calls the int16 ones only in builds with MOTE_TYPES holding int16,
 // so other builds drop them at link time.
-#if MOTE_KERNELS_CORTEX_M_DSP
+#if MOTE_KERNELS_CORTEX_M_DSP && !MOTE_OPTIMIZE_SIZE
 using cortex_m_dsp::AddInt8;
 using cortex_m_dsp::AveragePoolInt8;
 using cortex_m_dsp::Conv2DInt16;
