@@ -10,7 +10,10 @@ Invoke; newlib-nano, --gc-sections) and sums what libmote contributes to .text,
   full   every activation type's kernels, diagnostics with their messages
   lean   MOTE_TYPES = the model's activation types, MOTE_DIAGNOSTIC_MESSAGES=OFF
 
-  bench/code_size.py [--cpus cortex-m4,cortex-m55] [--models kws] [--top 10]
+  bench/code_size.py [--cpus cortex-m4,cortex-m55] [--models kws] [--top 10] [--optimize size]
+
+--optimize size configures MOTE_OPTIMIZE=size (runtime/CMakeLists.txt: the DSP
+FullyConnected and pointwise conv only, the reference kernels for the rest).
 """
 import argparse
 import collections
@@ -72,11 +75,11 @@ def model_needs(modelc, source, tmp):
     return ops, types or ["int8"]
 
 
-def build_size(build_dir, cpu, ops, types, messages):
+def build_size(build_dir, cpu, ops, types, messages, optimize="speed"):
     run(["cmake", "-S", REPO, "-B", build_dir, "-DCMAKE_TOOLCHAIN_FILE=" + os.path.join(REPO, "toolchains", "arm-none-eabi.cmake"),
          "-DMOTE_CPU=" + cpu, "-DMOTE_BOARD=" + BOARDS[cpu], "-DCMAKE_BUILD_TYPE=MinSizeRel",
          "-DMOTE_OPS=" + ";".join(ops), "-DMOTE_TYPES=" + ";".join(types),
-         "-DMOTE_DIAGNOSTIC_MESSAGES=" + ("ON" if messages else "OFF")])
+         "-DMOTE_DIAGNOSTIC_MESSAGES=" + ("ON" if messages else "OFF"), "-DMOTE_OPTIMIZE=" + optimize])
     run(["cmake", "--build", build_dir, "-j2", "--target", "mote-link-check"])
     return libmote_bytes(os.path.join(build_dir, "bin", "mote-link-check.map"))
 
@@ -87,6 +90,7 @@ def main():
     ap.add_argument("--cpus", default="cortex-m4")
     ap.add_argument("--models", default="", help="only models whose name matches this regular expression")
     ap.add_argument("--top", type=int, default=0, help="also list the N largest objects of the lean build")
+    ap.add_argument("--optimize", default="speed", choices=["speed", "size"], help="MOTE_OPTIMIZE of the builds")
     args = ap.parse_args()
     modelc = os.path.join(args.build, "bin", "modelc")
     print("%-5s %-11s %-60s %10s %10s" % ("model", "cpu", "ops (types)", "full", "lean"))
@@ -96,9 +100,9 @@ def main():
                 continue
             ops, types = model_needs(modelc, source, tmp)
             for cpu in args.cpus.split(","):
-                base = os.path.join(REPO, "build", "size", "%s-%s" % (cpu, name))
-                full, _, _ = build_size(base + "-full", cpu, ops, ["all"], True)
-                lean, objects, _ = build_size(base + "-lean", cpu, ops, types, False)
+                base = os.path.join(REPO, "build", "size", "%s-%s-%s" % (cpu, name, args.optimize))
+                full, _, _ = build_size(base + "-full", cpu, ops, ["all"], True, args.optimize)
+                lean, objects, _ = build_size(base + "-lean", cpu, ops, types, False, args.optimize)
                 print("%-5s %-11s %-60s %10d %10d" % (name, cpu, "%s (%s)" % (",".join(ops), ",".join(types)), full, lean))
                 for obj, size in objects.most_common(args.top):
                     print("        %8d  %s" % (size, obj))

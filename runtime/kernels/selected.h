@@ -44,6 +44,14 @@ inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSe
 using cortex_m_mve::Conv2DInt8;
 using cortex_m_mve::DepthwiseConv2DInt8;
 using cortex_m_mve::FullyConnectedInt8;
+#elif MOTE_KERNELS_CORTEX_M_DSP && MOTE_OPTIMIZE_SIZE
+// MOTE_OPTIMIZE=size: the DSP FullyConnected (pointwise convs included), the
+// reference for the rest.
+inline constexpr const char kVariant[] = "cortex_m_dsp_size";
+inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kCortexMDsp;
+inline constexpr auto Conv2DInt8 = cortex_m_dsp::PointwiseConv2DInt8;
+using cortex_m_dsp::FullyConnectedInt8;
+using reference::DepthwiseConv2DInt8;
 #elif MOTE_KERNELS_CORTEX_M_DSP
 inline constexpr const char kVariant[] = "cortex_m_dsp";
 inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kCortexMDsp;
@@ -62,7 +70,7 @@ using reference::FullyConnectedInt8;
 // every core with the extension (the M55 too; no Helium variant yet). The
 // op glue calls the int16 ones only in builds with MOTE_TYPES holding int16,
 // so other builds drop them at link time.
-#if MOTE_KERNELS_CORTEX_M_DSP
+#if MOTE_KERNELS_CORTEX_M_DSP && !MOTE_OPTIMIZE_SIZE
 using cortex_m_dsp::AddInt8;
 using cortex_m_dsp::AveragePoolInt8;
 using cortex_m_dsp::Conv2DInt16;
@@ -94,8 +102,9 @@ using reference::MaxPoolInt16;
 using reference::MulFloat;
 using reference::MulInt16;
 
-// The integer audio front-end: the DSP variant on every core with the extension.
-#if MOTE_KERNELS_CORTEX_M_DSP
+// The integer audio front-end: the DSP variant on every core with the
+// extension (the reference in MOTE_OPTIMIZE=size builds).
+#if MOTE_KERNELS_CORTEX_M_DSP && !MOTE_OPTIMIZE_SIZE
 using cortex_m_dsp::SpectrogramInt16;
 #else
 using reference::SpectrogramInt16;
@@ -105,8 +114,9 @@ using reference::SpectrogramFloat;
 }  // namespace mote::kernels
 
 // BatchMatMul and the quantized Rnn: the DSP kernels on every core with the
-// extension (the M55 too; no Helium variant yet). A block of its own, so
-// that merges of other kernels above stay apart.
+// extension (the M55 too; no Helium variant yet; the reference in
+// MOTE_OPTIMIZE=size builds). A block of its own, so that merges of other
+// kernels above stay apart.
 #include "kernels/reference/batch_matmul.h"
 #include "kernels/reference/rnn.h"
 #if MOTE_KERNELS_CORTEX_M_DSP
@@ -116,7 +126,7 @@ using reference::SpectrogramFloat;
 
 namespace mote::kernels {
 
-#if MOTE_KERNELS_CORTEX_M_DSP
+#if MOTE_KERNELS_CORTEX_M_DSP && !MOTE_OPTIMIZE_SIZE
 using cortex_m_dsp::BatchMatMulInt16;
 using cortex_m_dsp::BatchMatMulInt8;
 using cortex_m_dsp::RnnQuantized;

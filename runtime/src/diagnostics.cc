@@ -54,13 +54,9 @@ namespace internal {
 Status ReportDiagnostic(Status status, const char* message, int32_t op_index,
                         int32_t tensor_index, int64_t value, int64_t limit) {
   if (g_handler != nullptr) {
-    Diagnostic d;
-    d.status = status;
-    d.message = message;
-    d.op_index = op_index;
-    d.tensor_index = tensor_index;
-    d.value = value;
-    d.limit = limit;
+    // Every field given: a default-built one would keep a constant template
+    // and with it this file's strings (StatusName's) in the image.
+    const Diagnostic d = {status, message, op_index, tensor_index, value, limit};
     g_handler(d, g_handler_context);
   }
   return status;

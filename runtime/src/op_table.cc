@@ -1,5 +1,7 @@
 #include "src/op_table.h"
 
+#include <stddef.h>
+
 #include "kernels/ops/ops.h"
 #include "mote/op_config.h"
 
@@ -10,10 +12,10 @@ enum class OpIndex : uint16_t {
 #define MOTE_OP_INDEX(op, check, eval, options) op,
   MOTE_OP_LIST(MOTE_OP_INDEX)
 #undef MOTE_OP_INDEX
-  kCount
+      kCount
 };
 
-#define MOTE_OP_MATCHES_SCHEMA(op, check, eval, options)                              \
+#define MOTE_OP_MATCHES_SCHEMA(op, check, eval, options)                               \
   static_assert(static_cast<int>(OpIndex::op) == static_cast<int>(schema::OpCode::op), \
                 "op_list.h and mote.fbs disagree on " #op);
 MOTE_OP_LIST(MOTE_OP_MATCHES_SCHEMA)
@@ -21,25 +23,48 @@ MOTE_OP_LIST(MOTE_OP_MATCHES_SCHEMA)
 static_assert(static_cast<int>(OpIndex::kCount) == static_cast<int>(schema::OpCode::MAX) + 1,
               "every schema opcode needs an entry in op_list.h");
 
-constexpr OpKernel kKernels[] = {
-#define MOTE_OP_ENTRY(op, check, eval, options)                  \
-  {#op, schema::OpOptions::options,                              \
-   MOTE_OP_ENABLED_##op ? check : nullptr,                       \
+constexpr size_t kOpCount = static_cast<size_t>(OpIndex::kCount);
+
+// Every opcode's row, evaluated at compile time only: the flash holds the
+// rows of the ops compiled in (MOTE_OPS) and one byte per opcode.
+constexpr OpKernel kAllKernels[] = {
+#define MOTE_OP_ENTRY(op, check, eval, options)                        \
+  {schema::OpOptions::options, MOTE_OP_ENABLED_##op ? check : nullptr, \
    MOTE_OP_ENABLED_##op ? eval : nullptr},
     MOTE_OP_LIST(MOTE_OP_ENTRY)
 #undef MOTE_OP_ENTRY
 };
 
+constexpr size_t CountEnabled() {
+  size_t n = 0;
+  for (const OpKernel& k : kAllKernels) n += k.check != nullptr ? 1 : 0;
+  return n;
+}
+constexpr size_t kEnabledCount = CountEnabled();
+static_assert(kEnabledCount < 255, "a row number must fit the byte map");
+
+struct Table {
+  OpKernel rows[kEnabledCount > 0 ? kEnabledCount : 1];
+  uint8_t row_plus_one[kOpCount];  // 0: the op is not compiled in
+};
+
+constexpr Table MakeTable() {
+  Table t{};
+  uint8_t n = 0;
+  for (size_t op = 0; op < kOpCount; ++op) {
+    if (kAllKernels[op].check == nullptr) continue;
+    t.rows[n] = kAllKernels[op];
+    t.row_plus_one[op] = ++n;
+  }
+  return t;
+}
+constexpr Table kTable = MakeTable();
+
 }  // namespace
 
 const OpKernel* FindKernel(uint16_t opcode) {
-  if (opcode >= static_cast<uint16_t>(OpIndex::kCount)) return nullptr;
-  const OpKernel& k = kKernels[opcode];
-  return k.check != nullptr ? &k : nullptr;
-}
-
-const char* OpName(uint16_t opcode) {
-  return opcode < static_cast<uint16_t>(OpIndex::kCount) ? kKernels[opcode].name : "unknown";
+  if (opcode >= kOpCount || kTable.row_plus_one[opcode] == 0) return nullptr;
+  return &kTable.rows[kTable.row_plus_one[opcode] - 1];
 }
 
 }  // namespace mote::internal

@@ -9,7 +9,6 @@
 namespace mote::internal {
 
 struct OpKernel {
-  const char* name;
   schema::OpOptions options;  // the options table the op requires
   Status (*check)(const OpContext&);
   void (*eval)(const OpContext&);
@@ -18,8 +17,6 @@ struct OpKernel {
 // The kernel for `opcode`, or nullptr if the opcode is unknown to this
 // runtime or the op was left out of this build (MOTE_OPS).
 const OpKernel* FindKernel(uint16_t opcode);
-// "FullyConnected", ... or "unknown".
-const char* OpName(uint16_t opcode);
 
 }  // namespace mote::internal
 

@@ -244,7 +244,29 @@ __attribute__((noinline)) void ConvGeneral(const Window2D& w, const PerChannelPa
   }
 }
 
+// A 1x1 stride-1 unpadded conv is one FullyConnected over all pixels.
+void PointwiseAsFullyConnected(const Window2D& w, const PerChannelParams& params,
+                               const int8_t* input, const int8_t* filter, const int32_t* bias,
+                               int8_t* output, std::span<uint8_t> scratch) {
+  const FullyConnectedShape shape = {static_cast<size_t>(w.batches) * w.in_h * w.in_w,
+                                     static_cast<size_t>(w.in_c), static_cast<size_t>(w.out_c)};
+  const QuantizedFcParams fc = {params.input_offset,   params.output_offset,
+                                params.multiplier,     params.shift,
+                                params.activation_min, params.activation_max};
+  cortex_m_dsp::FullyConnectedInt8(shape, fc, input, filter, bias, output, scratch);
+}
+
 }  // namespace
+
+void PointwiseConv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
+                         const int8_t* input, const int8_t* filter, const int32_t* bias,
+                         int8_t* output, std::span<uint8_t> scratch) {
+  if (groups == 1 && kernel_scratch::IsPointwise(w)) {
+    PointwiseAsFullyConnected(w, params, input, filter, bias, output, scratch);
+  } else {
+    reference::Conv2DInt8(w, groups, params, input, filter, bias, output, scratch);
+  }
+}
 
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
                 const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
@@ -254,13 +276,7 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
     return;
   }
   if (kernel_scratch::IsPointwise(w)) {
-    const FullyConnectedShape shape = {static_cast<size_t>(w.batches) * w.in_h * w.in_w,
-                                       static_cast<size_t>(w.in_c),
-                                       static_cast<size_t>(w.out_c)};
-    const QuantizedFcParams fc = {params.input_offset,   params.output_offset,
-                                  params.multiplier,     params.shift,
-                                  params.activation_min, params.activation_max};
-    cortex_m_dsp::FullyConnectedInt8(shape, fc, input, filter, bias, output, scratch);
+    PointwiseAsFullyConnected(w, params, input, filter, bias, output, scratch);
     return;
   }
   const size_t needed = kernel_scratch::DspConv2DInt8Bytes(w, groups);

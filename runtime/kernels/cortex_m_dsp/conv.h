@@ -23,6 +23,13 @@ void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& param
                 const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
                 std::span<uint8_t> scratch);
 
+// MOTE_OPTIMIZE=size: the pointwise path above (as FullyConnected), every
+// other conv the reference, so a size build links neither the im2col nor the
+// per-pixel paths.
+void PointwiseConv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
+                         const int8_t* input, const int8_t* filter, const int32_t* bias,
+                         int8_t* output, std::span<uint8_t> scratch);
+
 }  // namespace mote::cortex_m_dsp
 
 #endif  // MOTE_KERNELS_CORTEX_M_DSP_CONV_H_

@@ -521,28 +521,40 @@ struct RegionSteps {
   ptrdiff_t out_x, out_y;      // output step per output column / row
 };
 
+// Rows [0, rows - rows % 2) of one column in vertical pairs; returns the
+// rows left. One instance per stride: the asm differs, the rest is shared.
 template <int kPairStride>
-__attribute__((always_inline)) inline void WindowRegion(const RegionSteps& st,
+__attribute__((always_inline)) inline int32_t WindowPairs(const RegionSteps& st,
+                                                          const ChannelRequant* q,
+                                                          const WindowFilter& v,
+                                                          const int8_t*& in_p, int8_t*& out_p,
+                                                          int32_t rows, const ByteClamp& clamp) {
+  int32_t acc[8];
+  const ptrdiff_t col = st.col;
+  for (; rows >= 2; rows -= 2) {
+    Window3x3Pair<kPairStride>(in_p, col, st.row, v, acc);
+    StorePairFullRange(acc, q, out_p, out_p + st.out_y);
+    ClampStored(clamp, out_p);
+    ClampStored(clamp, out_p + st.out_y);
+    in_p += 2 * st.in_y;
+    out_p += 2 * st.out_y;
+  }
+  return rows;
+}
+
+__attribute__((always_inline)) inline void WindowRegion(const RegionSteps& st, bool stride1,
                                                         const ChannelRequant* q,
                                                         const WindowFilter& v, const int8_t* in,
                                                         int8_t* out, int32_t columns,
                                                         int32_t rows, const ByteClamp& clamp) {
   int32_t acc[8];
-  const ptrdiff_t col = st.col;
   for (int32_t i = 0; i < columns; ++i) {
     const int8_t* in_p = in;
     int8_t* out_p = out;
-    int32_t n = rows;
-    for (; n >= 2; n -= 2) {  // vertical pairs (strides 1 and 2)
-      Window3x3Pair<kPairStride>(in_p, col, st.row, v, acc);
-      StorePairFullRange(acc, q, out_p, out_p + st.out_y);
-      ClampStored(clamp, out_p);
-      ClampStored(clamp, out_p + st.out_y);
-      in_p += 2 * st.in_y;
-      out_p += 2 * st.out_y;
-    }
+    int32_t n = stride1 ? WindowPairs<1>(st, q, v, in_p, out_p, rows, clamp)
+                        : WindowPairs<2>(st, q, v, in_p, out_p, rows, clamp);
     for (; n > 0; --n) {
-      Window3x3(in_p, col, st.row, v, acc);
+      Window3x3(in_p, st.col, st.row, v, acc);
       StoreFullRange(acc, q, out_p);
       ClampStored(clamp, out_p);
       in_p += st.in_y;
@@ -634,7 +646,7 @@ void EdgeRegion(const Window2D& w, const DepthwiseGroup& g, const ChannelRequant
 // Channel groups [0, out_c / 4) of a 3x3 window, but those whose shifts the
 // fast requantization does not cover (the caller's, so that the general
 // path's frame never stacks on this one).
-template <int kPairStride>
+// One instance for strides 1 and 2: only the pair loop differs (WindowPairs).
 __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannelParams& p,
                                              const int8_t* filter, const int32_t* bias,
                                              const int8_t* input, int8_t* output) {
@@ -648,6 +660,7 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
   st.in_y = static_cast<ptrdiff_t>(w.stride_h) * st.row;
   st.out_x = w.out_c;
   st.out_y = static_cast<ptrdiff_t>(w.out_w) * w.out_c;
+  const bool stride1 = w.stride_h == 1;
   const int32_t offset_pair = OffsetPair(p.input_offset);
   const AxisRuns runs_x = CenterRun(w.out_w, w.stride_w, w.pad_left, w.in_w);
   const AxisRuns runs_y = CenterRun(w.out_h, w.stride_h, w.pad_top, w.in_h);
@@ -676,8 +689,8 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
             continue;
           }
           BuildWindowFilter(g, p.input_offset, shift_x, shift_y, v);
-          WindowRegion<kPairStride>(
-              st, g.q, v, image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c, out,
+          WindowRegion(
+              st, stride1, g.q, v, image + (static_cast<ptrdiff_t>(iy) * w.in_w + ix) * w.in_c, out,
               ox1 - ox0, oy1 - oy0, clamp);
         }
       }
@@ -687,11 +700,7 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
 
 void Window3x3Int8(const Window2D& w, const PerChannelParams& p, const int8_t* filter,
                    const int32_t* bias, const int8_t* input, int8_t* output) {
-  if (w.stride_h == 1) {
-    Window3x3Pass<1>(w, p, filter, bias, input, output);
-  } else {
-    Window3x3Pass<2>(w, p, filter, bias, input, output);
-  }
+  Window3x3Pass(w, p, filter, bias, input, output);
 }
 
 // Any window of up to kGroupMaxTaps taps: groups [0, out_c / 4), but those

@@ -7,9 +7,21 @@
 #include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_dsp/simd.h"
 
+#ifndef MOTE_OPTIMIZE_SIZE
+#define MOTE_OPTIMIZE_SIZE 0
+#endif
+
 namespace mote::cortex_m_dsp {
 
 namespace {
+
+// MOTE_OPTIMIZE=size leaves interleaved layers (FullyConnected ops, not the
+// pointwise convs) to the reference: InterleavedRows and its dot product
+// take 1.8 KB.
+constexpr bool kInterleavedPath = !MOTE_OPTIMIZE_SIZE;
+// ...and the batches the pair path leaves (an odd last one, all of them
+// without scratch): SingleOutputs and its dot product take 0.5 KB.
+constexpr bool kSinglePath = !MOTE_OPTIMIZE_SIZE;
 
 // Rows interleaved in groups of four (RowOf): each batch's input widened
 // once (into the scratch: 2 * depth bytes), then a group's four rows at a
@@ -80,7 +92,7 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
     // Too little scratch (a file planned for other cores): the reference.
     const bool aligned = reinterpret_cast<uintptr_t>(weights) % 4 == 0;
     const size_t needed = kernel_scratch::DspFullyConnectedInt8Bytes(shape);
-    if (needed == 0 || scratch.size() < needed || !aligned) {
+    if (!kInterleavedPath || needed == 0 || scratch.size() < needed || !aligned) {
       reference::FullyConnectedInt8(shape, params, input, weights, bias, output, scratch);
     } else {
       InterleavedRows(shape, params, input, weights, bias, output,
@@ -104,6 +116,12 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
                                        reinterpret_cast<int16_t*>(scratch.data()))
                        : 0;
   // An odd last batch, rows too deep to widen, or too little scratch.
+  if (!kSinglePath && b < shape.batches) {
+    const FullyConnectedShape rest = {shape.batches - b, depth, shape.units};
+    reference::FullyConnectedInt8(rest, params, input + b * depth, weights, bias,
+                                  output + b * shape.units, scratch);
+    return;
+  }
   for (size_t i = b; i < shape.batches; ++i) {
     SingleOutputs(input + i * depth, depth, weights, shape.units, bias, q,
                   output + i * shape.units);
