@@ -322,14 +322,26 @@ class Importer {
                          tt.elem_type() == onnx::TensorProto::INT32;
     // A BOOL input is a float32 input holding 1 / 0: mote's booleans are
     // activations (ops/logic.cc).
-    if (tt.elem_type() != onnx::TensorProto::FLOAT && tt.elem_type() != onnx::TensorProto::BOOL &&
+    // INT64 / INT32 inputs otherwise hold indices (token ids, positions):
+    // int32 tensors on the device, an int64 one on the user's promise that
+    // its values fit (mote-sim and the Python API check them when converting).
+    const bool indices = (tt.elem_type() == onnx::TensorProto::INT64 || tt.elem_type() == onnx::TensorProto::INT32) &&
+                       !QuantizedOpsOnly(in.name());
+    if (tt.elem_type() != onnx::TensorProto::FLOAT && tt.elem_type() != onnx::TensorProto::BOOL && !indices &&
         !(integer && QuantizedOpsOnly(in.name()))) {
       throw ConvertError(what + ": element type " + ElemTypeName(tt.elem_type()) +
-                         " is not supported (inputs must be FLOAT, i.e. float32, or BOOL)", ErrorKind::kUnsupported);
+                         " is not supported (inputs must be FLOAT, i.e. float32, BOOL, or INT64 / INT32 "
+                         "indices)", ErrorKind::kUnsupported);
     }
     if (!tt.has_shape()) throw ConvertError(what + ": has no shape; export with a fixed rank");
     Tensor t;
     t.name = in.name();
+    if (indices) {
+      t.dtype = DType::kInt32;
+      if (tt.elem_type() == onnx::TensorProto::INT64) {
+        graph_.notes.push_back(what + " (INT64) is an int32 input: its values must lie in [-2^31, 2^31)");
+      }
+    }
     std::string dims_text = "[";
     for (const auto& d : tt.shape().dim()) {
       dims_text += (dims_text.size() > 1 ? "," : "") + (d.has_dim_value() ? std::to_string(d.dim_value()) : d.dim_param());
