@@ -3,8 +3,7 @@
 // (valid for sorted=0, whose order ONNX leaves open), ties to the lower
 // index, O(k n) comparisons per line. K must be a constant; it and the axis
 // become attributes when lowered. The values keep the input's quantization;
-// the indices are an Int64 tensor (a graph output: mote computes no integer
-// activations, so an op reading them is refused by name).
+// the indices are an Int64 tensor, which a Gather may read.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -94,11 +93,80 @@ void LowerTopK(Graph& g, Node& n) {
   n.inputs.resize(1);
 }
 
+// ArgMax / ArgMin (ONNX) over any axis: TopK's indices with K = 1 (ties to
+// the lower index, as select_last_index = 0 asks; 1 is refused at import),
+// so the index may feed further ops (a Gather) as an int64 activation.
+Node AsTopK1(const Node& n, size_t rank) {
+  if (n.attr_int("select_last_index", 0) != 0) {
+    Unsupported(n, "attribute select_last_index = 1 (the last of equal extremes) is not supported; export "
+                   "with select_last_index = 0");
+  }
+  Node t = n;
+  t.op = "TopK";
+  t.attrs.clear();
+  t.attrs["axis"].i = AxisOf(n, rank);
+  t.attrs["k"].i = 1;
+  t.attrs["largest"].i = n.op == "ArgMax";
+  t.inputs.resize(1);
+  return t;
+}
+
+std::vector<Value> EvalArgExtreme(const Graph& g, const Node& n, const OpInputs& ins) {
+  if (ins.empty() || ins[0] == nullptr) Fail(n, "input 0 is missing");
+  if (ins[0]->shape.empty()) Fail(n, "input must have at least one dimension");
+  std::vector<Value> top = EvalTopK(g, AsTopK1(n, ins[0]->shape.size()), {ins[0]});
+  Value& idx = top[1];
+  if (n.attr_int("keepdims", 1) == 0) {
+    idx.shape.erase(idx.shape.begin() + AxisOf(n, ins[0]->shape.size()));
+  }
+  return {idx};
+}
+
+std::vector<Node> ExpandArgExtreme(Graph& g, const Node& n) {
+  const int in = n.inputs.at(0);
+  if (g.tensors[in].dtype != DType::kFloat32) {
+    Unsupported(n, n.op + " of a computed " + std::string(DTypeName(g.tensors[in].dtype)) +
+                       " tensor is not supported (only of float32 ones)");
+  }
+  if (n.outputs.size() != 1) Fail(n, "needs one output");
+  const Shape in_shape = g.tensors[in].shape;
+  Node top = AsTopK1(n, in_shape.size());
+  Shape kept = in_shape;
+  kept[static_cast<size_t>(top.attrs["axis"].i)] = 1;
+  Tensor values;
+  values.name = n.name + ".values";
+  values.shape = kept;
+  const int v = g.AddTensor(std::move(values));
+  const int out = n.outputs[0];
+  g.tensors[out].dtype = DType::kInt64;  // TopK's indices
+  if (g.tensors[out].shape == kept) {
+    top.outputs = {v, out};
+    return {top};
+  }
+  Tensor idx;
+  idx.name = n.name + ".indices";
+  idx.shape = kept;
+  idx.dtype = DType::kInt64;
+  const int i = g.AddTensor(std::move(idx));
+  top.outputs = {v, i};
+  Node reshape;
+  reshape.name = n.name + ".drop_axis";
+  reshape.op = "Reshape";
+  reshape.inputs = {i};
+  reshape.outputs = {out};
+  reshape.attrs["shape"].ints = g.tensors[out].shape;
+  return {top, reshape};
+}
+
 }  // namespace
 
 std::vector<OpDef> TopKOps() {
   // ONNX TopK and the mote op share the name; lowering moves K into an attribute.
-  return {{"TopK", {"axis", "largest", "sorted", "k"}, EvalTopK, LowerTopK}};
+  OpDef argmax{"ArgMax", {"axis", "keepdims", "select_last_index"}, EvalArgExtreme};
+  argmax.expand = ExpandArgExtreme;
+  OpDef argmin = argmax;
+  argmin.name = "ArgMin";
+  return {{"TopK", {"axis", "largest", "sorted", "k"}, EvalTopK, LowerTopK}, argmax, argmin};
 }
 
 }  // namespace mote::modelc
