@@ -81,6 +81,8 @@ std::vector<std::string> kSupportedOps = {
     "CastLike", "CumSum", "Hardmax", "TopK",
     // Signal ops (tools/modelc/ops/signal.cc); Range and Cos fold only (the windows' function bodies).
     "DFT", "STFT", "MelWeightMatrix", "HannWindow", "HammingWindow", "BlackmanWindow", "Range", "Cos",
+    // ArgMin as TopK K = 1 (tools/modelc/ops/topk.cc).
+    "ArgMin",
 };
 
 // Inputs (by position) that an op treats as weights or parameters: with
@@ -494,7 +496,7 @@ Result ConvertAndRun(const TestCase& tc) {
     const std::vector<float> x(values->begin(), values->end());
     const mote::Status s = mote::QuantizeInto(x, view);
     if (s != mote::Status::kOk) {
-      return {Outcome::kFail, "QuantizeInto input " + std::to_string(i) + ": " + mote::StatusName(s)};
+      return {Outcome::kFail, "QuantizeInto input " + std::to_string(i) + " (type " + std::to_string(static_cast<int>(view.type)) + "): " + mote::StatusName(s)};
     }
   }
   const mote::Status s = it.Invoke();

@@ -13,9 +13,10 @@
 namespace mote::modelc {
 namespace {
 
+// TopK's axis defaults to the last, ArgMax's and ArgMin's to the first.
 int64_t AxisOf(const Node& n, size_t rank) {
   const int64_t r = static_cast<int64_t>(rank);
-  int64_t axis = n.attr_int("axis", -1);
+  int64_t axis = n.attr_int("axis", n.op == "TopK" ? -1 : 0);
   if (axis < -r || axis >= r) Fail(n, "axis " + std::to_string(axis) + " out of range");
   return axis < 0 ? axis + r : axis;
 }

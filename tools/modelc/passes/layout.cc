@@ -10,6 +10,7 @@
 #include <set>
 
 #include "ir/reference_executor.h"
+#include "mote/tensor.h"
 #include "ops/strided_gather.h"
 #include "ops/op_registry.h"
 #include "passes/passes.h"
@@ -356,6 +357,14 @@ void CheckMoteOps(const Graph& g) {
   static const std::set<std::string> kIndexReaders = {"Gather", "GatherElements", "Reshape"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
+    for (const std::vector<int>* list : {&n.inputs, &n.outputs}) {
+      for (int t : *list) {
+        if (t >= 0 && g.tensors[t].shape.size() > static_cast<size_t>(mote::kMaxRank)) {
+          Unsupported(n, "tensor '" + g.tensors[t].name + "' has rank " + std::to_string(g.tensors[t].shape.size()) +
+                             "; the runtime holds at most " + std::to_string(mote::kMaxRank) + " dimensions");
+        }
+      }
+    }
     for (int t : n.inputs) {
       if (t >= 0 && !g.tensors[t].is_const() && IsIndexType(g.tensors[t].dtype) && kIndexReaders.count(n.op)) {
         continue;
