@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <string>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "mote/diagnostics.h"
@@ -43,10 +43,11 @@ std::vector<int64_t> Unflat(size_t k, const Shape& s) {
 }
 
 std::vector<float> Quant(ElementType t) {
-  return t == ElementType::Int8 || t == ElementType::Int16 ? std::vector<float>{0.25f} : std::vector<float>{};
+  return t == ElementType::Int8 || t == ElementType::Int16 ? std::vector<float>{0.25f}
+                                                           : std::vector<float>{};
 }
 std::vector<int32_t> Zp(ElementType t) {
-  return t == ElementType::Int8 ? std::vector<int32_t>{3}
+  return t == ElementType::Int8    ? std::vector<int32_t>{3}
          : t == ElementType::Int16 ? std::vector<int32_t>{0}
                                    : std::vector<int32_t>{};
 }
@@ -68,14 +69,16 @@ struct GatherModel {
   testing::ModelSpec Spec() const {
     const GatherModel m = *this;
     const std::vector<float> os = out_scale.empty() ? Quant(type) : out_scale;
-    testing::TensorSpec d{"data", type, data, Quant(type), Zp(type), -1, const_data ? 0 : -1, 0, {}};
-    testing::ModelSpec spec = testing::OneOp(
-        schema::OpCode::Gather, schema::OpOptions::GatherOptions,
-        {d, {"indices", index_type, indices, {}, {}, -1, -1, 0, {}},
-         {"y", type, out, os, Zp(type), -1, -1, 0, {}}},
-        {0, 1}, {2}, [m](flatbuffers::FlatBufferBuilder& fbb) {
-          return schema::CreateGatherOptions(fbb, m.axis, m.elements).Union();
-        });
+    testing::TensorSpec d{"data", type, data, Quant(type), Zp(type), -1, const_data ? 0 : -1,
+                          0,      {}};
+    testing::ModelSpec spec =
+        testing::OneOp(schema::OpCode::Gather, schema::OpOptions::GatherOptions,
+                       {d,
+                        {"indices", index_type, indices, {}, {}, -1, -1, 0, {}},
+                        {"y", type, out, os, Zp(type), -1, -1, 0, {}}},
+                       {0, 1}, {2}, [m](flatbuffers::FlatBufferBuilder& fbb) {
+                         return schema::CreateGatherOptions(fbb, m.axis, m.elements).Union();
+                       });
     if (const_data) spec.buffers = {data_bytes};
     return spec;
   }
@@ -101,7 +104,8 @@ std::vector<uint8_t> RandomData(std::mt19937& rng, ElementType t, size_t n) {
   std::vector<uint8_t> b(n * SizeOf(t));
   if (t == ElementType::Float32) {
     std::vector<float> f(n);
-    for (auto& v : f) v = static_cast<float>(std::uniform_int_distribution<int>(-1000, 1000)(rng)) / 8;
+    for (auto& v : f)
+      v = static_cast<float>(std::uniform_int_distribution<int>(-1000, 1000)(rng)) / 8;
     std::memcpy(b.data(), f.data(), b.size());
   } else {
     for (auto& v : b) v = static_cast<uint8_t>(rng());
@@ -158,7 +162,8 @@ void ExpectGather(ElementType type, ElementType index_type, bool elements, bool 
       size_t src = 0;
       if (elements) {
         const int64_t v = idx[k] < 0 ? idx[k] + dim : idx[k];
-        for (size_t d = 0; d < m.data.size(); ++d) src += static_cast<size_t>(d == axis ? v : o[d]) * ds[d];
+        for (size_t d = 0; d < m.data.size(); ++d)
+          src += static_cast<size_t>(d == axis ? v : o[d]) * ds[d];
       } else {
         size_t j = 0;
         const std::vector<size_t> is = Strides(m.indices);
@@ -175,15 +180,31 @@ void ExpectGather(ElementType type, ElementType index_type, bool elements, bool 
   }
 }
 
-TEST(GatherOp, FloatInt32Indices) { ExpectGather(ElementType::Float32, ElementType::Int32, false, false, 1); }
-TEST(GatherOp, Int8Int64Indices) { ExpectGather(ElementType::Int8, ElementType::Int64, false, false, 2); }
-TEST(GatherOp, Int16Int32Indices) { ExpectGather(ElementType::Int16, ElementType::Int32, false, false, 3); }
+TEST(GatherOp, FloatInt32Indices) {
+  ExpectGather(ElementType::Float32, ElementType::Int32, false, false, 1);
+}
+TEST(GatherOp, Int8Int64Indices) {
+  ExpectGather(ElementType::Int8, ElementType::Int64, false, false, 2);
+}
+TEST(GatherOp, Int16Int32Indices) {
+  ExpectGather(ElementType::Int16, ElementType::Int32, false, false, 3);
+}
 TEST(GatherOp, Int32Data) { ExpectGather(ElementType::Int32, ElementType::Int32, false, false, 4); }
-TEST(GatherOp, ConstantTableEmbedding) { ExpectGather(ElementType::Int8, ElementType::Int32, false, true, 5); }
-TEST(GatherOp, ConstantFloatTable) { ExpectGather(ElementType::Float32, ElementType::Int64, false, true, 6); }
-TEST(GatherElementsOp, Float) { ExpectGather(ElementType::Float32, ElementType::Int32, true, false, 7); }
-TEST(GatherElementsOp, Int8Int64Indices) { ExpectGather(ElementType::Int8, ElementType::Int64, true, false, 8); }
-TEST(GatherElementsOp, Int16) { ExpectGather(ElementType::Int16, ElementType::Int32, true, false, 9); }
+TEST(GatherOp, ConstantTableEmbedding) {
+  ExpectGather(ElementType::Int8, ElementType::Int32, false, true, 5);
+}
+TEST(GatherOp, ConstantFloatTable) {
+  ExpectGather(ElementType::Float32, ElementType::Int64, false, true, 6);
+}
+TEST(GatherElementsOp, Float) {
+  ExpectGather(ElementType::Float32, ElementType::Int32, true, false, 7);
+}
+TEST(GatherElementsOp, Int8Int64Indices) {
+  ExpectGather(ElementType::Int8, ElementType::Int64, true, false, 8);
+}
+TEST(GatherElementsOp, Int16) {
+  ExpectGather(ElementType::Int16, ElementType::Int32, true, false, 9);
+}
 
 // An index outside [-dim, dim) read at run time: Invoke fails, naming the op;
 // nothing outside the data is read (ASan builds check that).
@@ -201,11 +222,14 @@ TEST(GatherOp, RunTimeIndexOutOfRangeFailsInvoke) {
         std::vector<int64_t> idx(Count(m.indices), 1);
         idx.back() = bad;
         std::vector<float> data(12, 1.0f);
-        const auto res = testing::RunMote(testing::BuildMote(m.Spec()), {Bytes(data), IndexBytes(idx, it)});
-        EXPECT_EQ(res.status, Status::kInvalidArgument) << "index " << bad << " elements " << elements;
+        const auto res =
+            testing::RunMote(testing::BuildMote(m.Spec()), {Bytes(data), IndexBytes(idx, it)});
+        EXPECT_EQ(res.status, Status::kInvalidArgument)
+            << "index " << bad << " elements " << elements;
         // The same model runs again once the index is valid.
         idx.back() = -4;
-        const auto ok = testing::RunMote(testing::BuildMote(m.Spec()), {Bytes(data), IndexBytes(idx, it)});
+        const auto ok =
+            testing::RunMote(testing::BuildMote(m.Spec()), {Bytes(data), IndexBytes(idx, it)});
         EXPECT_EQ(ok.status, Status::kOk);
       }
     }

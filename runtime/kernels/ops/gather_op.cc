@@ -37,7 +37,8 @@ Status CheckGatherElementsShape(const OpContext& ctx, size_t axis) {
   for (size_t d = 0; d < idx.size(); ++d) {
     if (out[d] != idx[d]) return ctx.Fail("gather elements output shape differs", out[d], idx[d]);
     // Off the axis an index position addresses the data directly.
-    if (d != axis && idx[d] > data[d]) return ctx.Fail("gather elements indices exceed the data", idx[d], data[d]);
+    if (d != axis && idx[d] > data[d])
+      return ctx.Fail("gather elements indices exceed the data", idx[d], data[d]);
   }
   return Status::kOk;
 }
@@ -78,7 +79,9 @@ void Run(const OpContext& ctx) {
     s.element_bytes = bytes;
     ok = reference::Gather<I>(s, in, indices, out, &bad, &at);
   }
-  if (!ok) ctx.FailRun("gather index out of range (value: the index, limit: the axis size)", bad, data[axis]);
+  if (!ok)
+    ctx.FailRun("gather index out of range (value: the index, limit: the axis size)", bad,
+                data[axis]);
 }
 
 }  // namespace
@@ -92,7 +95,8 @@ Status CheckGather(const OpContext& ctx) {
   MOTE_TRY(ExpectSameType(ctx, data, ctx.output(0)));
   MOTE_TRY(ExpectSameQuant(ctx, data, ctx.output(0)));
   if (!IndexType(TypeOf(ctx.input(1)))) {
-    return ctx.Fail("gather indices must be int32 or int64", static_cast<int64_t>(TypeOf(ctx.input(1))));
+    return ctx.Fail("gather indices must be int32 or int64",
+                    static_cast<int64_t>(TypeOf(ctx.input(1))));
   }
   const auto dims = ShapeOf(data);
   if (o->axis() < 0 || static_cast<size_t>(o->axis()) >= dims.size()) {

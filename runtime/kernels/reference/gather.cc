@@ -58,7 +58,7 @@ bool GatherElements(const GatherElementsShape& s, const uint8_t* data, const I* 
       return false;
     }
     memmove(output + e * s.element_bytes, data + (base + k * strides[s.axis]) * s.element_bytes,
-           s.element_bytes);
+            s.element_bytes);
     for (int d = s.rank; d-- > 0;) {
       const size_t step = d == s.axis ? 0 : strides[d];
       if (++pos[d] < s.out[d]) {
