@@ -102,6 +102,9 @@ MODELS = [
      "models/tiny_transformer/test_x.npy", ["int8", "int16", "float32"]),
     ("sensor_cnn1d", "models/sensor_cnn1d/sensor_cnn1d.onnx", "models/sensor_cnn1d/calib.npy",
      "models/sensor_cnn1d/test_x.npy", ["int8", "int16", "float32"]),
+    # nn.Embedding lookup by int64 token ids (a Gather by run-time indices).
+    ("text_embed", "models/text_embed/text_embed.onnx", "models/text_embed/calib.npy",
+     "models/text_embed/test_x.npy", ["int8", "int16", "float32"]),
     # Streaming models (modelc --stream): one inference is one hop.
     ("sensor_cnn1d (stream, hop 16)", "models/sensor_cnn1d/sensor_cnn1d.onnx", "models/sensor_cnn1d/calib.npy",
      "models/sensor_cnn1d/test_x.npy", ["int8", "int16", "float32"],

@@ -69,6 +69,7 @@ Status Interpreter::Invoke() {
     if (hook_ != nullptr) hook_(hook_context_, i, true);
     kernel->eval(ctx);
     if (hook_ != nullptr) hook_(hook_context_, i, false);
+    if (ctx.run_error != Status::kOk) return ctx.run_error;  // bad input data (Gather index)
   }
   return Status::kOk;
 }

@@ -254,9 +254,11 @@ Status CheckModel(const schema::Model& model) {
   for (int32_t index : *model.inputs()) {
     const schema::Tensor& t = *model.tensors()->Get(static_cast<uint32_t>(index));
     const ElementType type = TypeOf(t);
-    if (type != ElementType::kFloat32 && type != ElementType::kInt8 &&
-        type != ElementType::kInt16) {
-      return Report(Status::kCorruptFile, "model input must be float32, int8 or int16", -1, index);
+    // int32 / int64: indices (token ids), which Gather checks before use.
+    if (type != ElementType::kFloat32 && type != ElementType::kInt8 && type != ElementType::kInt16 &&
+        type != ElementType::kInt32 && type != ElementType::kInt64) {
+      return Report(Status::kCorruptFile, "model input must be float32, int8, int16, int32 or int64", -1,
+                    index);
     }
   }
   if (model.input_ranges() != nullptr && model.input_ranges()->size() != 0 &&

@@ -109,6 +109,14 @@ struct OpContext {
     return arena + t.arena_offset();
   }
 
+  // Bad input data an Eval found at run time (a Gather index out of range):
+  // Eval records it here and Invoke returns it after the op. Only ops whose
+  // result depends on input values as addresses use it.
+  mutable Status run_error = Status::kOk;
+  void FailRun(const char* message, int64_t value, int64_t limit) const {
+    run_error = Report(Status::kInvalidArgument, message, index, -1, value, limit);
+  }
+
   // Rejects the model: kCorruptFile with this op's index.
   Status Fail(const char* message, int64_t value = 0, int64_t limit = 0) const {
     return Report(Status::kCorruptFile, message, index, -1, value, limit);

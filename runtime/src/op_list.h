@@ -49,6 +49,7 @@
   X(TopK, CheckTopK, EvalTopK, TopKOptions) \
   X(Spectrogram, CheckSpectrogram, EvalSpectrogram, SpectrogramOptions) \
   X(Dct, CheckDct, EvalDct, DctOptions) \
-  X(Fifo, CheckFifo, EvalFifo, FifoOptions)
+  X(Fifo, CheckFifo, EvalFifo, FifoOptions) \
+  X(Gather, CheckGather, EvalGather, GatherOptions)
 
 #endif  // MOTE_SRC_OP_LIST_H_

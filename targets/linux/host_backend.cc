@@ -54,7 +54,9 @@ RunResult RunOnHost(const RunRequest& req) {
       std::memcpy(in.data.data(), req.inputs[i].data() + s * in.data.size(), in.data.size());
     }
     const Status status = interp.Invoke();
-    if (status != Status::kOk) throw std::runtime_error(std::string("invoke failed: ") + StatusName(status));
+    if (status != Status::kOk) {
+      throw std::runtime_error("invoke failed, sample " + std::to_string(s) + ": " + StatusName(status));
+    }
     for (size_t o = 0; o < interp.num_outputs(); ++o) {
       const TensorView out = interp.output(o);
       result.outputs[o].insert(result.outputs[o].end(), out.data.begin(), out.data.end());

@@ -59,6 +59,24 @@ std::vector<uint8_t> PrepareInput(const std::string& path, const mote::TensorVie
     std::memcpy(out.data(), a.data.data(), out.size());
     return out;
   }
+  // An index input (int32) from int64 ids (numpy's default integers,
+  // torch's token ids): each value checked to fit, here on the host.
+  if (info.type == mote::ElementType::kInt32 && a.dtype[0] == 'i') {
+    for (size_t k = 0; k < per * static_cast<size_t>(*samples); ++k) {
+      const int64_t v = a.AsInt(k);
+      if (v < INT32_MIN || v > INT32_MAX) {
+        throw std::runtime_error(path + ": element " + std::to_string(k) + " (" + std::to_string(v) +
+                                 ") does not fit input '" + info.name + "' (int32)");
+      }
+      const int32_t i = static_cast<int32_t>(v);
+      std::memcpy(out.data() + k * sizeof(i), &i, sizeof(i));
+    }
+    return out;
+  }
+  if (info.type == mote::ElementType::kInt32 || info.type == mote::ElementType::kInt64) {
+    throw std::runtime_error(path + ": element type '" + a.dtype + "' does not fit input '" + info.name + "' (" +
+                             mote::ElementTypeName(info.type) + " indices); give integers");
+  }
   if (a.dtype != "f4" && a.dtype != "f8") {
     throw std::runtime_error(path + ": element type '" + a.dtype + "' does not fit input '" + info.name + "' (" +
                              mote::ElementTypeName(info.type) + "); give float32 values or " +
@@ -173,8 +191,14 @@ std::string Run(const Options& o) {
   for (size_t k = 0; k < m.num_outputs(); ++k) {
     req.output_bytes.push_back(m.output(k).num_elements() * mote::ElementSize(m.output(k).type));
   }
-  const mote::sim::RunResult result =
-      o.target == "host" ? mote::sim::RunOnHost(req) : mote::sim::RunOnQemu(req, o.target);
+  g_diagnostic.clear();
+  mote::sim::RunResult result;
+  try {
+    result = o.target == "host" ? mote::sim::RunOnHost(req) : mote::sim::RunOnQemu(req, o.target);
+  } catch (const std::runtime_error& e) {  // bad input data (a Gather index) names the op and value
+    if (g_diagnostic.empty()) throw;
+    throw std::runtime_error(std::string(e.what()) + ": " + g_diagnostic);
+  }
   for (size_t k = 0; k < m.num_outputs(); ++k) {
     WriteOutput(output_paths[k], m, k, result.outputs[k], req.samples, single_form, o.raw);
   }

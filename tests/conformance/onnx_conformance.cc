@@ -483,10 +483,20 @@ Result ConvertAndRun(const TestCase& tc) {
       return {Outcome::kFail, "input " + std::to_string(i) + " shape " + ShapeText(shape) + " in the .mote model, " +
                                   ShapeText(TensorShape(tc.inputs[i])) + " in the test data"};
     }
+    if (view.type == mote::ElementType::kInt32) {  // indices (an INT64 / INT32 input)
+      for (size_t k = 0; k < values->size(); ++k) {
+        const double v = (*values)[k];
+        if (!(v >= -2147483648.0 && v <= 2147483647.0)) {
+          return {Outcome::kFail, "input " + std::to_string(i) + " holds " + Number(v) + ", outside int32"};
+        }
+        view.as<int32_t>()[k] = static_cast<int32_t>(v);
+      }
+      continue;
+    }
     const std::vector<float> x(values->begin(), values->end());
     const mote::Status s = mote::QuantizeInto(x, view);
     if (s != mote::Status::kOk) {
-      return {Outcome::kFail, "QuantizeInto input " + std::to_string(i) + ": " + mote::StatusName(s)};
+      return {Outcome::kFail, "QuantizeInto input " + std::to_string(i) + " (type " + std::to_string(static_cast<int>(view.type)) + "): " + mote::StatusName(s)};
     }
   }
   const mote::Status s = it.Invoke();

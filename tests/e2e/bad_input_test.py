@@ -656,8 +656,9 @@ def main():
             inits, nodes = [], []
             if kind in ("gather_computed_indices", "slice_computed_starts"):
                 nodes.append(helper.make_node("ArgMax", ["x"], ["idx"], name="argmax", axis=1, keepdims=0))
-            if kind == "gather_computed_indices":
-                nodes.append(helper.make_node("Gather", ["x", "idx"], ["y"], name="my_bad_node", axis=1))
+            if kind == "gather_computed_indices":  # from an integer table: only float tables run
+                inits.append(numpy_helper.from_array(np.arange(8, dtype=np.int64).reshape(4, 2), "table"))
+                nodes.append(helper.make_node("Gather", ["table", "idx"], ["y"], name="my_bad_node", axis=0))
             elif kind == "gather_index_out_of_range":
                 inits.append(numpy_helper.from_array(np.array([1, 7], np.int64), "idx"))
                 nodes.append(helper.make_node("Gather", ["x", "idx"], ["y"], name="my_bad_node", axis=1))
@@ -678,7 +679,7 @@ def main():
             return path
 
         moving_cases = [
-            ("gather_computed_indices", ("my_bad_node", "Gather", "constant")),
+            ("gather_computed_indices", ("my_bad_node", "Gather", "integer constant")),
             ("slice_computed_starts", ("my_bad_node", "Slice", "constant")),
             ("gather_index_out_of_range", ("my_bad_node", "Gather", "7", "out of range")),
             ("slice_step_zero", ("my_bad_node", "Slice", "steps")),
@@ -789,6 +790,39 @@ def main():
             def check(kind=kind, named=named):
                 return convert_fails(make_signal(kind), ["--precision", "float32"], all_words=named)
             c.run("modelc_signal_%s" % kind, check)
+
+    # Token ids (an INT64 graph input, an int32 model input; models/text_embed): ids that do
+    # not fit int32, float ids, and ids out of the table's range at run time are errors that
+    # name the problem (the last one the Gather op and the index), never a read out of bounds.
+    text = os.path.join(a.repo, "models", "text_embed")
+    text_model = os.path.join(w, "text_embed.mote")
+    r = E.run([a.modelc, "convert", os.path.join(text, "text_embed.onnx"), "-o", text_model, "--calibration",
+               os.path.join(text, "calib.npy"), "--precision", "int8"])
+    if c.ok("setup_convert_text_embed", r.rc == 0, r.describe()):
+        ids = np.load(os.path.join(text, "test_x.npy"))[:4]
+        id_cases = [("id_past_table", ids.copy(), 7, 200, ("gather index out of range", "operator 0", "200")),
+                    ("id_before_table", ids.copy(), 9, -201, ("gather index out of range", "-201")),
+                    ("id_past_int32", ids.copy(), 3, 2 ** 31, ("does not fit", "int32")),
+                    ("id_float", ids.astype(np.float32), 0, 1.5, ("give integers",))]
+        for name, x, at, value, words in id_cases:
+            def check(name=name, x=x, at=at, value=value, words=words):
+                x.flat[at] = value
+                path = os.path.join(w, "ids_%s.npy" % name)
+                np.save(path, x)
+                for t in ["host"] + a.qemu_targets[:1]:
+                    res = sim_run(text_model, inputs=(path,), extra=["--target", t])
+                    p = error_problems(res, "mote-sim", all_words=words if t == "host" else words[:1])
+                    if p:
+                        return "%s: %s" % (t, p)
+            c.run("runtime_token_ids_%s" % name, check)
+        # Calibration ids that do not fit int32 are refused by modelc, naming the input.
+        bad_calib = os.path.join(w, "ids_calib_bad.npy")
+        big = np.load(os.path.join(text, "calib.npy"))
+        big[1, 2] = -(2 ** 40)
+        np.save(bad_calib, big)
+        c.run("modelc_token_ids_calibration_past_int32",
+              lambda: convert_fails(os.path.join(text, "text_embed.onnx"), ["--calibration", bad_calib],
+                                    all_words=("not an int32 value", "'x'")))
 
     tmp_left = [f for f in os.listdir(outdir) if ".tmp" in f]
     c.ok("modelc_no_tmp_leftovers", not tmp_left, "leftovers: %s" % tmp_left)

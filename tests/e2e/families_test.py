@@ -44,6 +44,8 @@ FAMILIES = [
     # Padding mask (Greater, Not, Or with a causal constant), masked_fill and torch.where (Where),
     # torch.cumsum of the outputs and of valid.float() (CumSum, Cast), torch.topk pooling (TopK).
     ("masked_attention", "masked_attention.onnx"),
+    # nn.Embedding: token ids an int64 graph input (an int32 model input), Gather by run-time indices.
+    ("text_embed", "text_embed.onnx"),
 ]
 MIN_AGREEMENT = {"int8": 98.0, "int16": 98.0}
 # Families whose output is an image (reconstruction SQNR against PyTorch, dB).
@@ -750,6 +752,84 @@ def check_mask_and_pad_ops(a, c):
                      "shape %s vs %s" % (y.shape, want[o].shape))
 
 
+def check_index_graph(a, c):
+    """Computed indices: GatherElements and Gather by an int64 graph input (negative ids wrap),
+    ArgMax / ArgMin feeding a Gather (an embedding row of the predicted class, the max itself),
+    against numpy in float32; in int8 the same bytes on every board; an id out of range is a
+    clear run-time error naming the op, never a read out of bounds."""
+    import onnx
+    from onnx import TensorProto, helper as h, numpy_helper as nh
+    rng = np.random.default_rng(3)
+    table = rng.normal(size=(8, 5)).astype(np.float32)
+    nodes = [h.make_node("Relu", ["x"], ["r"]),
+             h.make_node("GatherElements", ["r", "ids"], ["y1"], axis=1),
+             h.make_node("ArgMax", ["x"], ["am"], axis=1, keepdims=1),
+             h.make_node("Gather", ["table", "am"], ["y2"], axis=0),
+             h.make_node("GatherElements", ["x", "am"], ["y3"], axis=-1),
+             h.make_node("ArgMin", ["x"], ["an"], axis=0, keepdims=0),
+             h.make_node("Gather", ["r", "an"], ["y4"], axis=1),
+             h.make_node("Cast", ["ids"], ["ids32"], to=TensorProto.INT32),
+             h.make_node("Gather", ["x", "ids32"], ["y5"], axis=-1)]
+    outs = ["y1", "y2", "y3", "y4", "y5"]
+    graph = h.make_graph(nodes, "index_graph", [h.make_tensor_value_info("x", TensorProto.FLOAT, [3, 8]),
+                                                 h.make_tensor_value_info("ids", TensorProto.INT64, [3, 4])],
+                         [h.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outs],
+                         [nh.from_array(table, "table")])
+    path = os.path.join(a.scratch, "index_graph.onnx")
+    onnx.save(h.make_model(graph, opset_imports=[h.make_opsetid("", 13)]), path)
+    x = rng.normal(size=(20, 3, 8)).astype(np.float32)
+    ids = rng.integers(-8, 8, size=(20, 3, 4)).astype(np.int64)
+    r_ = np.maximum(x, 0)
+    am = x.argmax(2)[:, :, None]
+    an = x.argmin(1)
+    want = {"y1": np.take_along_axis(r_, ids % 8, 2), "y2": table[am], "y3": np.take_along_axis(x, am, 2),
+            "y4": np.stack([r_[s][:, an[s]] for s in range(20)]),
+            "y5": np.stack([x[s][:, ids[s] % 8] for s in range(20)])}
+    paths = {k: os.path.join(a.scratch, "index_%s.npy" % k) for k in ("x", "ids")}
+    np.save(paths["x"], x)
+    np.save(paths["ids"], ids)
+    for precision in ("float32", "int8"):
+        model = os.path.join(a.scratch, "index_graph_%s.mote" % precision)
+        r = run([a.modelc, "convert", path, "-o", model, "--precision", precision, "--calibration", paths["x"],
+                 "--calibration", paths["ids"]])
+        if not c.ok("convert index_graph %s" % precision, r.rc == 0, r.describe()):
+            continue
+        got = [os.path.join(a.scratch, "index_%s_%s.npy" % (o, precision)) for o in outs]
+        r = run([a.sim, "run", model, "--input", paths["x"], "--input", paths["ids"]] +
+                sum((["--output", g] for g in got), []))
+        if not c.ok("run index_graph %s" % precision, r.rc == 0, r.describe()):
+            continue
+        if precision == "float32":
+            for o, g in zip(outs, got):
+                y = np.load(g)
+                c.ok("index_graph %s matches numpy" % o, y.shape == want[o].shape and np.array_equal(y, want[o]),
+                     "shape %s vs %s" % (y.shape, want[o].shape))
+            continue
+        # int8: ids pick exactly; the argmax of quantized values may differ on near-ties.
+        y1 = np.load(got[0])
+        c.ok("index_graph int8 y1 within one step", np.abs(y1 - want["y1"]).max() < 0.05,
+             "max diff %g" % np.abs(y1 - want["y1"]).max())
+        host = os.path.join(a.scratch, "index_raw_host.npy")
+        r = run([a.sim, "run", model, "--input", paths["x"], "--input", paths["ids"], "--output", host, "--raw"])
+        if not c.ok("raw index_graph host", r.rc == 0, r.describe()):
+            continue
+        for t in a.qemu_targets:
+            other = os.path.join(a.scratch, "index_raw_%s.npy" % t)
+            r = run([a.sim, "run", model, "--input", paths["x"], "--input", paths["ids"], "--output", other,
+                     "--raw", "--target", t], timeout=120)
+            if c.ok("run index_graph int8 on %s" % t, r.rc == 0, r.describe()):
+                c.run("index_graph int8 bytes identical on %s" % t, compare_raw, host, other)
+        bad = ids.copy()
+        bad[4, 1, 2] = 8
+        np.save(paths["ids"] + ".bad.npy", bad)
+        for t in ["host"] + a.qemu_targets[:1]:
+            r = run([a.sim, "run", model, "--input", paths["x"], "--input", paths["ids"] + ".bad.npy", "--output",
+                     host, "--target", t], timeout=120)
+            c.ok("index_graph: id out of range on %s is an error naming the op" % t,
+                 r.rc != 0 and "gather index out of range" in r.err and "Traceback" not in r.err,
+                 r.describe())
+
+
 def main():
     a = parse_args(__doc__, "families")
     c = Checker()
@@ -765,6 +845,7 @@ def main():
     check_qdq(a, c)
     check_qlinear(a, c)
     check_mask_and_pad_ops(a, c)
+    check_index_graph(a, c)
     return c.finish()
 
 

@@ -92,7 +92,8 @@ mote() {  # mote NAME MODEL INPUT_BYTES_FILE [modelc options...]
 for dir in "$repo"/models/mlp_zoo/*/ "$repo"/models/digits_mlp/ "$repo"/models/digits_cnn/ \
            "$repo"/models/shufflenet_v2_tiny/ \
            "$repo"/models/gru_classifier/ "$repo"/models/lstm_classifier/ "$repo"/models/bigru_classifier/ \
-           "$repo"/models/conv_autoencoder/ "$repo"/models/masked_attention/; do
+           "$repo"/models/conv_autoencoder/ "$repo"/models/masked_attention/ \
+           "$repo"/models/text_embed/; do  # text_embed: a Gather by run-time int32 token ids
   model=$(ls "$dir"*.onnx 2>/dev/null | head -1)
   [[ -n $model && -f $dir/calib.npy ]] || continue
   x=$dir/x.npy

@@ -220,6 +220,47 @@ TEST(OnnxImport, CastOfAComputedTensorToAnIntegerIsRefusedByName) {
   EXPECT_NE(e.find("not supported"), std::string::npos) << e;
 }
 
+// An INT64 input read only as Gather indices is an int32 model input (noted);
+// read as anything else (a shape) it is refused, naming the input.
+TEST(OnnxImport, Int64InputIsIndicesOnlyWhereGatherReadsIt) {
+  auto with_ids = [](const std::string& reader) {
+    OnnxBuilder b;
+    auto* in = b.g()->add_input();
+    in->set_name("ids");
+    auto* t = in->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::INT64);
+    t->mutable_shape()->add_dim()->set_dim_value(3);
+    b.Init("table", {5, 2}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    if (reader == "Gather") {
+      b.Node("cast", "Cast", {"ids"}, {"ids32"})->add_attribute()->CopyFrom([] {
+        onnx::AttributeProto a;
+        a.set_name("to");
+        a.set_type(onnx::AttributeProto::INT);
+        a.set_i(onnx::TensorProto::INT32);
+        return a;
+      }());
+      b.Node("lookup", "Gather", {"table", "ids32"}, {"y"});
+    } else {
+      b.Node("reshape", "Reshape", {"table", "ids"}, {"y"});
+    }
+    b.Output("y");
+    return b.Bytes();
+  };
+  Graph g = ImportOnnxBytes(with_ids("Gather"), "ids.onnx");
+  Optimize(g);
+  ASSERT_EQ(g.inputs.size(), 2u);
+  EXPECT_EQ(g.tensors[g.inputs[1]].dtype, DType::kInt32);
+  ASSERT_EQ(g.notes.size(), 1u);
+  EXPECT_NE(g.notes[0].find("'ids'"), std::string::npos) << g.notes[0];
+  bool gather = false;
+  for (const Node& n : g.nodes) gather = gather || n.op == "Gather";
+  EXPECT_TRUE(gather);
+  const std::string e = ErrorOf(with_ids("Reshape"));
+  EXPECT_NE(e.find("'ids'"), std::string::npos) << e;
+  EXPECT_NE(e.find("INT64"), std::string::npos) << e;
+  EXPECT_NE(e.find("indices of Gather"), std::string::npos) << e;
+}
+
 TEST(OnnxImport, UnsupportedOpNamesNodeOpAndReason) {
   OnnxBuilder b;
   b.Node("my_det", "Det", {"x"}, {"y"});  // an op modelc does not have

@@ -277,6 +277,40 @@ class Streaming(unittest.TestCase):
             self.assertFalse(np.array_equal(model.run(seqs[0].reshape(8, 4, 4), raw=True)["logits"], first))
 
 
+class TokenIds(unittest.TestCase):
+    """An nn.Embedding text model (models/text_embed): int64 token ids in calibration and
+    run, PyTorch's logits, mote-sim's bytes, and ids that do not fit refused."""
+
+    def test_text_embed(self):
+        d = os.path.join(REPO, "models", "text_embed")
+        onnx_path = os.path.join(d, "text_embed.onnx")
+        calib = np.load(os.path.join(d, "calib.npy"))
+        ids = np.load(os.path.join(d, "test_x.npy"))[:16]
+        want = np.load(os.path.join(d, "torch_logits.npy"))[:16]
+        self.assertEqual(ids.dtype, np.int64)
+        model = mote.convert(onnx_path, calib, "float32")
+        self.assertEqual(model.inputs[0].dtype, "int32")
+        got = model.run(ids)["logits"]
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+        np.testing.assert_array_equal(model.run(ids.astype(np.int32))["logits"], got)
+        q = mote.convert(onnx_path, calib, "int8")
+        raw = q.run(ids, raw=True)["logits"]
+        with tempfile.TemporaryDirectory() as t:
+            path, x, y = os.path.join(t, "m.mote"), os.path.join(t, "x.npy"), os.path.join(t, "y.npy")
+            q.save(path)
+            np.save(x, ids)
+            subprocess.run([os.path.join(ARGS.bin, "mote-sim"), "run", path, "--input", x, "--output", y, "--raw"],
+                           check=True)
+            self.assertEqual(np.load(y).tobytes(), raw.tobytes())
+        for bad in (ids.astype(np.float32), np.full_like(ids, 2 ** 31)):
+            with self.assertRaises(mote.InputShapeError):
+                q.run(bad)
+        past = ids.copy()
+        past[3, 4] = 200  # the table has 200 rows: a run-time error, never a read past it
+        with self.assertRaises(mote.MoteError):
+            q.run(past)
+
+
 def onnx_model(op, **attrs):
     node = helper.make_node(op, ["x"], ["y"], name="the_node", **attrs)
     graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],

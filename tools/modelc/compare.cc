@@ -148,6 +148,12 @@ Comparison Compare(const std::string& source, const std::string& source_name,
     for (size_t i = 0; i < sample.size(); ++i) {
       const std::vector<float> x(sample[i].f.data(), sample[i].f.data() + sample[i].f.size());
       const TensorView in = interp.input(i);
+      if (in.type == ElementType::kInt32) {  // indices (token ids) as they are
+        for (int64_t k = 0; k < sample[i].size(); ++k) {
+          in.as<int32_t>()[static_cast<size_t>(k)] = static_cast<int32_t>(sample[i].AsInt(k));
+        }
+        continue;
+      }
       (void)QuantizeInto(x, in);
       if (Comparable(in.type)) in_acc[i].Add(Dequantized(in).data(), sample[i]);
     }

@@ -69,8 +69,25 @@ std::vector<std::vector<Value>> SamplesFrom(const Graph& g, const std::vector<to
                          std::to_string(samples.size()));
     }
     samples.resize(static_cast<size_t>(n));
-    const std::vector<float> f = a.ToFloat();
     const int64_t per = NumElements(shape);
+    if (IsIndexType(g.tensors[g.inputs[i]].dtype)) {  // indices: int32 on the device
+      for (int64_t s = 0; s < n; ++s) {
+        std::vector<int64_t> v(static_cast<size_t>(per));
+        for (int64_t k = 0; k < per; ++k) {
+          const size_t at = static_cast<size_t>(s * per + k);
+          const int64_t x = a.AsInt(at);
+          if ((a.dtype[0] == 'f' && static_cast<double>(x) != a.AsFloat(at)) || x < INT32_MIN || x > INT32_MAX) {
+            throw ConvertError(names[i] + ": sample " + std::to_string(s) + " element " + std::to_string(k) +
+                               " is not an int32 value (input '" + g.tensors[g.inputs[i]].name +
+                               "' holds indices)");
+          }
+          v[static_cast<size_t>(k)] = x;
+        }
+        samples[s].push_back(Value::Int(shape, std::move(v)));
+      }
+      continue;
+    }
+    const std::vector<float> f = a.ToFloat();
     for (int64_t s = 0; s < n; ++s) {
       Eigen::ArrayXf x = Eigen::Map<const Eigen::ArrayXf>(f.data() + s * per, per);
       if (!x.allFinite()) {
@@ -118,6 +135,20 @@ std::vector<float> RowsOf(const Value& v, int64_t axis, int64_t start, int64_t c
   return out;
 }
 
+// An integer (index) input's values as the tensor's own type; float inputs
+// are quantized by the tensor's parameters.
+void FeedInput(const std::vector<float>& x, const Value& v, const mote::TensorView& t) {
+  if (t.type == mote::ElementType::kInt32 || t.type == mote::ElementType::kInt64) {
+    for (int64_t k = 0; k < v.size(); ++k) {
+      const int64_t i = v.AsInt(k);
+      if (t.type == mote::ElementType::kInt32) t.as<int32_t>()[static_cast<size_t>(k)] = static_cast<int32_t>(i);
+      else t.as<int64_t>()[static_cast<size_t>(k)] = i;
+    }
+    return;
+  }
+  (void)mote::QuantizeInto(x, t);
+}
+
 // Feeds one sample: whole inputs once, or a streamed model from a reset
 // state one hop per invoke until every streamed input has been fed whole
 // (all streamed inputs need the same number of invokes).
@@ -132,7 +163,7 @@ void FeedSample(mote::Interpreter& interp, const std::vector<Value>& sample,
       for (const StreamedInput& s : streamed) {
         if (s.tensor == graph_inputs[i]) x = RowsOf(sample[i], s.axis, k * s.hop - s.lead, s.hop);
       }
-      (void)mote::QuantizeInto(x, interp.input(i));
+      FeedInput(x, sample[i], interp.input(i));
     }
     (void)interp.Invoke();
   }
@@ -199,7 +230,7 @@ SelfTestData GoldenVectors(const std::vector<uint8_t>& bytes, const std::vector<
     for (size_t i = 0; i < samples[s].size(); ++i) {
       const std::vector<float> x(samples[s][i].f.data(), samples[s][i].f.data() + samples[s][i].f.size());
       const mote::TensorView in = interp.value().input(i);
-      (void)mote::QuantizeInto(x, in);
+      FeedInput(x, samples[s][i], in);
       st.inputs.insert(st.inputs.end(), in.data.begin(), in.data.end());
     }
     (void)interp.value().Invoke();

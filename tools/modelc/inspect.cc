@@ -130,6 +130,10 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
         o["function"] = schema::EnumNameCompareFunction(cmp->function());
       }
       if (const auto* pad = op->options_as_PadOptions()) o["mode"] = schema::EnumNamePadMode(pad->mode());
+      if (const auto* gather = op->options_as_GatherOptions()) {
+        o["axis"] = gather->axis();
+        o["elements"] = gather->elements();
+      }
       o["macs"] = static_cast<int64_t>(op->macs());
       o["scratch_bytes"] = op->scratch_size();
       // The activation type its kernel runs on (what MOTE_TYPES selects).
@@ -203,6 +207,10 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
     }
     if (const auto* cmp = op->options_as_CompareOptions()) {
       name += std::string("(") + schema::EnumNameCompareFunction(cmp->function()) + ")";
+    }
+    if (const auto* gather = op->options_as_GatherOptions()) {
+      name += std::string(gather->elements() ? "(elements," : "(") + "axis=" +
+              std::to_string(gather->axis()) + ")";
     }
     std::snprintf(buf, sizeof(buf), "  %3u %-22s %10llu MACs %6u B scratch  ", i, name.c_str(),
                   static_cast<unsigned long long>(op->macs()), op->scratch_size());

@@ -675,6 +675,12 @@ BuiltOp BuildOp(flatbuffers::FlatBufferBuilder& fbb, const Graph& g, const Node&
   }
   if (n.op == "Transpose") return TransposeOp(fbb, n);
   if (n.op == "StridedGather") return StridedGatherOp(fbb, n);
+  if (n.op == "Gather" || n.op == "GatherElements") {  // computed indices (ops/data_movement.cc)
+    return {schema::OpCode::Gather, schema::OpOptions::GatherOptions,
+            schema::CreateGatherOptions(fbb, static_cast<int32_t>(n.attr_int("axis", 0)),
+                                        n.op == "GatherElements")
+                .Union()};
+  }
   if (n.op == "Quantize") {
     Multiplier m;  // only for requantizing between integer types
     if (in.dtype != DType::kFloat32) m = QuantizeMultiplier(static_cast<double>(Scale(in)) / Scale(out));

@@ -148,6 +148,7 @@ std::string ReportJson(const ConvertOptions& options, const ConvertResult& r) {
                       {"argmax_agreement", r.error.argmax_agreement}};
   j["tree_ensembles"] = TreesJson(options, r.graph);
   j["stack"] = StackJson(r.stack);
+  if (!r.graph.notes.empty()) j["notes"] = r.graph.notes;  // what the user must ensure
   j["operators"] = std::move(operators);
   return tools::JsonLine(j);
 }
@@ -232,6 +233,7 @@ std::string ReportText(const ConvertOptions& options, const ConvertResult& r) {
                   static_cast<long long>(LargestForest(s, 8, budget)));
     out += buf;
   }
+  for (const std::string& note : r.graph.notes) out += "  note: " + note + "\n";
   if (r.error.samples > 0) {
     std::snprintf(buf, sizeof(buf),
                   "  vs float reference on %zu calibration samples: max |err| %.5g, mean |err| %.5g, "

@@ -312,6 +312,29 @@ class Importer {
     return read;
   }
 
+  // An INT64 / INT32 input is taken as indices when every use of it is the
+  // indices of a Gather / GatherElements, possibly through ops that only
+  // move or retype it (a cast, a reshape). Elsewhere an integer input is a
+  // shape, a count or integer data, which mote does not compute.
+  bool IndicesOnly(const std::string& value, int depth = 0) const {
+    static const std::set<std::string> kMovers = {"Cast", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Identity"};
+    if (depth > 8) return false;
+    bool read = false;
+    for (const auto& n : model_.graph().node()) {
+      for (int k = 0; k < n.input_size(); ++k) {
+        if (n.input(k) != value) continue;
+        read = true;
+        const bool gather = (n.op_type() == "Gather" || n.op_type() == "GatherElements") && k == 1;
+        const bool moved = kMovers.count(n.op_type()) && k == 0 && n.output_size() == 1;
+        if (!gather && !(moved && IndicesOnly(n.output(0), depth + 1))) return false;
+      }
+    }
+    for (const auto& o : model_.graph().output()) {
+      if (o.name() == value) return false;
+    }
+    return read;
+  }
+
   int AddInput(const onnx::ValueInfoProto& in) {
     const std::string what = "graph input '" + in.name() + "'";
     if (!in.type().has_tensor_type()) {
@@ -322,14 +345,26 @@ class Importer {
                          tt.elem_type() == onnx::TensorProto::INT32;
     // A BOOL input is a float32 input holding 1 / 0: mote's booleans are
     // activations (ops/logic.cc).
-    if (tt.elem_type() != onnx::TensorProto::FLOAT && tt.elem_type() != onnx::TensorProto::BOOL &&
+    // INT64 / INT32 inputs otherwise hold indices (token ids, positions):
+    // int32 tensors on the device, an int64 one on the user's promise that
+    // its values fit (mote-sim and the Python API check them when converting).
+    const bool indices = (tt.elem_type() == onnx::TensorProto::INT64 || tt.elem_type() == onnx::TensorProto::INT32) &&
+                       !QuantizedOpsOnly(in.name()) && IndicesOnly(in.name());
+    if (tt.elem_type() != onnx::TensorProto::FLOAT && tt.elem_type() != onnx::TensorProto::BOOL && !indices &&
         !(integer && QuantizedOpsOnly(in.name()))) {
       throw ConvertError(what + ": element type " + ElemTypeName(tt.elem_type()) +
-                         " is not supported (inputs must be FLOAT, i.e. float32, or BOOL)", ErrorKind::kUnsupported);
+                         " is not supported (inputs must be FLOAT, i.e. float32, or BOOL; INT64 / INT32 only "
+                         "as the indices of Gather / GatherElements)", ErrorKind::kUnsupported);
     }
     if (!tt.has_shape()) throw ConvertError(what + ": has no shape; export with a fixed rank");
     Tensor t;
     t.name = in.name();
+    if (indices) {
+      t.dtype = DType::kInt32;
+      if (tt.elem_type() == onnx::TensorProto::INT64) {
+        graph_.notes.push_back(what + " (INT64) is an int32 input: its values must lie in [-2^31, 2^31)");
+      }
+    }
     std::string dims_text = "[";
     for (const auto& d : tt.shape().dim()) {
       dims_text += (dims_text.size() > 1 ? "," : "") + (d.has_dim_value() ? std::to_string(d.dim_value()) : d.dim_param());

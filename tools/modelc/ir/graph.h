@@ -17,6 +17,8 @@ namespace mote::modelc {
 enum class DType { kFloat32, kInt8, kInt16, kInt32, kInt64, kUInt8, kBool };
 const char* DTypeName(DType t);
 size_t DTypeSize(DType t);
+// Integer activations (indices): int32 or int64, never quantized.
+inline bool IsIndexType(DType t) { return t == DType::kInt32 || t == DType::kInt64; }
 
 using Shape = std::vector<int64_t>;
 std::string ShapeString(const Shape& s);
@@ -135,6 +137,8 @@ struct Graph {
   // Per-output-channel weight scales a QDQ model carries, by the name of the
   // node whose weights they quantize (names survive lowering; tensors do not).
   std::map<std::string, QuantParams> weight_pins;
+  // What the conversion assumed that the user must know (the report lists them).
+  std::vector<std::string> notes;
 
   int AddTensor(Tensor t);
   int AddConstant(const std::string& name, Value v);

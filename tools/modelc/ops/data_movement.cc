@@ -326,11 +326,38 @@ std::vector<Value> EvalMoved(const Graph&, const Node& n, const OpInputs& ins) {
   return out;
 }
 
+// Gather / GatherElements whose indices are computed: the runtime's Gather
+// op (the node keeps its ONNX name; emit writes opcode Gather, `elements`
+// for GatherElements), the axis normalized. The data may be a constant (an
+// embedding table) or computed; the indices int32 or int64.
+std::vector<Node> RunTimeGather(Graph& g, const Node& n) {
+  if (n.inputs.size() != 2 || n.outputs.size() != 1) Fail(n, "needs two inputs and one output");
+  const Tensor& data = g.tensors[n.inputs[0]];
+  const Tensor& indices = g.tensors[n.inputs[1]];
+  if (!IsIndexType(indices.dtype)) {
+    Unsupported(n, "computed indices '" + indices.name + "' are " + DTypeName(indices.dtype) +
+                       " (indices must be integers)");
+  }
+  if (data.is_const() && data.constant->is_int) {
+    Unsupported(n, "gathering from an integer constant '" + data.name +
+                       "' by computed indices is not supported (only float tables)");
+  }
+  if (data.shape.empty()) Fail(n, "data must have at least one dimension");
+  if (NumElements(g.tensors[n.outputs[0]].shape) == 0) Unsupported(n, "an empty output is not supported");
+  Node m = n;
+  m.attrs["axis"].i = Axis(n, n.attr_int("axis", 0), data.shape.size());
+  return {m};
+}
+
 // The op on a computed tensor: one StridedGather per output; every operand
 // but the data must be a constant.
 template <MapFn F>
 std::vector<Node> ExpandMoved(Graph& g, const Node& n) {
   const int data = n.inputs.at(0);
+  if ((F == GatherMap || F == GatherElementsMap) && n.inputs.size() > 1 && n.inputs[1] >= 0 &&
+      !g.tensors[n.inputs[1]].is_const()) {
+    return RunTimeGather(g, n);
+  }
   Value shape_only;
   shape_only.shape = g.tensors[data].shape;
   OpInputs ins = {&shape_only};

@@ -385,6 +385,16 @@ void LowerWhere(Graph& g, Node& n) {
 void LowerCast(Graph& g, Node& n) {
   const int64_t to = TargetOf(g, n);
   const int in = n.inputs.at(0);
+  // Indices between int32 and int64: a copy in the input's type (int32
+  // activations hold values that fit, the importer's promise).
+  if (IsIndexType(g.tensors[in].dtype) && (to == kInt32 || to == kInt64)) {
+    n.op = "Reshape";
+    n.inputs.resize(1);
+    n.attrs.clear();
+    n.attrs["shape"].ints = g.tensors[n.outputs.at(0)].shape;
+    g.tensors[n.outputs.at(0)].dtype = g.tensors[in].dtype;
+    return;
+  }
   if (g.tensors[in].dtype != DType::kFloat32) {
     Unsupported(n, "Cast of a computed " + std::string(DTypeName(g.tensors[in].dtype)) +
                        " tensor is not supported (computed tensors are float32)");

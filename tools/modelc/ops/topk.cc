@@ -3,8 +3,7 @@
 // (valid for sorted=0, whose order ONNX leaves open), ties to the lower
 // index, O(k n) comparisons per line. K must be a constant; it and the axis
 // become attributes when lowered. The values keep the input's quantization;
-// the indices are an Int64 tensor (a graph output: mote computes no integer
-// activations, so an op reading them is refused by name).
+// the indices are an Int64 tensor, which a Gather may read.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -14,9 +13,10 @@
 namespace mote::modelc {
 namespace {
 
+// TopK's axis defaults to the last, ArgMax's and ArgMin's to the first.
 int64_t AxisOf(const Node& n, size_t rank) {
   const int64_t r = static_cast<int64_t>(rank);
-  int64_t axis = n.attr_int("axis", -1);
+  int64_t axis = n.attr_int("axis", n.op == "TopK" ? -1 : 0);
   if (axis < -r || axis >= r) Fail(n, "axis " + std::to_string(axis) + " out of range");
   return axis < 0 ? axis + r : axis;
 }

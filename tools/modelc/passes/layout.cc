@@ -10,6 +10,7 @@
 #include <set>
 
 #include "ir/reference_executor.h"
+#include "mote/tensor.h"
 #include "ops/strided_gather.h"
 #include "ops/op_registry.h"
 #include "passes/passes.h"
@@ -242,6 +243,7 @@ class LayoutPass {
       if (t < 0 || !nhwc_.count(t)) continue;
       const Shape nchw = Permuted(g_.tensors[t].shape, kToNchw);
       const int tmp = NewTensor(g_.tensors[t].name + ".nchw", nchw);
+      g_.tensors[tmp].dtype = g_.tensors[t].dtype;  // indices stay integers
       out.push_back(Reorder(n.name + ".to_nchw", t, tmp, kToNchw, SameOrder(nchw)));
       t = tmp;
     }
@@ -263,7 +265,8 @@ class LayoutPass {
     const bool spatial = std::any_of(n.inputs.begin(), n.inputs.end(), [&](int t) { return t >= 0 && nhwc_.count(t); });
     if (n.op == "Reshape") return RewriteReshape(n, out);
     if (n.op == "StridedGather") return RewriteStridedGather(n, out);
-    if (n.op == "BatchMatMul" || n.op == "LayerNorm" || n.op == "Reduce" || n.op == "TopK") {
+    if (n.op == "BatchMatMul" || n.op == "LayerNorm" || n.op == "Reduce" || n.op == "TopK" ||
+        n.op == "Gather" || n.op == "GatherElements") {
       return RewriteInNchw(n, out);  // TopK: its indices stay NCHW (only output 0 moves)
     }
     // Comparisons and Where broadcasting a lower-rank computed tensor over a 4-D one compute in NCHW.
@@ -349,14 +352,24 @@ void CheckMoteOps(const Graph& g) {
       "Transpose", "HardSwish", "LeakyRelu", "Quantize", "Dequantize", "TreeEnsemble", "ClassifierHead",
       "Normalize", "Svm", "SvmPairwise", "Unary", "StridedGather", "BatchMatMul", "LayerNorm",
       "Reduce", "Rnn", "TransposeConv2D", "Resize", "Compare", "Where", "CumSum", "TopK",
-      "Spectrogram", "Dct", "Fifo"};
+      "Spectrogram", "Dct", "Fifo", "Gather", "GatherElements"};
+  // Integer activations (indices) are read only by the ops that move them.
+  static const std::set<std::string> kIndexReaders = {"Gather", "GatherElements", "Reshape"};
   for (const Node& n : g.nodes) {
     if (!kMoteOps.count(n.op)) Unsupported(n, "operator has no mote equivalent for these inputs");
+    for (const std::vector<int>* list : {&n.inputs, &n.outputs}) {
+      for (int t : *list) {
+        if (t >= 0 && g.tensors[t].shape.size() > static_cast<size_t>(mote::kMaxRank)) {
+          Unsupported(n, "tensor '" + g.tensors[t].name + "' has rank " + std::to_string(g.tensors[t].shape.size()) +
+                             "; the runtime holds at most " + std::to_string(mote::kMaxRank) + " dimensions");
+        }
+      }
+    }
     for (int t : n.inputs) {
-      // Int64 indices (TopK, ArgMax / ArgMin) may be reshaped: a copy of bytes.
-      const bool indices = n.op == "Reshape" && g.tensors[t].dtype == DType::kInt64;
-      if (t >= 0 && !g.tensors[t].is_const() && g.tensors[t].dtype != DType::kFloat32 &&
-          !g.prequantized && !indices) {
+      if (t >= 0 && !g.tensors[t].is_const() && IsIndexType(g.tensors[t].dtype) && kIndexReaders.count(n.op)) {
+        continue;
+      }
+      if (t >= 0 && !g.tensors[t].is_const() && g.tensors[t].dtype != DType::kFloat32 && !g.prequantized) {
         Unsupported(n, "computed input '" + g.tensors[t].name + "' is " + DTypeName(g.tensors[t].dtype) +
                            "; only float32 activations are supported");
       }

@@ -8,7 +8,11 @@ void InferShapes(Graph& graph) {
   std::vector<Value> zeros;
   for (int t : graph.inputs) {
     const Shape& s = graph.tensors[t].shape;
-    zeros.push_back(Value::Float(s, Eigen::ArrayXf::Zero(NumElements(s))));
+    if (IsIndexType(graph.tensors[t].dtype)) {
+      zeros.push_back(Value::Int(s, std::vector<int64_t>(static_cast<size_t>(NumElements(s)), 0)));
+    } else {
+      zeros.push_back(Value::Float(s, Eigen::ArrayXf::Zero(NumElements(s))));
+    }
   }
   // Every node is validated before it is first evaluated (import/validate.h).
   NodeObserver validate;
@@ -17,12 +21,24 @@ void InferShapes(Graph& graph) {
   const std::vector<Value> values = Execute(graph, zeros, &validate);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
     Tensor& tensor = graph.tensors[t];
-    if (tensor.is_const()) continue;
+    if (tensor.is_const() || graph.IsGraphInput(static_cast<int>(t))) continue;
     if (values[t].shape.empty() && values[t].f.size() == 0 && values[t].i.empty()) continue;  // unused
     tensor.shape = values[t].shape;
     // Imported quantized tensors keep their element type; the executor runs them in float.
     if (values[t].is_int) tensor.dtype = DType::kInt64;
     else if (!graph.prequantized) tensor.dtype = DType::kFloat32;
+  }
+  // Integer activations computed from int32 ones (a reshaped or cast index
+  // input) stay int32: their values are the input's, which fit.
+  for (const Node& n : graph.nodes) {
+    bool int32_in = false;
+    for (int t : n.inputs) {
+      int32_in = int32_in || (t >= 0 && !graph.tensors[t].is_const() && graph.tensors[t].dtype == DType::kInt32);
+    }
+    if (!int32_in || n.op == "TopK") continue;
+    for (int t : n.outputs) {
+      if (t >= 0 && graph.tensors[t].dtype == DType::kInt64) graph.tensors[t].dtype = DType::kInt32;
+    }
   }
   for (const auto& [t, declared] : graph.declared_shapes) {
     const Shape& computed = values[t].shape;

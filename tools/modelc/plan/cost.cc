@@ -106,6 +106,13 @@ OpCost CostOf(const Graph& g, const Node& n) {
     c.elementwise = elements;  // one comparison, selection or add (and requantize) per output
   } else if (n.op == "Pad" && n.has_attr("mode") && n.attrs.at("mode").s != "constant") {
     c.elementwise = 2 * elements;  // an index mapped and a copy per output
+  } else if (n.op == "Gather" || n.op == "GatherElements") {
+    // Run-time indices: one range check and wrap per index; the data moves
+    // by rows (bytes_moved). GatherElements checks one index per output.
+    const int64_t indices = NumElements(g.tensors[n.inputs[1]].shape);
+    const int64_t outer = n.op == "Gather" ? elements / std::max<int64_t>(1, indices) : 1;
+    c.elementwise = n.op == "Gather" ? outer * indices : elements;
+    c.bytes_moved = TensorBytes(g.tensors[n.inputs[1]]) + 2 * TensorBytes(out);  // not the whole table
   } else if (n.op == "Fifo") {
     c.elementwise = 0;  // moves the window (bytes_moved: input + window)
   } else if (n.op == "Reshape") {

@@ -270,8 +270,8 @@ Calibration Calibrate(const Graph& graph, const std::vector<std::vector<Value>>&
       for (int64_t k = 0; k < x.size(); ++k) {
         float& lo = c.input_min[i][static_cast<size_t>(k % features)];
         float& hi = c.input_max[i][static_cast<size_t>(k % features)];
-        lo = std::min(lo, x.f[k]);
-        hi = std::max(hi, x.f[k]);
+        lo = std::min(lo, x.AsFloat(k));
+        hi = std::max(hi, x.AsFloat(k));
       }
     }
     ++c.samples;
@@ -426,18 +426,21 @@ void Quantize(Graph& g, Precision precision, const Calibration& cal) {
     return ForRange(cal.min[t], cal.max[t], type);
   };
   for (int t : g.inputs) {
+    if (IsIndexType(g.tensors[t].dtype)) continue;  // indices stay integers
     g.tensors[t].dtype = type;
     g.tensors[t].quant = calibrated(t);
   }
   for (Node& n : g.nodes) {
     Tensor& out = g.tensors[n.outputs[0]];
     const Tensor& in = g.tensors[n.inputs[0]];
-    if (n.op == "Reshape" && in.dtype == DType::kInt64) {  // indices (TopK, ArgMax): unquantized
-      out.dtype = DType::kInt64;
-      continue;
-    }
+    if (IsIndexType(out.dtype)) continue;  // integer activations are not quantized
     out.dtype = type;
-    if (n.op == "FullyConnected" || n.op == "Conv2D" || n.op == "DepthwiseConv2D" ||
+    if ((n.op == "Gather" || n.op == "GatherElements") && in.is_const()) {
+      // A table (embedding): quantized like an activation; the rows it
+      // picks keep its parameters.
+      EncodeActivationConstant(g.tensors[n.inputs[0]], type);
+      out.quant = g.tensors[n.inputs[0]].quant;
+    } else if (n.op == "FullyConnected" || n.op == "Conv2D" || n.op == "DepthwiseConv2D" ||
         n.op == "TransposeConv2D") {
       Tensor& w = g.tensors[n.inputs[1]];
       const bool depthwise = n.op == "DepthwiseConv2D";

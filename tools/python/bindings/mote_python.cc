@@ -118,6 +118,15 @@ py::dict TensorInfo(const TensorView& v) {
 }
 
 tools::NpyArray ToNpy(const py::array& a) {
+  if (a.dtype().kind() == 'i' || a.dtype().kind() == 'u') {  // indices (token ids) stay integers
+    const py::array_t<int64_t, py::array::c_style | py::array::forcecast> i(a);
+    tools::NpyArray n;
+    n.dtype = "i8";
+    n.shape.assign(i.shape(), i.shape() + i.ndim());
+    n.data.resize(static_cast<size_t>(i.nbytes()));
+    std::memcpy(n.data.data(), i.data(), n.data.size());
+    return n;
+  }
   const py::array_t<float, py::array::c_style | py::array::forcecast> f(a);
   tools::NpyArray n;
   n.dtype = "f4";

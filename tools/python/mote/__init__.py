@@ -106,6 +106,8 @@ class Model:
                                       input=spec.name, expected=spec.shape, got=tuple(a.shape))
             samples, form = n, f if form is None else form
             native = np.dtype(spec.dtype)
+            if spec.dtype in ("int32", "int64"):  # indices (token ids): integers that fit
+                a = _indices(spec, a, native)
             a = a if a.dtype == native and spec.dtype != "float32" else np.asarray(a, np.float32)
             flat.append(np.ascontiguousarray(a).reshape(n, -1))
         raw_outputs = self._runtime.run(flat, samples)
@@ -281,6 +283,19 @@ def _count_samples(spec: TensorSpec, a: np.ndarray) -> Tuple[int, str]:
                           input=spec.name, expected=shape, got=tuple(a.shape))
 
 
+def _indices(spec: "TensorSpec", a: np.ndarray, native: np.dtype) -> np.ndarray:
+    """An index input (an ONNX INT64 / INT32 input, int32 in the model): integer arrays
+    whose values fit, converted here on the host (int64 token ids are the usual kind)."""
+    if a.dtype.kind not in "iu":
+        raise InputShapeError(f"input '{spec.name}' holds {spec.dtype} indices; give integers, not {a.dtype}",
+                              input=spec.name, expected=spec.shape, got=tuple(a.shape))
+    info = np.iinfo(native)
+    if a.size and (a.min() < info.min or a.max() > info.max):
+        raise InputShapeError(f"input '{spec.name}': values outside {spec.dtype} ({a.min()} .. {a.max()})",
+                              input=spec.name, expected=spec.shape, got=tuple(a.shape))
+    return a.astype(native)
+
+
 def _output_shape(shape: Sequence[int], samples: int, form: str) -> Tuple[int, ...]:
     if form == "exact":
         return tuple(shape)
@@ -291,11 +306,14 @@ def _output_shape(shape: Sequence[int], samples: int, form: str) -> Tuple[int, .
 def _calibration_list(calibration: Optional[Arrays]) -> List[np.ndarray]:
     if calibration is None:
         return []
+    def as_array(c):  # integer arrays (token ids) stay integers
+        c = np.asarray(c)
+        return c.astype(np.int64) if c.dtype.kind in "iu" else c.astype(np.float32)
     if isinstance(calibration, Mapping):
-        return [np.asarray(v, np.float32) for v in calibration.values()]
+        return [as_array(v) for v in calibration.values()]
     if isinstance(calibration, (list, tuple)) and calibration and all(isinstance(c, np.ndarray) for c in calibration):
-        return [np.asarray(c, np.float32) for c in calibration]  # one array per input
-    return [np.asarray(calibration, np.float32)]
+        return [as_array(c) for c in calibration]  # one array per input
+    return [as_array(calibration)]
 
 
 def _source_bytes(source: Any, calibration: List[np.ndarray], opset: int) -> Tuple[bytes, str]:
