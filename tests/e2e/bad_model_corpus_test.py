@@ -393,9 +393,10 @@ def onnx_corpus(onnx, d):
         ("'mean'", "axis", "-3"))
     cases["onnx_argmax_axis_out_of_range"] = (
         one_op(H.make_node("ArgMax", ["x"], ["y"], name="am", axis=2)), "mlp", (), ("'am'", "axis", "2"))
-    cases["onnx_argmax_select_last_index"] = (
-        one_op(H.make_node("ArgMax", ["x"], ["y"], name="am", axis=1, select_last_index=1)), "mlp",
-        ("not supported",), ("'am'", "select_last_index"))
+    # (select_last_index = 1 is supported now: ops/argmax.cc.)
+    cases["onnx_argmin_axis_out_of_range"] = (
+        one_op(H.make_node("ArgMin", ["x"], ["y"], name="amin", axis=-3, select_last_index=1)), "mlp",
+        (), ("'amin'", "axis", "-3"))
 
     cases.update(onnxml_cases(H, T, init, vi, model))
 
