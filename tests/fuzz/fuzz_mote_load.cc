@@ -90,8 +90,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // An arena of exactly arena_size(), 16-byte aligned, must be accepted.
   if (!interp.ok()) std::abort();
   FillInputs(interp.value(), data + file_size, size - file_size);
-  // Invoke cannot fail on a verified model.
-  if (interp.value().Invoke() != mote::Status::kOk) std::abort();
+  // Invoke cannot fail on a verified model, except by the one data-dependent
+  // check: a Gather's run-time index out of range (kInvalidArgument, with
+  // nothing read out of bounds; ASan would say otherwise).
+  const mote::Status run = interp.value().Invoke();
+  if (run != mote::Status::kOk && run != mote::Status::kInvalidArgument) std::abort();
   for (size_t o = 0; o < interp.value().num_outputs(); ++o) {
     const mote::TensorView t = interp.value().output(o);
     std::vector<float> values(t.num_elements());
