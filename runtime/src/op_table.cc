@@ -35,9 +35,18 @@ constexpr OpKernel kAllKernels[] = {
 #undef MOTE_OP_ENTRY
 };
 
+// Which ops are compiled in, from the configuration's integer macros: a
+// constant expression under every compiler mode (GCC with UBSan refuses to
+// compare function addresses with nullptr at compile time).
+constexpr bool kEnabled[] = {
+#define MOTE_OP_IS_ENABLED(op, check, eval, options) MOTE_OP_ENABLED_##op != 0,
+    MOTE_OP_LIST(MOTE_OP_IS_ENABLED)
+#undef MOTE_OP_IS_ENABLED
+};
+
 constexpr size_t CountEnabled() {
   size_t n = 0;
-  for (const OpKernel& k : kAllKernels) n += k.check != nullptr ? 1 : 0;
+  for (bool enabled : kEnabled) n += enabled ? 1 : 0;
   return n;
 }
 constexpr size_t kEnabledCount = CountEnabled();
@@ -52,7 +61,7 @@ constexpr Table MakeTable() {
   Table t{};
   uint8_t n = 0;
   for (size_t op = 0; op < kOpCount; ++op) {
-    if (kAllKernels[op].check == nullptr) continue;
+    if (!kEnabled[op]) continue;
     t.rows[n] = kAllKernels[op];
     t.row_plus_one[op] = ++n;
   }
