@@ -99,6 +99,22 @@ int Graph::AddTensor(Tensor t) {
   return static_cast<int>(tensors.size()) - 1;
 }
 
+int Graph::AddTensor(const std::string& name, Shape shape) {
+  Tensor t;
+  t.name = name;
+  t.shape = std::move(shape);
+  return AddTensor(std::move(t));
+}
+
+Node Node::Of(std::string name, std::string op, std::vector<int> inputs, int output) {
+  Node n;
+  n.name = std::move(name);
+  n.op = std::move(op);
+  n.inputs = std::move(inputs);
+  n.outputs = {output};
+  return n;
+}
+
 int Graph::AddConstant(const std::string& name, Value v) {
   Tensor t;
   t.name = name;

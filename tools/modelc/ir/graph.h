@@ -114,6 +114,8 @@ struct Node {
   int64_t attr_int(const std::string& k, int64_t fallback) const;
   float attr_float(const std::string& k, float fallback) const;
   std::vector<int64_t> attr_ints(const std::string& k) const;
+  // A node without attributes, for passes that insert nodes.
+  static Node Of(std::string name, std::string op, std::vector<int> inputs, int output);
 };
 
 struct Graph {
@@ -141,6 +143,9 @@ struct Graph {
   std::vector<std::string> notes;
 
   int AddTensor(Tensor t);
+  // A computed float32 tensor `name` of `shape` (its index), for passes that
+  // insert nodes.
+  int AddTensor(const std::string& name, Shape shape);
   int AddConstant(const std::string& name, Value v);
   // Index of the node producing `tensor`, -1 for graph inputs and constants.
   int Producer(int tensor) const;

@@ -226,10 +226,10 @@ class Decomposer {
     const int b = Reshape(Permute(in[1], labels[1], batch + contract + b_free, -1),
                           flat ? Shape{k, nn} : Shape{bt, k, nn});
     const int product = NewTensor(".product", flat ? Shape{m, nn} : Shape{bt, m, nn});
-    nodes_.push_back(MakeNode(n_.name, "MatMul", {a, b}, product));
+    nodes_.push_back(Node::Of(n_.name, "MatMul", {a, b}, product));
     const std::string order = batch + a_free + b_free;
     if (order == q.output) {
-      nodes_.push_back(MakeNode(n_.name + ".to_output", "Reshape", {product}, n_.outputs[0]));
+      nodes_.push_back(Node::Of(n_.name + ".to_output", "Reshape", {product}, n_.outputs[0]));
     } else {
       Permute(Reshape(product, ShapeOf(q, order)), order, q.output, n_.outputs[0]);
     }
@@ -240,20 +240,7 @@ class Decomposer {
   int64_t Product(const std::string& labels) const { return NumElements(ShapeOf(q_, labels)); }
 
   int NewTensor(const std::string& suffix, const Shape& shape) {
-    Tensor t;
-    t.name = n_.name + suffix + std::to_string(count_++);
-    t.shape = shape;
-    return g_.AddTensor(std::move(t));
-  }
-
-  static Node MakeNode(const std::string& name, const std::string& op, std::vector<int> inputs,
-                       int output) {
-    Node m;
-    m.name = name;
-    m.op = op;
-    m.inputs = std::move(inputs);
-    m.outputs = {output};
-    return m;
+    return g_.AddTensor(n_.name + suffix + std::to_string(count_++), shape);
   }
 
   // Sums the indices only operand k has and the output lacks.
@@ -271,7 +258,7 @@ class Decomposer {
     if (axes.empty()) return t;
     const int64_t count = static_cast<int64_t>(axes.size());
     const int y = NewTensor(".summed", ShapeOf(q_, kept));
-    Node sum = MakeNode(n_.name + ".sum" + std::to_string(count_), "ReduceSum",
+    Node sum = Node::Of(n_.name + ".sum" + std::to_string(count_), "ReduceSum",
                         {t, g_.AddConstant(n_.name + ".sum_axes" + std::to_string(count_),
                                            Value::Int({count}, axes))},
                         y);
@@ -294,7 +281,7 @@ class Decomposer {
                             Transpose(n_, *g_.tensors[t].constant, perm));
     }
     const int y = out >= 0 ? out : NewTensor(".permuted", ShapeOf(q_, to));
-    Node tr = MakeNode(n_.name + ".transpose" + std::to_string(count_++), "Transpose", {t}, y);
+    Node tr = Node::Of(n_.name + ".transpose" + std::to_string(count_++), "Transpose", {t}, y);
     tr.attrs["perm"].ints = perm;
     nodes_.push_back(tr);
     return y;
@@ -308,7 +295,7 @@ class Decomposer {
       return g_.AddConstant(n_.name + ".reshaped" + std::to_string(count_++), std::move(v));
     }
     const int y = NewTensor(".reshaped", shape);
-    nodes_.push_back(MakeNode(n_.name + ".reshape" + std::to_string(count_), "Reshape", {t}, y));
+    nodes_.push_back(Node::Of(n_.name + ".reshape" + std::to_string(count_), "Reshape", {t}, y));
     return y;
   }
 

@@ -16,22 +16,6 @@
 namespace mote::modelc {
 namespace {
 
-int NewTensor(Graph& g, const std::string& name, const Shape& shape) {
-  Tensor t;
-  t.name = name;
-  t.shape = shape;
-  return g.AddTensor(std::move(t));
-}
-
-Node MakeNode(const std::string& name, const std::string& op, std::vector<int> inputs, int output) {
-  Node m;
-  m.name = name;
-  m.op = op;
-  m.inputs = std::move(inputs);
-  m.outputs = {output};
-  return m;
-}
-
 std::vector<int64_t> IntsOr(const Node& n, const std::string& name, std::vector<int64_t> dflt) {
   std::vector<int64_t> v = n.attr_ints(name);
   return v.empty() ? dflt : v;
@@ -112,11 +96,11 @@ std::vector<Node> LowerConv3D(Graph& g, const Node& n) {
   int64_t depth = geo.d;
   if (geo.pads[0] + geo.pads[3] > 0) {
     depth += geo.pads[0] + geo.pads[3];
-    const int padded = NewTensor(g, n.name + ".depth_padded", {geo.n, geo.c, depth, geo.h, geo.w});
+    const int padded = g.AddTensor(n.name + ".depth_padded", {geo.n, geo.c, depth, geo.h, geo.w});
     const int pads =
         g.AddConstant(n.name + ".depth_pads",
                       Value::Int({10}, {0, 0, geo.pads[0], 0, 0, 0, 0, geo.pads[3], 0, 0}));
-    nodes.push_back(MakeNode(n.name + ".pad_depth", "Pad", {cur, pads}, padded));
+    nodes.push_back(Node::Of(n.name + ".pad_depth", "Pad", {cur, pads}, padded));
     cur = padded;
   }
   std::vector<int64_t> taps;  // depth index of tap z of output slice od, at od * kd + z
@@ -126,38 +110,37 @@ std::vector<Node> LowerConv3D(Graph& g, const Node& n) {
   for (size_t k = 0; identity && k < taps.size(); ++k)
     identity = taps[k] == static_cast<int64_t>(k);
   if (!identity) {
-    const int gathered =
-        NewTensor(g, n.name + ".depth_taps", {geo.n, geo.c, od * kd, geo.h, geo.w});
+    const int gathered = g.AddTensor(n.name + ".depth_taps", {geo.n, geo.c, od * kd, geo.h, geo.w});
     const int64_t count = static_cast<int64_t>(taps.size());
     const int index = g.AddConstant(n.name + ".tap_index", Value::Int({count}, taps));
-    Node gather = MakeNode(n.name + ".gather_taps", "Gather", {cur, index}, gathered);
+    Node gather = Node::Of(n.name + ".gather_taps", "Gather", {cur, index}, gathered);
     gather.attrs["axis"].i = 2;
     nodes.push_back(gather);
     cur = gathered;
   }
-  const int split = NewTensor(g, n.name + ".taps_in_rows", {geo.n, geo.c, od, kd * geo.h, geo.w});
-  nodes.push_back(MakeNode(n.name + ".split_slices", "Reshape", {cur}, split));
-  const int moved = NewTensor(g, n.name + ".slices_first", {geo.n, od, geo.c, kd * geo.h, geo.w});
-  Node to_batch = MakeNode(n.name + ".slices_to_batch", "Transpose", {split}, moved);
+  const int split = g.AddTensor(n.name + ".taps_in_rows", {geo.n, geo.c, od, kd * geo.h, geo.w});
+  nodes.push_back(Node::Of(n.name + ".split_slices", "Reshape", {cur}, split));
+  const int moved = g.AddTensor(n.name + ".slices_first", {geo.n, od, geo.c, kd * geo.h, geo.w});
+  Node to_batch = Node::Of(n.name + ".slices_to_batch", "Transpose", {split}, moved);
   to_batch.attrs["perm"].ints = {0, 2, 1, 3, 4};
   nodes.push_back(to_batch);
-  const int batched = NewTensor(g, n.name + ".as_2d", {geo.n * od, geo.c * kd, geo.h, geo.w});
-  nodes.push_back(MakeNode(n.name + ".to_2d", "Reshape", {moved}, batched));
+  const int batched = g.AddTensor(n.name + ".as_2d", {geo.n * od, geo.c * kd, geo.h, geo.w});
+  nodes.push_back(Node::Of(n.name + ".to_2d", "Reshape", {moved}, batched));
   Value w = *g.tensors[n.inputs[1]].constant;
   w.shape = {geo.o, geo.c / geo.group * kd, geo.kh, geo.kw};
   std::vector<int> conv_inputs = {batched, g.AddConstant(n.name + ".weights_2d", std::move(w))};
   if (n.inputs.size() > 2 && n.inputs[2] >= 0) conv_inputs.push_back(n.inputs[2]);
-  const int conv_out = NewTensor(g, n.name + ".out_2d", {geo.n * od, geo.o, oh, ow});
-  Node conv = MakeNode(n.name, "Conv", conv_inputs, conv_out);
+  const int conv_out = g.AddTensor(n.name + ".out_2d", {geo.n * od, geo.o, oh, ow});
+  Node conv = Node::Of(n.name, "Conv", conv_inputs, conv_out);
   conv.attrs["kernel_shape"].ints = {geo.kh, geo.kw};
   conv.attrs["strides"].ints = {geo.stride[1], geo.stride[2]};
   conv.attrs["dilations"].ints = {geo.dilation[1], geo.dilation[2]};
   conv.attrs["pads"].ints = {geo.pads[1], geo.pads[2], geo.pads[4], geo.pads[5]};
   conv.attrs["group"].i = geo.group;
   nodes.push_back(conv);
-  const int unbatched = NewTensor(g, n.name + ".slices_out", {geo.n, od, geo.o, oh, ow});
-  nodes.push_back(MakeNode(n.name + ".from_2d", "Reshape", {conv_out}, unbatched));
-  Node back = MakeNode(n.name + ".slices_to_depth", "Transpose", {unbatched}, y);
+  const int unbatched = g.AddTensor(n.name + ".slices_out", {geo.n, od, geo.o, oh, ow});
+  nodes.push_back(Node::Of(n.name + ".from_2d", "Reshape", {conv_out}, unbatched));
+  Node back = Node::Of(n.name + ".slices_to_depth", "Transpose", {unbatched}, y);
   back.attrs["perm"].ints = {0, 2, 1, 3, 4};
   nodes.push_back(back);
   return nodes;
