@@ -7,8 +7,12 @@ mote-link-check firmware (Model::Load with the verifier, Interpreter::Create,
 Invoke; newlib-nano, --gc-sections) and sums what libmote contributes to .text,
 .rodata and .data in its linker map. Two builds per model:
 
-  full   every activation type's kernels, diagnostics with their messages
-  lean   MOTE_TYPES = the model's activation types, MOTE_DIAGNOSTIC_MESSAGES=OFF
+  full   every activation type's kernels and kernel path, diagnostics with
+         their messages
+  lean   MOTE_TYPES = the model's activation types, MOTE_KERNEL_PATHS = the DSP
+         kernel paths it takes (`modelc inspect --json`: "kernel_paths"),
+         MOTE_DIAGNOSTIC_MESSAGES=OFF and MOTE_DIAGNOSTIC_VALUES=OFF (a
+         failure reports its status and op/tensor index only)
 
   bench/code_size.py [--cpus cortex-m4,cortex-m55] [--models kws] [--top 10] [--optimize size]
 
@@ -72,14 +76,16 @@ def model_needs(modelc, source, tmp):
     info = json.loads(run([modelc, "inspect", mote, "--json"]))
     ops = sorted({o["op"] for o in info["operators"]})
     types = sorted({o.get("input_type", "").lower() for o in info["operators"]} & {"int8", "int16", "float32"})
-    return ops, types or ["int8"]
+    return ops, types or ["int8"], info["kernel_paths"]
 
 
-def build_size(build_dir, cpu, ops, types, messages, optimize="speed"):
+def build_size(build_dir, cpu, ops, types, paths, messages, optimize="speed"):
     run(["cmake", "-S", REPO, "-B", build_dir, "-DCMAKE_TOOLCHAIN_FILE=" + os.path.join(REPO, "toolchains", "arm-none-eabi.cmake"),
          "-DMOTE_CPU=" + cpu, "-DMOTE_BOARD=" + BOARDS[cpu], "-DCMAKE_BUILD_TYPE=MinSizeRel",
          "-DMOTE_OPS=" + ";".join(ops), "-DMOTE_TYPES=" + ";".join(types),
-         "-DMOTE_DIAGNOSTIC_MESSAGES=" + ("ON" if messages else "OFF"), "-DMOTE_OPTIMIZE=" + optimize])
+         "-DMOTE_KERNEL_PATHS=" + ";".join(paths),
+         "-DMOTE_DIAGNOSTIC_MESSAGES=" + ("ON" if messages else "OFF"),
+         "-DMOTE_DIAGNOSTIC_VALUES=" + ("ON" if messages else "OFF"), "-DMOTE_OPTIMIZE=" + optimize])
     run(["cmake", "--build", build_dir, "-j2", "--target", "mote-link-check"])
     return libmote_bytes(os.path.join(build_dir, "bin", "mote-link-check.map"))
 
@@ -98,11 +104,14 @@ def main():
         for name, source in MODELS:
             if args.models and not re.search(args.models, name):
                 continue
-            ops, types = model_needs(modelc, source, tmp)
+            ops, types, paths = model_needs(modelc, source, tmp)
+            if args.optimize == "size":
+                paths = ["all"]  # MOTE_OPTIMIZE=size chooses them
             for cpu in args.cpus.split(","):
                 base = os.path.join(REPO, "build", "size", "%s-%s-%s" % (cpu, name, args.optimize))
-                full, _, _ = build_size(base + "-full", cpu, ops, ["all"], True, args.optimize)
-                lean, objects, _ = build_size(base + "-lean", cpu, ops, types, False, args.optimize)
+                full, _, _ = build_size(base + "-full", cpu, ops, ["all"], ["all"], True, args.optimize)
+                lean, objects, _ = build_size(base + "-lean", cpu, ops, types, paths or ["none"], False,
+                                              args.optimize)
                 print("%-5s %-11s %-60s %10d %10d" % (name, cpu, "%s (%s)" % (",".join(ops), ",".join(types)), full, lean))
                 for obj, size in objects.most_common(args.top):
                     print("        %8d  %s" % (size, obj))

@@ -59,11 +59,13 @@ inline size_t WindowDepth(const reference::Window2D& w) {
 
 // int8 FullyConnected. Interleaved rows (word-aligned weights, depth <=
 // kDspMaxInterleavedDepth): each batch's input widened, 2 * depth bytes.
-// Plain rows, batches >= 2, depth <= kDspMaxPairDepth: each pair of batches
-// widened, 4 * depth bytes. Else none.
+// Plain rows, depth <= kDspMaxPairDepth: each pair of batches widened, 4 *
+// depth bytes (one batch too, paired with itself: for the few hundred MACs
+// of a classifier head that costs less than the flash of a one-batch path).
+// Else none.
 inline size_t DspFullyConnectedInt8Bytes(const reference::FullyConnectedShape& s) {
   if (s.interleaved) return s.depth <= kDspMaxInterleavedDepth ? 2 * s.depth : 0;
-  return s.batches >= 2 && s.depth <= kDspMaxPairDepth ? 4 * s.depth : 0;
+  return s.depth <= kDspMaxPairDepth ? 4 * s.depth : 0;
 }
 
 // int8 Conv2D pair path (two output pixels' windows widened once): in_c %

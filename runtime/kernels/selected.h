@@ -44,16 +44,14 @@ inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSe
 using cortex_m_mve::Conv2DInt8;
 using cortex_m_mve::DepthwiseConv2DInt8;
 using cortex_m_mve::FullyConnectedInt8;
-#elif MOTE_KERNELS_CORTEX_M_DSP && MOTE_OPTIMIZE_SIZE
-// MOTE_OPTIMIZE=size: the DSP FullyConnected (pointwise convs included), the
-// reference for the rest.
-inline constexpr const char kVariant[] = "cortex_m_dsp_size";
-inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kCortexMDsp;
-inline constexpr auto Conv2DInt8 = cortex_m_dsp::PointwiseConv2DInt8;
-using cortex_m_dsp::FullyConnectedInt8;
-using reference::DepthwiseConv2DInt8;
 #elif MOTE_KERNELS_CORTEX_M_DSP
+// Which of their paths are compiled in: MOTE_KERNEL_PATHS (kernels/paths.h;
+// MOTE_OPTIMIZE=size builds only the FullyConnected pair path).
+#if MOTE_OPTIMIZE_SIZE
+inline constexpr const char kVariant[] = "cortex_m_dsp_size";
+#else
 inline constexpr const char kVariant[] = "cortex_m_dsp";
+#endif
 inline constexpr kernel_scratch::KernelSet kKernelSet = kernel_scratch::KernelSet::kCortexMDsp;
 using cortex_m_dsp::Conv2DInt8;
 using cortex_m_dsp::DepthwiseConv2DInt8;

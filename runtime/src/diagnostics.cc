@@ -62,6 +62,10 @@ Status ReportDiagnostic(Status status, const char* message, int32_t op_index,
   return status;
 }
 
+Status ReportStatus(Status status, int32_t op_index, int32_t tensor_index) {
+  return ReportDiagnostic(status, "", op_index, tensor_index, 0, 0);
+}
+
 void AssertFailed(const char* file, int line, const char* condition) {
   if (g_assert_handler != nullptr) g_assert_handler(file, line, condition);
   __builtin_trap();

@@ -8,8 +8,8 @@ kernels. Its runner (targets/firmware: firmware-optimize-size/cortex-m4, given
 as MOTE_FIRMWARE_DIR) runs the four MLPerf Tiny int8 models on random int8
 inputs, planned with the M4's scratch and without any (--cores cortex-m3: the
 FC takes the reference for every batch); every output byte must equal the
-host's. The runner's linker map must show the size build (the DSP pointwise
-entry, no 3x3 depthwise window pass), so the test cannot pass on a speed build.
+host's. The runner's linker map must show the size build (the DSP pair path,
+no 3x3 depthwise window pass), so the test cannot pass on a speed build.
 """
 import json
 import os
@@ -35,8 +35,8 @@ def check_map(firmware):
     if not os.path.isfile(path):
         return "no runner map at %s (build the firmware-cortex-m4-optimize-size target)" % path
     text = open(path).read()
-    if "PointwiseConv2DInt8" not in text:
-        return "the runner does not link the size build's pointwise conv"
+    if "PairedBatches" not in text:
+        return "the runner does not link the DSP FullyConnected pair path"
     if re.search(r"Window3x3Pass", text):
         return "the runner links the 3x3 depthwise window pass: not a MOTE_OPTIMIZE=size build"
     return None

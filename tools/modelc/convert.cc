@@ -14,6 +14,7 @@
 #include "emit/header_writer.h"
 #include "emit/html_report.h"
 #include "emit/report.h"
+#include "emit/weight_layout.h"
 #include "frontend/audio_frontend.h"
 #include "import/onnx_importer.h"
 #include "import/tflite_importer.h"
@@ -267,6 +268,7 @@ ConvertResult Compile(Graph graph, Precision precision, const std::vector<std::v
     }
     if (selftest > 0) throw ConvertError("--selftest is not supported with --stream", ErrorKind::kUnsupported);
   }
+  ChooseWeightLayouts(graph);
   tools::ProgressPhase("planning memory");
   const MemoryPlan plan = PlanMemory(graph, cores);
   ConvertResult result;

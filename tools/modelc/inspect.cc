@@ -6,10 +6,12 @@
 #include "common/files.h"
 #include "common/json.h"
 #include "emit/report.h"
+#include "kernels/paths.h"
 #include "mote/diagnostics.h"
 #include "mote/model.h"
 #include "mote/schema/mote_generated.h"
 #include "plan/stack_bound.h"
+#include "src/kernel_paths.h"
 
 namespace mote::modelc {
 namespace {
@@ -39,6 +41,24 @@ std::string TensorLine(const schema::Model& m, int32_t index) {
     line += buf;
   }
   return line;
+}
+
+// The names of the DSP kernel paths in `mask` (kernels/paths.h), in bit order.
+std::vector<std::string> PathNames(uint32_t mask) {
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < kernel_paths::kPathCount; ++i) {
+    if (mask & (1u << i)) names.push_back(kernel_paths::kPathNames[i]);
+  }
+  return names;
+}
+
+// Every path the model's operators take on the DSP cores.
+uint32_t ModelPaths(const schema::Model& m) {
+  uint32_t mask = 0;
+  for (uint32_t i = 0; i < m.operators()->size(); ++i) {
+    mask |= internal::DspKernelPaths(m, static_cast<int32_t>(i));
+  }
+  return mask;
 }
 
 }  // namespace
@@ -140,9 +160,13 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
       if (op->inputs() != nullptr && op->inputs()->size() > 0 && op->inputs()->Get(0) >= 0) {
         o["input_type"] = schema::EnumNameElementType(m.tensors()->Get(op->inputs()->Get(0))->type());
       }
+      const uint32_t paths = internal::DspKernelPaths(m, static_cast<int32_t>(operators.size()));
+      if (paths != 0) o["dsp_paths"] = PathNames(paths);
       operators.push_back(std::move(o));
     }
     j["operators"] = std::move(operators);
+    // What MOTE_KERNEL_PATHS a firmware for this model needs.
+    j["kernel_paths"] = PathNames(ModelPaths(m));
     j["stack"] = StackJson(stack);
     return tools::JsonLine(j);
   }
@@ -174,6 +198,9 @@ std::string InspectBytes(const std::string& bytes, const std::string& path, bool
     for (const flatbuffers::String* c : *m.planned_cores()) cores += (cores.empty() ? "" : ",") + c->str();
   }
   out += "planned    for " + (cores.empty() ? std::string("(not recorded)") : cores) + "\n";
+  std::string paths;
+  for (const std::string& p : PathNames(ModelPaths(m))) paths += (paths.empty() ? "" : ";") + p;
+  if (!paths.empty()) out += "dsp paths  " + paths + " (MOTE_KERNEL_PATHS of a firmware for it)\n";
   if (m.frontend_kind() != nullptr) {
     out += "frontend   " + m.frontend_kind()->str();
     if (m.frontend() != nullptr) {

@@ -36,14 +36,27 @@ void SetAssertHandler(AssertHandler handler);
 #ifndef MOTE_DIAGNOSTIC_MESSAGES
 #define MOTE_DIAGNOSTIC_MESSAGES 1
 #endif
+// Builds with MOTE_DIAGNOSTIC_VALUES=0 (CMake option of the same name) report
+// value = limit = 0: the status and the op and tensor indices stay. Each of
+// the ~300 checks then passes two registers instead of two 64-bit values on
+// the stack (about 1.4 KB of flash for a CNN's ops).
+#ifndef MOTE_DIAGNOSTIC_VALUES
+#define MOTE_DIAGNOSTIC_VALUES 1
+#endif
 
 namespace internal {
 Status ReportDiagnostic(Status status, const char* message, int32_t op_index,
                         int32_t tensor_index, int64_t value, int64_t limit);
+// ReportDiagnostic without message, value or limit.
+Status ReportStatus(Status status, int32_t op_index, int32_t tensor_index);
 // Reports a diagnostic and returns its status, so call sites can
 // `return Report(...)`.
 inline Status Report(Status status, const char* message, int32_t op_index = -1,
                      int32_t tensor_index = -1, int64_t value = 0, int64_t limit = 0) {
+  if constexpr (!MOTE_DIAGNOSTIC_VALUES) {
+    if constexpr (!MOTE_DIAGNOSTIC_MESSAGES) return ReportStatus(status, op_index, tensor_index);
+    return ReportDiagnostic(status, message, op_index, tensor_index, 0, 0);
+  }
   return ReportDiagnostic(status, MOTE_DIAGNOSTIC_MESSAGES ? message : "", op_index, tensor_index,
                           value, limit);
 }

@@ -10,11 +10,14 @@
 #include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_dsp/simd.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
+#include "kernels/paths.h"
 #include "kernels/reference/conv.h"
 #include "kernels/scratch.h"
 
 namespace mote::cortex_m_dsp {
 namespace {
+
+using kernel_paths::kHave;
 
 // The in-bounds taps of one output pixel: rows [ky.first, ky.end), and per
 // row either one run of (kx.end - kx.first) * in_c values (dilation_w == 1)
@@ -197,23 +200,30 @@ __attribute__((noinline)) void ConvPatches(const Window2D& w, const PerChannelPa
   for (int32_t b = 0; b < w.batches; ++b) {
     const int8_t* image = input + static_cast<size_t>(b) * w.in_h * w.in_w * w.in_c;
     int8_t* out = output + static_cast<size_t>(b) * pixels * out_c;
-    int32_t p = 0;
-    for (; p + 2 <= pixels; p += 2) {
+    // Pixels two at a time. An odd last one takes its taps straight from
+    // the input where the per-pixel path is built; else it is paired with
+    // itself (its outputs written twice, at twice its MACs), so a build
+    // without that path needs no one-pixel loop.
+    constexpr bool kPixelTail = kHave<kernel_paths::kConvTaps>;
+    const int32_t paired = kPixelTail ? pixels & ~1 : pixels;
+    for (int32_t p = 0; p < paired; p += 2) {
+      const int32_t p2 = kPixelTail || p + 1 < pixels ? p + 1 : p;
+      int8_t* const out2 = out + (p2 - p) * static_cast<ptrdiff_t>(out_c);
       if (direct) {
-        WidenWindowPair(w, image, p, p + 1, offset_pair, widened);
+        WidenWindowPair(w, image, p, p2, offset_pair, widened);
       } else {
         GatherPatch(w, image, p / w.out_w, p % w.out_w, pad, patch_a);
-        GatherPatch(w, image, (p + 1) / w.out_w, (p + 1) % w.out_w, pad, patch_b);
+        GatherPatch(w, image, p2 / w.out_w, p2 % w.out_w, pad, patch_b);
         WidenPair(patch_a, patch_b, depth, params.input_offset, offset_pair, widened);
       }
-      PairOutputs(widened, depth, filter, out_c, bias, q, out, out + out_c);
+      PairOutputs(widened, depth, filter, out_c, bias, q, out, out2);
       out += 2 * out_c;
     }
-    if (p < pixels) {  // an odd last pixel: its taps straight from the input
+    if (kPixelTail && paired < pixels) {
       PixelTaps t;
       t.image = image;
-      t.y0 = p / w.out_w * w.stride_h - w.pad_top;
-      t.x0 = p % w.out_w * w.stride_w - w.pad_left;
+      t.y0 = paired / w.out_w * w.stride_h - w.pad_top;
+      t.x0 = paired % w.out_w * w.stride_w - w.pad_left;
       t.ky = ValidTaps(t.y0, w.dilation_h, w.in_h, w.filter_h);
       t.kx = ValidTaps(t.x0, w.dilation_w, w.in_w, w.filter_w);
       ConvPixel(w, params, t, filter, bias, out);
@@ -258,31 +268,20 @@ void PointwiseAsFullyConnected(const Window2D& w, const PerChannelParams& params
 
 }  // namespace
 
-void PointwiseConv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                         const int8_t* input, const int8_t* filter, const int32_t* bias,
-                         int8_t* output, std::span<uint8_t> scratch) {
-  if (groups == 1 && kernel_scratch::IsPointwise(w)) {
-    PointwiseAsFullyConnected(w, params, input, filter, bias, output, scratch);
-  } else {
-    reference::Conv2DInt8(w, groups, params, input, filter, bias, output, scratch);
-  }
-}
-
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
                 const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
                 std::span<uint8_t> scratch) {
-  if (groups != 1) {
+  const uint32_t path = kernel_paths::Choose(kernel_paths::DspConv2DInt8(w, groups, scratch.size()),
+                                             kernel_paths::kConvReference);
+  constexpr uint32_t kPointwise =
+      kernel_paths::kFullyConnectedPairs | kernel_paths::kFullyConnectedRows;
+  if (kHave<kernel_paths::kConvReference> && path == kernel_paths::kConvReference) {
     reference::Conv2DInt8(w, groups, params, input, filter, bias, output, scratch);
-    return;
-  }
-  if (kernel_scratch::IsPointwise(w)) {
+  } else if ((kernel_paths::kBuilt & kPointwise) != 0 && (path & kPointwise) != 0) {
     PointwiseAsFullyConnected(w, params, input, filter, bias, output, scratch);
-    return;
-  }
-  const size_t needed = kernel_scratch::DspConv2DInt8Bytes(w, groups);
-  if (needed != 0 && scratch.size() >= needed) {
+  } else if (kHave<kernel_paths::kConvPatches> && path == kernel_paths::kConvPatches) {
     ConvPatches(w, params, input, filter, bias, output, scratch.data());
-  } else {
+  } else if (kHave<kernel_paths::kConvTaps> && path == kernel_paths::kConvTaps) {
     ConvGeneral(w, params, input, filter, bias, output);
   }
 }

@@ -12,23 +12,15 @@ namespace mote::cortex_m_dsp {
 using reference::PerChannelParams;
 using reference::Window2D;
 
-// groups == 1, accumulators under 2^30 (else the reference): a 1x1 stride-1
+// groups == 1 (else the reference; paths: kernels/paths.h): a 1x1 stride-1
 // unpadded conv runs as one FullyConnected over all pixels (no im2col);
 // other windows of up to 576 values (in_c a multiple of 4) or 160 (any
-// in_c) widen two output pixels' inputs once, on the stack, for all output
-// channels (channel_outputs.h); larger windows sum, per output pixel, the
-// input runs their in-bounds taps cover, four output channels at a time.
-// Grouped convs run the reference.
+// in_c) widen two output pixels' inputs once, into the op's scratch, for all
+// output channels (channel_outputs.h); larger windows sum, per output pixel,
+// the input runs their in-bounds taps cover, four output channels at a time.
 void Conv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
                 const int8_t* input, const int8_t* filter, const int32_t* bias, int8_t* output,
                 std::span<uint8_t> scratch);
-
-// MOTE_OPTIMIZE=size: the pointwise path above (as FullyConnected), every
-// other conv the reference, so a size build links neither the im2col nor the
-// per-pixel paths.
-void PointwiseConv2DInt8(const Window2D& w, int32_t groups, const PerChannelParams& params,
-                         const int8_t* input, const int8_t* filter, const int32_t* bias,
-                         int8_t* output, std::span<uint8_t> scratch);
 
 }  // namespace mote::cortex_m_dsp
 

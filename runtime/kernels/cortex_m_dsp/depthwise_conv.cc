@@ -5,10 +5,13 @@
 #include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_dsp/simd.h"
 #include "kernels/cortex_m_dsp/window_taps.h"
+#include "kernels/paths.h"
 #include "kernels/reference/depthwise_conv.h"
 
 namespace mote::cortex_m_dsp {
 namespace {
+
+using kernel_paths::kHave;
 
 // GCC 12 at -Os cannot find registers for EdgeRow's asm ("impossible
 // constraints"), so size builds compile the function holding it at -O2.
@@ -135,8 +138,8 @@ __attribute__((noinline)) void GeneralChannels(const Window2D& w, const PerChann
 // floor((y + o * 2^e) / 2^e), exact while no sum overflows, which holds for
 // e <= 22 (|high| <= 2^30, |o| <= 128).
 
-constexpr int32_t kGroupMaxTaps = 9;
-constexpr int kGroupMaxShift = 22;
+constexpr int32_t kGroupMaxTaps = kernel_paths::kDspGroupMaxTaps;
+constexpr int kGroupMaxShift = kernel_paths::kDspGroupMaxShift;
 
 struct ChannelRequant {
   int32_t multiplier;
@@ -173,11 +176,7 @@ inline void ClampStored(const ByteClamp& c, int8_t* out) {
 // Whether channels c .. c + 3 all have shifts in [-kGroupMaxShift, -1]; a
 // group that has not takes the general path.
 bool GroupShiftsFit(const PerChannelParams& p, int32_t c) {
-  for (int i = 0; i < 4; ++i) {
-    const int32_t e = -p.shift[c + i];
-    if (e < 1 || e > kGroupMaxShift) return false;
-  }
-  return true;
+  return kernel_paths::DspGroupShiftsFit(p.shift, c);
 }
 
 // False when GroupShiftsFit does not hold.
@@ -551,8 +550,16 @@ __attribute__((always_inline)) inline void WindowRegion(const RegionSteps& st, b
   for (int32_t i = 0; i < columns; ++i) {
     const int8_t* in_p = in;
     int8_t* out_p = out;
-    int32_t n = stride1 ? WindowPairs<1>(st, q, v, in_p, out_p, rows, clamp)
-                        : WindowPairs<2>(st, q, v, in_p, out_p, rows, clamp);
+    // Each stride's pair loop only where its path is built (a path's op
+    // never reaches here with the other stride).
+    int32_t n = rows;
+    if (stride1) {
+      if constexpr (kHave<kernel_paths::kDepthwiseWindow3x3>) {
+        n = WindowPairs<1>(st, q, v, in_p, out_p, rows, clamp);
+      }
+    } else if constexpr (kHave<kernel_paths::kDepthwiseWindow3x3Stride2>) {
+      n = WindowPairs<2>(st, q, v, in_p, out_p, rows, clamp);
+    }
     for (; n > 0; --n) {
       Window3x3(in_p, st.col, st.row, v, acc);
       StoreFullRange(acc, q, out_p);
@@ -698,11 +705,6 @@ __attribute__((noinline)) void Window3x3Pass(const Window2D& w, const PerChannel
   }
 }
 
-void Window3x3Int8(const Window2D& w, const PerChannelParams& p, const int8_t* filter,
-                   const int32_t* bias, const int8_t* input, int8_t* output) {
-  Window3x3Pass(w, p, filter, bias, input, output);
-}
-
 // Any window of up to kGroupMaxTaps taps: groups [0, out_c / 4), but those
 // failing GroupShiftsFit.
 __attribute__((noinline)) void DepthwiseGroups(const Window2D& w, const PerChannelParams& p,
@@ -721,26 +723,29 @@ __attribute__((noinline)) void DepthwiseGroups(const Window2D& w, const PerChann
 void DepthwiseConv2DInt8(const Window2D& w, int32_t depth_multiplier,
                          const PerChannelParams& params, const int8_t* input, const int8_t* filter,
                          const int32_t* bias, int8_t* output) {
-  if (depth_multiplier != 1) {
+  const uint32_t paths =
+      kernel_paths::Choose(kernel_paths::DspDepthwiseInt8(w, depth_multiplier, params, bias),
+                           kernel_paths::kDepthwiseReference);
+  if (kHave<kernel_paths::kDepthwiseReference> && paths == kernel_paths::kDepthwiseReference) {
     reference::DepthwiseConv2DInt8(w, depth_multiplier, params, input, filter, bias, output);
     return;
   }
-  const int32_t taps = w.filter_h * w.filter_w;
-  const int32_t groups_end = w.out_c & ~int32_t{3};
-  if (taps > kGroupMaxTaps ||
-      !AccumulatorsFitQ30(static_cast<size_t>(taps), bias, static_cast<size_t>(w.out_c))) {
+  constexpr uint32_t kWindow3x3 =
+      kernel_paths::kDepthwiseWindow3x3 | kernel_paths::kDepthwiseWindow3x3Stride2;
+  if ((kernel_paths::kBuilt & kWindow3x3) != 0 && (paths & kWindow3x3) != 0) {
+    Window3x3Pass(w, params, filter, bias, input, output);
+  }
+  if (kHave<kernel_paths::kDepthwiseGroups> && (paths & kernel_paths::kDepthwiseGroups)) {
+    DepthwiseGroups(w, params, filter, bias, input, output);
+  }
+  if (!kHave<kernel_paths::kDepthwiseChannels> || !(paths & kernel_paths::kDepthwiseChannels)) {
+    return;
+  }
+  if (paths == kernel_paths::kDepthwiseChannels) {  // no group took a fast path
     GeneralChannels(w, params, input, filter, bias, 0, w.out_c, output);
     return;
   }
-  // Strides past 2 (rare) take the group pass: a third instance of the
-  // window pass would cost 2.7 KB of flash.
-  const bool whole_windows = w.filter_h == 3 && w.filter_w == 3 && w.dilation_h == 1 &&
-                             w.dilation_w == 1 && w.in_h >= 3 && w.in_w >= 3 && w.stride_h <= 2;
-  if (whole_windows) {
-    Window3x3Int8(w, params, filter, bias, input, output);
-  } else {
-    DepthwiseGroups(w, params, filter, bias, input, output);
-  }
+  const int32_t groups_end = w.out_c & ~int32_t{3};
   for (int32_t c = 0; c < groups_end; c += 4) {
     if (!GroupShiftsFit(params, c)) GeneralChannels(w, params, input, filter, bias, c, c + 4, output);
   }

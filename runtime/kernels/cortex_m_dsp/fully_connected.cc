@@ -6,22 +6,13 @@
 #include "kernels/cortex_m_dsp/dot_q15.h"
 #include "kernels/cortex_m_dsp/requantize.h"
 #include "kernels/cortex_m_dsp/simd.h"
-
-#ifndef MOTE_OPTIMIZE_SIZE
-#define MOTE_OPTIMIZE_SIZE 0
-#endif
+#include "kernels/paths.h"
 
 namespace mote::cortex_m_dsp {
 
 namespace {
 
-// MOTE_OPTIMIZE=size leaves interleaved layers (FullyConnected ops, not the
-// pointwise convs) to the reference: InterleavedRows and its dot product
-// take 1.8 KB.
-constexpr bool kInterleavedPath = !MOTE_OPTIMIZE_SIZE;
-// ...and the batches the pair path leaves (an odd last one, all of them
-// without scratch): SingleOutputs and its dot product take 0.5 KB.
-constexpr bool kSinglePath = !MOTE_OPTIMIZE_SIZE;
+using kernel_paths::kHave;
 
 // Rows interleaved in groups of four (RowOf): each batch's input widened
 // once (into the scratch: 2 * depth bytes), then a group's four rows at a
@@ -62,23 +53,30 @@ __attribute__((noinline)) void InterleavedRows(const FullyConnectedShape& shape,
 }
 
 // Batches two at a time (pointwise convs: pixels), each pair's inputs
-// widened once (into the scratch: 4 * depth bytes); returns how many
-// batches it did (an even number).
-__attribute__((noinline)) size_t PairedBatches(const FullyConnectedShape& shape,
-                                               const QuantizedFcParams& params,
-                                               const OutputQuant& q, const int8_t* input,
-                                               const int8_t* weights, const int32_t* bias,
-                                               int8_t* output, int16_t* widened) {
+// widened once (into the scratch: 4 * depth bytes). An odd last batch goes
+// alone where the one-batch path is built; else it is paired with itself
+// (its outputs written twice, at twice its MACs), so a build without that
+// path needs no one-batch loop.
+__attribute__((noinline)) void PairedBatches(const FullyConnectedShape& shape,
+                                             const QuantizedFcParams& params, const OutputQuant& q,
+                                             const int8_t* input, const int8_t* weights,
+                                             const int32_t* bias, int8_t* output,
+                                             int16_t* widened) {
   const size_t depth = shape.depth;
   const int32_t offset_pair = OffsetPair(params.input_offset);
-  size_t b = 0;
-  for (; b + 2 <= shape.batches; b += 2) {
-    WidenPair(input + b * depth, input + (b + 1) * depth, depth, params.input_offset, offset_pair,
+  constexpr bool kSingleTail = kHave<kernel_paths::kFullyConnectedRows>;
+  const size_t paired = kSingleTail ? shape.batches & ~size_t{1} : shape.batches;
+  for (size_t b = 0; b < paired; b += 2) {
+    const size_t b2 = kSingleTail || b + 1 < shape.batches ? b + 1 : b;
+    WidenPair(input + b * depth, input + b2 * depth, depth, params.input_offset, offset_pair,
               widened);
     PairOutputs(widened, depth, weights, shape.units, bias, q, output + b * shape.units,
-                output + (b + 1) * shape.units);
+                output + b2 * shape.units);
   }
-  return b;
+  if (kSingleTail && paired < shape.batches) {
+    SingleOutputs(input + paired * depth, depth, weights, shape.units, bias, q,
+                  output + paired * shape.units);
+  }
 }
 
 }  // namespace
@@ -86,18 +84,22 @@ __attribute__((noinline)) size_t PairedBatches(const FullyConnectedShape& shape,
 void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParams& params,
                         const int8_t* input, const int8_t* weights, const int32_t* bias,
                         int8_t* output, std::span<uint8_t> scratch) {
-  if (shape.interleaved) {
-    // LDM needs word-aligned groups: modelc aligns every buffer to 16, but
-    // the loader only asks int8 constants to be byte-aligned.
-    // Too little scratch (a file planned for other cores): the reference.
-    const bool aligned = reinterpret_cast<uintptr_t>(weights) % 4 == 0;
-    const size_t needed = kernel_scratch::DspFullyConnectedInt8Bytes(shape);
-    if (!kInterleavedPath || needed == 0 || scratch.size() < needed || !aligned) {
-      reference::FullyConnectedInt8(shape, params, input, weights, bias, output, scratch);
-    } else {
-      InterleavedRows(shape, params, input, weights, bias, output,
-                      reinterpret_cast<int16_t*>(scratch.data()));
-    }
+  // LDM needs word-aligned groups: modelc aligns every buffer to 16, but the
+  // loader only asks int8 constants to be byte-aligned. Too little scratch
+  // (a file planned for other cores) takes another path.
+  const bool aligned = reinterpret_cast<uintptr_t>(weights) % 4 == 0;
+  const uint32_t path =
+      kernel_paths::Choose(kernel_paths::DspFullyConnectedInt8(shape, aligned, scratch.size()),
+                           kernel_paths::kFullyConnectedReference);
+  if (kHave<kernel_paths::kFullyConnectedReference> &&
+      path == kernel_paths::kFullyConnectedReference) {
+    reference::FullyConnectedInt8(shape, params, input, weights, bias, output, scratch);
+    return;
+  }
+  if (kHave<kernel_paths::kFullyConnectedInterleaved> &&
+      path == kernel_paths::kFullyConnectedInterleaved) {
+    InterleavedRows(shape, params, input, weights, bias, output,
+                    reinterpret_cast<int16_t*>(scratch.data()));
     return;
   }
   // FastChunks' scan is not needed when the file states (and the loader
@@ -108,23 +110,14 @@ void FullyConnectedInt8(const FullyConnectedShape& shape, const QuantizedFcParam
                          params.input_offset,     params.output_offset,
                          params.multiplier.data(), params.shift.data(),
                          params.activation_min,   params.activation_max};
-  const size_t depth = shape.depth;
-  // Pairs need the scratch (kernel_scratch::DspFullyConnectedInt8Bytes).
-  const size_t needed = kernel_scratch::DspFullyConnectedInt8Bytes(shape);
-  const size_t b = needed != 0 && scratch.size() >= needed
-                       ? PairedBatches(shape, params, q, input, weights, bias, output,
-                                       reinterpret_cast<int16_t*>(scratch.data()))
-                       : 0;
-  // An odd last batch, rows too deep to widen, or too little scratch.
-  if (!kSinglePath && b < shape.batches) {
-    const FullyConnectedShape rest = {shape.batches - b, depth, shape.units};
-    reference::FullyConnectedInt8(rest, params, input + b * depth, weights, bias,
-                                  output + b * shape.units, scratch);
-    return;
-  }
-  for (size_t i = b; i < shape.batches; ++i) {
-    SingleOutputs(input + i * depth, depth, weights, shape.units, bias, q,
-                  output + i * shape.units);
+  if (kHave<kernel_paths::kFullyConnectedPairs> && path == kernel_paths::kFullyConnectedPairs) {
+    PairedBatches(shape, params, q, input, weights, bias, output,
+                  reinterpret_cast<int16_t*>(scratch.data()));
+  } else if (kHave<kernel_paths::kFullyConnectedRows> && path == kernel_paths::kFullyConnectedRows) {
+    for (size_t i = 0; i < shape.batches; ++i) {
+      SingleOutputs(input + i * shape.depth, shape.depth, weights, shape.units, bias, q,
+                    output + i * shape.units);
+    }
   }
 }
 

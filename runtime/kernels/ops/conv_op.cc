@@ -3,6 +3,7 @@
 #include "kernels/ops/ops.h"
 #include "kernels/ops/weight_checks.h"
 #include "kernels/ops/window_checks.h"
+#include "kernels/paths.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/in_place.h"
 #include "kernels/selected.h"
@@ -65,8 +66,9 @@ Status CheckConv2D(const OpContext& ctx) {
                               type == ElementType::kInt8 && groups == 1, static_cast<size_t>(w[0]),
                               static_cast<size_t>(depth), false));
   if (type == ElementType::kFloat32) return Status::kOk;
-  return CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(),
-                              static_cast<size_t>(w[0]));
+  MOTE_TRY(CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(),
+                                static_cast<size_t>(w[0])));
+  return CheckKernelPaths(ctx, DspPathsConv2D, kernel_paths::kConvReference);
 }
 
 void EvalConv2D(const OpContext& ctx) {
@@ -100,6 +102,13 @@ void EvalConv2D(const OpContext& ctx) {
                          ctx.input_data<int8_t>(1), has_bias ? ctx.input_data<int64_t>(2) : nullptr,
                          ctx.output_data<int16_t>(0), ctx.scratch());
   }
+}
+
+uint32_t DspPathsConv2D(const OpContext& ctx) {
+  if (TypeOf(ctx.input(0)) != ElementType::kInt8) return 0;
+  const reference::Window2D w = MakeWindow(ctx.input(0), ctx.output(0), WindowOf(ctx));
+  return kernel_paths::DspConv2DInt8(w, ctx.op->options_as_Conv2DOptions()->groups(),
+                                     ctx.op->scratch_size());
 }
 
 }  // namespace mote::internal

@@ -3,6 +3,7 @@
 #include "kernels/ops/ops.h"
 #include "kernels/ops/weight_checks.h"
 #include "kernels/ops/window_checks.h"
+#include "kernels/paths.h"
 #include "kernels/reference/depthwise_conv.h"
 #include "kernels/selected.h"
 
@@ -41,9 +42,28 @@ Status CheckDepthwiseConv2D(const OpContext& ctx) {
   MOTE_TRY(CheckBiasAndAccumulator(ctx, type, static_cast<size_t>(w[3]), depth));
   MOTE_TRY(CheckActivationRange(ctx, opts->activation(), output));
   if (type == ElementType::kFloat32) return Status::kOk;
-  return CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(),
-                              static_cast<size_t>(w[3]));
+  MOTE_TRY(CheckPerChannelQuant(ctx, opts->output_multiplier(), opts->output_shift(),
+                                static_cast<size_t>(w[3])));
+  return CheckKernelPaths(ctx, DspPathsDepthwiseConv2D, kernel_paths::kDepthwiseReference);
 }
+
+namespace {
+
+// int16 zero points are 0 (checked), so the same offsets serve both types.
+inline reference::PerChannelParams ParamsOf(const OpContext& ctx,
+                                            const schema::DepthwiseConv2DOptions* opts,
+                                            const reference::Window2D& w) {
+  const schema::ActivationRange& act = *opts->activation();
+  const size_t channels = static_cast<size_t>(w.out_c);
+  return {-ZeroPointOf(ctx.input(0)),
+          ZeroPointOf(ctx.output(0)),
+          {opts->output_multiplier()->data(), channels},
+          {opts->output_shift()->data(), channels},
+          act.min(),
+          act.max()};
+}
+
+}  // namespace
 
 void EvalDepthwiseConv2D(const OpContext& ctx) {
   const auto* opts = ctx.op->options_as_DepthwiseConv2DOptions();
@@ -58,14 +78,7 @@ void EvalDepthwiseConv2D(const OpContext& ctx) {
         has_bias ? ctx.input_data<float>(2) : nullptr, ctx.output_data<float>(0));
     return;
   }
-  // int16 zero points are 0 (checked), so the same offsets serve both types.
-  const size_t channels = static_cast<size_t>(w.out_c);
-  const reference::PerChannelParams p = {-ZeroPointOf(ctx.input(0)),
-                                         ZeroPointOf(ctx.output(0)),
-                                         {opts->output_multiplier()->data(), channels},
-                                         {opts->output_shift()->data(), channels},
-                                         act.min(),
-                                         act.max()};
+  const reference::PerChannelParams p = ParamsOf(ctx, opts, w);
   if (kInt8Kernels && type == ElementType::kInt8) {
     kernels::DepthwiseConv2DInt8(
         w, multiplier, p, ctx.input_data<int8_t>(0), ctx.input_data<int8_t>(1),
@@ -75,6 +88,14 @@ void EvalDepthwiseConv2D(const OpContext& ctx) {
         w, multiplier, p, ctx.input_data<int16_t>(0), ctx.input_data<int8_t>(1),
         has_bias ? ctx.input_data<int64_t>(2) : nullptr, ctx.output_data<int16_t>(0));
   }
+}
+
+uint32_t DspPathsDepthwiseConv2D(const OpContext& ctx) {
+  if (TypeOf(ctx.input(0)) != ElementType::kInt8) return 0;
+  const reference::Window2D w = MakeWindow(ctx.input(0), ctx.output(0), WindowOf(ctx));
+  const auto* opts = ctx.op->options_as_DepthwiseConv2DOptions();
+  return kernel_paths::DspDepthwiseInt8(w, opts->depth_multiplier(), ParamsOf(ctx, opts, w),
+                                        ctx.has_input(2) ? ctx.input_data<int32_t>(2) : nullptr);
 }
 
 }  // namespace mote::internal

@@ -1,6 +1,7 @@
 // FullyConnected: inputs (input, weights [units, depth], optional bias).
 #include "kernels/ops/ops.h"
 #include "kernels/ops/weight_checks.h"
+#include "kernels/paths.h"
 #include "kernels/reference/fully_connected.h"
 #include "kernels/selected.h"
 
@@ -50,11 +51,23 @@ Status CheckFullyConnected(const OpContext& ctx) {
       }
     }
   }
-  return Status::kOk;
+  return CheckKernelPaths(ctx, DspPathsFullyConnected, kernel_paths::kFullyConnectedReference);
 }
 
 // Each tensor and option is looked up once: every flatbuffer access is a
 // vtable walk, and on a small model they dominated the op (digits MLP).
+namespace {
+
+inline FullyConnectedShape FcShapeOf(const schema::Tensor& input, const schema::Tensor& weights,
+                                     const schema::FullyConnectedOptions& opts) {
+  const auto wshape = ShapeOf(weights);
+  const size_t depth = static_cast<size_t>(wshape[1]);
+  return {NumElements(input) / depth, depth, static_cast<size_t>(wshape[0]),
+          opts.weights_interleaved()};
+}
+
+}  // namespace
+
 void EvalFullyConnected(const OpContext& ctx) {
   const schema::Tensor& input = ctx.input(0);
   const schema::Tensor& weights = ctx.input(1);
@@ -64,11 +77,7 @@ void EvalFullyConnected(const OpContext& ctx) {
   const uint8_t* w = ctx.Data(weights);
   uint8_t* out = const_cast<uint8_t*>(ctx.Data(output));
   const auto* opts = ctx.op->options_as_FullyConnectedOptions();
-  const auto wshape = ShapeOf(weights);
-  const size_t units = static_cast<size_t>(wshape[0]);
-  const size_t depth = static_cast<size_t>(wshape[1]);
-  const FullyConnectedShape shape = {NumElements(input) / depth, depth, units,
-                                     opts->weights_interleaved()};
+  const FullyConnectedShape shape = FcShapeOf(input, weights, *opts);
   const schema::ActivationRange& act = *opts->activation();
   const ElementType type = TypeOf(input);
   if (kFloat32Kernels && type == ElementType::kFloat32) {
@@ -103,6 +112,15 @@ void EvalFullyConnected(const OpContext& ctx) {
                                  reinterpret_cast<const int64_t*>(bias),
                                  reinterpret_cast<int16_t*>(out), ctx.scratch());
   }
+}
+
+uint32_t DspPathsFullyConnected(const OpContext& ctx) {
+  if (TypeOf(ctx.input(0)) != ElementType::kInt8) return 0;
+  const schema::Tensor& weights = ctx.input(1);
+  const bool aligned = reinterpret_cast<uintptr_t>(ctx.Data(weights)) % 4 == 0;
+  const FullyConnectedShape shape =
+      FcShapeOf(ctx.input(0), weights, *ctx.op->options_as_FullyConnectedOptions());
+  return kernel_paths::DspFullyConnectedInt8(shape, aligned, ctx.op->scratch_size());
 }
 
 }  // namespace mote::internal

@@ -1,8 +1,14 @@
 #include "emit/weight_layout.h"
 
+#include "plan/cost.h"
+
 namespace mote::modelc {
 
-bool InterleavesWeights(const Graph& g, const Node& n) {
+namespace {
+
+constexpr const char* kInterleavedAttr = "weights_interleaved";
+
+bool CanInterleave(const Graph& g, const Node& n) {
   if (n.op != "FullyConnected" || n.inputs.size() < 2 || n.inputs[1] < 0) return false;
   const Tensor& in = g.tensors[n.inputs[0]];
   const Tensor& w = g.tensors[n.inputs[1]];
@@ -22,6 +28,28 @@ bool InterleavesWeights(const Graph& g, const Node& n) {
   }
   for (int t : g.outputs) readers += t == n.inputs[1] ? 1 : 0;
   return readers == 1;
+}
+
+}  // namespace
+
+void ChooseWeightLayouts(Graph& g) {
+  std::vector<size_t> candidates;
+  int64_t candidate_macs = 0, total_macs = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const int64_t macs = CostOf(g, g.nodes[i]).macs;
+    total_macs += macs;
+    if (CanInterleave(g, g.nodes[i])) {
+      candidates.push_back(i);
+      candidate_macs += macs;
+    }
+  }
+  if (candidate_macs * kMinInterleavedShare < total_macs) return;
+  for (size_t i : candidates) g.nodes[i].attrs[kInterleavedAttr] = Attr{int64_t{1}};
+}
+
+bool InterleavesWeights(const Graph& g, const Node& n) {
+  (void)g;
+  return n.op == "FullyConnected" && n.attr_int(kInterleavedAttr, 0) != 0;
 }
 
 std::vector<uint8_t> InterleaveRows(const std::vector<uint8_t>& plain, size_t units, size_t depth) {
