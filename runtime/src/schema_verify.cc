@@ -13,7 +13,6 @@ using flatbuffers::uoffset_t;
 
 constexpr size_t kMinBufferSize = FLATBUFFERS_MIN_BUFFER_SIZE;
 
-constexpr size_t kNumSchemaSteps = sizeof(kSchemaSteps) / sizeof(kSchemaSteps[0]);
 constexpr size_t kNumMembers = sizeof(kSchemaUnionMembers);
 
 // Whether this build verifies `table` as a member of union `u`: the options
@@ -70,21 +69,59 @@ constexpr TableSet ReachableTables() {
 }
 constexpr TableSet kReachable = ReachableTables();
 
+// The linked steps leave out their vtable offsets: flatc checks a table's
+// fields in vtable order, so a step's offset is the previous one's + 2 (the
+// first one's 4), and a kSkip step (arg: how many) stands for the fields
+// flatc does not check (deprecated ones).
+struct PackedStep {
+  uint8_t kind;
+  uint8_t arg;
+};
+constexpr uint8_t kSkip = kKindMask;
+
+constexpr bool FieldsInVtableOrder() {
+  for (size_t t = 0; t < kNumTables; ++t) {
+    for (size_t i = kSchemaTableStart[t], vt = 4; i < kSchemaTableStart[t + 1]; ++i, vt += 2) {
+      if (kSchemaSteps[i].vt < vt) return false;
+      vt = kSchemaSteps[i].vt;
+    }
+  }
+  return true;
+}
+static_assert(FieldsInVtableOrder(),
+              "flatc's Verify bodies no longer check fields in vtable order");
+
+// Appends table t's packed steps to `out` (if not null); returns how many.
+constexpr size_t PackTable(size_t t, PackedStep* out) {
+  size_t n = 0;
+  for (size_t i = kSchemaTableStart[t], vt = 4; i < kSchemaTableStart[t + 1]; ++i, vt += 2) {
+    const Step step = kSchemaSteps[i];
+    if (step.vt > vt) {
+      if (out) out[n] = {kSkip, static_cast<uint8_t>((step.vt - vt) / 2)};
+      ++n;
+      vt = step.vt;
+    }
+    if (out) out[n] = {step.kind, step.arg};
+    ++n;
+  }
+  return n;
+}
+
 constexpr size_t CountSteps() {
   size_t n = 0;
   for (size_t t = 0; t < kNumTables; ++t) {
-    if (kReachable.has[t]) n += kSchemaTableStart[t + 1] - kSchemaTableStart[t];
+    if (kReachable.has[t]) n += PackTable(t, nullptr);
   }
   return n;
 }
 constexpr size_t kNumSteps = CountSteps();
-static_assert(kNumSteps > 0 && kNumSteps <= kNumSchemaSteps);
+static_assert(kNumSteps > 0);
 
 // The descriptors this build links: the steps of the reachable tables only,
 // and the union members it verifies (kNoTable for the others).
 struct Descriptors {
   using Index = std::conditional_t<(kNumSteps < 256), uint8_t, uint16_t>;
-  Step steps[kNumSteps];
+  PackedStep steps[kNumSteps];
   Index start[kNumTables + 1];
   uint8_t members[kNumMembers];
 };
@@ -93,10 +130,7 @@ constexpr Descriptors Pack() {
   size_t n = 0;
   for (size_t t = 0; t < kNumTables; ++t) {
     d.start[t] = static_cast<Descriptors::Index>(n);
-    if (!kReachable.has[t]) continue;
-    for (size_t i = kSchemaTableStart[t]; i < kSchemaTableStart[t + 1]; ++i) {
-      d.steps[n++] = kSchemaSteps[i];
-    }
+    if (kReachable.has[t]) n += PackTable(t, d.steps + n);
   }
   d.start[kNumTables] = static_cast<Descriptors::Index>(n);
   for (size_t u = 0; u < kNumUnions; ++u) {
@@ -112,15 +146,15 @@ constexpr Descriptors kDescriptors = Pack();
 
 // The code for nested flatbuffers is compiled only for a schema that has them.
 constexpr bool HasNested() {
-  for (const Step& step : kDescriptors.steps) {
+  for (const PackedStep& step : kDescriptors.steps) {
     if ((step.kind & kKindMask) == kNested) return true;
   }
   return false;
 }
 
 // What an offset field points to, the offset itself already verified.
-bool VerifyTarget(flatbuffers::Verifier& verifier, const flatbuffers::Table* table, Step step,
-                  const uint8_t* target) {
+bool VerifyTarget(flatbuffers::Verifier& verifier, const flatbuffers::Table* table, PackedStep step,
+                  size_t vt, const uint8_t* target) {
   const uint8_t kind = step.kind & kKindMask;
   switch (kind) {
     case kString:
@@ -129,25 +163,28 @@ bool VerifyTarget(flatbuffers::Verifier& verifier, const flatbuffers::Table* tab
       return VerifyTableOf(verifier, reinterpret_cast<const flatbuffers::Table*>(target),
                            static_cast<TableId>(step.arg));
     case kUnion:
-      return VerifyUnionMember(verifier, target, static_cast<UnionId>(step.arg),
-                               table->GetField<uint8_t>(static_cast<uint8_t>(step.vt - 2), 0));
+      return VerifyUnionMember(
+          verifier, target, static_cast<UnionId>(step.arg),
+          table->GetField<uint8_t>(static_cast<flatbuffers::voffset_t>(vt - 2), 0));
     default:
       break;
   }
   const size_t element_size =
-      kind == kVector ? step.arg : (kind == kNested ? 1 : sizeof(uoffset_t));
+      kind == kVector ? step.arg : (HasNested() && kind == kNested ? 1 : sizeof(uoffset_t));
   if (!verifier.VerifyVectorOrString(target, element_size)) return false;
-  if (kind == kVectorOfStrings) {
-    return verifier.VerifyVectorOfStrings(
-        reinterpret_cast<const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>*>(
-            target));
-  }
-  if (kind == kVectorOfTables) {
-    const auto* tables =
-        reinterpret_cast<const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::Table>>*>(
-            target);
-    for (uoffset_t i = 0; i < tables->size(); ++i) {
-      if (!VerifyTableOf(verifier, tables->Get(i), static_cast<TableId>(step.arg))) return false;
+  if (kind == kVectorOfStrings || kind == kVectorOfTables) {
+    // Each element as Vector<Offset<T>>::Get finds it, as VerifyVectorOfStrings
+    // and VerifyVectorOfTables do.
+    const uoffset_t n = flatbuffers::ReadScalar<uoffset_t>(target);
+    for (uoffset_t i = 0; i < n; ++i) {
+      const uint8_t* at = target + sizeof(uoffset_t) * (i + 1);
+      const uint8_t* element = at + flatbuffers::ReadScalar<uoffset_t>(at);
+      if (!(kind == kVectorOfStrings
+                ? verifier.VerifyString(reinterpret_cast<const flatbuffers::String*>(element))
+                : VerifyTableOf(verifier, reinterpret_cast<const flatbuffers::Table*>(element),
+                                static_cast<TableId>(step.arg)))) {
+        return false;
+      }
     }
   }
   if constexpr (HasNested()) {
@@ -169,9 +206,15 @@ bool VerifyTableOf(flatbuffers::Verifier& verifier, const flatbuffers::Table* ta
   if (!table->VerifyTableStart(verifier)) return false;
   const auto* base = reinterpret_cast<const uint8_t*>(table);
   const size_t t = static_cast<size_t>(id);
-  for (size_t i = kDescriptors.start[t]; i < kDescriptors.start[t + 1]; ++i) {
-    const Step step = kDescriptors.steps[i];
-    const flatbuffers::voffset_t field = table->GetOptionalFieldOffset(step.vt);
+  size_t vt = 4;
+  for (size_t i = kDescriptors.start[t]; i < kDescriptors.start[t + 1]; ++i, vt += 2) {
+    const PackedStep step = kDescriptors.steps[i];
+    if (step.kind == kSkip) {
+      vt += 2 * step.arg - 2;
+      continue;
+    }
+    const flatbuffers::voffset_t field =
+        table->GetOptionalFieldOffset(static_cast<flatbuffers::voffset_t>(vt));
     if (field == 0) {
       // An absent optional field passes every check flatc makes of it.
       if ((step.kind & kRequired) != 0) return verifier.Check(false);
@@ -184,7 +227,9 @@ bool VerifyTableOf(flatbuffers::Verifier& verifier, const flatbuffers::Table* ta
       continue;
     }
     const uoffset_t offset = verifier.VerifyOffset(base, field);
-    if (offset == 0 || !VerifyTarget(verifier, table, step, base + field + offset)) return false;
+    if (offset == 0 || !VerifyTarget(verifier, table, step, vt, base + field + offset)) {
+      return false;
+    }
   }
   return verifier.EndTable();
 }
