@@ -1,5 +1,6 @@
 #include "src/schema_verify.h"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "mote/op_config.h"
@@ -152,97 +153,161 @@ constexpr bool HasNested() {
   return false;
 }
 
-// What an offset field points to, the offset itself already verified.
-bool VerifyTarget(flatbuffers::Verifier& verifier, const flatbuffers::Table* table, PackedStep step,
-                  size_t vt, const uint8_t* target) {
-  const uint8_t kind = step.kind & kKindMask;
-  switch (kind) {
-    case kString:
-      return verifier.VerifyString(reinterpret_cast<const flatbuffers::String*>(target));
-    case kTable:
-      return VerifyTableOf(verifier, reinterpret_cast<const flatbuffers::Table*>(target),
-                           static_cast<TableId>(step.arg));
-    case kUnion:
-      return VerifyUnionMember(
-          verifier, target, static_cast<UnionId>(step.arg),
-          table->GetField<uint8_t>(static_cast<flatbuffers::voffset_t>(vt - 2), 0));
-    default:
-      break;
-  }
-  const size_t element_size =
-      kind == kVector ? step.arg : (HasNested() && kind == kNested ? 1 : sizeof(uoffset_t));
-  if (!verifier.VerifyVectorOrString(target, element_size)) return false;
-  if (kind == kVectorOfStrings || kind == kVectorOfTables) {
-    // Each element as Vector<Offset<T>>::Get finds it, as VerifyVectorOfStrings
-    // and VerifyVectorOfTables do.
-    const uoffset_t n = flatbuffers::ReadScalar<uoffset_t>(target);
-    for (uoffset_t i = 0; i < n; ++i) {
-      const uint8_t* at = target + sizeof(uoffset_t) * (i + 1);
-      const uint8_t* element = at + flatbuffers::ReadScalar<uoffset_t>(at);
-      if (!(kind == kVectorOfStrings
-                ? verifier.VerifyString(reinterpret_cast<const flatbuffers::String*>(element))
-                : VerifyTableOf(verifier, reinterpret_cast<const flatbuffers::Table*>(element),
-                                static_cast<TableId>(step.arg)))) {
-        return false;
+// How many tables deep a walk from table t can go (0 if the tables nest
+// without end, which only a recursive schema could do).
+constexpr size_t Nesting(size_t t, size_t limit) {
+  if (limit == 0) return kNumTables + 1;
+  size_t deepest = 0;
+  for (size_t i = kDescriptors.start[t]; i < kDescriptors.start[t + 1]; ++i) {
+    const PackedStep step = kDescriptors.steps[i];
+    const uint8_t kind = step.kind & kKindMask;
+    if (step.kind == kSkip) continue;
+    if (kind == kTable || kind == kVectorOfTables) {
+      deepest = std::max(deepest, Nesting(step.arg, limit - 1));
+    } else if (kind == kUnion) {
+      for (size_t m = kSchemaUnionStart[step.arg]; m < kSchemaUnionStart[step.arg + 1]; ++m) {
+        if (kDescriptors.members[m] != kNoTable) {
+          deepest = std::max(deepest, Nesting(kDescriptors.members[m], limit - 1));
+        }
       }
     }
   }
-  if constexpr (HasNested()) {
-    if (kind == kNested) {
-      // As VerifyNestedFlatBuffer with its default options (nested buffers checked).
-      const auto* bytes = reinterpret_cast<const flatbuffers::Vector<uint8_t>*>(target);
-      if (!verifier.Check(bytes->size() >= kMinBufferSize)) return false;
-      flatbuffers::Verifier nested(bytes->data(), bytes->size());
-      return VerifyBuffer(nested, bytes->data(), bytes->size(), static_cast<TableId>(step.arg),
-                          nullptr, false);
-    }
-  }
-  return true;
+  return 1 + deepest;
+}
+constexpr size_t MaxNesting() {
+  size_t deepest = 0;
+  for (size_t t = 0; t < kNumTables; ++t) deepest = std::max(deepest, Nesting(t, kNumTables));
+  return deepest;
+}
+// The walker keeps one frame per table being verified, not a call per table:
+// the firmware's stack analysis (targets/cortex-m/tools/stack_report.py)
+// admits no recursion, and the schema bounds how deep tables nest.
+constexpr size_t kMaxNesting = MaxNesting();
+static_assert(kMaxNesting <= kNumTables, "mote.fbs has recursive tables: the walker needs a bound");
+
+// The table union `u` holds as `type` if this build verifies it, else kNoTable.
+uint8_t MemberTable(size_t u, uint8_t type) {
+  const size_t at = kSchemaUnionStart[u] + type;
+  return at < kSchemaUnionStart[u + 1] ? kDescriptors.members[at] : kNoTable;
 }
 
 }  // namespace
 
 bool VerifyTableOf(flatbuffers::Verifier& verifier, const flatbuffers::Table* table, TableId id) {
-  if (!table->VerifyTableStart(verifier)) return false;
-  const auto* base = reinterpret_cast<const uint8_t*>(table);
-  const size_t t = static_cast<size_t>(id);
-  size_t vt = 4;
-  for (size_t i = kDescriptors.start[t]; i < kDescriptors.start[t + 1]; ++i, vt += 2) {
-    const PackedStep step = kDescriptors.steps[i];
-    if (step.kind == kSkip) {
-      vt += 2 * step.arg - 2;
+  struct Frame {
+    const flatbuffers::Table* table;
+    const uint8_t* elements;  // the next element of a vector of tables or strings being walked,
+    uoffset_t remaining;      // how many are left,
+    uint8_t element_table;    // and their table (kNoTable: strings)
+    uint16_t step, end;
+    uint16_t vt;
+  };
+  Frame frames[kMaxNesting];
+  size_t depth = 0;
+  const flatbuffers::Table* enter = table;  // the table to verify next, if any
+  uint8_t enter_id = Id(id);
+  for (;;) {
+    if (enter != nullptr) {
+      if (!enter->VerifyTableStart(verifier)) return false;
+      frames[depth++] = {.table = enter,
+                         .elements = nullptr,
+                         .remaining = 0,
+                         .element_table = 0,
+                         .step = kDescriptors.start[enter_id],
+                         .end = kDescriptors.start[enter_id + 1],
+                         .vt = 4};
+      enter = nullptr;
+    }
+    Frame& f = frames[depth - 1];
+    if (f.remaining != 0) {
+      // Each element as Vector<Offset<T>>::Get finds it, as VerifyVectorOfTables
+      // and VerifyVectorOfStrings do.
+      --f.remaining;
+      const uint8_t* element = f.elements + flatbuffers::ReadScalar<uoffset_t>(f.elements);
+      f.elements += sizeof(uoffset_t);
+      if (f.element_table == kNoTable) {
+        if (!verifier.VerifyString(reinterpret_cast<const flatbuffers::String*>(element))) {
+          return false;
+        }
+        continue;
+      }
+      enter = reinterpret_cast<const flatbuffers::Table*>(element);
+      enter_id = f.element_table;
       continue;
     }
-    const flatbuffers::voffset_t field =
-        table->GetOptionalFieldOffset(static_cast<flatbuffers::voffset_t>(vt));
+    if (f.step == f.end) {
+      verifier.EndTable();
+      if (--depth == 0) return true;
+      continue;
+    }
+    const PackedStep step = kDescriptors.steps[f.step++];
+    const flatbuffers::voffset_t vt = f.vt;
+    f.vt = static_cast<uint16_t>(vt + 2);
+    if (step.kind == kSkip) {
+      f.vt = static_cast<uint16_t>(vt + 2 * step.arg);
+      continue;
+    }
+    const auto* base = reinterpret_cast<const uint8_t*>(f.table);
+    const flatbuffers::voffset_t field = f.table->GetOptionalFieldOffset(vt);
     if (field == 0) {
       // An absent optional field passes every check flatc makes of it.
       if ((step.kind & kRequired) != 0) return verifier.Check(false);
       continue;
     }
-    if ((step.kind & kKindMask) == kField) {
+    const uint8_t kind = step.kind & kKindMask;
+    if (kind == kField) {
       if (!verifier.VerifyFieldStruct(base, field, step.arg, size_t{1} << ((step.kind >> 4) & 7))) {
         return false;
       }
       continue;
     }
     const uoffset_t offset = verifier.VerifyOffset(base, field);
-    if (offset == 0 || !VerifyTarget(verifier, table, step, vt, base + field + offset)) {
-      return false;
+    if (offset == 0) return false;
+    const uint8_t* target = base + field + offset;
+    if (kind == kString) {
+      if (!verifier.VerifyString(reinterpret_cast<const flatbuffers::String*>(target))) {
+        return false;
+      }
+      continue;
+    }
+    if (kind == kTable || kind == kUnion) {
+      enter_id = kind == kTable
+                     ? step.arg
+                     : MemberTable(step.arg, f.table->GetField<uint8_t>(
+                                                 static_cast<flatbuffers::voffset_t>(vt - 2), 0));
+      if (enter_id != kNoTable) enter = reinterpret_cast<const flatbuffers::Table*>(target);
+      continue;
+    }
+    const size_t element_size =
+        kind == kVector ? step.arg : (HasNested() && kind == kNested ? 1 : sizeof(uoffset_t));
+    if (!verifier.VerifyVectorOrString(target, element_size)) return false;
+    if (kind == kVectorOfTables || kind == kVectorOfStrings) {
+      f.elements = target + sizeof(uoffset_t);
+      f.remaining = flatbuffers::ReadScalar<uoffset_t>(target);
+      f.element_table = kind == kVectorOfTables ? step.arg : kNoTable;
+    }
+    if constexpr (HasNested()) {
+      if (kind == kNested) {
+        // As VerifyNestedFlatBuffer with its default options (nested buffers
+        // checked). This recursion would need a rule in stack_report.py.
+        const auto* bytes = reinterpret_cast<const flatbuffers::Vector<uint8_t>*>(target);
+        if (!verifier.Check(bytes->size() >= kMinBufferSize)) return false;
+        flatbuffers::Verifier nested(bytes->data(), bytes->size());
+        if (!VerifyBuffer(nested, bytes->data(), bytes->size(), static_cast<TableId>(step.arg),
+                          nullptr, false)) {
+          return false;
+        }
+      }
     }
   }
-  return verifier.EndTable();
 }
 
 bool VerifyUnionMember(flatbuffers::Verifier& verifier, const void* value, UnionId id,
                        uint8_t type) {
-  const size_t u = static_cast<size_t>(id);
-  const size_t at = kSchemaUnionStart[u] + type;
-  if (value == nullptr || at >= kSchemaUnionStart[u + 1] || kDescriptors.members[at] == kNoTable) {
-    return true;
-  }
-  return VerifyTableOf(verifier, static_cast<const flatbuffers::Table*>(value),
-                       static_cast<TableId>(kDescriptors.members[at]));
+  const uint8_t member = MemberTable(static_cast<size_t>(id), type);
+  return value == nullptr || member == kNoTable ||
+         VerifyTableOf(verifier, static_cast<const flatbuffers::Table*>(value),
+                       static_cast<TableId>(member));
 }
 
 bool VerifyBuffer(flatbuffers::Verifier& verifier, const uint8_t* buf, size_t size, TableId root,

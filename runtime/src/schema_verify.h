@@ -1,10 +1,13 @@
 // A table-driven FlatBuffers verifier for mote.fbs: one small walker and a few
 // hundred bytes of descriptors in place of flatc's per-table Verify methods,
-// which inline into several KB of code on a Cortex-M. It accepts exactly what
-// flatc's verifier accepts, except that an OpOptions table is verified only if
-// an op compiled into this build uses it (any other options table passes, as
-// an unknown union type passes flatc's verifier: CheckModel refuses such an op
-// before anything reads its options).
+// which inline into several KB of code on a Cortex-M. The walker is a loop over
+// a fixed-size stack of the tables being verified (the schema bounds how deep
+// they nest), not a recursion, which the firmware's stack analysis refuses.
+//
+// It accepts exactly what flatc's verifier accepts, except that an OpOptions
+// table is verified only if an op compiled into this build uses it (any other
+// options table passes, as an unknown union type passes flatc's verifier:
+// CheckModel refuses such an op before anything reads its options).
 //
 // The descriptors (mote/schema/schema_verify_tables.inc) are generated at build
 // time from flatc's Verify methods by cmake/GenerateSchemaVerifyTables.cmake;
@@ -82,7 +85,8 @@ constexpr Step NestedStep(uint8_t vt, TableId id, bool required) {
 
 #include "mote/schema/schema_verify_tables.inc"
 
-// flatc's `table->Verify(verifier)` for the table type `id`.
+// flatc's `table->Verify(verifier)` for the table type `id`, which must be one
+// this build links: a root (File, Model) or a table reachable from one.
 bool VerifyTableOf(flatbuffers::Verifier& verifier, const flatbuffers::Table* table, TableId id);
 
 // flatc's Verify<Union>(verifier, value, type): true for NONE, for a type this
