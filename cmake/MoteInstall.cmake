@@ -26,8 +26,9 @@ set(_mote_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/mote)
 set(_mote_component COMPONENT runtime)
 
 install(TARGETS mote EXPORT mote-targets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} ${_mote_component})
+# (schema_verify_tables.inc is the runtime's private verifier descriptors.)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/mote ${CMAKE_BINARY_DIR}/generated/mote
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${_mote_component})
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${_mote_component} PATTERN "*.inc" EXCLUDE)
 
 # mote::schema: the generated FlatBuffers reader of a .mote file (what
 # Model::schema() returns), for tools that walk the model; with the

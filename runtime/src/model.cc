@@ -6,6 +6,7 @@
 #include "mote/schema/mote_generated.h"
 #include "src/model_check.h"
 #include "src/op_context.h"
+#include "src/schema_verify.h"
 
 namespace mote {
 namespace {
@@ -49,7 +50,8 @@ Result<const schema::File*> VerifyFile(std::span<const uint8_t> file) {
   }
   flatbuffers::Verifier verifier(file.data(), static_cast<size_t>(declared), kMaxDepth,
                                  kMaxTables);
-  if (!schema::VerifySizePrefixedFileBuffer(verifier)) {
+  if (!schema_verify::VerifyBuffer(verifier, file.data(), static_cast<size_t>(declared),
+                                   schema_verify::TableId::File, schema::FileIdentifier(), true)) {
     return Report(Status::kCorruptFile, "file structure is invalid");
   }
   return schema::GetSizePrefixedFile(file.data());
@@ -82,7 +84,8 @@ Result<Model> Model::Load(std::span<const uint8_t> file) {
     return Report(Status::kCorruptFile, "payload is not 16-byte aligned");
   }
   flatbuffers::Verifier verifier(bytes.data(), bytes.size(), kMaxDepth, kMaxTables);
-  if (!verifier.VerifyBuffer<schema::Model>(nullptr)) {
+  if (!schema_verify::VerifyBuffer(verifier, bytes.data(), bytes.size(),
+                                   schema_verify::TableId::Model, nullptr, false)) {
     return Report(Status::kCorruptFile, "model structure is invalid");
   }
   const schema::Model* model = flatbuffers::GetRoot<schema::Model>(bytes.data());

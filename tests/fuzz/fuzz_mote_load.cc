@@ -12,6 +12,10 @@
 // so each input is loaded twice: as is, and with the integrity value patched
 // to match the mutated bytes, which lets mutations reach the FlatBuffers
 // verifier, the semantic checks and the kernels.
+//
+// Every input also cross-checks the runtime's table-driven verifier
+// (src/schema_verify.cc) against flatc's on the outer File and on the payload:
+// with every op compiled in, they must accept exactly the same buffers.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -23,12 +27,36 @@
 #include "mote/model.h"
 #include "mote/quantize.h"
 #include "mote/schema/mote_generated.h"
+#include "src/schema_verify.h"
 
 namespace {
 
 using mote::fuzz::AlignedBytes;
 
 constexpr uint32_t kMaxArena = 16u << 20;
+
+// Aborts if the runtime's verifier and flatc's disagree about `file`, or, if
+// both accept it, about its payload as a Model.
+void CrossCheckVerifiers(AlignedBytes& file) {
+  namespace sv = mote::schema_verify;
+  flatbuffers::Verifier ours(file.data(), file.size(), 16, 1u << 20);
+  flatbuffers::Verifier theirs(file.data(), file.size(), 16, 1u << 20);
+  const bool accepted = mote::schema::VerifySizePrefixedFileBuffer(theirs);
+  if (sv::VerifyBuffer(ours, file.data(), file.size(), sv::TableId::File,
+                       mote::schema::FileIdentifier(), true) != accepted) {
+    std::abort();
+  }
+  if (!accepted) return;
+  const auto* payload = mote::schema::GetSizePrefixedFile(file.data())->payload();
+  if (payload == nullptr) return;
+  AlignedBytes model(payload->data(), payload->size());
+  flatbuffers::Verifier ours_model(model.data(), model.size(), 16, 1u << 20);
+  flatbuffers::Verifier theirs_model(model.data(), model.size(), 16, 1u << 20);
+  if (sv::VerifyBuffer(ours_model, model.data(), model.size(), sv::TableId::Model, nullptr,
+                       false) != theirs_model.VerifyBuffer<mote::schema::Model>(nullptr)) {
+    std::abort();
+  }
+}
 
 // Writes the right CRC-32 into a structurally valid File; false if the outer
 // structure is broken (Load rejects it before looking at the CRC anyway).
@@ -77,6 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (uint64_t{prefix} + 4 <= size) file_size = size_t{prefix} + 4;
   }
   AlignedBytes file(data, file_size);
+  CrossCheckVerifiers(file);
   (void)mote::Model::Load(file.span());
   if (!PatchCrc(file)) return 0;
   mote::Result<mote::Model> model = mote::Model::Load(file.span());

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <random>
 
 #include "mote/diagnostics.h"
 #include "mote/interpreter.h"
@@ -346,40 +345,7 @@ TEST_P(DigitsFile, EverySingleBitFlipIsRefused) {
   }
 }
 
-// The patched schema reader (cmake/PatchSchemaVerifier.cmake) verifies options
-// with VerifyBuiltOpOptions; with every op compiled in, it must accept and
-// refuse exactly what flatc's VerifyOpOptions does: on every operator of the
-// test models, and on garbage tables of every options type.
-TEST(ModelLoad, BuiltOptionsVerifierAgreesWithFlatc) {
-  int checked = 0;
-  for (const char* name : {"digits_int8.mote", "digits_int16.mote", "digits_float32.mote",
-                           "tanh_softmax_int8.mote"}) {
-    std::ifstream in(std::string(MOTE_TEST_MODELS) + "/" + name, std::ios::binary);
-    const Aligned file(std::vector<uint8_t>{std::istreambuf_iterator<char>(in), {}});
-    ASSERT_GT(file.size(), 0u) << name;
-    const Result<Model> model = Model::Load({file.data(), file.size()});
-    ASSERT_EQ(model.status(), Status::kOk) << name;
-    flatbuffers::Verifier verifier(file.data(), file.size());
-    for (const schema::Operator* op : *model.value().schema().operators()) {
-      EXPECT_TRUE(schema::VerifyBuiltOpOptions(verifier, op->options(), op->options_type()));
-      ++checked;
-    }
-  }
-  EXPECT_GT(checked, 4);
-  std::mt19937 rng(11);
-  alignas(16) uint8_t garbage[96];
-  for (int trial = 0; trial < 2000; ++trial) {
-    for (uint8_t& b : garbage) b = static_cast<uint8_t>(rng() % 4 == 0 ? rng() : rng() % 16);
-    const size_t at = 4 * (rng() % 8);
-    for (int t = 0; t <= static_cast<int>(schema::OpOptions::MAX); ++t) {
-      const auto type = static_cast<schema::OpOptions>(t);
-      flatbuffers::Verifier a(garbage, sizeof(garbage)), b(garbage, sizeof(garbage));
-      ASSERT_EQ(schema::VerifyBuiltOpOptions(a, garbage + at, type),
-                schema::VerifyOpOptions(b, garbage + at, type))
-          << "options type " << t << ", trial " << trial;
-    }
-  }
-}
+// The runtime's own verifier against flatc's: tests/runtime/schema_verify_test.cc.
 
 INSTANTIATE_TEST_SUITE_P(Precisions, DigitsFile, ::testing::Values("int8", "int16", "float32"));
 

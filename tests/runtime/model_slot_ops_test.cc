@@ -7,6 +7,7 @@
 
 #include "mote/model_slot.h"
 #include "mote/schema/mote_generated.h"
+#include "src/schema_verify.h"
 #include "util/mote_builder.h"
 
 namespace mote {
@@ -30,17 +31,21 @@ TEST(ModelSlotOps, OpLeftOutOfTheBuildIsRefused) {
   EXPECT_EQ(slot.interpreter().Invoke(), Status::kOk);
 }
 
-// The schema reader verifies the options tables of the compiled ops only
-// (cmake/PatchSchemaVerifier.cmake): a table of a left-out op is not read at
-// all (CheckModel refuses the op), one of a compiled op still is.
+// The runtime's verifier (src/schema_verify.cc) verifies the options tables of
+// the compiled ops only: a table of a left-out op is not read at all
+// (CheckModel refuses the op), one of a compiled op still is.
 TEST(ModelSlotOps, OnlyCompiledOpsOptionsAreVerified) {
   alignas(16) uint8_t bytes[64] = {};
   bytes[0] = 0x7f;  // a table whose vtable offset points far outside the buffer
   bytes[3] = 0x7f;
   flatbuffers::Verifier verifier(bytes, sizeof(bytes));
-  EXPECT_FALSE(schema::VerifyBuiltOpOptions(verifier, bytes, schema::OpOptions::FullyConnectedOptions));
-  EXPECT_FALSE(schema::VerifyBuiltOpOptions(verifier, bytes, schema::OpOptions::ClampOptions));
-  EXPECT_TRUE(schema::VerifyBuiltOpOptions(verifier, bytes, schema::OpOptions::Conv2DOptions));
+  const auto verify = [&](schema::OpOptions type) {
+    return schema_verify::VerifyUnionMember(verifier, bytes, schema_verify::UnionId::OpOptions,
+                                            static_cast<uint8_t>(type));
+  };
+  EXPECT_FALSE(verify(schema::OpOptions::FullyConnectedOptions));
+  EXPECT_FALSE(verify(schema::OpOptions::ClampOptions));
+  EXPECT_TRUE(verify(schema::OpOptions::Conv2DOptions));
   EXPECT_FALSE(schema::VerifyOpOptions(verifier, bytes, schema::OpOptions::Conv2DOptions));
 }
 
