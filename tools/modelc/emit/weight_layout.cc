@@ -36,6 +36,7 @@ void ChooseWeightLayouts(Graph& g) {
   std::vector<size_t> candidates;
   int64_t candidate_macs = 0, total_macs = 0;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
+    g.nodes[i].attrs.erase(kInterleavedAttr);  // decided here only, whatever an importer kept
     const int64_t macs = CostOf(g, g.nodes[i]).macs;
     total_macs += macs;
     if (CanInterleave(g, g.nodes[i])) {
