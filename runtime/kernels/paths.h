@@ -159,12 +159,6 @@ inline uint32_t DspFullyConnectedInt8(const reference::FullyConnectedShape& s,
 
 // --- int8 Conv2D ---
 
-inline reference::FullyConnectedShape PointwiseShape(const reference::Window2D& w) {
-  return {static_cast<size_t>(w.batches) * static_cast<size_t>(w.in_h) *
-              static_cast<size_t>(w.in_w),
-          static_cast<size_t>(w.in_c), static_cast<size_t>(w.out_c), false};
-}
-
 // Ungrouped only (else the reference). Pointwise convs run as one
 // FullyConnected over all pixels (the conv's reference when those paths are
 // not built); other windows take the patch path with its scratch, else the
@@ -172,7 +166,9 @@ inline reference::FullyConnectedShape PointwiseShape(const reference::Window2D& 
 // taps when ConvTaps is built, else paired with itself.)
 inline uint32_t DspConv2DInt8(const reference::Window2D& w, int32_t groups, size_t scratch) {
   if (groups != 1) return kConvReference;
-  if (kernel_scratch::IsPointwise(w)) return DspFullyConnectedInt8(PointwiseShape(w), true, scratch);
+  if (kernel_scratch::IsPointwise(w)) {
+    return DspFullyConnectedInt8(kernel_scratch::PointwiseShape(w), true, scratch);
+  }
   const size_t needed = kernel_scratch::DspConv2DInt8Bytes(w, groups);
   return needed != 0 && scratch >= needed ? kConvPatches : kConvTaps;
 }

@@ -82,17 +82,20 @@ inline size_t DspConvGatherBytes(const reference::Window2D& w) {
   return w.in_c % 4 == 0 ? 0 : 2 * ((WindowDepth(w) + 3) / 4 * 4);
 }
 
+// A pointwise conv as the FullyConnected the DSP kernels run it as: one
+// batch per pixel, plain rows.
+inline reference::FullyConnectedShape PointwiseShape(const reference::Window2D& w) {
+  return {static_cast<size_t>(w.batches) * static_cast<size_t>(w.in_h) *
+              static_cast<size_t>(w.in_w),
+          static_cast<size_t>(w.in_c), static_cast<size_t>(w.out_c), false};
+}
+
 // int8 Conv2D, groups == 1: pointwise as a FullyConnected over all pixels;
 // the pair path (at least two pixels per image) 4 * depth widened bytes
 // (plus the gathered windows). Grouped convs and larger windows: none.
 inline size_t DspConv2DInt8Bytes(const reference::Window2D& w, int32_t groups) {
   if (groups != 1) return 0;
-  if (IsPointwise(w)) {
-    const reference::FullyConnectedShape s = {
-        static_cast<size_t>(w.batches) * static_cast<size_t>(w.in_h) * static_cast<size_t>(w.in_w),
-        static_cast<size_t>(w.in_c), static_cast<size_t>(w.out_c), false};
-    return DspFullyConnectedInt8Bytes(s);
-  }
+  if (IsPointwise(w)) return DspFullyConnectedInt8Bytes(PointwiseShape(w));
   if (!DspConvPairPathTakes(w) || w.out_h * w.out_w < 2) return 0;
   return 4 * WindowDepth(w) + DspConvGatherBytes(w);
 }

@@ -258,8 +258,7 @@ __attribute__((noinline)) void ConvGeneral(const Window2D& w, const PerChannelPa
 void PointwiseAsFullyConnected(const Window2D& w, const PerChannelParams& params,
                                const int8_t* input, const int8_t* filter, const int32_t* bias,
                                int8_t* output, std::span<uint8_t> scratch) {
-  const FullyConnectedShape shape = {static_cast<size_t>(w.batches) * w.in_h * w.in_w,
-                                     static_cast<size_t>(w.in_c), static_cast<size_t>(w.out_c)};
+  const FullyConnectedShape shape = kernel_scratch::PointwiseShape(w);
   const QuantizedFcParams fc = {params.input_offset,   params.output_offset,
                                 params.multiplier,     params.shift,
                                 params.activation_min, params.activation_max};
